@@ -1,0 +1,141 @@
+// griffin-convert: Hugging Face RecurrentGemma checkpoint -> .griffin, plus `inspect` and
+// `synthetic`. Usage: docs/converter.md, or griffin-convert --help.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "converter/checkpoint.h"
+#include "converter/convert.h"
+#include "converter/inspect.h"
+#include "converter/synthetic.h"
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void on_signal(int) { g_interrupted = 1; }
+
+std::string command_line(int argc, char** argv) {
+  std::string text;
+  for (int i = 0; i < argc; ++i) text += (i ? " " : "") + std::string(argv[i]);
+  return text;
+}
+
+int report(const griffin::Status& status) {
+  if (status.ok()) return 0;
+  std::fprintf(stderr, "griffin-convert: error: %s\n", status.message().c_str());
+  return 1;
+}
+
+griffin::Progress::Mode progress_mode(bool quiet) {
+  return quiet ? griffin::Progress::Mode::kQuiet : griffin::Progress::Mode::kAuto;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  CLI::App app{
+      "griffin-convert: packs a Hugging Face RecurrentGemma checkpoint (config.json, "
+      "*.safetensors, tokenizer.model) into one .griffin file.\n"
+      "  griffin-convert CHECKPOINT_DIR -o OUT.griffin [--dtype f32|f16|bf16]\n"
+      "  griffin-convert inspect FILE [--json] [--tensors]\n"
+      "  griffin-convert synthetic (--preset NAME | --config CONFIG.json) [--seed N] [--dtype D] "
+      "-o OUT",
+      "griffin-convert"};
+  app.set_version_flag("--version", std::string(griffin::kConverterVersion));
+
+  std::string checkpoint_dir, output_path, dtype_name = "f32";
+  bool quiet = false;
+  app.add_option("checkpoint", checkpoint_dir, "Hugging Face checkpoint directory");
+  app.add_option("-o,--output", output_path, "output .griffin file (written atomically)");
+  app.add_option("--dtype", dtype_name,
+                 "dtype of weight matrices: f32 (default), f16 or bf16; norms, biases, conv taps "
+                 "and RG-LRU parameters stay f32");
+  app.add_flag("-q,--quiet", quiet, "no progress output");
+
+  CLI::App* inspect = app.add_subcommand("inspect", "describe a .griffin file");
+  std::string inspect_path;
+  bool inspect_as_json = false, list_tensors = false;
+  inspect->add_option("file", inspect_path, ".griffin file")->required();
+  inspect->add_flag("--json", inspect_as_json, "print JSON (always includes the tensor table)");
+  inspect->add_flag("--tensors", list_tensors, "list every tensor in the text output");
+
+  CLI::App* synthetic = app.add_subcommand(
+      "synthetic", "write a model with exact shapes and seeded random weights");
+  std::string preset, config_path, synthetic_output, synthetic_dtype = "f32";
+  uint64_t seed = 1;
+  bool hf_checkpoint = false;
+  std::string presets_help = "one of:";
+  for (const std::string& name : griffin::preset_names()) presets_help += " " + name;
+  auto* preset_option = synthetic->add_option("--preset", preset, presets_help);
+  auto* config_option =
+      synthetic->add_option("--config", config_path, "HF-style config.json to take shapes from");
+  preset_option->excludes(config_option);
+  synthetic->add_option("--seed", seed, "random seed (default 1)");
+  synthetic->add_option("--dtype", synthetic_dtype, "dtype of weight matrices (default f32)");
+  synthetic->add_option("-o,--output", synthetic_output, "output .griffin file (or directory)")
+      ->required();
+  synthetic->add_flag("--hf", hf_checkpoint,
+                      "write a Hugging Face checkpoint directory (config.json + "
+                      "model.safetensors) instead of a .griffin file");
+  synthetic->add_flag("-q,--quiet", quiet, "no progress output");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (inspect->parsed()) {
+    auto file = griffin::GriffinFile::open(inspect_path);
+    if (!file.ok()) return report(file.status());
+    if (inspect_as_json) {
+      std::cout << griffin::inspect_json(*file.value()).dump(2) << "\n";
+    } else {
+      std::cout << griffin::inspect_text(*file.value(), list_tensors);
+    }
+    return 0;
+  }
+
+  if (synthetic->parsed()) {
+    auto dtype = griffin::parse_dtype(synthetic_dtype);
+    if (!dtype) return report(griffin::make_status(griffin::StatusCode::kInvalidArgument,
+                                                   "unknown --dtype '%s' (f32, f16, bf16)",
+                                                   synthetic_dtype.c_str()));
+    griffin::Result<griffin::ModelConfig> config = griffin::make_status(
+        griffin::StatusCode::kInvalidArgument, "synthetic needs --preset NAME or --config FILE");
+    if (!preset.empty()) config = griffin::preset_config(preset);
+    if (!config_path.empty()) {
+      auto json = griffin::read_json_file(config_path);
+      config = json.ok() ? griffin::config_from_hf_json(json.value()) : json.status();
+      if (!config.ok()) return report(config.status().with_context(config_path));
+    }
+    if (!config.ok()) return report(config.status());
+    griffin::Progress progress(progress_mode(quiet));
+    griffin::SyntheticOptions options;
+    options.seed = seed;
+    options.weight_dtype = *dtype;
+    options.source = preset.empty() ? config_path : "preset " + preset;
+    options.created_by = command_line(argc, argv);
+    options.stream = {&progress, &g_interrupted};
+    return report(hf_checkpoint
+                      ? griffin::write_synthetic_checkpoint(config.value(), synthetic_output, options)
+                      : griffin::write_synthetic_griffin(config.value(), synthetic_output, options));
+  }
+
+  if (checkpoint_dir.empty() || output_path.empty()) {
+    std::cerr << app.help() << "\ngriffin-convert: error: give a CHECKPOINT_DIR and -o OUT\n";
+    return 2;
+  }
+  auto dtype = griffin::parse_dtype(dtype_name);
+  if (!dtype) return report(griffin::make_status(griffin::StatusCode::kInvalidArgument,
+                                                 "unknown --dtype '%s' (f32, f16, bf16)",
+                                                 dtype_name.c_str()));
+  griffin::Progress progress(progress_mode(quiet));
+  griffin::ConvertOptions options;
+  options.weight_dtype = *dtype;
+  options.created_by = command_line(argc, argv);
+  options.stream = {&progress, &g_interrupted};
+  return report(griffin::convert_checkpoint(checkpoint_dir, output_path, options));
+}
