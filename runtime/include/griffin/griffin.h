@@ -1,0 +1,205 @@
+/*
+ * griffin.h: the C API of griffin-rt, the only public surface of the runtime (C99).
+ *
+ * A model is opened once from a .griffin file (memory-mapped, verified) and is immutable: it
+ * may be shared by sessions on several threads. A session holds one sequence's state (recurrent
+ * states, attention caches, scratch, logits) and is used by one thread at a time.
+ *
+ * Every function returns a griffin_status. GRIFFIN_OK is 0; on failure a human-readable message
+ * is available from griffin_last_error() on the calling thread (and, for session calls, from
+ * griffin_session_last_error()). No C++ exception crosses this boundary and nothing aborts on
+ * bad input.
+ *
+ * Typical use:
+ *   griffin_model* model;    griffin_model_open("m.griffin", NULL, &model);
+ *   griffin_session* s;      griffin_session_create(model, NULL, NULL, 0, &s);
+ *   griffin_session_prefill(s, prompt_tokens, n, NULL, 0);
+ *   for (;;) { griffin_session_sample(s, &sampler, &token); ...; griffin_session_decode(s, token, NULL); }
+ *   griffin_session_destroy(s); griffin_model_close(model);
+ */
+#ifndef GRIFFIN_GRIFFIN_H_
+#define GRIFFIN_GRIFFIN_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define GRIFFIN_API __declspec(dllexport)
+#else
+#define GRIFFIN_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GRIFFIN_VERSION_MAJOR 0
+#define GRIFFIN_VERSION_MINOR 1
+#define GRIFFIN_VERSION_PATCH 0
+
+/* Status codes. Values are never renumbered. */
+typedef enum griffin_status {
+  GRIFFIN_OK = 0,
+  GRIFFIN_ERR_INVALID_ARGUMENT = 1, /* NULL pointer, bad token id, bad option value */
+  GRIFFIN_ERR_NOT_FOUND = 2,        /* file or named item missing */
+  GRIFFIN_ERR_IO = 3,               /* the OS refused a read, map or write */
+  GRIFFIN_ERR_INVALID_MODEL = 4,    /* the file is truncated, corrupt or inconsistent */
+  GRIFFIN_ERR_UNSUPPORTED = 5,      /* well-formed, but not supported by this build */
+  GRIFFIN_ERR_OUT_OF_MEMORY = 6,    /* allocation failed, or a buffer/budget is too small */
+  GRIFFIN_ERR_OUT_OF_RANGE = 7,     /* position past max_context, output buffer too small */
+  GRIFFIN_ERR_INTERNAL = 8          /* a bug in griffin-rt */
+} griffin_status;
+
+typedef struct griffin_model griffin_model;
+typedef struct griffin_session griffin_session;
+
+/* "0.1.0". Static storage. */
+GRIFFIN_API const char* griffin_version(void);
+/* A fixed description of a status code ("invalid argument"). Static storage. */
+GRIFFIN_API const char* griffin_status_string(griffin_status status);
+/* The message of the last failed call on this thread ("" if none). Valid until the next failing
+ * call on this thread. */
+GRIFFIN_API const char* griffin_last_error(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Model
+ */
+
+typedef struct griffin_model_options {
+  size_t struct_size; /* sizeof(griffin_model_options): lets the struct grow */
+  int32_t num_threads; /* threads for matrix products; 0 = one per core */
+} griffin_model_options;
+
+GRIFFIN_API griffin_model_options griffin_model_default_options(void);
+
+/* Maps and verifies a .griffin file and prepares its operators. `options` may be NULL.
+ * @retval GRIFFIN_ERR_NOT_FOUND, GRIFFIN_ERR_INVALID_MODEL (corrupt, truncated, shapes that
+ *         disagree with the config), GRIFFIN_ERR_UNSUPPORTED, GRIFFIN_ERR_OUT_OF_MEMORY */
+GRIFFIN_API griffin_status griffin_model_open(const char* path, const griffin_model_options* options,
+                                              griffin_model** model);
+/* Closes a model. Every session of the model must be destroyed first. NULL is ignored. */
+GRIFFIN_API void griffin_model_close(griffin_model* model);
+
+typedef enum griffin_block_type {
+  GRIFFIN_BLOCK_RECURRENT = 0,
+  GRIFFIN_BLOCK_LOCAL_ATTENTION = 1,
+  GRIFFIN_BLOCK_GLOBAL_ATTENTION = 2
+} griffin_block_type;
+
+typedef struct griffin_model_info {
+  size_t struct_size;
+  int32_t width, depth, num_heads, num_kv_heads, head_dim, lru_width, mlp_width;
+  int32_t conv1d_width, attention_window, vocab_size;
+  int32_t num_recurrent_layers, num_local_attention_layers, num_global_attention_layers;
+  int32_t bos_id, eos_id, pad_id;
+  bool has_tokenizer; /* false: the model is driven by token ids only */
+  int32_t num_threads;
+} griffin_model_info;
+
+GRIFFIN_API griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info);
+/* Block type of layer `layer` (0-based). */
+GRIFFIN_API griffin_status griffin_model_block_type(const griffin_model* model, int32_t layer,
+                                                    griffin_block_type* type);
+
+/* ---------------------------------------------------------------------------------------------
+ * Tokenizer (the SentencePiece model embedded in the file)
+ */
+
+/* Encodes UTF-8 `text` (`text_len` bytes), with BOS first when `add_bos`. Writes at most
+ * `capacity` ids; `*n_tokens` receives the number needed. If it exceeds `capacity` the call
+ * returns GRIFFIN_ERR_OUT_OF_RANGE and nothing useful is in `tokens`.
+ * @retval GRIFFIN_ERR_UNSUPPORTED when the model has no tokenizer. */
+GRIFFIN_API griffin_status griffin_tokenize(const griffin_model* model, const char* text, size_t text_len,
+                                            bool add_bos, int32_t* tokens, size_t capacity,
+                                            size_t* n_tokens);
+/* Decodes ids to UTF-8 text (control tokens such as BOS produce nothing). Writes at most
+ * `capacity` bytes plus a terminating NUL; `*text_len` receives the length needed (without the
+ * NUL). GRIFFIN_ERR_OUT_OF_RANGE when it does not fit. */
+GRIFFIN_API griffin_status griffin_detokenize(const griffin_model* model, const int32_t* tokens,
+                                              size_t n_tokens, char* text, size_t capacity,
+                                              size_t* text_len);
+/* The id of a piece such as "<start_of_turn>", or GRIFFIN_ERR_NOT_FOUND. */
+GRIFFIN_API griffin_status griffin_token_id(const griffin_model* model, const char* piece, int32_t* id);
+
+/* ---------------------------------------------------------------------------------------------
+ * Session
+ */
+
+typedef struct griffin_session_options {
+  size_t struct_size;
+  int32_t prefill_chunk; /* tokens per prefill step (one matrix product); 0 = 64 */
+  int32_t max_context;   /* positions a global-attention layer can hold; 0 = 4096. Models without
+                            global attention ignore it: their state never grows. */
+  uint64_t seed;         /* sampler random seed; the same seed gives the same samples */
+  int32_t history_size;  /* recent tokens kept for the repetition penalty; 0 = 256 */
+} griffin_session_options;
+
+GRIFFIN_API griffin_session_options griffin_session_default_options(void);
+
+/* Creates a session: every byte it will use is allocated here (or taken from `buffer`, which
+ * must then hold at least the planned size; `buffer` NULL means the session allocates). The
+ * model must outlive the session. `options` may be NULL.
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT, GRIFFIN_ERR_OUT_OF_MEMORY (buffer too small: the message
+ *         gives both sizes) */
+GRIFFIN_API griffin_status griffin_session_create(griffin_model* model, const griffin_session_options* options,
+                                                  void* buffer, size_t buffer_size,
+                                                  griffin_session** session);
+GRIFFIN_API void griffin_session_destroy(griffin_session* session);
+/* Back to position 0 with zeroed state; the sampler is reseeded from the options' seed. */
+GRIFFIN_API griffin_status griffin_session_reset(griffin_session* session);
+/* Number of tokens the session has consumed. */
+GRIFFIN_API griffin_status griffin_session_position(const griffin_session* session, size_t* position);
+
+/* Feeds `n_tokens` tokens, processed in chunks of `prefill_chunk` tokens. Afterwards the logits
+ * of the last token are available from griffin_session_logits(). If `all_logits` is not NULL it
+ * receives the logits of every token, row after row: `all_logits_capacity` (in floats) must be
+ * at least n_tokens * vocab_size.
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT (token id < 0 or >= vocab, n_tokens 0),
+ *         GRIFFIN_ERR_OUT_OF_RANGE (past max_context on a global-attention model; the session
+ *         is then unchanged) */
+GRIFFIN_API griffin_status griffin_session_prefill(griffin_session* session, const int32_t* tokens,
+                                                   size_t n_tokens, float* all_logits,
+                                                   size_t all_logits_capacity);
+/* Feeds one token. `logits` (may be NULL) receives a pointer to the vocab_size logits, owned by
+ * the session and valid until its next call. */
+GRIFFIN_API griffin_status griffin_session_decode(griffin_session* session, int32_t token,
+                                                  const float** logits);
+/* The logits after the last token fed (vocab_size floats, owned by the session). */
+GRIFFIN_API griffin_status griffin_session_logits(const griffin_session* session, const float** logits,
+                                                  size_t* vocab_size);
+
+typedef struct griffin_sampler_options {
+  size_t struct_size;
+  float temperature;        /* 0 = greedy (argmax) */
+  int32_t top_k;            /* keep the k most likely tokens; 0 = off */
+  float top_p;              /* keep the smallest set with probability >= p; 1 = off */
+  float min_p;              /* drop tokens below min_p * p(most likely); 0 = off */
+  float repetition_penalty; /* > 1 discourages recent tokens (CTRL-style); 1 = off */
+  int32_t repetition_window; /* recent tokens penalised; 0 = the session's history_size */
+} griffin_sampler_options;
+
+GRIFFIN_API griffin_sampler_options griffin_sampler_default_options(void);
+
+/* Draws the next token from the current logits. Does not feed it: call decode with it. */
+GRIFFIN_API griffin_status griffin_session_sample(griffin_session* session,
+                                                  const griffin_sampler_options* options,
+                                                  int32_t* token);
+
+/* Streaming detokenization: the text that `token` completes. Bytes of an incomplete UTF-8
+ * sequence are held in the session until the tokens that complete them arrive, so every call
+ * returns whole characters. The leading space of the first piece after reset is dropped, as
+ * SentencePiece does. Writes at most `capacity` bytes plus a NUL; 256 is ample. When the text
+ * does not fit: GRIFFIN_ERR_OUT_OF_RANGE, `*text_len` the size needed, and nothing consumed, so
+ * the call can be repeated with a larger buffer. */
+GRIFFIN_API griffin_status griffin_session_token_text(griffin_session* session, int32_t token, char* text,
+                                                      size_t capacity, size_t* text_len);
+
+/* The message of the session's last failed call ("" if none). */
+GRIFFIN_API const char* griffin_session_last_error(const griffin_session* session);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRIFFIN_GRIFFIN_H_ */

@@ -1,0 +1,82 @@
+// Multi-query attention, local (a ring of Wn cached keys) or global (a cache of max_context
+// keys) (griffin-math.md §7.4). A query at position i sees keys j <= i with i - j <= Wn (local)
+// or all j <= i (global). Keys before the chunk come from the cache, keys inside it from the
+// chunk's own buffers; the cache is written only after the whole chunk has attended, so a ring
+// of exactly Wn slots suffices for any chunk length.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "runtime/src/forward.h"
+#include "runtime/src/kernels/ops.h"
+
+namespace griffin {
+
+Status attention_block(const Model& model, const LayerWeights& w, LayerState& layer,
+                       SessionState& s, size_t count) {
+  const ModelConfig& c = model.config();
+  pthreadpool_t pool = model.threadpool();
+  const size_t heads = static_cast<size_t>(c.num_heads);
+  const size_t kv_heads = static_cast<size_t>(c.num_kv_heads);
+  const size_t head_dim = static_cast<size_t>(c.head_dim);
+  const size_t q_width = heads * head_dim, kv_width = kv_heads * head_dim;
+  const size_t group = heads / kv_heads;  // query heads per KV head
+  const bool local = w.type == BlockType::kLocalAttention;
+  const int64_t start = s.positions[0];
+  const int64_t slots = layer.cache_slots;
+  float* q = s.wide_a;    // [T, H·hd]
+  float* out = s.wide_c;  // [T, H·hd]
+  GRF_RETURN_IF_ERROR(w.q_proj.run(count, s.normed, q, pool));
+  GRF_RETURN_IF_ERROR(w.k_proj.run(count, s.normed, s.chunk_k, pool));
+  GRF_RETURN_IF_ERROR(w.v_proj.run(count, s.normed, s.chunk_v, pool));
+  const size_t rotary = static_cast<size_t>(c.rotary_dims());
+  for (size_t t = 0; t < count; ++t) {
+    ops::rope(heads, head_dim, rotary, model.rope_inv_freq().data(), s.positions[t], q + t * q_width);
+    ops::rope(kv_heads, head_dim, rotary, model.rope_inv_freq().data(), s.positions[t],
+              s.chunk_k + t * kv_width);
+  }
+  auto key_row = [&](int64_t j, size_t kv) -> const float* {
+    const float* base = j < start ? layer.k_cache + static_cast<size_t>(j % slots) * kv_width
+                                  : s.chunk_k + static_cast<size_t>(j - start) * kv_width;
+    return base + kv * head_dim;
+  };
+  auto value_row = [&](int64_t j, size_t kv) -> const float* {
+    const float* base = j < start ? layer.v_cache + static_cast<size_t>(j % slots) * kv_width
+                                  : s.chunk_v + static_cast<size_t>(j - start) * kv_width;
+    return base + kv * head_dim;
+  };
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  for (size_t t = 0; t < count; ++t) {
+    const int64_t i = s.positions[t];
+    const int64_t first = local ? std::max<int64_t>(0, i - c.attention_window) : 0;
+    const size_t keys = static_cast<size_t>(i - first + 1);
+    for (size_t h = 0; h < heads; ++h) {
+      const size_t kv = h / group;
+      const float* query = q + t * q_width + h * head_dim;
+      for (size_t n = 0; n < keys; ++n) {
+        const float* key = key_row(first + static_cast<int64_t>(n), kv);
+        float dot = 0.0f;
+        for (size_t d = 0; d < head_dim; ++d) dot += query[d] * key[d];
+        s.scores[n] = dot * scale;
+      }
+      ops::softmax(keys, s.scores);
+      float* result = out + t * q_width + h * head_dim;
+      std::memset(result, 0, head_dim * sizeof(float));
+      for (size_t n = 0; n < keys; ++n) {
+        const float* value = value_row(first + static_cast<int64_t>(n), kv);
+        const float p = s.scores[n];
+        for (size_t d = 0; d < head_dim; ++d) result[d] += p * value[d];
+      }
+    }
+  }
+  // Keep the newest keys: the last min(T, slots) rows of the chunk, at slot position mod slots.
+  const size_t keep = std::min(count, static_cast<size_t>(slots));
+  for (size_t t = count - keep; t < count; ++t) {
+    const size_t slot = static_cast<size_t>(s.positions[t] % slots);
+    std::memcpy(layer.k_cache + slot * kv_width, s.chunk_k + t * kv_width, kv_width * sizeof(float));
+    std::memcpy(layer.v_cache + slot * kv_width, s.chunk_v + t * kv_width, kv_width * sizeof(float));
+  }
+  return w.o_proj.run(count, out, s.mix, pool);
+}
+
+}  // namespace griffin

@@ -1,0 +1,369 @@
+// The C API (runtime/include/griffin/griffin.h): the only place where C meets C++. Checks
+// arguments, maps Status to griffin_status one to one, records messages, and turns any stray
+// exception into a status so nothing throws across the boundary.
+#include "griffin/griffin.h"
+
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "runtime/src/model.h"
+#include "runtime/src/session.h"
+
+struct griffin_model {
+  std::unique_ptr<griffin::Model> model;
+};
+
+struct griffin_session {
+  std::unique_ptr<griffin::Session> session;
+  std::string last_error;
+};
+
+namespace {
+
+thread_local std::string g_last_error;
+
+griffin_status to_c(griffin::StatusCode code) {
+  using griffin::StatusCode;
+  switch (code) {
+    case StatusCode::kOk: return GRIFFIN_OK;
+    case StatusCode::kInvalidArgument: return GRIFFIN_ERR_INVALID_ARGUMENT;
+    case StatusCode::kNotFound: return GRIFFIN_ERR_NOT_FOUND;
+    case StatusCode::kIoError: return GRIFFIN_ERR_IO;
+    case StatusCode::kInvalidFile: return GRIFFIN_ERR_INVALID_MODEL;
+    case StatusCode::kUnsupported: return GRIFFIN_ERR_UNSUPPORTED;
+    case StatusCode::kOutOfMemory: return GRIFFIN_ERR_OUT_OF_MEMORY;
+    case StatusCode::kOutOfRange: return GRIFFIN_ERR_OUT_OF_RANGE;
+    case StatusCode::kInternal: return GRIFFIN_ERR_INTERNAL;
+  }
+  return GRIFFIN_ERR_INTERNAL;
+}
+
+// Records a failure (thread-locally and on the session when there is one) and returns its code.
+griffin_status fail(griffin_status code, const std::string& message,
+                    griffin_session* session = nullptr) {
+  try {
+    g_last_error = message;
+    if (session) session->last_error = message;
+  } catch (...) {
+  }
+  return code;
+}
+
+griffin_status report(const griffin::Status& status, griffin_session* session = nullptr) {
+  if (status.ok()) return GRIFFIN_OK;
+  return fail(to_c(status.code()), status.message(), session);
+}
+
+// Runs `body`, converting exceptions (only load-time containers can throw) into statuses.
+template <typename Body>
+griffin_status guarded(griffin_session* session, Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return fail(GRIFFIN_ERR_OUT_OF_MEMORY, "out of memory", session);
+  } catch (const std::exception& error) {
+    return fail(GRIFFIN_ERR_INTERNAL, std::string("internal error: ") + error.what(), session);
+  } catch (...) {
+    return fail(GRIFFIN_ERR_INTERNAL, "internal error", session);
+  }
+}
+
+#define GRF_C_REQUIRE(cond, session, ...)                                         \
+  do {                                                                            \
+    if (!(cond)) return fail(GRIFFIN_ERR_INVALID_ARGUMENT, __VA_ARGS__, session); \
+  } while (0)
+
+// Options structs grow at the end; a caller compiled against an older header passes a
+// smaller struct_size, and the fields it does not know keep their defaults.
+template <typename Options>
+bool read_options(const Options* given, Options* out) {
+  if (given == nullptr) return true;
+  if (given->struct_size < sizeof(size_t) || given->struct_size > sizeof(Options)) return false;
+  std::memcpy(static_cast<void*>(out), given, given->struct_size);
+  out->struct_size = sizeof(Options);
+  return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* griffin_version(void) { return "0.1.0"; }
+
+const char* griffin_status_string(griffin_status status) {
+  switch (status) {
+    case GRIFFIN_OK: return "ok";
+    case GRIFFIN_ERR_INVALID_ARGUMENT: return "invalid argument";
+    case GRIFFIN_ERR_NOT_FOUND: return "not found";
+    case GRIFFIN_ERR_IO: return "I/O error";
+    case GRIFFIN_ERR_INVALID_MODEL: return "invalid model file";
+    case GRIFFIN_ERR_UNSUPPORTED: return "not supported";
+    case GRIFFIN_ERR_OUT_OF_MEMORY: return "out of memory";
+    case GRIFFIN_ERR_OUT_OF_RANGE: return "out of range";
+    case GRIFFIN_ERR_INTERNAL: return "internal error";
+  }
+  return "unknown status";
+}
+
+const char* griffin_last_error(void) { return g_last_error.c_str(); }
+
+griffin_model_options griffin_model_default_options(void) {
+  griffin_model_options options;
+  std::memset(&options, 0, sizeof options);
+  options.struct_size = sizeof options;
+  return options;
+}
+
+griffin_status griffin_model_open(const char* path, const griffin_model_options* options,
+                                  griffin_model** model) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(path != nullptr && model != nullptr, nullptr,
+                  "griffin_model_open: path and model must not be NULL");
+    *model = nullptr;
+    griffin_model_options opts = griffin_model_default_options();
+    GRF_C_REQUIRE(read_options(options, &opts), nullptr,
+                  "griffin_model_open: options->struct_size is not a griffin_model_options size");
+    griffin::ModelOptions model_options;
+    model_options.num_threads = opts.num_threads;
+    auto loaded = griffin::Model::open(path, model_options);
+    if (!loaded.ok()) return report(loaded.status());
+    *model = new griffin_model{std::move(loaded).value()};
+    return GRIFFIN_OK;
+  });
+}
+
+void griffin_model_close(griffin_model* model) { delete model; }
+
+griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && info != nullptr, nullptr,
+                  "griffin_model_get_info: model and info must not be NULL");
+    const griffin::ModelConfig& c = model->model->config();
+    const griffin::TokenizerInfo& tok = model->model->tokenizer_info();
+    std::memset(info, 0, sizeof *info);
+    info->struct_size = sizeof *info;
+    info->width = static_cast<int32_t>(c.width);
+    info->depth = static_cast<int32_t>(c.depth);
+    info->num_heads = static_cast<int32_t>(c.num_heads);
+    info->num_kv_heads = static_cast<int32_t>(c.num_kv_heads);
+    info->head_dim = static_cast<int32_t>(c.head_dim);
+    info->lru_width = static_cast<int32_t>(c.lru_width);
+    info->mlp_width = static_cast<int32_t>(c.mlp_width);
+    info->conv1d_width = static_cast<int32_t>(c.conv1d_width);
+    info->attention_window = static_cast<int32_t>(c.attention_window);
+    info->vocab_size = static_cast<int32_t>(c.vocab_size);
+    info->num_recurrent_layers = static_cast<int32_t>(c.count_layers(griffin::BlockType::kRecurrent));
+    info->num_local_attention_layers =
+        static_cast<int32_t>(c.count_layers(griffin::BlockType::kLocalAttention));
+    info->num_global_attention_layers =
+        static_cast<int32_t>(c.count_layers(griffin::BlockType::kGlobalAttention));
+    info->bos_id = tok.bos_id;
+    info->eos_id = tok.eos_id;
+    info->pad_id = tok.pad_id;
+    info->has_tokenizer = model->model->tokenizer() != nullptr;
+    info->num_threads = model->model->num_threads();
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_status griffin_model_block_type(const griffin_model* model, int32_t layer,
+                                        griffin_block_type* type) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && type != nullptr, nullptr,
+                  "griffin_model_block_type: model and type must not be NULL");
+    const auto& types = model->model->config().block_types;
+    GRF_C_REQUIRE(layer >= 0 && static_cast<size_t>(layer) < types.size(), nullptr,
+                  "layer " + std::to_string(layer) + " out of range [0, " +
+                      std::to_string(types.size()) + ")");
+    *type = static_cast<griffin_block_type>(types[static_cast<size_t>(layer)]);
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_status griffin_tokenize(const griffin_model* model, const char* text, size_t text_len,
+                                bool add_bos, int32_t* tokens, size_t capacity, size_t* n_tokens) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && (text != nullptr || text_len == 0) && n_tokens != nullptr &&
+                      (tokens != nullptr || capacity == 0),
+                  nullptr, "griffin_tokenize: NULL argument");
+    const griffin::Tokenizer* tokenizer = model->model->tokenizer();
+    if (tokenizer == nullptr) {
+      return fail(GRIFFIN_ERR_UNSUPPORTED, "this model has no tokenizer (token ids only)");
+    }
+    std::vector<int32_t> ids;
+    griffin::Status status = tokenizer->encode(std::string_view(text ? text : "", text_len),
+                                               add_bos, model->model->tokenizer_info().bos_id, &ids);
+    if (!status.ok()) return report(status);
+    *n_tokens = ids.size();
+    if (ids.size() > capacity) {
+      return fail(GRIFFIN_ERR_OUT_OF_RANGE, "griffin_tokenize: " + std::to_string(ids.size()) +
+                                                " tokens do not fit in " +
+                                                std::to_string(capacity));
+    }
+    std::memcpy(tokens, ids.data(), ids.size() * sizeof(int32_t));
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_status griffin_detokenize(const griffin_model* model, const int32_t* tokens,
+                                  size_t n_tokens, char* text, size_t capacity, size_t* text_len) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && (tokens != nullptr || n_tokens == 0) && text_len != nullptr &&
+                      (text != nullptr || capacity == 0),
+                  nullptr, "griffin_detokenize: NULL argument");
+    const griffin::Tokenizer* tokenizer = model->model->tokenizer();
+    if (tokenizer == nullptr) {
+      return fail(GRIFFIN_ERR_UNSUPPORTED, "this model has no tokenizer (token ids only)");
+    }
+    std::string decoded;
+    griffin::Status status = tokenizer->decode(tokens, n_tokens, &decoded);
+    if (!status.ok()) return report(status);
+    *text_len = decoded.size();
+    if (decoded.size() + 1 > capacity) {
+      return fail(GRIFFIN_ERR_OUT_OF_RANGE, "griffin_detokenize: " +
+                                                std::to_string(decoded.size() + 1) +
+                                                " bytes do not fit in " + std::to_string(capacity));
+    }
+    std::memcpy(text, decoded.c_str(), decoded.size() + 1);
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_status griffin_token_id(const griffin_model* model, const char* piece, int32_t* id) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && piece != nullptr && id != nullptr, nullptr,
+                  "griffin_token_id: NULL argument");
+    const griffin::Tokenizer* tokenizer = model->model->tokenizer();
+    if (tokenizer == nullptr) {
+      return fail(GRIFFIN_ERR_UNSUPPORTED, "this model has no tokenizer (token ids only)");
+    }
+    *id = tokenizer->piece_to_id(piece);
+    if (*id < 0) return fail(GRIFFIN_ERR_NOT_FOUND, std::string("no piece '") + piece + "'");
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_session_options griffin_session_default_options(void) {
+  griffin_session_options options;
+  std::memset(&options, 0, sizeof options);
+  options.struct_size = sizeof options;
+  return options;
+}
+
+griffin_status griffin_session_create(griffin_model* model, const griffin_session_options* options,
+                                      void* buffer, size_t buffer_size, griffin_session** session) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && session != nullptr, nullptr,
+                  "griffin_session_create: model and session must not be NULL");
+    *session = nullptr;
+    griffin_session_options opts = griffin_session_default_options();
+    GRF_C_REQUIRE(read_options(options, &opts), nullptr,
+                  "griffin_session_create: options->struct_size is not a "
+                  "griffin_session_options size");
+    GRF_C_REQUIRE(opts.prefill_chunk >= 0 && opts.max_context >= 0 && opts.history_size >= 0,
+                  nullptr, "griffin_session_create: negative option value");
+    griffin::SessionOptions session_options;
+    if (opts.prefill_chunk) session_options.prefill_chunk = opts.prefill_chunk;
+    if (opts.max_context) session_options.max_context = opts.max_context;
+    if (opts.history_size) session_options.history_size = opts.history_size;
+    session_options.seed = opts.seed;
+    auto created = griffin::Session::create(*model->model, session_options, buffer, buffer_size);
+    if (!created.ok()) return report(created.status());
+    *session = new griffin_session{std::move(created).value(), std::string()};
+    return GRIFFIN_OK;
+  });
+}
+
+void griffin_session_destroy(griffin_session* session) { delete session; }
+
+griffin_status griffin_session_reset(griffin_session* session) {
+  GRF_C_REQUIRE(session != nullptr, nullptr, "griffin_session_reset: session is NULL");
+  session->session->reset();
+  return GRIFFIN_OK;
+}
+
+griffin_status griffin_session_position(const griffin_session* session, size_t* position) {
+  GRF_C_REQUIRE(session != nullptr && position != nullptr, nullptr,
+                "griffin_session_position: NULL argument");
+  *position = static_cast<size_t>(session->session->position());
+  return GRIFFIN_OK;
+}
+
+griffin_status griffin_session_prefill(griffin_session* session, const int32_t* tokens,
+                                       size_t n_tokens, float* all_logits,
+                                       size_t all_logits_capacity) {
+  GRF_C_REQUIRE(session != nullptr, nullptr, "griffin_session_prefill: session is NULL");
+  return guarded(session, [&] {
+    GRF_C_REQUIRE(tokens != nullptr, session, "griffin_session_prefill: tokens is NULL");
+    return report(session->session->prefill(tokens, n_tokens, all_logits, all_logits_capacity),
+                  session);
+  });
+}
+
+griffin_status griffin_session_decode(griffin_session* session, int32_t token,
+                                      const float** logits) {
+  GRF_C_REQUIRE(session != nullptr, nullptr, "griffin_session_decode: session is NULL");
+  return guarded(session, [&] {
+    const griffin_status status = report(session->session->decode(token), session);
+    if (status == GRIFFIN_OK && logits != nullptr) *logits = session->session->logits();
+    return status;
+  });
+}
+
+griffin_status griffin_session_logits(const griffin_session* session, const float** logits,
+                                      size_t* vocab_size) {
+  GRF_C_REQUIRE(session != nullptr && logits != nullptr, nullptr,
+                "griffin_session_logits: NULL argument");
+  if (!session->session->has_logits()) {
+    return fail(GRIFFIN_ERR_INVALID_ARGUMENT, "no logits yet: prefill or decode a token first");
+  }
+  *logits = session->session->logits();
+  if (vocab_size) *vocab_size = static_cast<size_t>(session->session->model().config().vocab_size);
+  return GRIFFIN_OK;
+}
+
+griffin_sampler_options griffin_sampler_default_options(void) {
+  griffin_sampler_options options;
+  std::memset(&options, 0, sizeof options);
+  options.struct_size = sizeof options;
+  options.temperature = 0.0f;
+  options.top_p = 1.0f;
+  options.repetition_penalty = 1.0f;
+  return options;
+}
+
+griffin_status griffin_session_sample(griffin_session* session,
+                                      const griffin_sampler_options* options, int32_t* token) {
+  GRF_C_REQUIRE(session != nullptr, nullptr, "griffin_session_sample: session is NULL");
+  return guarded(session, [&] {
+    GRF_C_REQUIRE(token != nullptr, session, "griffin_session_sample: token is NULL");
+    griffin_sampler_options opts = griffin_sampler_default_options();
+    GRF_C_REQUIRE(read_options(options, &opts), session,
+                  "griffin_session_sample: options->struct_size is not a griffin_sampler_options "
+                  "size");
+    griffin::SamplerParams params;
+    params.temperature = opts.temperature;
+    params.top_k = opts.top_k;
+    params.top_p = opts.top_p;
+    params.min_p = opts.min_p;
+    params.repetition_penalty = opts.repetition_penalty;
+    return report(session->session->sample(params, opts.repetition_window, token), session);
+  });
+}
+
+griffin_status griffin_session_token_text(griffin_session* session, int32_t token, char* text,
+                                          size_t capacity, size_t* text_len) {
+  GRF_C_REQUIRE(session != nullptr, nullptr, "griffin_session_token_text: session is NULL");
+  return guarded(session, [&] {
+    GRF_C_REQUIRE(text != nullptr && text_len != nullptr, session,
+                  "griffin_session_token_text: text and text_len must not be NULL");
+    return report(session->session->token_text(token, text, capacity, text_len), session);
+  });
+}
+
+const char* griffin_session_last_error(const griffin_session* session) {
+  return session ? session->last_error.c_str() : "";
+}
+
+}  // extern "C"

@@ -1,0 +1,119 @@
+// Scalar definitions of the fused loops (see ops.h).
+#include "runtime/src/kernels/ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace griffin::ops {
+
+void rmsnorm(size_t rows, size_t width, const float* x, const float* scale, float eps, float* y) {
+  for (size_t r = 0; r < rows; ++r) {
+    const float* in = x + r * width;
+    float* out = y + r * width;
+    float sum = 0.0f;
+    for (size_t i = 0; i < width; ++i) sum += in[i] * in[i];
+    const float inv = 1.0f / std::sqrt(sum / static_cast<float>(width) + eps);
+    for (size_t i = 0; i < width; ++i) out[i] = in[i] * inv * scale[i];
+  }
+}
+
+float gelu_tanh(float u) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  return 0.5f * u * (1.0f + std::tanh(kSqrt2OverPi * (u + 0.044715f * u * u * u)));
+}
+
+void gelu_gate(size_t count, const float* gate, const float* other, float* out) {
+  for (size_t i = 0; i < count; ++i) out[i] = gelu_tanh(gate[i]) * other[i];
+}
+
+void add_inplace(size_t count, float* x, const float* y) {
+  for (size_t i = 0; i < count; ++i) x[i] += y[i];
+}
+
+void conv1d_causal(size_t rows, size_t channels, size_t taps_count, const float* taps,
+                   const float* bias, const float* u, float* state, float* v) {
+  const size_t history = taps_count - 1;
+  // Input row s of the extended sequence [state; u]: s < history comes from the state.
+  auto input_row = [&](size_t s) {
+    return s < history ? state + s * channels : u + (s - history) * channels;
+  };
+  for (size_t t = 0; t < rows; ++t) {
+    float* out = v + t * channels;
+    std::memcpy(out, bias, channels * sizeof(float));
+    for (size_t k = 0; k < taps_count; ++k) {
+      const float* in = input_row(t + k);
+      const float* w = taps + k * channels;
+      for (size_t c = 0; c < channels; ++c) out[c] += w[c] * in[c];
+    }
+  }
+  // The new state is the last `history` rows of [state; u].
+  if (history == 0) return;
+  if (rows >= history) {
+    std::memcpy(state, u + (rows - history) * channels, history * channels * sizeof(float));
+  } else {
+    std::memmove(state, state + rows * channels, (history - rows) * channels * sizeof(float));
+    std::memcpy(state + (history - rows) * channels, u, rows * channels * sizeof(float));
+  }
+}
+
+namespace {
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+}  // namespace
+
+void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i,
+                const float* v, const float* neg_c_softplus, const int64_t* positions, float* h,
+                float* out) {
+  for (size_t t = 0; t < rows; ++t) {
+    const bool reset = positions[t] == 0;
+    const size_t base = t * width;
+    for (size_t c = 0; c < width; ++c) {
+      const float r = sigmoid(gate_r[base + c]);
+      const float i = sigmoid(gate_i[base + c]);
+      const float gated = i * v[base + c];
+      if (reset) {
+        h[c] = gated;  // document start: decay 0, multiplier 1
+      } else {
+        const float log_a = neg_c_softplus[c] * r;
+        const float a = std::exp(log_a);
+        const float multiplier = std::sqrt(-std::expm1(2.0f * log_a));  // sqrt(1 - a²)
+        h[c] = a * h[c] + multiplier * gated;
+      }
+      out[base + c] = h[c];
+    }
+  }
+}
+
+void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_freq,
+          int64_t position, float* x) {
+  const size_t half = rotary_dims / 2;
+  for (size_t j = 0; j < half; ++j) {
+    const float angle = static_cast<float>(position) * inv_freq[j];
+    const float c = std::cos(angle), s = std::sin(angle);
+    for (size_t head = 0; head < heads; ++head) {
+      float* row = x + head * head_dim;
+      const float x1 = row[j], x2 = row[j + half];
+      row[j] = x1 * c - x2 * s;
+      row[j + half] = x2 * c + x1 * s;
+    }
+  }
+}
+
+void softmax(size_t count, float* x) {
+  const float max = *std::max_element(x, x + count);
+  float sum = 0.0f;
+  for (size_t i = 0; i < count; ++i) {
+    x[i] = std::exp(x[i] - max);
+    sum += x[i];
+  }
+  const float inv = 1.0f / sum;
+  for (size_t i = 0; i < count; ++i) x[i] *= inv;
+}
+
+void soft_cap(size_t count, float cap, float* x) {
+  if (cap <= 0.0f) return;
+  const float inv = 1.0f / cap;
+  for (size_t i = 0; i < count; ++i) x[i] = cap * std::tanh(x[i] * inv);
+}
+
+}  // namespace griffin::ops

@@ -1,0 +1,48 @@
+// The model's small fused loops (griffin-math.md §5-§8): RMSNorm, tanh-GELU gating, causal
+// depthwise conv1d with state, the RG-LRU scan, RoPE, softmax and the soft cap. Plain scalar
+// loops: they are the definition that SIMD variants will be tested against, and the compiler
+// vectorizes most of them. Kernels cannot fail: shapes are checked when the session is planned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace griffin::ops {
+
+// y[t] = x[t] / sqrt(mean(x[t]^2) + eps) * scale, scale = 1 + g precomputed (§5). [rows, width]
+void rmsnorm(size_t rows, size_t width, const float* x, const float* scale, float eps, float* y);
+
+// 0.5·u·(1 + tanh(sqrt(2/π)·(u + 0.044715·u³))) (§6)
+float gelu_tanh(float u);
+
+// out[i] = gelu_tanh(gate[i]) * other[i], in place into `out` allowed.
+void gelu_gate(size_t count, const float* gate, const float* other, float* out);
+
+// x[i] += y[i]
+void add_inplace(size_t count, float* x, const float* y);
+
+// Depthwise causal conv over `rows` new inputs u [rows, channels] with the previous K-1 inputs
+// in `state` [K-1, channels] (oldest first). taps [K, channels] (tap K-1 = current token),
+// bias [channels]. Writes v [rows, channels] and updates `state` to the last K-1 inputs (§7.2).
+void conv1d_causal(size_t rows, size_t channels, size_t taps_count, const float* taps,
+                   const float* bias, const float* u, float* state, float* v);
+
+// RG-LRU over `rows` steps (§7.3). gate_r, gate_i: pre-sigmoid gate activations [rows, width];
+// v: conv output [rows, width]; neg_c_softplus = -8·softplus(Λ') [width]; h: state [width]
+// (f32), updated. positions[t] == 0 resets the state (h = i·v). Writes h_t into out [rows, width].
+void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i,
+                const float* v, const float* neg_c_softplus, const int64_t* positions, float* h,
+                float* out);
+
+// Rotates the first `rotary_dims` of each head of x [heads, head_dim] in the halves layout:
+// pair (j, j + rotary_dims/2) by angle position·inv_freq[j] (§7.4).
+void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_freq,
+          int64_t position, float* x);
+
+// In-place softmax over `count` values, computed in f32 with the max subtracted.
+void softmax(size_t count, float* x);
+
+// x = cap·tanh(x / cap) (§8); cap 0 leaves x unchanged.
+void soft_cap(size_t count, float cap, float* x);
+
+}  // namespace griffin::ops

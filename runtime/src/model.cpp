@@ -1,0 +1,125 @@
+// Model loading: verification is done by GriffinFile; here every operator and small parameter
+// array is prepared once (see model.h).
+#include "runtime/src/model.h"
+
+#include <cmath>
+
+namespace griffin {
+
+namespace {
+
+std::vector<float> to_f32(const TensorView& view) {
+  std::vector<float> values(static_cast<size_t>(element_count(view.record->shape)));
+  convert_elements(view.record->dtype, view.data, DType::kF32, values.data(), values.size());
+  return values;
+}
+
+// RMSNorm multiplies by (1 + g) (griffin-math.md §5); done once here.
+std::vector<float> norm_scale(const TensorView& view) {
+  std::vector<float> values = to_f32(view);
+  for (float& value : values) value += 1.0f;
+  return values;
+}
+
+float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> Model::open(const std::string& path, const ModelOptions& options) {
+  std::unique_ptr<Model> model(new Model());
+  GRF_ASSIGN_OR_RETURN(model->file_, GriffinFile::open(path));
+  Status status = model->prepare(options);
+  if (!status.ok()) return status.with_context(path);
+  return model;
+}
+
+Model::~Model() {
+  layers_.clear();
+  unembedding_ = Linear();
+  if (threadpool_) pthreadpool_destroy(threadpool_);
+}
+
+int Model::num_threads() const {
+  return static_cast<int>(pthreadpool_get_threads_count(threadpool_));
+}
+
+Status Model::prepare(const ModelOptions& options) {
+  GRF_CHECK(options.num_threads >= 0 && options.num_threads <= 1024, kInvalidArgument,
+            "num_threads %d out of range", options.num_threads);
+  threadpool_ = pthreadpool_create(static_cast<size_t>(options.num_threads));
+  GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
+  const ModelConfig& c = config();
+  embedding_ = file_->find("model.embed_tokens.weight");
+  GRF_ASSIGN_OR_RETURN(unembedding_, Linear::create(*embedding_, nullptr));
+  final_norm_scale_ = norm_scale(*file_->find("model.final_norm.weight"));
+  // ω_j = θ^(-2j/R) for the R rotated dims, computed in f32 as the official code does (§7.4).
+  const int64_t rotary = c.rotary_dims();
+  for (int64_t j = 0; j < rotary / 2; ++j) {
+    rope_inv_freq_.push_back(
+        1.0f / std::pow(c.rope_theta, static_cast<float>(2 * j) / static_cast<float>(rotary)));
+  }
+  layers_.resize(static_cast<size_t>(c.depth));
+  for (int64_t layer = 0; layer < c.depth; ++layer) {
+    GRF_RETURN_IF_ERROR(prepare_layer(layer, &layers_[static_cast<size_t>(layer)]));
+  }
+  const TokenizerInfo& tok = tokenizer_info();
+  if (!tok.sentencepiece_model.empty()) {
+    GRF_ASSIGN_OR_RETURN(tokenizer_, Tokenizer::load(tok.sentencepiece_model));
+  }
+  return Status::ok_status();
+}
+
+Status Model::prepare_layer(int64_t layer, LayerWeights* w) {
+  const ModelConfig& c = config();
+  const std::string prefix = "model.layers." + std::to_string(layer) + ".";
+  auto tensor = [&](const std::string& name) -> const TensorView& {
+    return *file_->find(prefix + name);  // present: GriffinFile checked every name
+  };
+  auto linear = [&](const std::string& name, bool bias) {
+    return Linear::create(tensor(name + ".weight"), bias ? &tensor(name + ".bias") : nullptr);
+  };
+  w->type = c.block_types[static_cast<size_t>(layer)];
+  w->temporal_norm_scale = norm_scale(tensor("temporal_pre_norm.weight"));
+  w->channel_norm_scale = norm_scale(tensor("channel_pre_norm.weight"));
+  GRF_ASSIGN_OR_RETURN(w->mlp_gate, linear("mlp_block.gate_proj", true));
+  GRF_ASSIGN_OR_RETURN(w->mlp_up, linear("mlp_block.up_proj", true));
+  GRF_ASSIGN_OR_RETURN(w->mlp_down, linear("mlp_block.down_proj", true));
+  if (w->type != BlockType::kRecurrent) {
+    GRF_ASSIGN_OR_RETURN(w->q_proj, linear("temporal_block.q_proj", false));
+    GRF_ASSIGN_OR_RETURN(w->k_proj, linear("temporal_block.k_proj", false));
+    GRF_ASSIGN_OR_RETURN(w->v_proj, linear("temporal_block.v_proj", false));
+    GRF_ASSIGN_OR_RETURN(w->o_proj, linear("temporal_block.o_proj", true));
+    return Status::ok_status();
+  }
+  GRF_ASSIGN_OR_RETURN(w->linear_y, linear("temporal_block.linear_y", true));
+  GRF_ASSIGN_OR_RETURN(w->linear_x, linear("temporal_block.linear_x", true));
+  GRF_ASSIGN_OR_RETURN(w->linear_out, linear("temporal_block.linear_out", true));
+  const size_t width = static_cast<size_t>(c.lru_width);
+  const size_t taps = static_cast<size_t>(c.conv1d_width);
+  // conv_1d.weight [L, 1, K] -> [K, L].
+  const std::vector<float> conv = to_f32(tensor("temporal_block.conv_1d.weight"));
+  w->conv_taps.resize(taps * width);
+  for (size_t channel = 0; channel < width; ++channel) {
+    for (size_t k = 0; k < taps; ++k) w->conv_taps[k * width + channel] = conv[channel * taps + k];
+  }
+  w->conv_bias = to_f32(tensor("temporal_block.conv_1d.bias"));
+  w->neg_c_softplus = to_f32(tensor("temporal_block.rg_lru.recurrent_param"));
+  for (float& value : w->neg_c_softplus) value = -8.0f * softplus(value);  // c = 8 (§7.3)
+  const size_t heads = static_cast<size_t>(c.num_heads);
+  const size_t block = width / heads;
+  for (const char* gate : {"recurrent_gate", "input_gate"}) {
+    const std::vector<float> weight = to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_weight"));
+    const std::vector<float> bias = to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_bias"));
+    std::vector<Linear>& blocks =
+        std::string(gate) == "recurrent_gate" ? w->gate_r_blocks : w->gate_i_blocks;
+    for (size_t h = 0; h < heads; ++h) {
+      GRF_ASSIGN_OR_RETURN(Linear op, Linear::create_block(weight.data() + h * block * block,
+                                                           bias.data() + h * block, block, block,
+                                                           width, width));
+      blocks.push_back(std::move(op));
+    }
+  }
+  return Status::ok_status();
+}
+
+}  // namespace griffin

@@ -1,0 +1,75 @@
+// A loaded model: the mapped .griffin file, its config, and everything prepared once at load
+// (XNNPACK operators with packed weights, small f32 parameter arrays, RoPE frequencies, the
+// tokenizer, the thread pool). Immutable after load and shared by sessions (DESIGN.md §4).
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "format/griffin_file.h"
+#include "runtime/src/linear.h"
+#include "runtime/src/text/tokenizer.h"
+
+namespace griffin {
+
+struct LayerWeights {
+  BlockType type;
+  std::vector<float> temporal_norm_scale;  // 1 + g, [D]
+  std::vector<float> channel_norm_scale;   // 1 + g, [D]
+  // Recurrent block (§7.1-§7.3).
+  Linear linear_y, linear_x, linear_out;
+  std::vector<float> conv_taps;       // [K, L]: tap-major so the inner loop runs over channels
+  std::vector<float> conv_bias;       // [L]
+  std::vector<float> neg_c_softplus;  // -8·softplus(Λ'), [L]
+  std::vector<Linear> gate_r_blocks;  // H blocks of the recurrence gate
+  std::vector<Linear> gate_i_blocks;  // H blocks of the input gate
+  // Attention block (§7.4).
+  Linear q_proj, k_proj, v_proj, o_proj;
+  // Gated MLP (§6).
+  Linear mlp_gate, mlp_up, mlp_down;
+};
+
+struct ModelOptions {
+  int num_threads = 0;  // 0 = one per core
+};
+
+class Model {
+ public:
+  static Result<std::unique_ptr<Model>> open(const std::string& path, const ModelOptions& options);
+  ~Model();
+
+  const ModelConfig& config() const { return file_->config(); }
+  const GriffinFile& file() const { return *file_; }
+  const std::vector<LayerWeights>& layers() const { return layers_; }
+  const TensorView& embedding() const { return *embedding_; }
+  const Linear& unembedding() const { return unembedding_; }
+  const std::vector<float>& final_norm_scale() const { return final_norm_scale_; }
+  const std::vector<float>& rope_inv_freq() const { return rope_inv_freq_; }
+  const Tokenizer* tokenizer() const { return tokenizer_.get(); }
+  const TokenizerInfo& tokenizer_info() const { return file_->header().tokenizer; }
+  pthreadpool_t threadpool() const { return threadpool_; }
+  int num_threads() const;
+  // XNNPACK operators bind their buffers at setup, so one session at a time runs them.
+  std::mutex& operator_lock() const { return operator_lock_; }
+
+ private:
+  Model() = default;
+  Status prepare(const ModelOptions& options);
+  Status prepare_layer(int64_t layer, LayerWeights* weights);
+
+  std::unique_ptr<GriffinFile> file_;
+  std::vector<LayerWeights> layers_;
+  const TensorView* embedding_ = nullptr;
+  Linear unembedding_;
+  std::vector<float> final_norm_scale_;
+  std::vector<float> rope_inv_freq_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  pthreadpool_t threadpool_ = nullptr;
+  mutable std::mutex operator_lock_;
+};
+
+}  // namespace griffin

@@ -1,0 +1,174 @@
+// Session creation, state binding and the per-token entry points (see session.h).
+#include "runtime/src/session.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "runtime/src/forward.h"
+
+namespace griffin {
+
+SessionState bind_session_state(const SessionLayout& layout, uint8_t* arena) {
+  SessionState s;
+  auto f32 = [&](size_t offset) { return reinterpret_cast<float*>(arena + offset); };
+  for (const LayerLayout& l : layout.layers) {
+    LayerState layer;
+    if (l.conv_state != kNoBuffer) layer.conv_state = f32(l.conv_state);
+    if (l.rglru_state != kNoBuffer) layer.rglru_state = f32(l.rglru_state);
+    if (l.k_cache != kNoBuffer) layer.k_cache = f32(l.k_cache);
+    if (l.v_cache != kNoBuffer) layer.v_cache = f32(l.v_cache);
+    layer.cache_slots = l.cache_slots;
+    s.layers.push_back(layer);
+  }
+  s.x = f32(layout.x);
+  s.normed = f32(layout.normed);
+  s.mix = f32(layout.mix);
+  s.wide_a = f32(layout.wide_a);
+  s.wide_b = f32(layout.wide_b);
+  s.wide_c = f32(layout.wide_c);
+  s.gate_r = f32(layout.gate_r);
+  s.gate_i = f32(layout.gate_i);
+  s.chunk_k = f32(layout.chunk_k);
+  s.chunk_v = f32(layout.chunk_v);
+  s.scores = f32(layout.scores);
+  s.positions = reinterpret_cast<int64_t*>(arena + layout.positions);
+  s.logits = f32(layout.logits);
+  s.chunk = layout.chunk;
+  return s;
+}
+
+Session::Session(const Model& model, const SessionOptions& options, SessionLayout layout,
+                 uint8_t* arena, bool owns_arena)
+    : model_(model), options_(options), layout_(std::move(layout)), arena_(arena),
+      owns_arena_(owns_arena), state_(bind_session_state(layout_, arena_)),
+      history_(reinterpret_cast<int32_t*>(arena_ + layout_.history)) {
+  reset();
+}
+
+Session::~Session() {
+  if (owns_arena_) std::free(arena_);
+}
+
+Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options,
+                                                 void* buffer, size_t buffer_size) {
+  GRF_RETURN_IF_ERROR(validate_session_options(options));
+  SessionLayout layout = plan_session(model.config(), options);
+  uint8_t* arena = static_cast<uint8_t*>(buffer);
+  if (buffer != nullptr) {
+    GRF_CHECK(buffer_size >= layout.total_bytes, kOutOfMemory,
+              "session buffer of %zu bytes is too small: the plan needs %zu bytes", buffer_size,
+              layout.total_bytes);
+    GRF_CHECK(reinterpret_cast<uintptr_t>(buffer) % kArenaAlignment == 0, kInvalidArgument,
+              "session buffer must be %zu-byte aligned", kArenaAlignment);
+  } else {
+    arena = static_cast<uint8_t*>(std::aligned_alloc(kArenaAlignment, layout.total_bytes));
+    GRF_CHECK(arena != nullptr, kOutOfMemory, "cannot allocate the %zu-byte session arena",
+              layout.total_bytes);
+  }
+  return std::unique_ptr<Session>(
+      new Session(model, options, std::move(layout), arena, buffer == nullptr));
+}
+
+void Session::reset() {
+  // Zeroed state is the start of a sequence (griffin-math.md §9: conv and RG-LRU state 0).
+  std::memset(arena_, 0, layout_.total_bytes);
+  state_.position = 0;
+  rng_.reseed(options_.seed);
+  history_count_ = 0;
+  utf8_.reset();
+  at_text_start_ = true;
+}
+
+Status Session::check_tokens(const int32_t* tokens, size_t count) const {
+  const int64_t vocab = model_.config().vocab_size;
+  for (size_t i = 0; i < count; ++i) {
+    GRF_CHECK(tokens[i] >= 0 && tokens[i] < vocab, kInvalidArgument,
+              "token id %d at index %zu is outside the vocabulary [0, %lld)", tokens[i], i,
+              (long long)vocab);
+  }
+  if (model_.config().count_layers(BlockType::kGlobalAttention) > 0) {
+    GRF_CHECK(state_.position + static_cast<int64_t>(count) <= options_.max_context, kOutOfRange,
+              "%zu more tokens at position %lld would pass max_context %lld of this "
+              "global-attention model",
+              count, (long long)state_.position, (long long)options_.max_context);
+  }
+  return Status::ok_status();
+}
+
+void Session::remember(const int32_t* tokens, size_t count) {
+  const size_t capacity = static_cast<size_t>(options_.history_size);
+  if (count >= capacity) {
+    std::memcpy(history_, tokens + count - capacity, capacity * sizeof(int32_t));
+    history_count_ = static_cast<int64_t>(capacity);
+    return;
+  }
+  const size_t held = static_cast<size_t>(history_count_);
+  const size_t drop = held + count > capacity ? held + count - capacity : 0;
+  std::memmove(history_, history_ + drop, (held - drop) * sizeof(int32_t));
+  std::memcpy(history_ + held - drop, tokens, count * sizeof(int32_t));
+  history_count_ = static_cast<int64_t>(held - drop + count);
+}
+
+Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity) {
+  GRF_CHECK(count > 0, kInvalidArgument, "prefill needs at least one token");
+  const size_t vocab = static_cast<size_t>(model_.config().vocab_size);
+  GRF_CHECK(all_logits == nullptr || capacity / vocab >= count, kOutOfRange,
+            "all_logits holds %zu floats; %zu tokens x %zu vocab need %zu", capacity, count, vocab,
+            count * vocab);
+  GRF_RETURN_IF_ERROR(check_tokens(tokens, count));
+  std::lock_guard<std::mutex> lock(model_.operator_lock());
+  const size_t chunk = static_cast<size_t>(state_.chunk);
+  for (size_t done = 0; done < count; done += chunk) {
+    const size_t n = count - done < chunk ? count - done : chunk;
+    GRF_RETURN_IF_ERROR(forward_chunk(model_, state_, tokens + done, n,
+                                      all_logits ? all_logits + done * vocab : nullptr));
+  }
+  remember(tokens, count);
+  return Status::ok_status();
+}
+
+Status Session::decode(int32_t token) {
+  GRF_RETURN_IF_ERROR(check_tokens(&token, 1));
+  std::lock_guard<std::mutex> lock(model_.operator_lock());
+  GRF_RETURN_IF_ERROR(forward_chunk(model_, state_, &token, 1, nullptr));
+  remember(&token, 1);
+  return Status::ok_status();
+}
+
+Status Session::sample(const SamplerParams& params, int64_t repetition_window, int32_t* token) {
+  GRF_CHECK(has_logits(), kInvalidArgument, "no logits yet: prefill or decode a token first");
+  GRF_RETURN_IF_ERROR(validate_sampler_params(params));
+  GRF_CHECK(repetition_window >= 0, kInvalidArgument, "repetition_window %lld must be >= 0",
+            (long long)repetition_window);
+  const size_t vocab = static_cast<size_t>(model_.config().vocab_size);
+  SamplerWorkspace workspace{reinterpret_cast<float*>(arena_ + layout_.sampler_values),
+                             reinterpret_cast<int32_t*>(arena_ + layout_.sampler_indices), vocab};
+  const int64_t recent = repetition_window == 0 || repetition_window > history_count_
+                             ? history_count_
+                             : repetition_window;
+  *token = sample_token(state_.logits, vocab, params, history_ + (history_count_ - recent),
+                        static_cast<size_t>(recent), rng_, workspace);
+  return Status::ok_status();
+}
+
+Status Session::token_text(int32_t token, char* text, size_t capacity, size_t* length) {
+  const Tokenizer* tokenizer = model_.tokenizer();
+  GRF_CHECK(tokenizer != nullptr, kUnsupported, "this model has no tokenizer (token ids only)");
+  GRF_CHECK(token >= 0 && token < tokenizer->piece_count(), kInvalidArgument,
+            "token id %d is outside the tokenizer's %d pieces", token, tokenizer->piece_count());
+  GRF_CHECK(capacity > 0, kOutOfRange, "token text buffer has no room for the terminating NUL");
+  std::string_view bytes = tokenizer->token_bytes(token);
+  const bool strip_space = at_text_start_ && !bytes.empty() && bytes.front() == ' ';
+  if (strip_space) bytes.remove_prefix(1);
+  // Keep one byte for the terminating NUL.
+  const size_t room = capacity > 0 ? capacity - 1 : 0;
+  *length = utf8_.push(bytes, text, room);
+  GRF_CHECK(*length <= room, kOutOfRange, "token text needs %zu bytes, the buffer has %zu",
+            *length + 1, capacity);
+  text[*length] = '\0';
+  if (!bytes.empty() || strip_space) at_text_start_ = false;
+  return Status::ok_status();
+}
+
+}  // namespace griffin

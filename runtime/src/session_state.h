@@ -1,0 +1,42 @@
+// SessionState: named views into a session's arena, one per buffer of the memory plan, with
+// their shapes. The forward pass reads and writes only these (it never allocates).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/src/memory_plan.h"
+
+namespace griffin {
+
+struct LayerState {
+  float* conv_state = nullptr;   // [K-1, L]  recurrent layers
+  float* rglru_state = nullptr;  // [L]       recurrent layers
+  float* k_cache = nullptr;      // [slots, KV·hd]  attention layers; slot = position mod slots
+  float* v_cache = nullptr;      // [slots, KV·hd]
+  int64_t cache_slots = 0;
+};
+
+struct SessionState {
+  std::vector<LayerState> layers;
+  float* x;        // [T, D]
+  float* normed;   // [T, D]
+  float* mix;      // [T, D]
+  float* wide_a;   // [T, max(L, H·hd, E)]
+  float* wide_b;   // [T, max(L, E)]
+  float* wide_c;   // [T, max(L, H·hd)]
+  float* gate_r;   // [T, L]
+  float* gate_i;   // [T, L]
+  float* chunk_k;  // [T, KV·hd]
+  float* chunk_v;  // [T, KV·hd]
+  float* scores;   // [max_keys]
+  int64_t* positions;  // [T]
+  float* logits;       // [V]
+  int64_t chunk = 0;     // T: the most tokens one forward call takes
+  int64_t position = 0;  // tokens consumed so far
+};
+
+// Binds every view to `arena` (which holds layout.total_bytes bytes, 64-byte aligned).
+SessionState bind_session_state(const SessionLayout& layout, uint8_t* arena);
+
+}  // namespace griffin
