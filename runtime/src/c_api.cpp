@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "runtime/src/memory_plan.h"
 #include "runtime/src/model.h"
 #include "runtime/src/session.h"
 
@@ -85,6 +86,50 @@ bool read_options(const Options* given, Options* out) {
   return true;
 }
 
+griffin::Status to_session_options(const griffin_session_options& opts,
+                                   griffin::SessionOptions* out) {
+  GRF_CHECK(opts.prefill_chunk >= 0 && opts.max_context >= 0 && opts.history_size >= 0,
+            kInvalidArgument, "session options: negative value");
+  GRF_CHECK(opts.kv_dtype == GRIFFIN_DTYPE_F32 || opts.kv_dtype == GRIFFIN_DTYPE_F16 ||
+                opts.kv_dtype == GRIFFIN_DTYPE_BF16,
+            kInvalidArgument, "session options: kv_dtype %d is not F32, F16 or BF16",
+            static_cast<int>(opts.kv_dtype));
+  if (opts.prefill_chunk) out->prefill_chunk = opts.prefill_chunk;
+  if (opts.max_context) out->max_context = opts.max_context;
+  if (opts.history_size) out->history_size = opts.history_size;
+  out->seed = opts.seed;
+  out->kv_dtype = static_cast<griffin::DType>(opts.kv_dtype);
+  return griffin::validate_session_options(*out);
+}
+
+void fill_plan(const griffin::ModelMemoryPlan& plan, griffin_memory_plan* out) {
+  using griffin::RegionKind;
+  std::memset(out, 0, sizeof *out);
+  out->struct_size = sizeof *out;
+  out->weights_mapped_bytes = plan.weights_mapped;
+  out->weights_packed_bytes = plan.weights_packed;
+  out->weights_prepared_bytes = plan.weights_prepared;
+  out->model_bytes = plan.model_bytes();
+  out->rglru_state_bytes = layout_bytes(plan.session, RegionKind::kRglruState);
+  out->conv_state_bytes = layout_bytes(plan.session, RegionKind::kConvState);
+  out->kv_cache_bytes = layout_bytes(plan.session, RegionKind::kKvCache);
+  out->scratch_bytes = layout_bytes(plan.session, RegionKind::kScratch);
+  out->logits_bytes = layout_bytes(plan.session, RegionKind::kLogits);
+  out->sampler_bytes = layout_bytes(plan.session, RegionKind::kSampler);
+  out->history_bytes = layout_bytes(plan.session, RegionKind::kHistory);
+  out->session_bytes = plan.session.total_bytes;
+  out->total_bytes = plan.total_bytes();
+}
+
+// Reads a griffin_session_options (NULL = defaults) into the C++ options.
+griffin::Status read_session_options(const griffin_session_options* options,
+                                     griffin::SessionOptions* out) {
+  griffin_session_options opts = griffin_session_default_options();
+  GRF_CHECK(read_options(options, &opts), kInvalidArgument,
+            "options->struct_size is not a griffin_session_options size");
+  return to_session_options(opts, out);
+}
+
 }  // namespace
 
 extern "C" {
@@ -126,6 +171,7 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
                   "griffin_model_open: options->struct_size is not a griffin_model_options size");
     griffin::ModelOptions model_options;
     model_options.num_threads = opts.num_threads;
+    model_options.max_memory_bytes = opts.max_memory_bytes;
     auto loaded = griffin::Model::open(path, model_options);
     if (!loaded.ok()) return report(loaded.status());
     *model = new griffin_model{std::move(loaded).value()};
@@ -261,14 +307,11 @@ griffin_status griffin_session_create(griffin_model* model, const griffin_sessio
     GRF_C_REQUIRE(read_options(options, &opts), nullptr,
                   "griffin_session_create: options->struct_size is not a "
                   "griffin_session_options size");
-    GRF_C_REQUIRE(opts.prefill_chunk >= 0 && opts.max_context >= 0 && opts.history_size >= 0,
-                  nullptr, "griffin_session_create: negative option value");
     griffin::SessionOptions session_options;
-    if (opts.prefill_chunk) session_options.prefill_chunk = opts.prefill_chunk;
-    if (opts.max_context) session_options.max_context = opts.max_context;
-    if (opts.history_size) session_options.history_size = opts.history_size;
-    session_options.seed = opts.seed;
-    auto created = griffin::Session::create(*model->model, session_options, buffer, buffer_size);
+    const griffin::Status converted = to_session_options(opts, &session_options);
+    if (!converted.ok()) return report(converted);
+    auto created = griffin::Session::create(*model->model, session_options, buffer, buffer_size,
+                                            opts.max_memory_bytes);
     if (!created.ok()) return report(created.status());
     *session = new griffin_session{std::move(created).value(), std::string()};
     return GRIFFIN_OK;
@@ -360,6 +403,54 @@ griffin_status griffin_session_token_text(griffin_session* session, int32_t toke
                   "griffin_session_token_text: text and text_len must not be NULL");
     return report(session->session->token_text(token, text, capacity, text_len), session);
   });
+}
+
+griffin_status griffin_model_memory_plan(const griffin_model* model,
+                                         const griffin_session_options* options,
+                                         griffin_memory_plan* plan) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr && plan != nullptr, nullptr,
+                  "griffin_model_memory_plan: model and plan must not be NULL");
+    griffin::SessionOptions session_options;
+    const griffin::Status status = read_session_options(options, &session_options);
+    if (!status.ok()) return report(status);
+    fill_plan(griffin::plan_model_memory(model->model->config(),
+                                         model->model->mapped_weight_bytes(), session_options),
+              plan);
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_status griffin_file_memory_plan(const char* path, const griffin_session_options* options,
+                                        griffin_memory_plan* plan) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(path != nullptr && plan != nullptr, nullptr,
+                  "griffin_file_memory_plan: path and plan must not be NULL");
+    griffin::SessionOptions session_options;
+    griffin::Status status = read_session_options(options, &session_options);
+    if (!status.ok()) return report(status);
+    // Opening the file maps it and checks the header; no weight page is read.
+    auto file = griffin::GriffinFile::open(path);
+    if (!file.ok()) return report(file.status());
+    uint64_t mapped = 0;
+    for (const griffin::TensorView& view : file.value()->tensors()) mapped += view.record->size;
+    fill_plan(griffin::plan_model_memory(file.value()->config(), mapped, session_options), plan);
+    return GRIFFIN_OK;
+  });
+}
+
+griffin_status griffin_memory_usage_get(const griffin_model* model, const griffin_session* session,
+                                        griffin_memory_usage* usage) {
+  GRF_C_REQUIRE(model != nullptr && usage != nullptr, nullptr,
+                "griffin_memory_usage_get: model and usage must not be NULL");
+  std::memset(usage, 0, sizeof *usage);
+  usage->struct_size = sizeof *usage;
+  usage->xnnpack_bytes = model->model->xnnpack_bytes();
+  if (session != nullptr) {
+    usage->session_bytes = session->session->layout().total_bytes;
+    usage->session_used_bytes = session->session->arena_used_bytes();
+  }
+  return GRIFFIN_OK;
 }
 
 const char* griffin_session_last_error(const griffin_session* session) {

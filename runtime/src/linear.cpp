@@ -5,12 +5,14 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/src/xnn_memory.h"
+
 namespace griffin {
 
 Status ensure_xnnpack_initialized() {
   static std::once_flag once;
   static xnn_status status = xnn_status_uninitialized;
-  std::call_once(once, [] { status = xnn_initialize(nullptr); });
+  std::call_once(once, [] { status = xnn_initialize(xnn_counting_allocator()); });
   GRF_CHECK(status == xnn_status_success, kUnsupported,
             "XNNPACK failed to initialise (status %d): unsupported CPU?", static_cast<int>(status));
   return Status::ok_status();

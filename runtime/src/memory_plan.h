@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.h"
 #include "format/model_config.h"
 
 namespace griffin {
@@ -17,6 +18,7 @@ struct SessionOptions {
   int64_t max_context = 4096;   // positions of a global-attention layer's cache
   uint64_t seed = 0;            // sampler seed
   int64_t history_size = 256;   // recent tokens kept for the repetition penalty
+  DType kv_dtype = DType::kF32;  // element type of the attention K/V caches
 };
 
 Status validate_session_options(const SessionOptions& options);
@@ -28,8 +30,8 @@ constexpr size_t kNoBuffer = static_cast<size_t>(-1);
 struct LayerLayout {
   size_t conv_state = kNoBuffer;  // [K-1, L] f32: last pre-conv inputs, oldest first
   size_t rglru_state = kNoBuffer;  // [L] f32: RG-LRU h
-  size_t k_cache = kNoBuffer;     // [slots, KV·hd] f32, keys after RoPE
-  size_t v_cache = kNoBuffer;     // [slots, KV·hd] f32
+  size_t k_cache = kNoBuffer;     // [slots, KV·hd] kv_dtype, keys after RoPE
+  size_t v_cache = kNoBuffer;     // [slots, KV·hd] kv_dtype
   int64_t cache_slots = 0;        // Wn (local, a ring) or max_context (global)
 };
 
@@ -57,7 +59,8 @@ struct SessionLayout {
   size_t gate_i = 0;   // [T, L] input gate; then the RG-LRU output
   size_t chunk_k = 0;  // [T, KV·hd] keys of the chunk
   size_t chunk_v = 0;  // [T, KV·hd]
-  size_t scores = 0;   // [max keys a query sees] attention weights
+  size_t scores = 0;   // [H/KV, max keys a query sees] attention weights of one head group
+  size_t kv_row = 0;   // [hd] one cached key or value row widened to f32
   size_t positions = 0;  // [T] int64 positions of the chunk
   size_t logits = 0;     // [V] logits of the last token
   size_t sampler_values = 0;   // [V] f32
@@ -70,5 +73,30 @@ struct SessionLayout {
 };
 
 SessionLayout plan_session(const ModelConfig& config, const SessionOptions& options);
+
+// Bytes of a session region kind in a layout.
+uint64_t layout_bytes(const SessionLayout& layout, RegionKind kind);
+
+// Everything a model and one session need, from the config alone (DESIGN.md §4).
+struct ModelMemoryPlan {
+  uint64_t weights_mapped = 0;    // tensor bytes of the file: mapped, file-backed, shared
+  uint64_t weights_packed = 0;    // upper bound of XNNPACK's packed weights and operators
+  uint64_t weights_prepared = 0;  // our f32 arrays made at load (norm scales, conv taps, ...)
+  SessionLayout session;          // one session's arena
+  uint64_t model_bytes() const { return weights_mapped + weights_packed + weights_prepared; }
+  uint64_t total_bytes() const { return model_bytes() + session.total_bytes; }
+};
+
+// `weights_mapped`: the tensor bytes as stored (see mapped_weight_bytes()).
+ModelMemoryPlan plan_model_memory(const ModelConfig& config, uint64_t weights_mapped,
+                                  const SessionOptions& options);
+// Tensor bytes of a model whose matrices are stored in `weight_dtype` and whose small tensors
+// are f32 (the converter's recipe).
+uint64_t mapped_weight_bytes(const ModelConfig& config, DType weight_dtype);
+
+// Upper bound of what XNNPACK allocates for one f32 fully-connected operator: the packed
+// weights (output channels padded to its register tile, at most 64, input channels to at most
+// 4, one bias per output) plus the operator itself.
+uint64_t packed_linear_bytes(uint64_t in, uint64_t out);
 
 }  // namespace griffin

@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "runtime/src/memory_plan.h"
+#include "runtime/src/xnn_memory.h"
+
 namespace griffin {
 
 namespace {
@@ -39,6 +42,12 @@ Model::~Model() {
   if (threadpool_) pthreadpool_destroy(threadpool_);
 }
 
+uint64_t Model::mapped_weight_bytes() const {
+  uint64_t bytes = 0;
+  for (const TensorView& view : file_->tensors()) bytes += view.record->size;
+  return bytes;
+}
+
 int Model::num_threads() const {
   return static_cast<int>(pthreadpool_get_threads_count(threadpool_));
 }
@@ -46,6 +55,16 @@ int Model::num_threads() const {
 Status Model::prepare(const ModelOptions& options) {
   GRF_CHECK(options.num_threads >= 0 && options.num_threads <= 1024, kInvalidArgument,
             "num_threads %d out of range", options.num_threads);
+  const ModelMemoryPlan plan = plan_model_memory(config(), mapped_weight_bytes(), SessionOptions());
+  GRF_CHECK(options.max_memory_bytes == 0 || plan.model_bytes() <= options.max_memory_bytes,
+            kOutOfMemory,
+            "the model needs %llu bytes (weights %llu mapped + %llu packed + %llu prepared), more "
+            "than the allowed max_memory_bytes %llu",
+            (unsigned long long)plan.model_bytes(), (unsigned long long)plan.weights_mapped,
+            (unsigned long long)plan.weights_packed, (unsigned long long)plan.weights_prepared,
+            (unsigned long long)options.max_memory_bytes);
+  GRF_RETURN_IF_ERROR(ensure_xnnpack_initialized());
+  const uint64_t xnnpack_before = xnn_memory_stats().current_bytes;
   threadpool_ = pthreadpool_create(static_cast<size_t>(options.num_threads));
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
@@ -62,6 +81,7 @@ Status Model::prepare(const ModelOptions& options) {
   for (int64_t layer = 0; layer < c.depth; ++layer) {
     GRF_RETURN_IF_ERROR(prepare_layer(layer, &layers_[static_cast<size_t>(layer)]));
   }
+  xnnpack_bytes_ = xnn_memory_stats().current_bytes - xnnpack_before;
   const TokenizerInfo& tok = tokenizer_info();
   if (!tok.sentencepiece_model.empty()) {
     GRF_ASSIGN_OR_RETURN(tokenizer_, Tokenizer::load(tok.sentencepiece_model));

@@ -34,7 +34,8 @@ struct LayerWeights {
 };
 
 struct ModelOptions {
-  int num_threads = 0;  // 0 = one per core
+  int num_threads = 0;            // 0 = one per core
+  uint64_t max_memory_bytes = 0;  // 0 = no limit on the planned model bytes
 };
 
 class Model {
@@ -53,6 +54,10 @@ class Model {
   const TokenizerInfo& tokenizer_info() const { return file_->header().tokenizer; }
   pthreadpool_t threadpool() const { return threadpool_; }
   int num_threads() const;
+  // Bytes XNNPACK allocated while this model loaded (its packed weights and operators).
+  uint64_t xnnpack_bytes() const { return xnnpack_bytes_; }
+  // Sum of the tensor bytes in the file.
+  uint64_t mapped_weight_bytes() const;
   // XNNPACK operators bind their buffers at setup, so one session at a time runs them.
   std::mutex& operator_lock() const { return operator_lock_; }
 
@@ -69,6 +74,7 @@ class Model {
   std::vector<float> rope_inv_freq_;
   std::unique_ptr<Tokenizer> tokenizer_;
   pthreadpool_t threadpool_ = nullptr;
+  uint64_t xnnpack_bytes_ = 0;
   mutable std::mutex operator_lock_;
 };
 

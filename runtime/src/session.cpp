@@ -5,19 +5,20 @@
 #include <cstring>
 #include <new>
 
+#include "runtime/src/arena.h"
 #include "runtime/src/forward.h"
 
 namespace griffin {
 
-SessionState bind_session_state(const SessionLayout& layout, uint8_t* arena) {
+SessionState bind_session_state(const SessionLayout& layout, DType kv_dtype, uint8_t* arena) {
   SessionState s;
   auto f32 = [&](size_t offset) { return reinterpret_cast<float*>(arena + offset); };
   for (const LayerLayout& l : layout.layers) {
     LayerState layer;
     if (l.conv_state != kNoBuffer) layer.conv_state = f32(l.conv_state);
     if (l.rglru_state != kNoBuffer) layer.rglru_state = f32(l.rglru_state);
-    if (l.k_cache != kNoBuffer) layer.k_cache = f32(l.k_cache);
-    if (l.v_cache != kNoBuffer) layer.v_cache = f32(l.v_cache);
+    if (l.k_cache != kNoBuffer) layer.k_cache = arena + l.k_cache;
+    if (l.v_cache != kNoBuffer) layer.v_cache = arena + l.v_cache;
     layer.cache_slots = l.cache_slots;
     s.layers.push_back(layer);
   }
@@ -32,16 +33,19 @@ SessionState bind_session_state(const SessionLayout& layout, uint8_t* arena) {
   s.chunk_k = f32(layout.chunk_k);
   s.chunk_v = f32(layout.chunk_v);
   s.scores = f32(layout.scores);
+  s.kv_row = f32(layout.kv_row);
+  s.max_keys = layout.max_keys;
   s.positions = reinterpret_cast<int64_t*>(arena + layout.positions);
   s.logits = f32(layout.logits);
   s.chunk = layout.chunk;
+  s.kv_dtype = kv_dtype;
   return s;
 }
 
 Session::Session(const Model& model, const SessionOptions& options, SessionLayout layout,
-                 uint8_t* arena, bool owns_arena)
+                 uint8_t* arena, bool owns_arena, size_t arena_used)
     : model_(model), options_(options), layout_(std::move(layout)), arena_(arena),
-      owns_arena_(owns_arena), state_(bind_session_state(layout_, arena_)),
+      owns_arena_(owns_arena), arena_used_(arena_used), state_(bind_session_state(layout_, options.kv_dtype, arena_)),
       history_(reinterpret_cast<int32_t*>(arena_ + layout_.history)) {
   reset();
 }
@@ -51,9 +55,13 @@ Session::~Session() {
 }
 
 Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options,
-                                                 void* buffer, size_t buffer_size) {
+                                                 void* buffer, size_t buffer_size,
+                                                 uint64_t max_memory_bytes) {
   GRF_RETURN_IF_ERROR(validate_session_options(options));
   SessionLayout layout = plan_session(model.config(), options);
+  GRF_CHECK(max_memory_bytes == 0 || layout.total_bytes <= max_memory_bytes, kOutOfMemory,
+            "the session needs %zu bytes, more than the allowed max_memory_bytes %llu",
+            layout.total_bytes, (unsigned long long)max_memory_bytes);
   uint8_t* arena = static_cast<uint8_t*>(buffer);
   if (buffer != nullptr) {
     GRF_CHECK(buffer_size >= layout.total_bytes, kOutOfMemory,
@@ -66,8 +74,19 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model, const Sessi
     GRF_CHECK(arena != nullptr, kOutOfMemory, "cannot allocate the %zu-byte session arena",
               layout.total_bytes);
   }
+  // Carve every planned buffer in plan order: the arena must hand out exactly the planned
+  // offsets, and what it used is reported next to the plan.
+  Arena carver(arena, layout.total_bytes);
+  for (const Buffer& planned : layout.buffers) {
+    uint8_t* piece = carver.carve(planned.bytes, kArenaAlignment);
+    if (piece != arena + planned.offset) {
+      if (buffer == nullptr) std::free(arena);
+      return make_status(StatusCode::kInternal, "arena region %s: carved at %td, planned at %zu",
+                         planned.name.c_str(), piece ? piece - arena : -1, planned.offset);
+    }
+  }
   return std::unique_ptr<Session>(
-      new Session(model, options, std::move(layout), arena, buffer == nullptr));
+      new Session(model, options, std::move(layout), arena, buffer == nullptr, carver.used()));
 }
 
 void Session::reset() {

@@ -18,8 +18,10 @@ namespace griffin {
 class Session {
  public:
   // `buffer` (may be null: the session allocates) must hold layout.total_bytes bytes.
+  // max_memory_bytes (0 = none) refuses a plan larger than the budget.
   static Result<std::unique_ptr<Session>> create(const Model& model, const SessionOptions& options,
-                                                 void* buffer, size_t buffer_size);
+                                                 void* buffer, size_t buffer_size,
+                                                 uint64_t max_memory_bytes = 0);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -27,6 +29,8 @@ class Session {
   const Model& model() const { return model_; }
   const SessionLayout& layout() const { return layout_; }
   int64_t position() const { return state_.position; }
+  // Arena bytes the session's buffers occupy, as carved (equals layout().total_bytes).
+  size_t arena_used_bytes() const { return arena_used_; }
   const float* logits() const { return state_.logits; }
   bool has_logits() const { return state_.position > 0; }
 
@@ -40,7 +44,7 @@ class Session {
 
  private:
   Session(const Model& model, const SessionOptions& options, SessionLayout layout, uint8_t* arena,
-          bool owns_arena);
+          bool owns_arena, size_t arena_used);
   Status check_tokens(const int32_t* tokens, size_t count) const;
   void remember(const int32_t* tokens, size_t count);
 
@@ -49,6 +53,7 @@ class Session {
   SessionLayout layout_;
   uint8_t* arena_;
   bool owns_arena_;
+  size_t arena_used_ = 0;
   SessionState state_;
   SamplerRng rng_;
   int32_t* history_;       // the most recent tokens, oldest first

@@ -12,8 +12,8 @@ namespace griffin {
 struct LayerState {
   float* conv_state = nullptr;   // [K-1, L]  recurrent layers
   float* rglru_state = nullptr;  // [L]       recurrent layers
-  float* k_cache = nullptr;      // [slots, KV·hd]  attention layers; slot = position mod slots
-  float* v_cache = nullptr;      // [slots, KV·hd]
+  uint8_t* k_cache = nullptr;    // [slots, KV·hd] of kv_dtype; slot = position mod slots
+  uint8_t* v_cache = nullptr;    // [slots, KV·hd] of kv_dtype
   int64_t cache_slots = 0;
 };
 
@@ -29,14 +29,17 @@ struct SessionState {
   float* gate_i;   // [T, L]
   float* chunk_k;  // [T, KV·hd]
   float* chunk_v;  // [T, KV·hd]
-  float* scores;   // [max_keys]
+  float* scores;   // [H/KV, max_keys]
+  float* kv_row;   // [hd]
   int64_t* positions;  // [T]
   float* logits;       // [V]
   int64_t chunk = 0;     // T: the most tokens one forward call takes
+  int64_t max_keys = 0;  // row stride of `scores`
+  DType kv_dtype = DType::kF32;
   int64_t position = 0;  // tokens consumed so far
 };
 
 // Binds every view to `arena` (which holds layout.total_bytes bytes, 64-byte aligned).
-SessionState bind_session_state(const SessionLayout& layout, uint8_t* arena);
+SessionState bind_session_state(const SessionLayout& layout, DType kv_dtype, uint8_t* arena);
 
 }  // namespace griffin

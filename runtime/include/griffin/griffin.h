@@ -51,6 +51,9 @@ typedef enum griffin_status {
   GRIFFIN_ERR_INTERNAL = 8          /* a bug in griffin-rt */
 } griffin_status;
 
+/* Element types (values equal the .griffin file's dtypes). */
+typedef enum griffin_dtype { GRIFFIN_DTYPE_F32 = 0, GRIFFIN_DTYPE_F16 = 1, GRIFFIN_DTYPE_BF16 = 2 } griffin_dtype;
+
 typedef struct griffin_model griffin_model;
 typedef struct griffin_session griffin_session;
 
@@ -69,6 +72,8 @@ GRIFFIN_API const char* griffin_last_error(void);
 typedef struct griffin_model_options {
   size_t struct_size; /* sizeof(griffin_model_options): lets the struct grow */
   int32_t num_threads; /* threads for matrix products; 0 = one per core */
+  uint64_t max_memory_bytes; /* refuse to load when the model's planned bytes (weights mapped +
+                                packed + prepared) exceed this; 0 = no limit */
 } griffin_model_options;
 
 GRIFFIN_API griffin_model_options griffin_model_default_options(void);
@@ -133,6 +138,8 @@ typedef struct griffin_session_options {
                             global attention ignore it: their state never grows. */
   uint64_t seed;         /* sampler random seed; the same seed gives the same samples */
   int32_t history_size;  /* recent tokens kept for the repetition penalty; 0 = 256 */
+  griffin_dtype kv_dtype; /* element type of attention K/V caches: F32 (default), F16 or BF16 */
+  uint64_t max_memory_bytes; /* refuse to create a session whose arena exceeds this; 0 = none */
 } griffin_session_options;
 
 GRIFFIN_API griffin_session_options griffin_session_default_options(void);
@@ -194,6 +201,51 @@ GRIFFIN_API griffin_status griffin_session_sample(griffin_session* session,
  * the call can be repeated with a larger buffer. */
 GRIFFIN_API griffin_status griffin_session_token_text(griffin_session* session, int32_t token, char* text,
                                                       size_t capacity, size_t* text_len);
+
+/* ---------------------------------------------------------------------------------------------
+ * Memory: every byte is planned before it is allocated
+ */
+
+/* The memory a model and one session with the given options will use. Computed from the
+ * config alone: no weight is read. Session bytes are exact (the arena); packed bytes are an
+ * upper bound (XNNPACK decides its padding). */
+typedef struct griffin_memory_plan {
+  size_t struct_size;
+  uint64_t weights_mapped_bytes;   /* tensor bytes of the file: mapped, file-backed, shared */
+  uint64_t weights_packed_bytes;   /* upper bound: XNNPACK's packed f32 weights and operators */
+  uint64_t weights_prepared_bytes; /* small f32 arrays made at load (norm scales, conv taps) */
+  uint64_t model_bytes;            /* the three above */
+  uint64_t rglru_state_bytes;      /* per recurrent layer: the RG-LRU state h (f32) */
+  uint64_t conv_state_bytes;       /* per recurrent layer: conv1d history (f32) */
+  uint64_t kv_cache_bytes;         /* per attention layer: K and V caches (kv_dtype) */
+  uint64_t scratch_bytes;          /* activations of one prefill chunk */
+  uint64_t logits_bytes;           /* the last token's logits */
+  uint64_t sampler_bytes;          /* sampler workspace */
+  uint64_t history_bytes;          /* recent tokens for the repetition penalty */
+  uint64_t session_bytes;          /* the session arena: the regions above, 64-byte aligned */
+  uint64_t total_bytes;            /* model_bytes + session_bytes */
+} griffin_memory_plan;
+
+/* Plan for an open model. `options` may be NULL (defaults). */
+GRIFFIN_API griffin_status griffin_model_memory_plan(const griffin_model* model,
+                                                     const griffin_session_options* options,
+                                                     griffin_memory_plan* plan);
+/* Plan for a .griffin file before opening it: reads and verifies the header only. */
+GRIFFIN_API griffin_status griffin_file_memory_plan(const char* path, const griffin_session_options* options,
+                                                    griffin_memory_plan* plan);
+
+/* What a model and a session actually use, for comparison with the plan. */
+typedef struct griffin_memory_usage {
+  size_t struct_size;
+  uint64_t xnnpack_bytes;    /* allocated by XNNPACK while the model loaded (packed weights) */
+  uint64_t session_bytes;    /* the session's arena (0 when no session is given) */
+  uint64_t session_used_bytes; /* bytes of the arena the session's buffers occupy */
+} griffin_memory_usage;
+
+/* `session` may be NULL. */
+GRIFFIN_API griffin_status griffin_memory_usage_get(const griffin_model* model,
+                                                    const griffin_session* session,
+                                                    griffin_memory_usage* usage);
 
 /* The message of the session's last failed call ("" if none). */
 GRIFFIN_API const char* griffin_session_last_error(const griffin_session* session);

@@ -35,37 +35,53 @@ Status attention_block(const Model& model, const LayerWeights& w, LayerState& la
     ops::rope(kv_heads, head_dim, rotary, model.rope_inv_freq().data(), s.positions[t],
               s.chunk_k + t * kv_width);
   }
-  auto key_row = [&](int64_t j, size_t kv) -> const float* {
-    const float* base = j < start ? layer.k_cache + static_cast<size_t>(j % slots) * kv_width
-                                  : s.chunk_k + static_cast<size_t>(j - start) * kv_width;
-    return base + kv * head_dim;
-  };
-  auto value_row = [&](int64_t j, size_t kv) -> const float* {
-    const float* base = j < start ? layer.v_cache + static_cast<size_t>(j % slots) * kv_width
-                                  : s.chunk_v + static_cast<size_t>(j - start) * kv_width;
-    return base + kv * head_dim;
+  // With a narrower cache dtype, the chunk's own keys and values are rounded to it as well, so
+  // a token sees exactly the same keys whether it was prefilled in a chunk or decoded alone.
+  const DType cache_dtype = s.kv_dtype;
+  const size_t element = dtype_size(cache_dtype);
+  if (cache_dtype != DType::kF32) {
+    for (float* rows : {s.chunk_k, s.chunk_v}) {
+      for (size_t i = 0; i < count * kv_width; ++i) {
+        rows[i] = cache_dtype == DType::kBF16 ? f32_from_bf16(bf16_from_f32(rows[i]))
+                                              : f32_from_f16(f16_from_f32(rows[i]));
+      }
+    }
+  }
+  // Row of position j for KV head `kv`, as f32: cached rows are widened into s.kv_row.
+  auto row = [&](const uint8_t* cache, const float* chunk, int64_t j, size_t kv) -> const float* {
+    if (j >= start) return chunk + static_cast<size_t>(j - start) * kv_width + kv * head_dim;
+    const uint8_t* cached = cache + (static_cast<size_t>(j % slots) * kv_width + kv * head_dim) * element;
+    if (cache_dtype == DType::kF32) return reinterpret_cast<const float*>(cached);
+    convert_elements(cache_dtype, cached, DType::kF32, s.kv_row, head_dim);
+    return s.kv_row;
   };
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const size_t max_keys = static_cast<size_t>(s.max_keys);
   for (size_t t = 0; t < count; ++t) {
     const int64_t i = s.positions[t];
     const int64_t first = local ? std::max<int64_t>(0, i - c.attention_window) : 0;
     const size_t keys = static_cast<size_t>(i - first + 1);
-    for (size_t h = 0; h < heads; ++h) {
-      const size_t kv = h / group;
-      const float* query = q + t * q_width + h * head_dim;
+    // The `group` query heads that share a KV head read each key and value row once.
+    for (size_t kv = 0; kv < kv_heads; ++kv) {
       for (size_t n = 0; n < keys; ++n) {
-        const float* key = key_row(first + static_cast<int64_t>(n), kv);
-        float dot = 0.0f;
-        for (size_t d = 0; d < head_dim; ++d) dot += query[d] * key[d];
-        s.scores[n] = dot * scale;
+        const float* key = row(layer.k_cache, s.chunk_k, first + static_cast<int64_t>(n), kv);
+        for (size_t g = 0; g < group; ++g) {
+          const float* query = q + t * q_width + (kv * group + g) * head_dim;
+          float dot = 0.0f;
+          for (size_t d = 0; d < head_dim; ++d) dot += query[d] * key[d];
+          s.scores[g * max_keys + n] = dot * scale;
+        }
       }
-      ops::softmax(keys, s.scores);
-      float* result = out + t * q_width + h * head_dim;
-      std::memset(result, 0, head_dim * sizeof(float));
+      for (size_t g = 0; g < group; ++g) ops::softmax(keys, s.scores + g * max_keys);
+      float* result = out + t * q_width + kv * group * head_dim;
+      std::memset(result, 0, group * head_dim * sizeof(float));
       for (size_t n = 0; n < keys; ++n) {
-        const float* value = value_row(first + static_cast<int64_t>(n), kv);
-        const float p = s.scores[n];
-        for (size_t d = 0; d < head_dim; ++d) result[d] += p * value[d];
+        const float* value = row(layer.v_cache, s.chunk_v, first + static_cast<int64_t>(n), kv);
+        for (size_t g = 0; g < group; ++g) {
+          const float p = s.scores[g * max_keys + n];
+          float* head = result + g * head_dim;
+          for (size_t d = 0; d < head_dim; ++d) head[d] += p * value[d];
+        }
       }
     }
   }
@@ -73,8 +89,10 @@ Status attention_block(const Model& model, const LayerWeights& w, LayerState& la
   const size_t keep = std::min(count, static_cast<size_t>(slots));
   for (size_t t = count - keep; t < count; ++t) {
     const size_t slot = static_cast<size_t>(s.positions[t] % slots);
-    std::memcpy(layer.k_cache + slot * kv_width, s.chunk_k + t * kv_width, kv_width * sizeof(float));
-    std::memcpy(layer.v_cache + slot * kv_width, s.chunk_v + t * kv_width, kv_width * sizeof(float));
+    convert_elements(DType::kF32, s.chunk_k + t * kv_width, cache_dtype,
+                     layer.k_cache + slot * kv_width * element, kv_width);
+    convert_elements(DType::kF32, s.chunk_v + t * kv_width, cache_dtype,
+                     layer.v_cache + slot * kv_width * element, kv_width);
   }
   return w.o_proj.run(count, out, s.mix, pool);
 }

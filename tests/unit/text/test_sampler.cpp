@@ -227,7 +227,7 @@ TEST_CASE("temperature sampling matches the softmax of logits / temperature", "[
   }
 }
 
-TEST_CASE("top_k keeps the k largest; 1 is greedy and >= vocab is off", "[sampling]") {
+TEST_CASE("top_k keeps the k largest and 1 is greedy and >= vocab is off", "[sampling]") {
   SECTION("top_k = 1 equals greedy") {
     SamplerParams top1;
     top1.temperature = 1.5f;

@@ -1,0 +1,185 @@
+// griffin-bench: prefill and decode speed, latency percentiles and peak memory of a .griffin
+// model. Prefills N synthetic prompt tokens, then decodes M tokens greedily, timing each step in
+// a loop that allocates nothing. Flags and output: examples/README.md, or griffin-bench --help.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "examples/bench/alloc_counter.h"
+#include "examples/common/tool_common.h"
+
+namespace {
+
+using namespace griffin_tools;
+
+struct Options {
+  std::string model_path;
+  int32_t prompt_tokens = 128;
+  int32_t decode_tokens = 128;
+  int32_t threads = 0;
+  int32_t chunk = 0;
+  bool json = false;
+};
+
+struct Result {
+  double prefill_seconds = 0.0, decode_seconds = 0.0;
+  std::vector<double> step_ms;  // one entry per decoded token
+  uint64_t decode_allocations = 0;
+};
+
+int32_t argmax(const float* logits, size_t vocab) {
+  size_t best = 0;
+  for (size_t i = 1; i < vocab; ++i) best = logits[i] > logits[best] ? i : best;
+  return static_cast<int32_t>(best);
+}
+
+// Peak resident set size (VmHWM in /proc/self/status), in bytes; 0 if unavailable.
+uint64_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.compare(0, 6, "VmHWM:") == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+// Nearest-rank percentile of sorted values.
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::max<size_t>(rank, 1) - 1];
+}
+
+// The measured run: prefill `prompt`, then `decode_tokens` greedy steps.
+Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t decode_tokens,
+           size_t vocab) {
+  Result result;
+  result.step_ms.assign(static_cast<size_t>(decode_tokens), 0.0);  // allocated before timing
+  const Clock::time_point prefill_start = Clock::now();
+  check(griffin_session_prefill(session, prompt.data(), prompt.size(), nullptr, 0),
+        "prefill failed", session);
+  result.prefill_seconds = seconds_between(prefill_start, Clock::now());
+
+  const float* logits = nullptr;
+  check(griffin_session_logits(session, &logits, nullptr), "griffin_session_logits", session);
+  int32_t token = argmax(logits, vocab);
+  const uint64_t allocations_before = operator_new_calls();
+  const Clock::time_point decode_start = Clock::now();
+  Clock::time_point step_start = decode_start;
+  // Hot loop: no allocation, no I/O. A step is one decode plus picking the next token.
+  for (int32_t i = 0; i < decode_tokens; ++i) {
+    const griffin_status status = griffin_session_decode(session, token, &logits);
+    if (status != GRIFFIN_OK) check(status, "decode failed", session);
+    token = argmax(logits, vocab);
+    const Clock::time_point step_end = Clock::now();
+    result.step_ms[static_cast<size_t>(i)] =
+        std::chrono::duration<double, std::milli>(step_end - step_start).count();
+    step_start = step_end;
+  }
+  result.decode_seconds = seconds_between(decode_start, step_start);
+  result.decode_allocations = operator_new_calls() - allocations_before;
+  return result;
+}
+
+int bench(int argc, char** argv) {
+  Options o;
+  CLI::App app{"griffin-bench: prefill/decode speed and peak memory of a .griffin model",
+               "griffin-bench"};
+  app.add_option("-m,--model", o.model_path, ".griffin model file")->required();
+  app.add_option("--prompt-tokens", o.prompt_tokens,
+                 "prompt length: BOS, then ids cycling through the vocabulary")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 24));
+  app.add_option("--decode-tokens", o.decode_tokens, "tokens decoded greedily after the prompt")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 24));
+  app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65536));
+  app.add_flag("--json", o.json, "print one JSON object");
+  CLI11_PARSE(app, argc, argv);
+
+  ModelPtr model = open_model(o.model_path, o.threads);
+  const griffin_model_info info = model_info(model.get());
+  const size_t vocab = static_cast<size_t>(info.vocab_size);
+  std::error_code error;
+  const uintmax_t file_bytes = std::filesystem::file_size(o.model_path, error);
+
+  std::vector<int32_t> prompt(static_cast<size_t>(o.prompt_tokens));
+  for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<int32_t>(i % vocab);
+  if (info.bos_id >= 0 && static_cast<size_t>(info.bos_id) < vocab) prompt[0] = info.bos_id;
+
+  griffin_session_options session_options = griffin_session_default_options();
+  session_options.prefill_chunk = o.chunk;
+  const int64_t context = int64_t{o.prompt_tokens} + o.decode_tokens;
+  session_options.max_context = static_cast<int32_t>(std::min<int64_t>(context, 1 << 24));
+  SessionPtr session = create_session(model.get(), session_options);
+
+  // Warm-up (first-touch of weights and buffers), then back to position 0.
+  const std::vector<int32_t> warmup(prompt.begin(), prompt.begin() + std::min<size_t>(8, prompt.size()));
+  check(griffin_session_prefill(session.get(), warmup.data(), warmup.size(), nullptr, 0),
+        "warm-up prefill failed", session.get());
+  check(griffin_session_decode(session.get(), prompt[0], nullptr), "warm-up decode failed",
+        session.get());
+  check(griffin_session_reset(session.get()), "griffin_session_reset", session.get());
+
+  Result r = run(session.get(), prompt, o.decode_tokens, vocab);
+  std::vector<double> sorted = r.step_ms;
+  std::sort(sorted.begin(), sorted.end());
+  const double n_prompt = o.prompt_tokens, n_decode = o.decode_tokens;
+  const double prefill_rate = r.prefill_seconds > 0 ? n_prompt / r.prefill_seconds : 0.0;
+  const double decode_rate = r.decode_seconds > 0 ? n_decode / r.decode_seconds : 0.0;
+  const double ms_per_token = n_decode > 0 ? r.decode_seconds * 1e3 / n_decode : 0.0;
+  const double p50 = percentile(sorted, 0.5), p90 = percentile(sorted, 0.9);
+  const uint64_t peak_rss = peak_rss_bytes();
+
+  if (o.json) {
+    nlohmann::json out;
+    out["model"] = o.model_path;
+    out["model_file_bytes"] = file_bytes;
+    out["threads"] = info.num_threads;
+    out["prefill_chunk"] = o.chunk == 0 ? 64 : o.chunk;
+    out["layers"] = info.depth;
+    out["vocab_size"] = info.vocab_size;
+    out["prompt_tokens"] = o.prompt_tokens;
+    out["prefill_seconds"] = r.prefill_seconds;
+    out["prefill_tokens_per_s"] = prefill_rate;
+    out["decode_tokens"] = o.decode_tokens;
+    out["decode_seconds"] = r.decode_seconds;
+    out["decode_tokens_per_s"] = decode_rate;
+    out["decode_ms_per_token"] = ms_per_token;
+    out["decode_ms_p50"] = p50;
+    out["decode_ms_p90"] = p90;
+    out["decode_heap_allocations"] = r.decode_allocations;
+    out["peak_rss_bytes"] = peak_rss;
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::printf("model: %s (%.1f MB), %d layers, width %d, vocab %d, %d threads\n",
+              o.model_path.c_str(), static_cast<double>(file_bytes) / 1e6, info.depth, info.width,
+              info.vocab_size, info.num_threads);
+  std::printf("prefill: %d tokens in %.2f ms: %.1f tokens/s (chunk %d)\n", o.prompt_tokens,
+              r.prefill_seconds * 1e3, prefill_rate, o.chunk == 0 ? 64 : o.chunk);
+  std::printf("decode: %d tokens in %.2f ms: %.1f tokens/s; ms/token mean %.3f, p50 %.3f, p90 "
+              "%.3f\n",
+              o.decode_tokens, r.decode_seconds * 1e3, decode_rate, ms_per_token, p50, p90);
+  std::printf("decode heap allocations: %llu\n",
+              static_cast<unsigned long long>(r.decode_allocations));
+  std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
+              static_cast<unsigned long long>(peak_rss));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run_tool("griffin-bench", bench, argc, argv); }
