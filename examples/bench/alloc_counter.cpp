@@ -4,6 +4,7 @@
 #include "examples/bench/alloc_counter.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 
@@ -26,15 +27,27 @@ void* counted_alloc(std::size_t size, std::size_t alignment) {
 
 namespace griffin_tools {
 
-uint64_t operator_new_calls() { return g_new_calls.load(std::memory_order_relaxed); }
+uint64_t operator_new_calls() {
+  return g_new_calls.load(std::memory_order_relaxed);
+}
 
 }  // namespace griffin_tools
 
-void* operator new(std::size_t size) { return counted_alloc(size, 0); }
+void* operator new(std::size_t size) {
+  return counted_alloc(size, 0);
+}
 void* operator new(std::size_t size, std::align_val_t alignment) {
   return counted_alloc(size, static_cast<std::size_t>(alignment));
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}

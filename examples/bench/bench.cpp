@@ -121,12 +121,15 @@ int bench(int argc, char** argv) {
 
   griffin_session_options session_options = griffin_session_default_options();
   session_options.prefill_chunk = o.chunk;
-  const int64_t context = int64_t{o.prompt_tokens} + o.decode_tokens;
+  // Warm-up (first touch of weights and buffers): a few prompt tokens and one decode, then
+  // back to position 0. The context must hold it on a global-attention model.
+  const std::vector<int32_t> warmup(prompt.begin(),
+                                    prompt.begin() + std::min<size_t>(8, prompt.size()));
+  const int64_t context = std::max<int64_t>(int64_t{o.prompt_tokens} + o.decode_tokens,
+                                            static_cast<int64_t>(warmup.size()) + 1);
   session_options.max_context = static_cast<int32_t>(std::min<int64_t>(context, 1 << 24));
   SessionPtr session = create_session(model.get(), session_options);
 
-  // Warm-up (first-touch of weights and buffers), then back to position 0.
-  const std::vector<int32_t> warmup(prompt.begin(), prompt.begin() + std::min<size_t>(8, prompt.size()));
   check(griffin_session_prefill(session.get(), warmup.data(), warmup.size(), nullptr, 0),
         "warm-up prefill failed", session.get());
   check(griffin_session_decode(session.get(), prompt[0], nullptr), "warm-up decode failed",
@@ -170,9 +173,10 @@ int bench(int argc, char** argv) {
               info.vocab_size, info.num_threads);
   std::printf("prefill: %d tokens in %.2f ms: %.1f tokens/s (chunk %d)\n", o.prompt_tokens,
               r.prefill_seconds * 1e3, prefill_rate, o.chunk == 0 ? 64 : o.chunk);
-  std::printf("decode: %d tokens in %.2f ms: %.1f tokens/s; ms/token mean %.3f, p50 %.3f, p90 "
-              "%.3f\n",
-              o.decode_tokens, r.decode_seconds * 1e3, decode_rate, ms_per_token, p50, p90);
+  std::printf(
+      "decode: %d tokens in %.2f ms: %.1f tokens/s; ms/token mean %.3f, p50 %.3f, p90 "
+      "%.3f\n",
+      o.decode_tokens, r.decode_seconds * 1e3, decode_rate, ms_per_token, p50, p90);
   std::printf("decode heap allocations: %llu\n",
               static_cast<unsigned long long>(r.decode_allocations));
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
@@ -182,4 +186,6 @@ int bench(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run_tool("griffin-bench", bench, argc, argv); }
+int main(int argc, char** argv) {
+  return run_tool("griffin-bench", bench, argc, argv);
+}

@@ -49,7 +49,8 @@ NpyWriter::NpyWriter(const std::string& path, size_t rows, size_t cols)
   const char suffix[] = ".tmp-XXXXXX";
   name.insert(name.end(), suffix, suffix + sizeof suffix);  // includes the NUL
   const int fd = mkstemp(name.data());
-  if (fd < 0) throw ToolError("cannot create a temporary file for " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw ToolError("cannot create a temporary file for " + path + ": " + std::strerror(errno));
   temp_path_ = name.data();
   // mkstemp creates the file 0600; give it the mode a plain open() would (0666 less umask).
   const mode_t mask = umask(0);

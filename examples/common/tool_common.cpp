@@ -44,13 +44,16 @@ SessionPtr create_session(griffin_model* model, const griffin_session_options& o
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // One entry of a token list, already trimmed: [+-]?[0-9]+ within int32.
 int32_t parse_token(const std::string& entry, size_t index) {
   size_t digits = entry.empty() || (entry[0] != '-' && entry[0] != '+') ? 0 : 1;
   bool valid = digits < entry.size();
-  for (size_t i = digits; i < entry.size(); ++i) valid = valid && entry[i] >= '0' && entry[i] <= '9';
+  for (size_t i = digits; i < entry.size(); ++i)
+    valid = valid && entry[i] >= '0' && entry[i] <= '9';
   if (!valid) {
     throw ToolError("token list entry " + std::to_string(index) + " '" + entry +
                     "' is not an integer");
@@ -91,9 +94,9 @@ std::vector<int32_t> tokenize(const griffin_model* model, const std::string& tex
   if (status != GRIFFIN_OK && status != GRIFFIN_ERR_OUT_OF_RANGE) check(status, "cannot tokenize");
   std::vector<int32_t> ids(needed);
   size_t written = 0;
-  check(griffin_tokenize(model, text.data(), text.size(), add_bos, ids.data(), ids.size(),
-                         &written),
-        "cannot tokenize");
+  check(
+      griffin_tokenize(model, text.data(), text.size(), add_bos, ids.data(), ids.size(), &written),
+      "cannot tokenize");
   ids.resize(written);
   return ids;
 }

@@ -17,7 +17,9 @@ namespace {
 using namespace griffin_tools;
 
 volatile std::sig_atomic_t g_interrupted = 0;
-void on_interrupt(int) { g_interrupted = 1; }
+void on_interrupt(int) {
+  g_interrupted = 1;
+}
 
 struct Options {
   std::string model_path, prompt, token_list;
@@ -107,10 +109,9 @@ std::vector<int32_t> prompt_tokens(const griffin_model* model, const griffin_mod
                       marker + " piece");
     }
   }
-  return tokenize(model,
-                  "<start_of_turn>user\n" + options.prompt +
-                      "<end_of_turn>\n<start_of_turn>model\n",
-                  /*add_bos=*/true);
+  return tokenize(
+      model, "<start_of_turn>user\n" + options.prompt + "<end_of_turn>\n<start_of_turn>model\n",
+      /*add_bos=*/true);
 }
 
 void print_ids(const char* label, const std::vector<int32_t>& ids) {
@@ -122,9 +123,10 @@ void print_ids(const char* label, const std::vector<int32_t>& ids) {
 int generate(int argc, char** argv) {
   Options o;
   o.seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
-  CLI::App app{"griffin-generate: generate text from a .griffin model (streams to stdout; prompt "
-               "and speed statistics go to stderr)",
-               "griffin-generate"};
+  CLI::App app{
+      "griffin-generate: generate text from a .griffin model (streams to stdout; prompt "
+      "and speed statistics go to stderr)",
+      "griffin-generate"};
   app.add_option("-m,--model", o.model_path, ".griffin model file")->required();
   auto* prompt = app.add_option("-p,--prompt", o.prompt, "prompt text (BOS is prepended)");
   auto* tokens = app.add_option("--tokens", o.token_list,
@@ -140,7 +142,8 @@ int generate(int argc, char** argv) {
   app.add_option("--top-k", o.top_k, "keep the k most likely tokens; 0 = off")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--top-p", o.top_p, "nucleus sampling: smallest set with probability >= p; 1 = off")
+  app.add_option("--top-p", o.top_p,
+                 "nucleus sampling: smallest set with probability >= p; 1 = off")
       ->capture_default_str()
       ->check(CLI::Range(0.0f, 1.0f));
   app.add_option("--min-p", o.min_p, "drop tokens below min-p * p(most likely); 0 = off")
@@ -270,4 +273,6 @@ int generate(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run_tool("griffin-generate", generate, argc, argv); }
+int main(int argc, char** argv) {
+  return run_tool("griffin-generate", generate, argc, argv);
+}

@@ -71,9 +71,10 @@ std::vector<int32_t> input_tokens(const griffin_model* model, const Options& o) 
 
 int score(int argc, char** argv) {
   Options o;
-  CLI::App app{"griffin-score: per-token log-probabilities, NLL and perplexity of a sequence "
-               "under a .griffin model",
-               "griffin-score"};
+  CLI::App app{
+      "griffin-score: per-token log-probabilities, NLL and perplexity of a sequence "
+      "under a .griffin model",
+      "griffin-score"};
   app.add_option("-m,--model", o.model_path, ".griffin model file")->required();
   auto* tokens = app.add_option("--tokens", o.token_list,
                                 "comma-separated token ids, used verbatim (no BOS added)");
@@ -81,8 +82,7 @@ int score(int argc, char** argv) {
   auto* file = app.add_option("--file", o.file, "file whose text to score (BOS is prepended)");
   tokens->excludes(text)->excludes(file);
   text->excludes(file);
-  app.add_option("--chunk", o.chunk,
-                 "tokens per prefill call; 1 = decode token by token; 0 = 64")
+  app.add_option("--chunk", o.chunk, "tokens per prefill call; 1 = decode token by token; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
   app.add_option("--logits-out", o.logits_out,
@@ -149,8 +149,7 @@ int score(int argc, char** argv) {
     out["total_logprob"] = total;
     out["nll"] = nll;
     out["perplexity"] = perplexity;
-    std::printf("%s\n",
-                out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
 
@@ -174,4 +173,6 @@ int score(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run_tool("griffin-score", score, argc, argv); }
+int main(int argc, char** argv) {
+  return run_tool("griffin-score", score, argc, argv);
+}

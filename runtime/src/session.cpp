@@ -174,8 +174,10 @@ Status Session::sample(const SamplerParams& params, int64_t repetition_window, i
 Status Session::token_text(int32_t token, char* text, size_t capacity, size_t* length) {
   const Tokenizer* tokenizer = model_.tokenizer();
   GRF_CHECK(tokenizer != nullptr, kUnsupported, "this model has no tokenizer (token ids only)");
-  GRF_CHECK(token >= 0 && token < tokenizer->piece_count(), kInvalidArgument,
-            "token id %d is outside the tokenizer's %d pieces", token, tokenizer->piece_count());
+  // Ids past the tokenizer's pieces (a vocabulary padded beyond them) have no text.
+  GRF_CHECK(token >= 0 && token < model_.config().vocab_size, kInvalidArgument,
+            "token id %d is outside the vocabulary [0, %lld)", token,
+            (long long)model_.config().vocab_size);
   GRF_CHECK(capacity > 0, kOutOfRange, "token text buffer has no room for the terminating NUL");
   std::string_view bytes = tokenizer->token_bytes(token);
   const bool strip_space = at_text_start_ && !bytes.empty() && bytes.front() == ' ';

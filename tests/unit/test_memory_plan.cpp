@@ -1,0 +1,229 @@
+// The memory plan against sizes computed here from the shapes alone (griffin-math.md §9), and
+// the runtime's measured memory against the plan.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "converter/convert.h"
+#include "format/model_config.h"
+#include "griffin/griffin.h"
+#include "runtime/src/memory_plan.h"
+#include "tests/support/test_files.h"
+
+using namespace griffin;
+using namespace griffin::test;
+
+namespace {
+
+constexpr uint64_t MiB = 1024 * 1024;
+
+SessionOptions options_with(DType kv_dtype, int64_t max_context = 4096, int64_t chunk = 64) {
+  SessionOptions options;
+  options.kv_dtype = kv_dtype;
+  options.max_context = max_context;
+  options.prefill_chunk = chunk;
+  return options;
+}
+
+// Scratch of one chunk of T tokens, written out from the buffer list in memory_plan.h.
+uint64_t scratch_bytes(uint64_t T, uint64_t D, uint64_t L, uint64_t E, uint64_t H, uint64_t KV,
+                       uint64_t hd, uint64_t max_slots) {
+  const uint64_t q = H * hd;
+  const uint64_t floats = 3 * T * D + T * std::max({L, q, E}) + T * std::max(L, E) +
+                          T * std::max(L, q) + 2 * T * L + 2 * T * KV * hd +
+                          (H / KV) * (max_slots + T) + hd;
+  return floats * 4 + T * 8;  // + int64 positions
+}
+
+}  // namespace
+
+TEST_CASE("RecurrentGemma-2B session plan with a bf16 KV cache", "[memory][plan]") {
+  const ModelConfig c = preset_config("recurrentgemma-2b").value();
+  const SessionLayout layout = plan_session(c, options_with(DType::kBF16));
+  // 8 attention layers x (K and V) x 2048 slots x 256 dims x 2 bytes = 16 MiB.
+  CHECK(layout_bytes(layout, RegionKind::kKvCache) == 16 * MiB);
+  CHECK(layout_bytes(layout, RegionKind::kRglruState) == 18ull * 2560 * 4);
+  CHECK(layout_bytes(layout, RegionKind::kConvState) == 18ull * 3 * 2560 * 4);
+  CHECK(layout_bytes(layout, RegionKind::kLogits) == 256000ull * 4);
+  CHECK(layout_bytes(layout, RegionKind::kSampler) == 256000ull * 8);
+  CHECK(layout_bytes(layout, RegionKind::kHistory) == 256ull * 4);
+  CHECK(layout_bytes(layout, RegionKind::kScratch) ==
+        scratch_bytes(64, 2560, 2560, 7680, 10, 1, 256, 2048));
+  uint64_t sum = 0;
+  for (const Buffer& buffer : layout.buffers) sum += buffer.bytes;
+  CHECK(layout.total_bytes == sum);  // every buffer is a multiple of 64 bytes here: no padding
+  // f32 doubles the cache.
+  CHECK(layout_bytes(plan_session(c, options_with(DType::kF32)), RegionKind::kKvCache) ==
+        32 * MiB);
+}
+
+TEST_CASE("RecurrentGemma-9B KV cache with bf16 is 24 MiB", "[memory][plan]") {
+  const ModelConfig c = preset_config("recurrentgemma-9b").value();
+  const SessionLayout layout = plan_session(c, options_with(DType::kBF16));
+  CHECK(layout_bytes(layout, RegionKind::kKvCache) == 24 * MiB);
+  CHECK(layout_bytes(layout, RegionKind::kRglruState) == 26ull * 4096 * 4);
+}
+
+TEST_CASE("Griffin's plan does not depend on context length but MQA's grows with it",
+          "[memory][plan]") {
+  const ModelConfig griffin = preset_config("recurrentgemma-2b").value();
+  CHECK(plan_session(griffin, options_with(DType::kBF16, 4096)).total_bytes ==
+        plan_session(griffin, options_with(DType::kBF16, 1 << 20)).total_bytes);
+  const ModelConfig mqa = preset_config("mqa-transformer-2b").value();
+  const uint64_t at_4k =
+      layout_bytes(plan_session(mqa, options_with(DType::kBF16, 4096)), RegionKind::kKvCache);
+  const uint64_t at_8k =
+      layout_bytes(plan_session(mqa, options_with(DType::kBF16, 8192)), RegionKind::kKvCache);
+  CHECK(at_4k == 26ull * 2 * 4096 * 256 * 2);
+  CHECK(at_8k == 2 * at_4k);
+}
+
+TEST_CASE("Mapped weight bytes follow the dtype recipe", "[memory][plan]") {
+  const ModelConfig c = preset_config("recurrentgemma-2b").value();
+  // Small (always f32) parameters, counted from griffin-math.md §2: final norm; per layer two
+  // norms and the MLP biases; recurrent biases, conv taps and bias, Λ', gate biases; the
+  // attention output bias.
+  const uint64_t D = 2560, L = 2560, E = 7680, K = 4;
+  const uint64_t small = D + 26 * (2 * D + 2 * E + D) + 18 * (2 * L + D + K * L + L + L + 2 * L) +
+                         8 * D;
+  const uint64_t total = 2682862080ull;
+  CHECK(mapped_weight_bytes(c, DType::kBF16) == (total - small) * 2 + small * 4);
+  CHECK(mapped_weight_bytes(c, DType::kF32) == total * 4);
+  const ModelMemoryPlan plan = plan_model_memory(c, mapped_weight_bytes(c, DType::kBF16),
+                                                 options_with(DType::kBF16));
+  // XNNPACK packs f32 copies of every matrix: at least 4 bytes per matrix parameter.
+  CHECK(plan.weights_packed >= (total - small) * 4);
+  CHECK(plan.weights_packed <= (total - small) * 4 * 1.02);
+}
+
+TEST_CASE("A session uses exactly its planned arena and XNNPACK stays inside the plan",
+          "[memory][plan]") {
+  TempDir dir;
+  const std::string path = dir.file("griffin.griffin");
+  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {})
+              .ok());
+  griffin_memory_plan before_open = {};
+  REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &before_open) == GRIFFIN_OK);
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
+  griffin_memory_plan plan = {};
+  REQUIRE(griffin_model_memory_plan(model, nullptr, &plan) == GRIFFIN_OK);
+  CHECK(plan.total_bytes == before_open.total_bytes);
+  // The griffin fixture: D 16, L 24, E 32, H 2, KV 1, hd 8, K 4, Wn 5, V 80, RRARRA, chunk 64.
+  CHECK(plan.kv_cache_bytes == 2ull * 2 * 5 * 8 * 4);
+  CHECK(plan.rglru_state_bytes == 4ull * 24 * 4);
+  CHECK(plan.conv_state_bytes == 4ull * 3 * 24 * 4);
+  CHECK(plan.scratch_bytes == scratch_bytes(64, 16, 24, 32, 2, 1, 8, 5));
+  griffin_session* session = nullptr;
+  REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &session) == GRIFFIN_OK);
+  griffin_memory_usage usage = {};
+  REQUIRE(griffin_memory_usage_get(model, session, &usage) == GRIFFIN_OK);
+  CHECK(usage.session_bytes == plan.session_bytes);
+  CHECK(usage.session_used_bytes == plan.session_bytes);
+  CHECK(usage.xnnpack_bytes > 0);
+  CHECK(usage.xnnpack_bytes <= plan.weights_packed_bytes);
+  griffin_session_destroy(session);
+  griffin_model_close(model);
+}
+
+TEST_CASE("A caller-provided arena of exactly the planned size works", "[memory][plan]") {
+  TempDir dir;
+  const std::string path = dir.file("gqa.griffin");
+  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/gqa", path, {}).ok());
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
+  griffin_session_options options = griffin_session_default_options();
+  options.kv_dtype = GRIFFIN_DTYPE_BF16;
+  options.prefill_chunk = 3;
+  griffin_memory_plan plan = {};
+  REQUIRE(griffin_model_memory_plan(model, &options, &plan) == GRIFFIN_OK);
+  void* buffer = std::aligned_alloc(64, plan.session_bytes);
+  griffin_session* own = nullptr;
+  griffin_session* given = nullptr;
+  REQUIRE(griffin_session_create(model, &options, nullptr, 0, &own) == GRIFFIN_OK);
+  REQUIRE(griffin_session_create(model, &options, buffer, plan.session_bytes, &given) ==
+          GRIFFIN_OK);
+  const int32_t tokens[10] = {2, 9, 8, 7, 6, 5, 4, 3, 10, 11};
+  REQUIRE(griffin_session_prefill(own, tokens, 10, nullptr, 0) == GRIFFIN_OK);
+  REQUIRE(griffin_session_prefill(given, tokens, 10, nullptr, 0) == GRIFFIN_OK);
+  const float* a = nullptr;
+  const float* b = nullptr;
+  size_t vocab = 0;
+  REQUIRE(griffin_session_logits(own, &a, &vocab) == GRIFFIN_OK);
+  REQUIRE(griffin_session_logits(given, &b, nullptr) == GRIFFIN_OK);
+  CHECK(std::vector<float>(a, a + vocab) == std::vector<float>(b, b + vocab));
+  CHECK(reinterpret_cast<const char*>(b) >= static_cast<char*>(buffer));
+  CHECK(reinterpret_cast<const char*>(b) < static_cast<char*>(buffer) + plan.session_bytes);
+  griffin_session_destroy(given);
+  griffin_session_destroy(own);
+  std::free(buffer);
+
+  // One byte short is refused with both numbers.
+  buffer = std::aligned_alloc(64, plan.session_bytes);
+  CHECK(griffin_session_create(model, &options, buffer, plan.session_bytes - 1, &given) ==
+        GRIFFIN_ERR_OUT_OF_MEMORY);
+  const std::string message = griffin_last_error();
+  CHECK_THAT(message, Catch::Contains(std::to_string(plan.session_bytes - 1)));
+  CHECK_THAT(message, Catch::Contains(std::to_string(plan.session_bytes)));
+  std::free(buffer);
+  griffin_model_close(model);
+}
+
+TEST_CASE("Memory budgets below the plan are refused with both numbers", "[memory][plan]") {
+  TempDir dir;
+  const std::string path = dir.file("hawk.griffin");
+  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/hawk", path, {}).ok());
+  griffin_memory_plan plan = {};
+  REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &plan) == GRIFFIN_OK);
+  griffin_model_options model_options = griffin_model_default_options();
+  model_options.max_memory_bytes = plan.model_bytes - 1;
+  griffin_model* model = nullptr;
+  CHECK(griffin_model_open(path.c_str(), &model_options, &model) == GRIFFIN_ERR_OUT_OF_MEMORY);
+  CHECK_THAT(std::string(griffin_last_error()),
+             Catch::Contains(std::to_string(plan.model_bytes)) &&
+                 Catch::Contains(std::to_string(plan.model_bytes - 1)));
+  CHECK(model == nullptr);
+  model_options.max_memory_bytes = plan.model_bytes;
+  REQUIRE(griffin_model_open(path.c_str(), &model_options, &model) == GRIFFIN_OK);
+  griffin_session_options options = griffin_session_default_options();
+  options.max_memory_bytes = plan.session_bytes - 1;
+  griffin_session* session = nullptr;
+  CHECK(griffin_session_create(model, &options, nullptr, 0, &session) ==
+        GRIFFIN_ERR_OUT_OF_MEMORY);
+  CHECK_THAT(std::string(griffin_last_error()),
+             Catch::Contains(std::to_string(plan.session_bytes)));
+  options.max_memory_bytes = plan.session_bytes;
+  REQUIRE(griffin_session_create(model, &options, nullptr, 0, &session) == GRIFFIN_OK);
+  griffin_session_destroy(session);
+  griffin_model_close(model);
+}
+
+TEST_CASE("A bf16 KV cache gives the same logits by prefill and by decode", "[memory][plan]") {
+  TempDir dir;
+  const std::string path = dir.file("griffin.griffin");
+  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {})
+              .ok());
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
+  griffin_session_options options = griffin_session_default_options();
+  options.kv_dtype = GRIFFIN_DTYPE_BF16;
+  options.prefill_chunk = 7;
+  griffin_session* prefill = nullptr;
+  griffin_session* decode = nullptr;
+  REQUIRE(griffin_session_create(model, &options, nullptr, 0, &prefill) == GRIFFIN_OK);
+  REQUIRE(griffin_session_create(model, &options, nullptr, 0, &decode) == GRIFFIN_OK);
+  std::vector<int32_t> tokens;
+  for (int i = 0; i < 20; ++i) tokens.push_back(2 + (i * 7) % 70);
+  std::vector<float> all(20 * 80);
+  REQUIRE(griffin_session_prefill(prefill, tokens.data(), 20, all.data(), all.size()) == GRIFFIN_OK);
+  float worst = 0.0f;
+  for (int t = 0; t < 20; ++t) {
+    const float* logits = nullptr;
+    REQUIRE(griffin_session_decode(decode, tokens[t], &logits) == GRIFFIN_OK);
+    for (int v = 0; v < 80; ++v) worst = std::max(worst, std::fabs(logits[v] - all[t * 80 + v]));
+  }
+  CHECK(worst <= 5e-5f);
+  griffin_session_destroy(prefill);
+  griffin_session_destroy(decode);
+  griffin_model_close(model);
+}
