@@ -9,6 +9,7 @@
 #include "converter/checkpoint.h"
 #include "converter/convert.h"
 #include "converter/inspect.h"
+#include "converter/plan.h"
 #include "converter/synthetic.h"
 
 namespace {
@@ -45,7 +46,9 @@ int main(int argc, char** argv) {
       "  griffin-convert CHECKPOINT_DIR -o OUT.griffin [--dtype f32|f16|bf16]\n"
       "  griffin-convert inspect FILE [--json] [--tensors]\n"
       "  griffin-convert synthetic (--preset NAME | --config CONFIG.json) [--seed N] [--dtype D] "
-      "-o OUT",
+      "-o OUT\n"
+      "  griffin-convert plan (--preset NAME | FILE) [--dtype D] [--chunk N] [--kv-dtype D] "
+      "[--max-context N] [--json]",
       "griffin-convert"};
   app.set_version_flag("--version", std::string(griffin::kConverterVersion));
 
@@ -85,7 +88,65 @@ int main(int argc, char** argv) {
                       "model.safetensors) instead of a .griffin file");
   synthetic->add_flag("-q,--quiet", quiet, "no progress output");
 
+  CLI::App* plan = app.add_subcommand(
+      "plan", "memory a model and one session need, before anything is loaded");
+  std::string plan_file, plan_preset, plan_dtype = "f32", plan_kv_dtype = "f32";
+  int64_t plan_chunk = 64, plan_max_context = 4096;
+  bool plan_as_json = false;
+  auto* plan_file_option = plan->add_option("file", plan_file, ".griffin file (header only is read)");
+  plan->add_option("--preset", plan_preset, presets_help)->excludes(plan_file_option);
+  plan->add_option("--dtype", plan_dtype, "weight dtype of a preset (default f32)");
+  plan->add_option("--chunk", plan_chunk, "prefill chunk in tokens (default 64)");
+  plan->add_option("--kv-dtype", plan_kv_dtype, "attention cache dtype: f32 (default), f16, bf16");
+  plan->add_option("--max-context", plan_max_context,
+                   "positions of a global-attention cache (default 4096)");
+  plan->add_flag("--json", plan_as_json, "print JSON");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (plan->parsed()) {
+    griffin::PlanRequest request;
+    auto kv_dtype = griffin::parse_dtype(plan_kv_dtype);
+    auto weight_dtype = griffin::parse_dtype(plan_dtype);
+    if (!kv_dtype || !weight_dtype) {
+      return report(griffin::make_status(griffin::StatusCode::kInvalidArgument,
+                                         "unknown dtype '%s' (f32, f16, bf16)",
+                                         (kv_dtype ? plan_dtype : plan_kv_dtype).c_str()));
+    }
+    request.session.kv_dtype = *kv_dtype;
+    request.session.prefill_chunk = plan_chunk;
+    request.session.max_context = plan_max_context;
+    griffin::Status valid = griffin::validate_session_options(request.session);
+    if (!valid.ok()) return report(valid);
+    if (!plan_preset.empty()) {
+      auto config = griffin::preset_config(plan_preset);
+      if (!config.ok()) return report(config.status());
+      request.name = plan_preset;
+      request.config = config.value();
+      request.weight_dtype = std::string("matrices ") + griffin::dtype_name(*weight_dtype) + ", small f32";
+      request.weights_mapped = griffin::mapped_weight_bytes(request.config, *weight_dtype);
+    } else if (!plan_file.empty()) {
+      auto file = griffin::GriffinFile::open(plan_file);
+      if (!file.ok()) return report(file.status());
+      request.name = plan_file;
+      request.config = file.value()->config();
+      request.weight_dtype = file.value()->header().metadata.dtype_recipe;
+      for (const griffin::TensorView& view : file.value()->tensors()) {
+        request.weights_mapped += view.record->size;
+      }
+    } else {
+      return report(griffin::make_status(griffin::StatusCode::kInvalidArgument,
+                                         "plan needs --preset NAME or a .griffin FILE"));
+    }
+    const griffin::ModelMemoryPlan memory =
+        griffin::plan_model_memory(request.config, request.weights_mapped, request.session);
+    if (plan_as_json) {
+      std::cout << griffin::plan_json(request, memory).dump(2) << "\n";
+    } else {
+      std::cout << griffin::plan_text(request, memory);
+    }
+    return 0;
+  }
 
   if (inspect->parsed()) {
     auto file = griffin::GriffinFile::open(inspect_path);

@@ -1,0 +1,42 @@
+# griffin-convert plan: the numbers a user reads, checked against hand-computed sizes.
+function(run_json out)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE text ERROR_VARIABLE err)
+  if(NOT code EQUAL 0)
+    message(FATAL_ERROR "command failed (${code}): ${ARGN}\n${text}\n${err}")
+  endif()
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+# RecurrentGemma-2B, bf16 cache: 8 layers x 2 x 2048 x 256 x 2 B = 16 MiB of rings.
+run_json(json ${CONVERT} plan --preset recurrentgemma-2b --dtype bf16 --kv-dtype bf16 --json)
+string(JSON kv GET "${json}" session attn_kv_cache_bytes)
+if(NOT kv EQUAL 16777216)
+  message(FATAL_ERROR "2B bf16 KV cache: ${kv}, expected 16777216")
+endif()
+string(JSON rglru GET "${json}" session rglru_state_bytes)
+math(EXPR expected "18 * 2560 * 4")
+if(NOT rglru EQUAL expected)
+  message(FATAL_ERROR "2B RG-LRU state: ${rglru}, expected ${expected}")
+endif()
+
+# The MQA baseline's cache doubles with max_context; Griffin's does not move.
+run_json(a ${CONVERT} plan --preset mqa-transformer-2b --kv-dtype bf16 --max-context 2048 --json)
+run_json(b ${CONVERT} plan --preset mqa-transformer-2b --kv-dtype bf16 --max-context 4096 --json)
+string(JSON kv_a GET "${a}" session attn_kv_cache_bytes)
+string(JSON kv_b GET "${b}" session attn_kv_cache_bytes)
+math(EXPR doubled "2 * ${kv_a}")
+if(NOT kv_b EQUAL doubled)
+  message(FATAL_ERROR "MQA cache at 4096 (${kv_b}) is not twice the cache at 2048 (${kv_a})")
+endif()
+run_json(c ${CONVERT} plan --preset recurrentgemma-9b --kv-dtype bf16 --max-context 100000 --json)
+string(JSON kv_c GET "${c}" session attn_kv_cache_bytes)
+if(NOT kv_c EQUAL 25165824)
+  message(FATAL_ERROR "9B bf16 KV cache: ${kv_c}, expected 24 MiB")
+endif()
+
+# A file's plan reads its header.
+run_json(file_plan ${CONVERT} plan ${FIXTURE_FILE} --json)
+string(JSON total GET "${file_plan}" total_bytes)
+if(total LESS_EQUAL 0)
+  message(FATAL_ERROR "no total in the file plan")
+endif()
