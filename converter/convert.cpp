@@ -8,14 +8,20 @@
 #include "converter/checkpoint.h"
 #include "converter/hf_config.h"
 #include "format/griffin_writer.h"
+#include "format/quant.h"
 #include "format/tensor_specs.h"
+
+#include <algorithm>
 
 namespace griffin {
 
 const char kConverterVersion[] = "griffin-convert 0.1.0";
 
-std::string dtype_recipe(DType weight_dtype) {
-  return std::string("matrices=") + dtype_name(weight_dtype) + " small=f32";
+std::string dtype_recipe(DType weight_dtype, DType embed_dtype) {
+  return std::string("matrices=") + dtype_name(weight_dtype) + " embedding=" +
+         dtype_name(embed_dtype) + " gates=" +
+         dtype_name(storage_dtype(TensorRole::kGateWeight, weight_dtype, embed_dtype)) +
+         " small=f32";
 }
 
 namespace {
@@ -85,28 +91,29 @@ Status convert_checkpoint(const std::string& checkpoint_dir, const std::string& 
   header.tokenizer.pad_id = settings->pad_id;
   header.metadata.source = checkpoint_dir;
   header.metadata.converter_version = kConverterVersion;
-  header.metadata.dtype_recipe = dtype_recipe(options.weight_dtype);
+  const DType embed_dtype = options.embed_dtype.value_or(options.weight_dtype);
+  header.metadata.dtype_recipe = dtype_recipe(options.weight_dtype, embed_dtype);
   header.metadata.created_by = options.created_by;
   std::vector<const CheckpointTensor*> sources;
   for (const TensorSpec& spec : expected) {
     TensorRecord record;
     record.name = spec.name;
     record.shape = spec.shape;
-    record.dtype = role_takes_weight_dtype(spec.role) ? options.weight_dtype : DType::kF32;
-    record.size = static_cast<uint64_t>(element_count(spec.shape)) * dtype_size(record.dtype);
+    record.dtype = storage_dtype(spec.role, options.weight_dtype, embed_dtype);
+    record.size = tensor_bytes(spec.shape, record.dtype);
     header.tensors.push_back(std::move(record));
     sources.push_back(checkpoint->find(spec.name));
   }
 
   GRF_ASSIGN_OR_RETURN(auto writer, GriffinFileWriter::create(output_path, std::move(header)));
-  std::vector<uint8_t> staging(kStreamChunkElements * sizeof(float));
-  const auto& records = writer->header().tensors;
-  auto source = [&](size_t index, uint64_t first, size_t count, void* out) -> Status {
+  std::vector<uint8_t> staging;
+  auto source = [&](size_t index, uint64_t first, size_t count, float* out) -> Status {
     const SafetensorsEntry& entry = *sources[index]->entry;
     const size_t source_bytes = dtype_size(entry.dtype);
+    staging.resize(std::max(staging.size(), count * source_bytes));
     GRF_RETURN_IF_ERROR(
         sources[index]->file->read(entry, first * source_bytes, staging.data(), count * source_bytes));
-    convert_elements(entry.dtype, staging.data(), records[index].dtype, out, count);
+    convert_elements(entry.dtype, staging.data(), DType::kF32, out, count);
     return Status::ok_status();
   };
   return stream_tensors(*writer, source, options.stream);

@@ -1,6 +1,7 @@
 // griffin-convert's main job: a Hugging Face RecurrentGemma checkpoint -> one .griffin file.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "converter/tensor_stream.h"
@@ -12,6 +13,7 @@ extern const char kConverterVersion[];
 
 struct ConvertOptions {
   DType weight_dtype = DType::kF32;  // for matrices; small tensors stay f32 (tensor_specs.h)
+  std::optional<DType> embed_dtype;  // for the tied embedding; default: weight_dtype
   std::string created_by;            // the command line, recorded in the metadata
   StreamOptions stream;
 };
@@ -22,7 +24,8 @@ struct ConvertOptions {
 Status convert_checkpoint(const std::string& checkpoint_dir, const std::string& output_path,
                           const ConvertOptions& options);
 
-// The dtype recipe string stored in the metadata, e.g. "matrices=bf16 small=f32".
-std::string dtype_recipe(DType weight_dtype);
+// The dtype recipe string stored in the metadata, e.g. "matrices=int4 embedding=int8 gates=f32
+// small=f32".
+std::string dtype_recipe(DType weight_dtype, DType embed_dtype);
 
 }  // namespace griffin

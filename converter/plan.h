@@ -13,7 +13,7 @@ namespace griffin {
 struct PlanRequest {
   std::string name;        // preset name or file path, for the heading
   ModelConfig config;
-  uint64_t weights_mapped = 0;
+  DtypeOf dtype_of;
   std::string weight_dtype;  // as stored, for the heading
   SessionOptions session;
 };

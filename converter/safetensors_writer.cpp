@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "format/quant.h"
 #include "format/tensor_specs.h"
 
 namespace griffin {
@@ -12,6 +13,8 @@ const char* safetensors_dtype_name(DType dtype) {
     case DType::kF32: return "F32";
     case DType::kF16: return "F16";
     case DType::kBF16: return "BF16";
+    case DType::kInt8:
+    case DType::kInt4: break;  // not a safetensors type: create() refuses it
   }
   return "?";
 }
@@ -23,6 +26,8 @@ Result<std::unique_ptr<SafetensorsWriter>> SafetensorsWriter::create(
   header["__metadata__"] = {{"format", "pt"}};
   uint64_t cursor = 0;
   for (TensorRecord& record : records) {
+    GRF_CHECK(!is_quantized(record.dtype), kInvalidArgument,
+              "tensor %s: safetensors files hold float tensors only", record.name.c_str());
     record.size = static_cast<uint64_t>(element_count(record.shape)) * dtype_size(record.dtype);
     record.offset = cursor;
     header[record.name] = {{"dtype", safetensors_dtype_name(record.dtype)},

@@ -11,6 +11,7 @@
 #include "converter/hf_config.h"
 #include "format/griffin_writer.h"
 #include "converter/safetensors_writer.h"
+#include "format/quant.h"
 #include "format/tensor_specs.h"
 
 namespace griffin {
@@ -65,15 +66,13 @@ class SyntheticSource {
   SyntheticSource(const std::vector<TensorSpec>& specs, uint64_t seed)
       : specs_(specs), seed_(seed), generator_(0) {}
 
-  void fill(size_t index, uint64_t first, size_t count, DType dtype, void* out) {
+  void fill(size_t index, uint64_t first, size_t count, float* out) {
     if (index != current_ || first == 0) {
       current_ = index;
       generator_ = SplitMix64(seed_ ^ hash_name(specs_[index].name));
       role_bounds(specs_[index], &low_, &high_);
     }
-    scratch_.resize(count);
-    for (float& value : scratch_) value = generator_.uniform(low_, high_);
-    convert_elements(DType::kF32, scratch_.data(), dtype, out, count);
+    for (size_t i = 0; i < count; ++i) out[i] = generator_.uniform(low_, high_);
   }
 
  private:
@@ -82,12 +81,7 @@ class SyntheticSource {
   SplitMix64 generator_;
   size_t current_ = SIZE_MAX;
   float low_ = 0, high_ = 0;
-  std::vector<float> scratch_;
 };
-
-DType storage_dtype(const TensorSpec& spec, DType weight_dtype) {
-  return role_takes_weight_dtype(spec.role) ? weight_dtype : DType::kF32;
-}
 
 }  // namespace
 
@@ -99,20 +93,21 @@ Status write_synthetic_griffin(const ModelConfig& config, const std::string& out
   header.config = config;
   header.metadata.source = options.source + " (synthetic, seed " + std::to_string(options.seed) + ")";
   header.metadata.converter_version = kConverterVersion;
-  header.metadata.dtype_recipe = dtype_recipe(options.weight_dtype);
+  const DType embed_dtype = options.embed_dtype.value_or(options.weight_dtype);
+  header.metadata.dtype_recipe = dtype_recipe(options.weight_dtype, embed_dtype);
   header.metadata.created_by = options.created_by;
   for (const TensorSpec& spec : specs) {
-    TensorRecord record{spec.name, spec.shape, storage_dtype(spec, options.weight_dtype), 0, 0};
-    record.size = static_cast<uint64_t>(element_count(spec.shape)) * dtype_size(record.dtype);
+    TensorRecord record{spec.name, spec.shape,
+                        storage_dtype(spec.role, options.weight_dtype, embed_dtype), 0, 0};
+    record.size = tensor_bytes(spec.shape, record.dtype);
     header.tensors.push_back(std::move(record));
   }
   GRF_ASSIGN_OR_RETURN(auto writer, GriffinFileWriter::create(output_path, std::move(header)));
   SyntheticSource generator(specs, options.seed);
-  const auto& records = writer->header().tensors;
   return stream_tensors(
       *writer,
-      [&](size_t index, uint64_t first, size_t count, void* out) {
-        generator.fill(index, first, count, records[index].dtype, out);
+      [&](size_t index, uint64_t first, size_t count, float* out) {
+        generator.fill(index, first, count, out);
         return Status::ok_status();
       },
       options.stream);
@@ -124,17 +119,21 @@ Status write_synthetic_checkpoint(const ModelConfig& config, const std::string& 
   GRF_CHECK(mkdir(directory.c_str(), 0777) == 0 || errno == EEXIST, kIoError,
             "cannot create directory %s: %s", directory.c_str(), std::strerror(errno));
   const std::vector<TensorSpec> specs = expected_tensors(config);
+  GRF_CHECK(!is_quantized(options.weight_dtype) &&
+                !is_quantized(options.embed_dtype.value_or(options.weight_dtype)),
+            kInvalidArgument, "a Hugging Face checkpoint holds f32, f16 or bf16 tensors only");
   std::vector<TensorRecord> records;
   for (const TensorSpec& spec : specs) {
-    records.push_back({spec.name, spec.shape, storage_dtype(spec, options.weight_dtype), 0, 0});
+    records.push_back({spec.name, spec.shape,
+                       storage_dtype(spec.role, options.weight_dtype, options.weight_dtype), 0, 0});
   }
   GRF_ASSIGN_OR_RETURN(auto writer,
                        SafetensorsWriter::create(directory + "/model.safetensors", records));
   SyntheticSource generator(specs, options.seed);
   GRF_RETURN_IF_ERROR(stream_tensors(
       *writer,
-      [&](size_t index, uint64_t first, size_t count, void* out) {
-        generator.fill(index, first, count, records[index].dtype, out);
+      [&](size_t index, uint64_t first, size_t count, float* out) {
+        generator.fill(index, first, count, out);
         return Status::ok_status();
       },
       options.stream));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@ namespace griffin {
 struct SyntheticOptions {
   uint64_t seed = 1;
   DType weight_dtype = DType::kF32;
+  std::optional<DType> embed_dtype;  // default: weight_dtype
   std::string source;      // metadata: where the config came from
   std::string created_by;  // metadata: the command line
   StreamOptions stream;

@@ -14,6 +14,8 @@ size_t dtype_size(DType dtype) {
     case DType::kF32: return 4;
     case DType::kF16: return 2;
     case DType::kBF16: return 2;
+    case DType::kInt8: return 1;
+    case DType::kInt4: return 0;
   }
   return 0;
 }
@@ -23,6 +25,8 @@ const char* dtype_name(DType dtype) {
     case DType::kF32: return "f32";
     case DType::kF16: return "f16";
     case DType::kBF16: return "bf16";
+    case DType::kInt8: return "int8";
+    case DType::kInt4: return "int4";
   }
   return "unknown";
 }
@@ -34,6 +38,8 @@ std::optional<DType> parse_dtype(const std::string& name) {
   if (lower == "f32" || lower == "float32" || lower == "fp32") return DType::kF32;
   if (lower == "f16" || lower == "float16" || lower == "fp16" || lower == "half") return DType::kF16;
   if (lower == "bf16" || lower == "bfloat16") return DType::kBF16;
+  if (lower == "int8" || lower == "q8") return DType::kInt8;
+  if (lower == "int4" || lower == "q4") return DType::kInt4;
   return std::nullopt;
 }
 
@@ -68,6 +74,8 @@ float load_as_f32(DType dtype, const void* data, size_t index) {
       std::memcpy(&bits, static_cast<const char*>(data) + 2 * index, 2);
       return dtype == DType::kF16 ? f32_from_f16(bits) : f32_from_bf16(bits);
     }
+    case DType::kInt8:
+    case DType::kInt4: break;  // quantized: see format/quant.h
   }
   return 0.0f;
 }

@@ -9,11 +9,13 @@
 
 namespace griffin {
 
-// Values equal griffin::fb::DType (schema/griffin_model.fbs); never renumbered.
-enum class DType : uint8_t { kF32 = 0, kF16 = 1, kBF16 = 2 };
+// Values equal griffin::fb::DType (schema/griffin_model.fbs); never renumbered. kInt8 and kInt4
+// are weight-only quantized matrix formats (format/quant.h); element conversions below are
+// for the float types only.
+enum class DType : uint8_t { kF32 = 0, kF16 = 1, kBF16 = 2, kInt8 = 3, kInt4 = 4 };
 
-size_t dtype_size(DType dtype);
-const char* dtype_name(DType dtype);                      // "f32", "f16", "bf16"
+size_t dtype_size(DType dtype);  // bytes per element of a float type; 1 for int8, 0 for int4
+const char* dtype_name(DType dtype);  // "f32", "f16", "bf16", "int8", "int4"
 std::optional<DType> parse_dtype(const std::string& name);  // accepts "f32", "F32", "float32", ...
 
 // bfloat16 keeps the top 16 bits of an IEEE float32; rounding is to nearest, ties to even, and NaN

@@ -7,6 +7,14 @@
 
 namespace griffin {
 
+static fb::Layout layout_for(DType dtype) {
+  switch (dtype) {
+    case DType::kInt8: return fb::Layout::Int8Rows;
+    case DType::kInt4: return fb::Layout::Int4Groups32;
+    default: return fb::Layout::RowMajor;
+  }
+}
+
 uint64_t align_up(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
@@ -40,7 +48,7 @@ std::vector<uint8_t> encode_header(const FileHeader& header) {
   for (const TensorRecord& t : header.tensors) {
     tensors.push_back(fb::CreateTensor(builder, builder.CreateString(t.name),
                                        builder.CreateVector(t.shape),
-                                       static_cast<fb::DType>(t.dtype), fb::Layout::RowMajor,
+                                       static_cast<fb::DType>(t.dtype), layout_for(t.dtype),
                                        t.offset, t.size));
   }
   const auto tensor_vector = builder.CreateVector(tensors);
@@ -133,10 +141,10 @@ Result<FileHeader> decode_header(const uint8_t* data, uint64_t file_size) {
     GRF_CHECK(t->dtype() >= fb::DType::MIN && t->dtype() <= fb::DType::MAX, kUnsupported,
               "tensor %s: dtype %d is not supported by this build", record.name.c_str(),
               static_cast<int>(t->dtype()));
-    GRF_CHECK(t->layout() == fb::Layout::RowMajor, kUnsupported,
-              "tensor %s: layout %d is not supported by this build", record.name.c_str(),
-              static_cast<int>(t->layout()));
     record.dtype = static_cast<DType>(t->dtype());
+    GRF_CHECK(t->layout() == layout_for(record.dtype), kUnsupported,
+              "tensor %s: layout %d does not go with dtype %s in this build", record.name.c_str(),
+              static_cast<int>(t->layout()), dtype_name(record.dtype));
     record.offset = t->offset();
     record.size = t->size();
     header.tensors.push_back(std::move(record));

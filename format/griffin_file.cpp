@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "format/quant.h"
+
 namespace griffin {
 
 GriffinFile::~GriffinFile() {
@@ -68,8 +70,9 @@ Status GriffinFile::check_tensors() {
     GRF_CHECK(record.shape == spec.shape, kInvalidFile,
               "tensor %s has shape %s, the config implies %s", spec.name.c_str(),
               shape_string(record.shape).c_str(), shape_string(spec.shape).c_str());
-    const uint64_t expected_size =
-        static_cast<uint64_t>(element_count(spec.shape)) * dtype_size(record.dtype);
+    GRF_CHECK(!is_quantized(record.dtype) || spec.shape.size() == 2, kInvalidFile,
+              "tensor %s: %s is only for matrices", spec.name.c_str(), dtype_name(record.dtype));
+    const uint64_t expected_size = tensor_bytes(spec.shape, record.dtype);
     GRF_CHECK(record.size == expected_size, kInvalidFile,
               "tensor %s: %llu bytes recorded, %s %s needs %llu", spec.name.c_str(),
               (unsigned long long)record.size, shape_string(spec.shape).c_str(),

@@ -80,3 +80,17 @@ bool role_takes_weight_dtype(TensorRole role) {
 }
 
 }  // namespace griffin
+
+namespace griffin {
+
+DType storage_dtype(TensorRole role, DType matrices, DType embedding) {
+  switch (role) {
+    case TensorRole::kEmbedding: return embedding;
+    case TensorRole::kMatrix: return matrices;
+    case TensorRole::kGateWeight:
+      return matrices == DType::kInt8 || matrices == DType::kInt4 ? DType::kF32 : matrices;
+    default: return DType::kF32;
+  }
+}
+
+}  // namespace griffin

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.h"
 #include "format/model_config.h"
 
 namespace griffin {
@@ -40,5 +41,10 @@ std::string shape_string(const std::vector<int64_t>& shape);  // "[2560, 256]"
 // Weights of matrix products (embedding, linears, RG-LRU gates) take the file's weight dtype;
 // norm scales, biases, conv taps and Λ' stay f32: they are tiny and precision-sensitive.
 bool role_takes_weight_dtype(TensorRole role);
+
+// The storage dtype of a tensor under a recipe: linear weights take `matrices`, the embedding
+// takes `embedding`, the RG-LRU gate blocks take `matrices` when it is a float type and stay f32
+// under int8/int4, everything else is f32.
+DType storage_dtype(TensorRole role, DType matrices, DType embedding);
 
 }  // namespace griffin

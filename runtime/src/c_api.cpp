@@ -414,8 +414,8 @@ griffin_status griffin_model_memory_plan(const griffin_model* model,
     griffin::SessionOptions session_options;
     const griffin::Status status = read_session_options(options, &session_options);
     if (!status.ok()) return report(status);
-    fill_plan(griffin::plan_model_memory(model->model->config(),
-                                         model->model->mapped_weight_bytes(), session_options),
+    fill_plan(griffin::plan_model_memory(model->model->config(), model->model->dtype_of(),
+                                         session_options),
               plan);
     return GRIFFIN_OK;
   });
@@ -432,9 +432,11 @@ griffin_status griffin_file_memory_plan(const char* path, const griffin_session_
     // Opening the file maps it and checks the header; no weight page is read.
     auto file = griffin::GriffinFile::open(path);
     if (!file.ok()) return report(file.status());
-    uint64_t mapped = 0;
-    for (const griffin::TensorView& view : file.value()->tensors()) mapped += view.record->size;
-    fill_plan(griffin::plan_model_memory(file.value()->config(), mapped, session_options), plan);
+    const griffin::GriffinFile* opened = file.value().get();
+    auto dtype_of = [opened](const griffin::TensorSpec& spec) {
+      return opened->find(spec.name)->record->dtype;
+    };
+    fill_plan(griffin::plan_model_memory(opened->config(), dtype_of, session_options), plan);
     return GRIFFIN_OK;
   });
 }

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "format/quant.h"
 #include "runtime/src/kernels/ops.h"
 
 namespace griffin {
@@ -39,14 +40,21 @@ Status forward_chunk(const Model& model, SessionState& state, const int32_t* tok
   const size_t width = static_cast<size_t>(c.width);
   const size_t vocab = static_cast<size_t>(c.vocab_size);
   const TensorView& embedding = model.embedding();
-  // §3.1: x = E[token] · bf16(√D), read straight from the mapped table in its dtype.
+  const DType embedding_dtype = embedding.record->dtype;
+  // §3.1: x = E[token] · bf16(√D), read straight from the mapped table in its stored form.
   for (size_t t = 0; t < count; ++t) {
     state.positions[t] = state.position + static_cast<int64_t>(t);
-    const size_t row = static_cast<size_t>(tokens[t]) * width;
     float* x = state.x + t * width;
-    for (size_t i = 0; i < width; ++i) {
-      x[i] = load_as_f32(embedding.record->dtype, embedding.data, row + i) * c.embedding_scale;
+    if (is_quantized(embedding_dtype)) {
+      dequantize_row(embedding_dtype, static_cast<const uint8_t*>(embedding.data),
+                     model.embedding_layout(), tokens[t], x);
+    } else {
+      convert_elements(embedding_dtype,
+                       static_cast<const uint8_t*>(embedding.data) +
+                           static_cast<size_t>(tokens[t]) * width * dtype_size(embedding_dtype),
+                       DType::kF32, x, width);
     }
+    for (size_t i = 0; i < width; ++i) x[i] *= c.embedding_scale;
   }
   for (size_t layer = 0; layer < model.layers().size(); ++layer) {
     GRF_RETURN_IF_ERROR(residual_block(model, layer, state, count));
@@ -57,7 +65,7 @@ Status forward_chunk(const Model& model, SessionState& state, const int32_t* tok
   ops::rmsnorm(rows, width, state.x + first * width, model.final_norm_scale().data(),
                c.rms_norm_eps, state.normed);
   float* out = all_logits ? all_logits : state.logits;
-  GRF_RETURN_IF_ERROR(model.unembedding().run(rows, state.normed, out, model.threadpool()));
+  GRF_RETURN_IF_ERROR(model.unembedding().run(rows, state.normed, out, state.linear));
   ops::soft_cap(rows * vocab, c.logits_soft_cap, out);
   if (all_logits) std::memcpy(state.logits, all_logits + (count - 1) * vocab, vocab * sizeof(float));
   state.position += static_cast<int64_t>(count);

@@ -1,6 +1,7 @@
-// XNNPACK fully-connected wrapper (see linear.h).
+// Linear maps on XNNPACK or on our kernels (see linear.h).
 #include "runtime/src/linear.h"
 
+#include <algorithm>
 #include <limits>
 #include <mutex>
 #include <vector>
@@ -18,17 +19,21 @@ Status ensure_xnnpack_initialized() {
   return Status::ok_status();
 }
 
-Linear::Linear(Linear&& other) noexcept : op_(other.op_), in_(other.in_), out_(other.out_) {
-  other.op_ = nullptr;
-}
+Linear::Linear(Linear&& other) noexcept { *this = std::move(other); }
 
 Linear& Linear::operator=(Linear&& other) noexcept {
   if (this != &other) {
     if (op_) xnn_delete_operator(op_);
+    kind_ = other.kind_;
     op_ = other.op_;
     in_ = other.in_;
     out_ = other.out_;
+    weights_ = other.weights_;
+    scales_ = other.scales_;
+    row_bytes_ = other.row_bytes_;
+    bias_ = other.bias_;
     other.op_ = nullptr;
+    other.kind_ = Kind::kNone;
   }
   return *this;
 }
@@ -39,7 +44,7 @@ Linear::~Linear() {
 
 namespace {
 
-// The tensor as f32: the mapped data itself, or a widened copy for bf16/f16 (XNNPACK copies
+// The tensor as f32: the mapped data itself, or a widened copy for f16/bf16 (XNNPACK copies
 // the weights into its packed buffer, so the copy lives only during operator creation).
 const float* as_f32(const TensorView& view, std::vector<float>* storage) {
   if (view.record->dtype == DType::kF32) return static_cast<const float*>(view.data);
@@ -49,11 +54,21 @@ const float* as_f32(const TensorView& view, std::vector<float>* storage) {
   return storage->data();
 }
 
+struct GemmTask {
+  GemmKernel kernel;
+  const GemmArgs* args;
+};
+
+void run_gemm_tile(void* context, size_t start, size_t count) {
+  const GemmTask* task = static_cast<const GemmTask*>(context);
+  task->kernel(*task->args, start, start + count);
+}
+
 }  // namespace
 
-Result<Linear> Linear::make(const float* weight, const float* bias, size_t in, size_t out,
-                            size_t input_stride, size_t output_stride, uint32_t flags,
-                            const std::string& name) {
+Result<Linear> Linear::make_xnnpack(const float* weight, const float* bias, size_t in, size_t out,
+                                    size_t input_stride, size_t output_stride, uint32_t flags,
+                                    const std::string& name) {
   GRF_RETURN_IF_ERROR(ensure_xnnpack_initialized());
   xnn_operator_t op = nullptr;
   const xnn_status status = xnn_create_fully_connected_nc_f32(
@@ -62,33 +77,86 @@ Result<Linear> Linear::make(const float* weight, const float* bias, size_t in, s
   GRF_CHECK(status == xnn_status_success, kOutOfMemory,
             "%s: XNNPACK fully-connected operator %zux%zu failed (status %d)", name.c_str(), out,
             in, static_cast<int>(status));
-  return Linear(op, in, out);
+  Linear linear;
+  linear.kind_ = Kind::kXnnpack;
+  linear.op_ = op;
+  linear.in_ = in;
+  linear.out_ = out;
+  return linear;
 }
 
-Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias,
-                              size_t input_stride, size_t output_stride) {
-  const std::vector<int64_t>& shape = weight.record->shape;
-  GRF_CHECK(shape.size() == 2, kInternal, "%s is not a matrix", weight.record->name.c_str());
-  std::vector<float> weight_storage, bias_storage;
-  const float* w = as_f32(weight, &weight_storage);
-  const float* b = bias ? as_f32(*bias, &bias_storage) : nullptr;
-  return make(w, b, static_cast<size_t>(shape[1]), static_cast<size_t>(shape[0]), input_stride,
-              output_stride, 0, weight.record->name);
+Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias) {
+  const TensorRecord& record = *weight.record;
+  GRF_CHECK(record.shape.size() == 2, kInternal, "%s is not a matrix", record.name.c_str());
+  const size_t out = static_cast<size_t>(record.shape[0]), in = static_cast<size_t>(record.shape[1]);
+  if (record.dtype == DType::kF32 || record.dtype == DType::kF16) {
+    std::vector<float> weight_storage, bias_storage;
+    return make_xnnpack(as_f32(weight, &weight_storage),
+                        bias ? as_f32(*bias, &bias_storage) : nullptr, in, out, 0, 0, 0,
+                        record.name);
+  }
+  GRF_CHECK(bias == nullptr || bias->record->dtype == DType::kF32, kUnsupported,
+            "%s: a bias stored as %s next to %s weights is not supported", record.name.c_str(),
+            dtype_name(bias->record->dtype), dtype_name(record.dtype));
+  Linear linear;
+  linear.in_ = in;
+  linear.out_ = out;
+  linear.weights_ = static_cast<const uint8_t*>(weight.data);
+  linear.bias_ = bias ? static_cast<const float*>(bias->data) : nullptr;
+  if (record.dtype == DType::kBF16) {
+    linear.kind_ = Kind::kBf16;
+    linear.row_bytes_ = in * 2;
+    return linear;
+  }
+  const QuantLayout layout = quant_layout(record.dtype, record.shape[0], record.shape[1]);
+  linear.kind_ = record.dtype == DType::kInt8 ? Kind::kInt8 : Kind::kInt4;
+  linear.row_bytes_ = layout.row_bytes;
+  linear.scales_ = linear.weights_ + layout.scales_offset;
+  return linear;
 }
 
 Result<Linear> Linear::create_block(const float* weight_in_out, const float* bias, size_t in,
                                     size_t out, size_t input_stride, size_t output_stride) {
-  return make(weight_in_out, bias, in, out, input_stride, output_stride,
-              XNN_FLAG_TRANSPOSE_WEIGHTS, "RG-LRU gate block");
+  return make_xnnpack(weight_in_out, bias, in, out, input_stride, output_stride,
+                      XNN_FLAG_TRANSPOSE_WEIGHTS, "RG-LRU gate block");
 }
 
-Status Linear::run(size_t rows, const float* x, float* y, pthreadpool_t pool) const {
-  xnn_status status = xnn_setup_fully_connected_nc_f32(op_, rows, x, y, pool);
-  GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK setup failed (status %d)",
-            static_cast<int>(status));
-  status = xnn_run_operator(op_, pool);
-  GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK run failed (status %d)",
-            static_cast<int>(status));
+Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& context) const {
+  if (kind_ == Kind::kXnnpack) {
+    xnn_status status = xnn_setup_fully_connected_nc_f32(op_, rows, x, y, context.pool);
+    GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK setup failed (status %d)",
+              static_cast<int>(status));
+    status = xnn_run_operator(op_, context.pool);
+    GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK run failed (status %d)",
+              static_cast<int>(status));
+    return Status::ok_status();
+  }
+  GRF_CHECK(kind_ != Kind::kNone, kInternal, "linear map used before it was created");
+  GemmArgs args;
+  args.m = rows;
+  args.k = in_;
+  args.kp = padded_in();
+  args.a = x;
+  args.a_stride = in_;
+  args.w = weights_;
+  args.w_row_bytes = row_bytes_;
+  args.w_scales = scales_;
+  args.bias = bias_;
+  args.y = y;
+  args.y_stride = out_;
+  GemmKernel kernel = context.kernels->bf16.kernel;
+  if (kind_ != Kind::kBf16) {
+    context.kernels->quantize(rows, in_, args.kp, x, in_, context.quantized,
+                              context.quantized_scales);
+    args.aq = context.quantized;
+    args.aq_scales = context.quantized_scales;
+    kernel = kind_ == Kind::kInt8 ? context.kernels->qs8.kernel : context.kernels->qs4.kernel;
+  }
+  // Output rows split across the pool: a few tiles per thread, multiples of 8 rows.
+  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
+  const size_t tile = std::max<size_t>(8, (out_ / (threads * 4) + 7) / 8 * 8);
+  GemmTask task{kernel, &args};
+  pthreadpool_parallelize_1d_tile_1d(context.pool, run_gemm_tile, &task, out_, tile, 0);
   return Status::ok_status();
 }
 

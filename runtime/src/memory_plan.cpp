@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "format/quant.h"
 #include "format/tensor_specs.h"
 
 namespace griffin {
@@ -54,7 +55,8 @@ class Planner {
 
 }  // namespace
 
-SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o) {
+SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
+                           int64_t quantized_columns) {
   SessionLayout layout;
   Planner plan;
   const size_t f = sizeof(float);
@@ -102,6 +104,12 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o) {
                            group * static_cast<size_t>(layout.max_keys) * f);
   layout.kv_row = plan.add("kv_row", RegionKind::kScratch, static_cast<size_t>(c.head_dim) * f);
   layout.positions = plan.add("positions", RegionKind::kScratch, T * sizeof(int64_t));
+  if (quantized_columns > 0) {
+    const size_t columns = static_cast<size_t>(quantized_columns);
+    layout.quantized = plan.add("quantized", RegionKind::kScratch, T * columns);
+    layout.quantized_scales =
+        plan.add("quantized_scales", RegionKind::kScratch, T * (columns / 32) * f);
+  }
   layout.logits = plan.add("logits", RegionKind::kLogits, V * f);
   layout.sampler_values = plan.add("sampler_values", RegionKind::kSampler, V * f);
   layout.sampler_indices = plan.add("sampler_indices", RegionKind::kSampler, V * sizeof(int32_t));
@@ -126,40 +134,47 @@ uint64_t packed_linear_bytes(uint64_t in, uint64_t out) {
   return (out + 63) / 64 * 64 * ((in + 3) / 4 * 4 + 1) * sizeof(float) + kOperatorBytes;
 }
 
-uint64_t mapped_weight_bytes(const ModelConfig& config, DType weight_dtype) {
+DtypeOf recipe_dtypes(DType matrices, DType embedding) {
+  return [=](const TensorSpec& spec) { return storage_dtype(spec.role, matrices, embedding); };
+}
+
+uint64_t mapped_weight_bytes(const ModelConfig& config, const DtypeOf& dtype_of) {
   uint64_t bytes = 0;
   for (const TensorSpec& spec : expected_tensors(config)) {
-    const DType dtype = role_takes_weight_dtype(spec.role) ? weight_dtype : DType::kF32;
-    bytes += static_cast<uint64_t>(element_count(spec.shape)) * dtype_size(dtype);
+    bytes += tensor_bytes(spec.shape, dtype_of(spec));
   }
   return bytes;
 }
 
-ModelMemoryPlan plan_model_memory(const ModelConfig& c, uint64_t weights_mapped,
+ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
                                   const SessionOptions& options) {
   ModelMemoryPlan plan;
-  plan.weights_mapped = weights_mapped;
-  const uint64_t D = c.width, L = c.lru_width, E = c.mlp_width, V = c.vocab_size;
-  const uint64_t q_width = c.num_heads * c.head_dim, kv_width = c.num_kv_heads * c.head_dim;
-  const uint64_t block = L / c.num_heads, K = c.conv1d_width;
-  // The operators Model::prepare creates, and the f32 arrays it keeps (4 bytes each).
-  uint64_t packed = packed_linear_bytes(D, V);  // tied unembedding
-  uint64_t prepared_floats = D + c.rotary_dims() / 2;  // final norm, RoPE frequencies
-  for (BlockType type : c.block_types) {
-    packed += 2 * packed_linear_bytes(D, E) + packed_linear_bytes(E, D);
-    prepared_floats += 2 * D;
-    if (type == BlockType::kRecurrent) {
-      packed += 2 * packed_linear_bytes(D, L) + packed_linear_bytes(L, D) +
-                2 * c.num_heads * packed_linear_bytes(block, block);
-      prepared_floats += K * L + 2 * L;
-    } else {
-      packed += packed_linear_bytes(D, q_width) + 2 * packed_linear_bytes(D, kv_width) +
-                packed_linear_bytes(q_width, D);
+  plan.weights_mapped = mapped_weight_bytes(c, dtype_of);
+  const uint64_t L = c.lru_width, K = c.conv1d_width, D = c.width;
+  // What Model::prepare makes: an XNNPACK operator (packed f32 copy) for every linear stored
+  // as f32/f16 and for the RG-LRU gate blocks; our kernels read bf16/int8/int4 in place. The
+  // f32 arrays it keeps cost 4 bytes each.
+  uint64_t packed = 0;
+  int64_t quantized_columns = 0;
+  for (const TensorSpec& spec : expected_tensors(c)) {
+    const DType dtype = dtype_of(spec);
+    if (spec.role == TensorRole::kGateWeight) {
+      const uint64_t block = static_cast<uint64_t>(spec.shape[1]);
+      packed += static_cast<uint64_t>(spec.shape[0]) * packed_linear_bytes(block, block);
+    } else if (spec.role == TensorRole::kMatrix || spec.role == TensorRole::kEmbedding) {
+      const uint64_t out = static_cast<uint64_t>(spec.shape[0]), in = static_cast<uint64_t>(spec.shape[1]);
+      if (dtype == DType::kF32 || dtype == DType::kF16) packed += packed_linear_bytes(in, out);
+      if (is_quantized(dtype)) quantized_columns = std::max(quantized_columns, padded_columns(spec.shape[1]));
     }
+  }
+  uint64_t prepared_floats = D + static_cast<uint64_t>(c.rotary_dims() / 2);  // final norm, RoPE
+  for (BlockType type : c.block_types) {
+    prepared_floats += 2 * D;                                     // (1 + g) of both norms
+    if (type == BlockType::kRecurrent) prepared_floats += K * L + 2 * L;  // taps, bias, -8·softplus
   }
   plan.weights_packed = packed;
   plan.weights_prepared = prepared_floats * sizeof(float);
-  plan.session = plan_session(c, options);
+  plan.session = plan_session(c, options, quantized_columns);
   return plan;
 }
 

@@ -10,6 +10,9 @@
 
 #include "format/dtype.h"
 #include "format/model_config.h"
+#include "format/tensor_specs.h"
+
+#include <functional>
 
 namespace griffin {
 
@@ -61,6 +64,8 @@ struct SessionLayout {
   size_t chunk_v = 0;  // [T, KV·hd]
   size_t scores = 0;   // [H/KV, max keys a query sees] attention weights of one head group
   size_t kv_row = 0;   // [hd] one cached key or value row widened to f32
+  size_t quantized = kNoBuffer;         // [T, Kp] int8 activations of a quantized linear
+  size_t quantized_scales = kNoBuffer;  // [T, Kp / 32] f32
   size_t positions = 0;  // [T] int64 positions of the chunk
   size_t logits = 0;     // [V] logits of the last token
   size_t sampler_values = 0;   // [V] f32
@@ -72,7 +77,10 @@ struct SessionLayout {
   size_t total_bytes = 0;
 };
 
-SessionLayout plan_session(const ModelConfig& config, const SessionOptions& options);
+// `quantized_columns`: the largest padded input width of an int8/int4 linear (0 = none), for
+// the on-the-fly activation quantization scratch.
+SessionLayout plan_session(const ModelConfig& config, const SessionOptions& options,
+                           int64_t quantized_columns = 0);
 
 // Bytes of a session region kind in a layout.
 uint64_t layout_bytes(const SessionLayout& layout, RegionKind kind);
@@ -87,12 +95,14 @@ struct ModelMemoryPlan {
   uint64_t total_bytes() const { return model_bytes() + session.total_bytes; }
 };
 
-// `weights_mapped`: the tensor bytes as stored (see mapped_weight_bytes()).
-ModelMemoryPlan plan_model_memory(const ModelConfig& config, uint64_t weights_mapped,
+// The stored dtype of each tensor: from a file's records, or from a converter recipe.
+using DtypeOf = std::function<DType(const TensorSpec& spec)>;
+DtypeOf recipe_dtypes(DType matrices, DType embedding);
+
+ModelMemoryPlan plan_model_memory(const ModelConfig& config, const DtypeOf& dtype_of,
                                   const SessionOptions& options);
-// Tensor bytes of a model whose matrices are stored in `weight_dtype` and whose small tensors
-// are f32 (the converter's recipe).
-uint64_t mapped_weight_bytes(const ModelConfig& config, DType weight_dtype);
+// Tensor bytes of a model stored with `dtype_of`.
+uint64_t mapped_weight_bytes(const ModelConfig& config, const DtypeOf& dtype_of);
 
 // Upper bound of what XNNPACK allocates for one f32 fully-connected operator: the packed
 // weights (output channels padded to its register tile, at most 64, input channels to at most

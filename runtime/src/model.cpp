@@ -2,6 +2,7 @@
 // array is prepared once (see model.h).
 #include "runtime/src/model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "runtime/src/memory_plan.h"
@@ -42,6 +43,11 @@ Model::~Model() {
   if (threadpool_) pthreadpool_destroy(threadpool_);
 }
 
+DtypeOf Model::dtype_of() const {
+  const GriffinFile* file = file_.get();
+  return [file](const TensorSpec& spec) { return file->find(spec.name)->record->dtype; };
+}
+
 uint64_t Model::mapped_weight_bytes() const {
   uint64_t bytes = 0;
   for (const TensorView& view : file_->tensors()) bytes += view.record->size;
@@ -55,7 +61,7 @@ int Model::num_threads() const {
 Status Model::prepare(const ModelOptions& options) {
   GRF_CHECK(options.num_threads >= 0 && options.num_threads <= 1024, kInvalidArgument,
             "num_threads %d out of range", options.num_threads);
-  const ModelMemoryPlan plan = plan_model_memory(config(), mapped_weight_bytes(), SessionOptions());
+  const ModelMemoryPlan plan = plan_model_memory(config(), dtype_of(), SessionOptions());
   GRF_CHECK(options.max_memory_bytes == 0 || plan.model_bytes() <= options.max_memory_bytes,
             kOutOfMemory,
             "the model needs %llu bytes (weights %llu mapped + %llu packed + %llu prepared), more "
@@ -68,7 +74,21 @@ Status Model::prepare(const ModelOptions& options) {
   threadpool_ = pthreadpool_create(static_cast<size_t>(options.num_threads));
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
+  kernels_ = select_kernels(options.force_scalar_kernels);
+  // Quantized formats are for matrices; the small tensors must be floats.
+  for (const TensorView& view : file_->tensors()) {
+    const bool matrix = view.role == TensorRole::kMatrix || view.role == TensorRole::kEmbedding;
+    GRF_CHECK(matrix || !is_quantized(view.record->dtype), kUnsupported,
+              "tensor %s: %s storage is only supported for weight matrices",
+              view.record->name.c_str(), dtype_name(view.record->dtype));
+    if (matrix && is_quantized(view.record->dtype)) {
+      quantized_columns_ = std::max(quantized_columns_, padded_columns(view.record->shape[1]));
+    }
+  }
   embedding_ = file_->find("model.embed_tokens.weight");
+  if (is_quantized(embedding_->record->dtype)) {
+    embedding_layout_ = quant_layout(embedding_->record->dtype, c.vocab_size, c.width);
+  }
   GRF_ASSIGN_OR_RETURN(unembedding_, Linear::create(*embedding_, nullptr));
   final_norm_scale_ = norm_scale(*file_->find("model.final_norm.weight"));
   // ω_j = θ^(-2j/R) for the R rotated dims, computed in f32 as the official code does (§7.4).

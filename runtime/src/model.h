@@ -12,6 +12,7 @@
 
 #include "format/griffin_file.h"
 #include "runtime/src/linear.h"
+#include "runtime/src/memory_plan.h"
 #include "runtime/src/text/tokenizer.h"
 
 namespace griffin {
@@ -36,6 +37,7 @@ struct LayerWeights {
 struct ModelOptions {
   int num_threads = 0;            // 0 = one per core
   uint64_t max_memory_bytes = 0;  // 0 = no limit on the planned model bytes
+  bool force_scalar_kernels = false;  // debugging: the scalar definitions instead of SIMD
 };
 
 class Model {
@@ -48,6 +50,12 @@ class Model {
   const std::vector<LayerWeights>& layers() const { return layers_; }
   const TensorView& embedding() const { return *embedding_; }
   const Linear& unembedding() const { return unembedding_; }
+  const QuantLayout& embedding_layout() const { return embedding_layout_; }  // int8/int4 only
+  const KernelTable& kernels() const { return kernels_; }
+  // The stored dtype of each expected tensor (for memory plans).
+  DtypeOf dtype_of() const;
+  // Widest padded input of an int8/int4 linear (0 = none): the session's quantization scratch.
+  int64_t quantized_columns() const { return quantized_columns_; }
   const std::vector<float>& final_norm_scale() const { return final_norm_scale_; }
   const std::vector<float>& rope_inv_freq() const { return rope_inv_freq_; }
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }
@@ -69,7 +77,10 @@ class Model {
   std::unique_ptr<GriffinFile> file_;
   std::vector<LayerWeights> layers_;
   const TensorView* embedding_ = nullptr;
+  QuantLayout embedding_layout_;
   Linear unembedding_;
+  KernelTable kernels_;
+  int64_t quantized_columns_ = 0;
   std::vector<float> final_norm_scale_;
   std::vector<float> rope_inv_freq_;
   std::unique_ptr<Tokenizer> tokenizer_;

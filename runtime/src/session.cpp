@@ -39,14 +39,21 @@ SessionState bind_session_state(const SessionLayout& layout, DType kv_dtype, uin
   s.logits = f32(layout.logits);
   s.chunk = layout.chunk;
   s.kv_dtype = kv_dtype;
+  if (layout.quantized != kNoBuffer) {
+    s.linear.quantized = reinterpret_cast<int8_t*>(arena + layout.quantized);
+    s.linear.quantized_scales = f32(layout.quantized_scales);
+  }
   return s;
 }
 
 Session::Session(const Model& model, const SessionOptions& options, SessionLayout layout,
                  uint8_t* arena, bool owns_arena, size_t arena_used)
     : model_(model), options_(options), layout_(std::move(layout)), arena_(arena),
-      owns_arena_(owns_arena), arena_used_(arena_used), state_(bind_session_state(layout_, options.kv_dtype, arena_)),
+      owns_arena_(owns_arena), arena_used_(arena_used),
+      state_(bind_session_state(layout_, options.kv_dtype, arena_)),
       history_(reinterpret_cast<int32_t*>(arena_ + layout_.history)) {
+  state_.linear.pool = model.threadpool();
+  state_.linear.kernels = &model.kernels();
   reset();
 }
 
@@ -58,7 +65,7 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model, const Sessi
                                                  void* buffer, size_t buffer_size,
                                                  uint64_t max_memory_bytes) {
   GRF_RETURN_IF_ERROR(validate_session_options(options));
-  SessionLayout layout = plan_session(model.config(), options);
+  SessionLayout layout = plan_session(model.config(), options, model.quantized_columns());
   GRF_CHECK(max_memory_bytes == 0 || layout.total_bytes <= max_memory_bytes, kOutOfMemory,
             "the session needs %zu bytes, more than the allowed max_memory_bytes %llu",
             layout.total_bytes, (unsigned long long)max_memory_bytes);

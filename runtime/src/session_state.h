@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/src/linear.h"
 #include "runtime/src/memory_plan.h"
 
 namespace griffin {
@@ -33,6 +34,7 @@ struct SessionState {
   float* kv_row;   // [hd]
   int64_t* positions;  // [T]
   float* logits;       // [V]
+  LinearContext linear;  // thread pool, kernels and quantization scratch for linear maps
   int64_t chunk = 0;     // T: the most tokens one forward call takes
   int64_t max_keys = 0;  // row stride of `scores`
   DType kv_dtype = DType::kF32;

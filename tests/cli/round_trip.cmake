@@ -32,6 +32,6 @@ math(EXPR expected "512 * 64 + 64 + 6 * ${mlp} + 4 * ${recurrent} + 2 * ${attent
 if(NOT params EQUAL expected)
   message(FATAL_ERROR "inspect --json reports ${params} parameters, expected ${expected}")
 endif()
-if(NOT recipe STREQUAL "matrices=bf16 small=f32")
+if(NOT recipe STREQUAL "matrices=bf16 embedding=bf16 gates=bf16 small=f32")
   message(FATAL_ERROR "unexpected dtype recipe '${recipe}'")
 endif()

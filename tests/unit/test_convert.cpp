@@ -65,8 +65,9 @@ TEST_CASE("A tiny checkpoint converts with exact values", "[converter][convert]"
   CHECK(file.value()->find("model.embed_tokens.weight")->record->dtype == out_dtype);
   CHECK(file.value()->find("model.layers.0.temporal_block.rg_lru.recurrent_param")->record->dtype ==
         DType::kF32);
+  const std::string name = dtype_name(out_dtype);
   CHECK(file.value()->header().metadata.dtype_recipe ==
-        std::string("matrices=") + dtype_name(out_dtype) + " small=f32");
+        "matrices=" + name + " embedding=" + name + " gates=" + name + " small=f32");
   CHECK(file.value()->header().tokenizer.sentencepiece_model.empty());
   check_values(*file.value(), tensors);
 }

@@ -87,13 +87,28 @@ TEST_CASE("Mapped weight bytes follow the dtype recipe", "[memory][plan]") {
   const uint64_t small = D + 26 * (2 * D + 2 * E + D) + 18 * (2 * L + D + K * L + L + L + 2 * L) +
                          8 * D;
   const uint64_t total = 2682862080ull;
-  CHECK(mapped_weight_bytes(c, DType::kBF16) == (total - small) * 2 + small * 4);
-  CHECK(mapped_weight_bytes(c, DType::kF32) == total * 4);
-  const ModelMemoryPlan plan = plan_model_memory(c, mapped_weight_bytes(c, DType::kBF16),
-                                                 options_with(DType::kBF16));
-  // XNNPACK packs f32 copies of every matrix: at least 4 bytes per matrix parameter.
-  CHECK(plan.weights_packed >= (total - small) * 4);
-  CHECK(plan.weights_packed <= (total - small) * 4 * 1.02);
+  // The RG-LRU gate blocks: 18 layers x 2 gates x 10 blocks of 256 x 256.
+  const uint64_t gates = 18ull * 2 * 10 * 256 * 256;
+  CHECK(mapped_weight_bytes(c, recipe_dtypes(DType::kBF16, DType::kBF16)) ==
+        (total - small) * 2 + small * 4);
+  CHECK(mapped_weight_bytes(c, recipe_dtypes(DType::kF32, DType::kF32)) == total * 4);
+  // f32 weights: XNNPACK packs an f32 copy of every matrix, at least 4 bytes per parameter.
+  const ModelMemoryPlan f32 =
+      plan_model_memory(c, recipe_dtypes(DType::kF32, DType::kF32), options_with(DType::kBF16));
+  CHECK(f32.weights_packed >= (total - small) * 4);
+  CHECK(f32.weights_packed <= (total - small) * 4 * 1.02);
+  // bf16 and quantized weights are read in place: only the (f32) gate blocks are packed.
+  const ModelMemoryPlan int4 =
+      plan_model_memory(c, recipe_dtypes(DType::kInt4, DType::kInt8), options_with(DType::kBF16));
+  CHECK(int4.weights_packed >= gates * 4);
+  CHECK(int4.weights_packed <= gates * 4 * 1.1);
+  // int4 matrices: 4 bits + an f16 scale per 32 values; the int8 embedding: 1 byte + an f32
+  // scale per row; the gates f32.
+  const uint64_t matrices = total - small - gates - 256000ull * 2560;
+  CHECK(int4.weights_mapped >= matrices / 2 + matrices / 16 + 256000ull * (2560 + 4) +
+                                   gates * 4 + small * 4);
+  CHECK(int4.weights_mapped <= (matrices / 2 + matrices / 16 + 256000ull * (2560 + 4) +
+                                gates * 4 + small * 4) + 484 * 64);  // 64-byte scale alignment
 }
 
 TEST_CASE("A session uses exactly its planned arena and XNNPACK stays inside the plan",

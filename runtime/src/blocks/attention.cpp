@@ -15,7 +15,6 @@ namespace griffin {
 Status attention_block(const Model& model, const LayerWeights& w, LayerState& layer,
                        SessionState& s, size_t count) {
   const ModelConfig& c = model.config();
-  pthreadpool_t pool = model.threadpool();
   const size_t heads = static_cast<size_t>(c.num_heads);
   const size_t kv_heads = static_cast<size_t>(c.num_kv_heads);
   const size_t head_dim = static_cast<size_t>(c.head_dim);
@@ -26,9 +25,9 @@ Status attention_block(const Model& model, const LayerWeights& w, LayerState& la
   const int64_t slots = layer.cache_slots;
   float* q = s.wide_a;    // [T, H·hd]
   float* out = s.wide_c;  // [T, H·hd]
-  GRF_RETURN_IF_ERROR(w.q_proj.run(count, s.normed, q, pool));
-  GRF_RETURN_IF_ERROR(w.k_proj.run(count, s.normed, s.chunk_k, pool));
-  GRF_RETURN_IF_ERROR(w.v_proj.run(count, s.normed, s.chunk_v, pool));
+  GRF_RETURN_IF_ERROR(w.q_proj.run(count, s.normed, q, s.linear));
+  GRF_RETURN_IF_ERROR(w.k_proj.run(count, s.normed, s.chunk_k, s.linear));
+  GRF_RETURN_IF_ERROR(w.v_proj.run(count, s.normed, s.chunk_v, s.linear));
   const size_t rotary = static_cast<size_t>(c.rotary_dims());
   for (size_t t = 0; t < count; ++t) {
     ops::rope(heads, head_dim, rotary, model.rope_inv_freq().data(), s.positions[t], q + t * q_width);
@@ -94,7 +93,7 @@ Status attention_block(const Model& model, const LayerWeights& w, LayerState& la
     convert_elements(DType::kF32, s.chunk_v + t * kv_width, cache_dtype,
                      layer.v_cache + slot * kv_width * element, kv_width);
   }
-  return w.o_proj.run(count, out, s.mix, pool);
+  return w.o_proj.run(count, out, s.mix, s.linear);
 }
 
 }  // namespace griffin

@@ -1,0 +1,96 @@
+// Kernel selection from cpuinfo (see dispatch.h).
+#include "runtime/src/kernels/dispatch.h"
+
+#include <cpuinfo.h>
+
+#include <mutex>
+
+namespace griffin {
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar: return "scalar";
+    case Isa::kAvx2: return "avx2";
+    case Isa::kAvx512f: return "avx512f";
+    case Isa::kAvx512vnni: return "avx512vnni";
+    case Isa::kNeon: return "neon";
+    case Isa::kNeondot: return "neondot";
+  }
+  return "unknown";
+}
+
+bool cpu_supports(Isa isa) {
+  static std::once_flag once;
+  static bool initialized = false;
+  std::call_once(once, [] { initialized = cpuinfo_initialize(); });
+  if (isa == Isa::kScalar) return true;
+  if (!initialized) return false;
+  switch (isa) {
+#if defined(__x86_64__)
+    case Isa::kAvx2:
+      return cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3() && cpuinfo_has_x86_f16c();
+    case Isa::kAvx512f:
+      return cpuinfo_has_x86_avx512f() && cpu_supports(Isa::kAvx2);
+    case Isa::kAvx512vnni:
+      return cpuinfo_has_x86_avx512vnni() && cpuinfo_has_x86_avx512vl() &&
+             cpuinfo_has_x86_avx512bw() && cpu_supports(Isa::kAvx2);
+#endif
+#if defined(__aarch64__)
+    case Isa::kNeon: return cpuinfo_has_arm_neon();
+    case Isa::kNeondot: return cpuinfo_has_arm_neon_dot();
+#endif
+    default: return false;
+  }
+}
+
+#define GRF_UKERNEL(isa, fn) {Isa::isa, fn, #fn},
+
+const std::vector<GemmVariant>& bf16_gemm_variants() {
+  static const std::vector<GemmVariant> variants = {
+#include "runtime/src/kernels/f32-bf16w-gemm/f32-bf16w-gemm.inc"
+  };
+  return variants;
+}
+
+const std::vector<GemmVariant>& qs8_gemm_variants() {
+  static const std::vector<GemmVariant> variants = {
+#include "runtime/src/kernels/qd8-qs8w-gemm/qd8-qs8w-gemm.inc"
+  };
+  return variants;
+}
+
+const std::vector<GemmVariant>& qs4_gemm_variants() {
+  static const std::vector<GemmVariant> variants = {
+#include "runtime/src/kernels/qd8-qs4w-gemm/qd8-qs4w-gemm.inc"
+  };
+  return variants;
+}
+
+#undef GRF_UKERNEL
+
+namespace {
+
+GemmVariant best(const std::vector<GemmVariant>& variants, bool force_scalar) {
+  for (const GemmVariant& variant : variants) {
+    if (force_scalar ? variant.isa == Isa::kScalar : cpu_supports(variant.isa)) return variant;
+  }
+  return variants.back();  // scalar is always listed last
+}
+
+}  // namespace
+
+KernelTable select_kernels(bool force_scalar) {
+  KernelTable table;
+  table.bf16 = best(bf16_gemm_variants(), force_scalar);
+  table.qs8 = best(qs8_gemm_variants(), force_scalar);
+  table.qs4 = best(qs4_gemm_variants(), force_scalar);
+  table.quantize = grf_f32_qd8_quantize_ukernel__scalar;
+  return table;
+}
+
+std::string KernelTable::describe() const {
+  return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", qd8-qs8w-gemm " +
+         isa_name(qs8.isa) + ", qd8-qs4w-gemm " + isa_name(qs4.isa);
+}
+
+}  // namespace griffin

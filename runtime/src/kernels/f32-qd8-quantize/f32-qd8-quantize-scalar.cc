@@ -1,0 +1,29 @@
+// f32 activations -> int8 in groups of 32 with an f32 scale each (the definition; see gemm.h).
+#include <cmath>
+#include <cstring>
+
+#include "runtime/src/kernels/gemm.h"
+
+namespace griffin {
+
+void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
+                                          size_t a_stride, int8_t* aq, float* scales) {
+  const size_t groups = kp / 32;
+  for (size_t row = 0; row < m; ++row) {
+    const float* x = a + row * a_stride;
+    int8_t* q = aq + row * kp;
+    for (size_t g = 0; g < groups; ++g) {
+      const size_t begin = g * 32, end = begin + 32 < k ? begin + 32 : k;
+      float amax = 0.0f;
+      for (size_t i = begin; i < end; ++i) amax = std::fmax(amax, std::fabs(x[i]));
+      const float scale = amax / 127.0f;
+      const float inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+      for (size_t i = begin; i < begin + 32; ++i) {
+        q[i] = i < end ? static_cast<int8_t>(std::nearbyint(x[i] * inverse)) : 0;
+      }
+      scales[row * groups + g] = scale;
+    }
+  }
+}
+
+}  // namespace griffin

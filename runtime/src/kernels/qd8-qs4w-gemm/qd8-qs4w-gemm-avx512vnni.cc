@@ -1,0 +1,46 @@
+// int8 activations × int4 weights with AVX-512 VNNI (256-bit vpdpbusd), nibbles expanded as in
+// the AVX2 variant.
+#include <immintrin.h>
+
+#include "runtime/src/kernels/gemm.h"
+
+namespace griffin {
+
+namespace {
+inline float horizontal_sum(__m256 v) {
+  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+  sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
+  return _mm_cvtss_f32(sum);
+}
+}  // namespace
+
+void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  const size_t groups = p.kp / 32;
+  const __m128i low_mask = _mm_set1_epi8(0x0f);
+  const __m256i eight = _mm256_set1_epi8(8);
+  for (size_t n = n_begin; n < n_end; ++n) {
+    const uint8_t* w = p.w + n * p.w_row_bytes;
+    const uint16_t* w_scales = reinterpret_cast<const uint16_t*>(p.w_scales) + n * groups;
+    const float bias = p.bias ? p.bias[n] : 0.0f;
+    for (size_t m = 0; m < p.m; ++m) {
+      const int8_t* a = p.aq + m * p.kp;
+      const float* a_scales = p.aq_scales + m * groups;
+      __m256 acc = _mm256_setzero_ps();
+      for (size_t g = 0; g < groups; ++g) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + g * 16));
+        const __m128i low = _mm_and_si128(bytes, low_mask);
+        const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
+        const __m256i wv = _mm256_sub_epi8(_mm256_set_m128i(high, low), eight);
+        const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + g * 32));
+        const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wv, wv),
+                                                _mm256_sign_epi8(av, wv));
+        const float scale = a_scales[g] * _cvtsh_ss(w_scales[g]);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(scale), acc);
+      }
+      p.y[m * p.y_stride + n] = horizontal_sum(acc) + bias;
+    }
+  }
+}
+
+}  // namespace griffin

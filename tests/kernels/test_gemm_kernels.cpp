@@ -1,0 +1,233 @@
+// Every SIMD variant of every GEMM family against the scalar definition, on random shapes with
+// odd sizes and tails, and the scalar definitions against sums computed here in double.
+// Variants the CPU lacks are skipped with a visible warning.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "format/dtype.h"
+#include "format/quant.h"
+#include "runtime/src/kernels/dispatch.h"
+
+using namespace griffin;
+
+namespace {
+
+struct Problem {
+  size_t m, n, k, kp;
+  std::vector<float> a;             // [m, k] f32 activations
+  std::vector<int8_t> aq;           // [m, kp]
+  std::vector<float> aq_scales;     // [m, kp/32]
+  std::vector<uint8_t> weights;     // rows of the family's format
+  std::vector<uint8_t> w_scales;
+  size_t w_row_bytes = 0;
+  std::vector<float> bias;
+};
+
+enum class Format { kBf16, kInt8, kInt4 };
+
+Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& rng) {
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  Problem p{m, n, k, static_cast<size_t>(padded_columns(static_cast<int64_t>(k))), {}, {}, {}, {}, {}, 0, {}};
+  p.a.resize(m * k);
+  for (float& x : p.a) x = uniform(rng);
+  p.aq.resize(m * p.kp);
+  p.aq_scales.resize(m * p.kp / 32);
+  grf_f32_qd8_quantize_ukernel__scalar(m, k, p.kp, p.a.data(), k, p.aq.data(), p.aq_scales.data());
+  p.bias.resize(n);
+  for (float& b : p.bias) b = uniform(rng);
+  std::vector<float> row(k);
+  const DType dtype = format == Format::kInt8 ? DType::kInt8 : DType::kInt4;
+  if (format == Format::kBf16) {
+    p.w_row_bytes = k * 2;
+    p.weights.resize(n * p.w_row_bytes);
+    for (size_t i = 0; i < n * k; ++i) {
+      const uint16_t bits = bf16_from_f32(uniform(rng));
+      std::memcpy(p.weights.data() + 2 * i, &bits, 2);
+    }
+    return p;
+  }
+  const QuantLayout layout = quant_layout(dtype, static_cast<int64_t>(n), static_cast<int64_t>(k));
+  p.w_row_bytes = layout.row_bytes;
+  p.weights.resize(layout.data_bytes);
+  p.w_scales.resize(layout.scales_bytes);
+  const size_t scale_bytes = layout.scales_bytes / n;
+  for (size_t r = 0; r < n; ++r) {
+    for (float& x : row) x = uniform(rng);
+    if (format == Format::kInt8) {
+      quantize_row_int8(row.data(), static_cast<int64_t>(k),
+                        reinterpret_cast<int8_t*>(p.weights.data() + r * p.w_row_bytes),
+                        reinterpret_cast<float*>(p.w_scales.data() + r * scale_bytes));
+    } else {
+      quantize_row_int4(row.data(), static_cast<int64_t>(k), p.weights.data() + r * p.w_row_bytes,
+                        reinterpret_cast<uint16_t*>(p.w_scales.data() + r * scale_bytes));
+    }
+  }
+  return p;
+}
+
+GemmArgs args_for(const Problem& p, std::vector<float>& y) {
+  GemmArgs args;
+  args.m = p.m;
+  args.k = p.k;
+  args.kp = p.kp;
+  args.a = p.a.data();
+  args.a_stride = p.k;
+  args.aq = p.aq.data();
+  args.aq_scales = p.aq_scales.data();
+  args.w = p.weights.data();
+  args.w_row_bytes = p.w_row_bytes;
+  args.w_scales = p.w_scales.data();
+  args.bias = p.bias.data();
+  y.assign(p.m * p.n, 0.0f);
+  args.y = y.data();
+  args.y_stride = p.n;
+  return args;
+}
+
+// The value the format defines, in double: dequantized weights times (dequantized) activations.
+double expected(const Problem& p, Format format, size_t row, size_t col) {
+  double sum = p.bias[col];
+  if (format == Format::kBf16) {
+    for (size_t k = 0; k < p.k; ++k) {
+      uint16_t bits;
+      std::memcpy(&bits, p.weights.data() + 2 * (col * p.k + k), 2);
+      sum += double{p.a[row * p.k + k]} * f32_from_bf16(bits);
+    }
+    return sum;
+  }
+  const DType dtype = format == Format::kInt8 ? DType::kInt8 : DType::kInt4;
+  QuantLayout layout = quant_layout(dtype, static_cast<int64_t>(p.n), static_cast<int64_t>(p.k));
+  std::vector<uint8_t> tensor(layout.total_bytes);
+  std::memcpy(tensor.data(), p.weights.data(), p.weights.size());
+  std::memcpy(tensor.data() + layout.scales_offset, p.w_scales.data(), p.w_scales.size());
+  std::vector<float> w(p.k);
+  dequantize_row(dtype, tensor.data(), layout, static_cast<int64_t>(col), w.data());
+  for (size_t k = 0; k < p.k; ++k) {
+    const double a = static_cast<double>(p.aq[row * p.kp + k]) * p.aq_scales[row * (p.kp / 32) + k / 32];
+    sum += a * w[k];
+  }
+  return sum;
+}
+
+void check_family(Format format, const std::vector<GemmVariant>& variants) {
+  std::mt19937 rng(1234);
+  const size_t shapes[][3] = {{1, 1, 1},   {1, 7, 31},  {1, 16, 32},  {2, 33, 64}, {3, 17, 100},
+                              {4, 64, 256}, {5, 9, 257}, {1, 40, 2560}, {7, 3, 48}};
+  for (const auto& shape : shapes) {
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
+    std::vector<float> reference;
+    const GemmArgs ref_args = args_for(p, reference);
+    variants.back().kernel(ref_args, 0, p.n);  // scalar
+    // The scalar definition against the double-precision value of the format.
+    for (size_t r = 0; r < p.m; ++r) {
+      for (size_t c = 0; c < p.n; ++c) {
+        double magnitude = std::fabs(p.bias[c]);
+        for (size_t k = 0; k < p.k; ++k) magnitude += std::fabs(p.a[r * p.k + k]);
+        INFO("scalar m " << p.m << " n " << p.n << " k " << p.k << " at " << r << "," << c);
+        REQUIRE(std::fabs(reference[r * p.n + c] - expected(p, format, r, c)) <= 1e-5 * magnitude + 1e-6);
+      }
+    }
+    for (const GemmVariant& variant : variants) {
+      if (!cpu_supports(variant.isa)) {
+        WARN("skipped " << variant.name << ": this CPU has no " << isa_name(variant.isa));
+        continue;
+      }
+      std::vector<float> y;
+      const GemmArgs args = args_for(p, y);
+      // Two calls over a split range: kernels must honour n_begin / n_end.
+      variant.kernel(args, 0, p.n / 2);
+      variant.kernel(args, p.n / 2, p.n);
+      for (size_t i = 0; i < y.size(); ++i) {
+        double magnitude = 1.0;
+        for (size_t k = 0; k < p.k; ++k) magnitude += std::fabs(p.a[(i / p.n) * p.k + k]);
+        INFO(variant.name << " m " << p.m << " n " << p.n << " k " << p.k << " index " << i);
+        REQUIRE(std::fabs(y[i] - reference[i]) <= 2e-6 * magnitude);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("f32-bf16w-gemm variants match the scalar definition", "[kernels]") {
+  check_family(Format::kBf16, bf16_gemm_variants());
+}
+
+TEST_CASE("qd8-qs8w-gemm variants match the scalar definition", "[kernels]") {
+  check_family(Format::kInt8, qs8_gemm_variants());
+}
+
+TEST_CASE("qd8-qs4w-gemm variants match the scalar definition", "[kernels]") {
+  check_family(Format::kInt4, qs4_gemm_variants());
+}
+
+TEST_CASE("Activation quantization keeps every value within half a step", "[kernels]") {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  const size_t m = 3, k = 70, kp = 96;
+  std::vector<float> a(m * k);
+  for (float& x : a) x = uniform(rng);
+  a[5] = 0.0f;
+  std::vector<int8_t> q(m * kp, 99);
+  std::vector<float> scales(m * kp / 32);
+  grf_f32_qd8_quantize_ukernel__scalar(m, k, kp, a.data(), k, q.data(), scales.data());
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t i = 0; i < kp; ++i) {
+      const float scale = scales[r * 3 + i / 32];
+      if (i >= k) {
+        REQUIRE(q[r * kp + i] == 0);  // padding
+        continue;
+      }
+      REQUIRE(std::abs(int{q[r * kp + i]}) <= 127);
+      REQUIRE(std::fabs(q[r * kp + i] * scale - a[r * k + i]) <= 0.5f * scale + 1e-7f);
+    }
+  }
+}
+
+TEST_CASE("Weight quantization round trips within half a step", "[kernels][format]") {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+  const int64_t k = 75;
+  std::vector<float> row(k);
+  for (float& x : row) x = uniform(rng);
+  for (DType dtype : {DType::kInt8, DType::kInt4}) {
+    const QuantLayout layout = quant_layout(dtype, 1, k);
+    CHECK(layout.padded_columns == 96);
+    std::vector<uint8_t> tensor(layout.total_bytes);
+    if (dtype == DType::kInt8) {
+      quantize_row_int8(row.data(), k, reinterpret_cast<int8_t*>(tensor.data()),
+                        reinterpret_cast<float*>(tensor.data() + layout.scales_offset));
+    } else {
+      quantize_row_int4(row.data(), k, tensor.data(),
+                        reinterpret_cast<uint16_t*>(tensor.data() + layout.scales_offset));
+    }
+    std::vector<float> back(k);
+    dequantize_row(dtype, tensor.data(), layout, 0, back.data());
+    for (int64_t i = 0; i < k; ++i) {
+      // int8: step = max|row| / 127, levels -127..127: within half a step.
+      // int4: the group's extreme value x maps to -8, step = |x| / 8 (f16-rounded); levels run
+      // -8..7 in units of -x/8, so a value of the other sign than x beyond 7.5 steps is clamped
+      // to 7 steps; everything else is within half a step.
+      float bound;
+      if (dtype == DType::kInt8) {
+        float amax = 0;
+        for (float x : row) amax = std::fmax(amax, std::fabs(x));
+        bound = 0.5f * amax / 127.0f;
+      } else {
+        float extreme = 0;
+        for (int64_t j = i / 32 * 32; j < std::min<int64_t>(k, i / 32 * 32 + 32); ++j) {
+          extreme = std::fabs(row[j]) > std::fabs(extreme) ? row[j] : extreme;
+        }
+        const float step = std::fabs(f32_from_f16(f16_from_f32(extreme / -8.0f)));
+        const bool clamped = row[i] * extreme < 0 && std::fabs(row[i]) > 7.5f * step;
+        bound = clamped ? std::fabs(row[i]) - 7.0f * step : 0.5f * step * 1.001f;
+      }
+      INFO(dtype_name(dtype) << " element " << i);
+      REQUIRE(std::fabs(back[i] - row[i]) <= bound + 1e-6f);
+    }
+  }
+}
