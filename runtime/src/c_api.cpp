@@ -13,6 +13,7 @@
 
 struct griffin_model {
   std::unique_ptr<griffin::Model> model;
+  std::string kernels;  // description, made once at open
 };
 
 struct griffin_session {
@@ -172,9 +173,11 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
     griffin::ModelOptions model_options;
     model_options.num_threads = opts.num_threads;
     model_options.max_memory_bytes = opts.max_memory_bytes;
+    model_options.force_scalar_kernels = opts.force_scalar_kernels;
     auto loaded = griffin::Model::open(path, model_options);
     if (!loaded.ok()) return report(loaded.status());
-    *model = new griffin_model{std::move(loaded).value()};
+    *model = new griffin_model{std::move(loaded).value(), std::string()};
+    (*model)->kernels = (*model)->model->kernels().describe();
     return GRIFFIN_OK;
   });
 }
@@ -211,6 +214,20 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
     info->num_threads = model->model->num_threads();
     return GRIFFIN_OK;
   });
+}
+
+griffin_status griffin_model_kernels(const griffin_model* model, const char** description) {
+  GRF_C_REQUIRE(model != nullptr && description != nullptr, nullptr,
+                "griffin_model_kernels: NULL argument");
+  *description = model->kernels.c_str();
+  return GRIFFIN_OK;
+}
+
+griffin_status griffin_model_dtype_recipe(const griffin_model* model, const char** recipe) {
+  GRF_C_REQUIRE(model != nullptr && recipe != nullptr, nullptr,
+                "griffin_model_dtype_recipe: NULL argument");
+  *recipe = model->model->file().header().metadata.dtype_recipe.c_str();
+  return GRIFFIN_OK;
 }
 
 griffin_status griffin_model_block_type(const griffin_model* model, int32_t layer,

@@ -74,6 +74,7 @@ typedef struct griffin_model_options {
   int32_t num_threads; /* threads for matrix products; 0 = one per core */
   uint64_t max_memory_bytes; /* refuse to load when the model's planned bytes (weights mapped +
                                 packed + prepared) exceed this; 0 = no limit */
+  bool force_scalar_kernels; /* debugging: run the portable scalar kernels instead of SIMD */
 } griffin_model_options;
 
 GRIFFIN_API griffin_model_options griffin_model_default_options(void);
@@ -103,6 +104,13 @@ typedef struct griffin_model_info {
 } griffin_model_info;
 
 GRIFFIN_API griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info);
+/* Which kernel variant each kernel family runs on this CPU, e.g. "f32-bf16w-gemm avx512f,
+ * qd8-qs8w-gemm avx512vnni, qd8-qs4w-gemm avx512vnni". Owned by the model. */
+GRIFFIN_API griffin_status griffin_model_kernels(const griffin_model* model, const char** description);
+/* The storage of the model's weight matrices, e.g. "matrices=int4 embedding=int8 gates=f32
+ * small=f32" (the converter's recipe). Owned by the model. */
+GRIFFIN_API griffin_status griffin_model_dtype_recipe(const griffin_model* model, const char** recipe);
+
 /* Block type of layer `layer` (0-based). */
 GRIFFIN_API griffin_status griffin_model_block_type(const griffin_model* model, int32_t layer,
                                                     griffin_block_type* type);
