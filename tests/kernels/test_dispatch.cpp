@@ -1,0 +1,64 @@
+// Kernel dispatch is visible and checked: the chosen variant of each family is the best one the
+// CPU supports, and when GRIFFIN_EXPECT_KERNELS names an ISA (the aarch64 runner sets "neon" on
+// an emulated Cortex-A72 and "neondot" on a Cortex-A76) the selection must be exactly that, so
+// a silent fall-back to scalar code fails the run.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <string>
+
+#include "runtime/src/kernels/dispatch.h"
+
+using namespace griffin;
+
+namespace {
+
+Isa best_supported(const std::vector<GemmVariant>& variants) {
+  for (const GemmVariant& variant : variants) {
+    if (cpu_supports(variant.isa)) return variant.isa;
+  }
+  return Isa::kScalar;
+}
+
+}  // namespace
+
+TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatch]") {
+  const KernelTable table = select_kernels(false);
+  CHECK(table.bf16.isa == best_supported(bf16_gemm_variants()));
+  CHECK(table.qs8.isa == best_supported(qs8_gemm_variants()));
+  CHECK(table.qs4.isa == best_supported(qs4_gemm_variants()));
+  WARN("selected: " << table.describe());
+  const KernelTable scalar = select_kernels(true);
+  CHECK(scalar.bf16.isa == Isa::kScalar);
+  CHECK(scalar.qs8.isa == Isa::kScalar);
+  CHECK(scalar.qs4.isa == Isa::kScalar);
+#if defined(__x86_64__) || defined(__aarch64__)
+  // Every CPU these builds target has at least the baseline SIMD variant (AVX2 on the x86
+  // machines we support, NEON on every aarch64 core): scalar must not be chosen.
+  CHECK(table.qs8.isa != Isa::kScalar);
+#endif
+}
+
+TEST_CASE("Dispatch matches GRIFFIN_EXPECT_KERNELS when it is set", "[dispatch]") {
+  const char* expected = std::getenv("GRIFFIN_EXPECT_KERNELS");
+  if (expected == nullptr || *expected == '\0') {
+    WARN("GRIFFIN_EXPECT_KERNELS not set: nothing to compare");
+    return;
+  }
+  const KernelTable table = select_kernels(false);
+  const std::string want = expected;
+  INFO("GRIFFIN_EXPECT_KERNELS=" << want << ", selected: " << table.describe());
+  if (want == "neon") {
+    CHECK(std::string(isa_name(table.bf16.isa)) == "neon");
+    CHECK(std::string(isa_name(table.qs8.isa)) == "neon");
+    CHECK(std::string(isa_name(table.qs4.isa)) == "neon");
+  } else if (want == "neondot") {
+    CHECK(std::string(isa_name(table.bf16.isa)) == "neon");
+    CHECK(std::string(isa_name(table.qs8.isa)) == "neondot");
+    CHECK(std::string(isa_name(table.qs4.isa)) == "neondot");
+  } else {
+    // An x86 ISA name: the integer families must use it.
+    CHECK(std::string(isa_name(table.qs8.isa)) == want);
+    CHECK(std::string(isa_name(table.qs4.isa)) == want);
+  }
+}
