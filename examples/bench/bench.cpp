@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "examples/bench/alloc_counter.h"
+#include "examples/common/cli_checks.h"
 #include "examples/common/tool_common.h"
 
 namespace {
@@ -102,7 +103,7 @@ int bench(int argc, char** argv) {
       ->check(CLI::Range(0, 1 << 24));
   app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -136,6 +137,15 @@ int bench(int argc, char** argv) {
         session.get());
   check(griffin_session_reset(session.get()), "griffin_session_reset", session.get());
 
+  // What the runtime planned and what it reports using, next to the measured peak RSS.
+  griffin_memory_plan plan;
+  plan.struct_size = sizeof plan;
+  check(griffin_model_memory_plan(model.get(), &session_options, &plan),
+        "griffin_model_memory_plan");
+  griffin_memory_usage usage;
+  usage.struct_size = sizeof usage;
+  check(griffin_memory_usage_get(model.get(), session.get(), &usage), "griffin_memory_usage_get");
+
   Result r = run(session.get(), prompt, o.decode_tokens, vocab);
   std::vector<double> sorted = r.step_ms;
   std::sort(sorted.begin(), sorted.end());
@@ -165,12 +175,18 @@ int bench(int argc, char** argv) {
     out["decode_ms_p90"] = p90;
     out["decode_heap_allocations"] = r.decode_allocations;
     out["peak_rss_bytes"] = peak_rss;
+    out["planned_model_bytes"] = plan.model_bytes;
+    out["planned_session_bytes"] = plan.session_bytes;
+    out["planned_total_bytes"] = plan.total_bytes;
+    out["weights_mapped_bytes"] = plan.weights_mapped_bytes;
+    out["xnnpack_bytes"] = usage.xnnpack_bytes;
+    out["session_bytes"] = usage.session_bytes;
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  std::printf("model: %s (%.1f MB), %d layers, width %d, vocab %d, %d threads\n",
+  std::printf("model: %s (%.1f MB), %d layers, width %d, vocab %d, %d thread%s\n",
               o.model_path.c_str(), static_cast<double>(file_bytes) / 1e6, info.depth, info.width,
-              info.vocab_size, info.num_threads);
+              info.vocab_size, info.num_threads, info.num_threads == 1 ? "" : "s");
   std::printf("prefill: %d tokens in %.2f ms: %.1f tokens/s (chunk %d)\n", o.prompt_tokens,
               r.prefill_seconds * 1e3, prefill_rate, o.chunk == 0 ? 64 : o.chunk);
   std::printf(
@@ -181,6 +197,11 @@ int bench(int argc, char** argv) {
               static_cast<unsigned long long>(r.decode_allocations));
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));
+  std::printf(
+      "memory plan: %.1f MB (model %.1f MB of which %.1f MB mapped, session %.1f MB); "
+      "XNNPACK allocated %.1f MB\n",
+      plan.total_bytes / 1e6, plan.model_bytes / 1e6, plan.weights_mapped_bytes / 1e6,
+      plan.session_bytes / 1e6, usage.xnnpack_bytes / 1e6);
   return 0;
 }
 

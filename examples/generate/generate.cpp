@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "examples/common/cli_checks.h"
 #include "examples/common/tool_common.h"
 
 namespace {
@@ -34,6 +35,7 @@ struct Options {
   int32_t threads = 0;
   int32_t chunk = 0;
   bool chat = false, verbose = false;
+  bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
 };
 
 // Writes generated tokens to stdout as they arrive: text from the session's streaming
@@ -97,7 +99,7 @@ class TokenPrinter {
 // format with --chat).
 std::vector<int32_t> prompt_tokens(const griffin_model* model, const griffin_model_info& info,
                                    const Options& options) {
-  if (!options.token_list.empty()) return parse_token_list(options.token_list);
+  if (options.use_tokens) return parse_token_list(options.token_list);
   if (!info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the prompt as --tokens");
   }
@@ -135,24 +137,24 @@ int generate(int argc, char** argv) {
   prompt->excludes(tokens);
   app.add_option("-n,--max-tokens", o.max_new_tokens, "maximum number of tokens to generate")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--temp", o.temperature, "sampling temperature; 0 = greedy (argmax)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--top-k", o.top_k, "keep the k most likely tokens; 0 = off")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--top-p", o.top_p,
                  "nucleus sampling: smallest set with probability >= p; 1 = off")
       ->capture_default_str()
-      ->check(CLI::Range(0.0f, 1.0f));
+      ->check(number_in(0.0, 1.0, true, "in (0, 1]"));
   app.add_option("--min-p", o.min_p, "drop tokens below min-p * p(most likely); 0 = off")
       ->capture_default_str()
-      ->check(CLI::Range(0.0f, 1.0f));
+      ->check(number_in(0.0, 1.0, false, "in [0, 1]"));
   app.add_option("--repeat-penalty", o.repeat_penalty,
                  "penalty for recently seen tokens (> 1 discourages repeats); 1 = off")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   app.add_option("--repeat-window", o.repeat_window,
                  "recent tokens (prompt included) the penalty looks at; 0 = 256")
       ->capture_default_str()
@@ -160,7 +162,7 @@ int generate(int argc, char** argv) {
   app.add_option("--seed", o.seed, "sampler seed (default: random, printed at the end)");
   app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -169,10 +171,10 @@ int generate(int argc, char** argv) {
   chat->excludes(tokens);
   app.add_flag("-v,--verbose", o.verbose, "print the model, prompt ids and sampler settings");
   CLI11_PARSE(app, argc, argv);
-  if (prompt->count() == 0 && tokens->count() == 0) {
+  o.use_tokens = tokens->count() > 0;
+  if (prompt->count() == 0 && !o.use_tokens) {
     throw ToolError("give a prompt with -p TEXT or --tokens IDS");
   }
-  if (o.top_p <= 0.0f) throw ToolError("--top-p must be in (0, 1]");
 
   ModelPtr model = open_model(o.model_path, o.threads);
   const griffin_model_info info = model_info(model.get());

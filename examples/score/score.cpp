@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "examples/common/cli_checks.h"
 #include "examples/common/npy_writer.h"
 #include "examples/common/tool_common.h"
 
@@ -22,6 +23,7 @@ struct Options {
   int32_t chunk = 0;
   int32_t threads = 0;
   bool json = false;
+  bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
 };
 
 // log softmax(row)[target], in double: row[target] - max - log(sum(exp(row - max))).
@@ -44,11 +46,16 @@ std::vector<double> score_tokens(griffin_session* session, const std::vector<int
   for (size_t start = 0; start < count; start += chunk) {
     const size_t n = std::min(chunk, count - start);
     const float* rows = block.data();
-    if (chunk == 1) {
-      check(griffin_session_decode(session, tokens[start], &rows), "decode failed", session);
-    } else {
-      check(griffin_session_prefill(session, tokens.data() + start, n, block.data(), block.size()),
-            "prefill failed", session);
+    const griffin_status status = chunk == 1
+                                      ? griffin_session_decode(session, tokens[start], &rows)
+                                      : griffin_session_prefill(session, tokens.data() + start, n,
+                                                                block.data(), block.size());
+    if (status != GRIFFIN_OK) {
+      // The runtime's message counts from the start of this call; say where that is.
+      const std::string what = chunk == 1 ? "decode of token " + std::to_string(start) + " failed"
+                                          : "prefill of tokens " + std::to_string(start) + ".." +
+                                                std::to_string(start + n - 1) + " failed";
+      check(status, what.c_str(), session);
     }
     for (size_t r = 0; r < n; ++r) {
       const size_t next = start + r + 1;
@@ -64,7 +71,7 @@ std::vector<double> score_tokens(griffin_session* session, const std::vector<int
 }
 
 std::vector<int32_t> input_tokens(const griffin_model* model, const Options& o) {
-  if (!o.token_list.empty()) return parse_token_list(o.token_list);
+  if (o.use_tokens) return parse_token_list(o.token_list);
   const std::string text = o.file.empty() ? o.text : read_file(o.file);
   return tokenize(model, text, /*add_bos=*/true);
 }
@@ -90,15 +97,16 @@ int score(int argc, char** argv) {
   app.add_flag("--json", o.json, "print one JSON object instead of the table");
   app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   CLI11_PARSE(app, argc, argv);
+  o.use_tokens = tokens->count() > 0;
   if (tokens->count() + text->count() + file->count() == 0) {
     throw ToolError("give the sequence with --tokens IDS, --text STR or --file PATH");
   }
 
   ModelPtr model = open_model(o.model_path, o.threads);
   const griffin_model_info info = model_info(model.get());
-  if (o.token_list.empty() && !info.has_tokenizer) {
+  if (!o.use_tokens && !info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the sequence as --tokens");
   }
   const std::vector<int32_t> ids = input_tokens(model.get(), o);
@@ -153,14 +161,17 @@ int score(int argc, char** argv) {
     return 0;
   }
 
-  std::printf("%5s  %8s  %-20s  %12s\n", "pos", "token", info.has_tokenizer ? "piece" : "",
-              "logprob");
+  // Columns: position, id, piece (only with a tokenizer), logprob ("-" for the first token).
+  std::printf("%5s  %8s  ", "pos", "token");
+  if (!pieces.empty()) std::printf("%-20s  ", "piece");
+  std::printf("%12s\n", "logprob");
   for (size_t t = 0; t < ids.size(); ++t) {
-    const std::string piece = pieces.empty() ? "" : quoted(pieces[t]);
+    std::printf("%5zu  %8d  ", t, ids[t]);
+    if (!pieces.empty()) std::printf("%-20s  ", quoted(pieces[t]).c_str());
     if (t == 0) {
-      std::printf("%5zu  %8d  %-20s  %12s\n", t, ids[t], piece.c_str(), "-");
+      std::printf("%12s\n", "-");
     } else {
-      std::printf("%5zu  %8d  %-20s  %12.6f\n", t, ids[t], piece.c_str(), logprobs[t]);
+      std::printf("%12.6f\n", logprobs[t]);
     }
   }
   std::printf("tokens: %zu (%zu scored)\n", ids.size(), scored);

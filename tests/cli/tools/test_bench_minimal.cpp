@@ -26,6 +26,7 @@ TEST_CASE("griffin-bench --json reports speeds and memory", "[tools]") {
   CHECK(out.at("decode_tokens").get<int>() == 16);
   CHECK(out.at("threads").get<int>() == 1);
   CHECK(out.at("model_file_bytes").get<uint64_t>() > 0);
+  CHECK(out.at("session_bytes").get<uint64_t>() == out.at("planned_session_bytes").get<uint64_t>());
   // The timed decode loop, runtime included, must not allocate.
   CHECK(out.at("decode_heap_allocations").get<uint64_t>() == 0);
 }
