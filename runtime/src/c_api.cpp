@@ -212,6 +212,7 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
     info->pad_id = tok.pad_id;
     info->has_tokenizer = model->model->tokenizer() != nullptr;
     info->num_threads = model->model->num_threads();
+    info->tokenizer_pieces = model->model->tokenizer() ? model->model->tokenizer()->piece_count() : 0;
     return GRIFFIN_OK;
   });
 }
@@ -279,8 +280,20 @@ griffin_status griffin_detokenize(const griffin_model* model, const int32_t* tok
     if (tokenizer == nullptr) {
       return fail(GRIFFIN_ERR_UNSUPPORTED, "this model has no tokenizer (token ids only)");
     }
+    // Ids the model knows but the tokenizer does not (a padded vocabulary) have no text.
+    const int64_t vocab = model->model->config().vocab_size;
+    std::vector<int32_t> known;
+    for (size_t i = 0; i < n_tokens; ++i) {
+      if (tokens[i] < 0 || tokens[i] >= vocab) {
+        return fail(GRIFFIN_ERR_INVALID_ARGUMENT,
+                    "griffin_detokenize: token id " + std::to_string(tokens[i]) + " at index " +
+                        std::to_string(i) + " is outside the vocabulary [0, " +
+                        std::to_string(vocab) + ")");
+      }
+      if (tokens[i] < tokenizer->piece_count()) known.push_back(tokens[i]);
+    }
     std::string decoded;
-    griffin::Status status = tokenizer->decode(tokens, n_tokens, &decoded);
+    griffin::Status status = tokenizer->decode(known.data(), known.size(), &decoded);
     if (!status.ok()) return report(status);
     *text_len = decoded.size();
     if (decoded.size() + 1 > capacity) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "converter/convert.h"
+#include "converter/synthetic.h"
 #include "format/file_header.h"
 #include "griffin/griffin.h"
 #include "tests/support/test_files.h"
@@ -235,4 +236,51 @@ TEST_CASE("Status codes have fixed values and names", "[api]") {
   CHECK(GRIFFIN_ERR_INTERNAL == 8);
   CHECK(std::string(griffin_status_string(GRIFFIN_ERR_OUT_OF_RANGE)) == "out of range");
   CHECK(std::string(griffin_version()) == "0.1.0");
+}
+
+TEST_CASE("Ids past the tokenizer's pieces have no text", "[api][tokenizer]") {
+  TempDir dir;
+  REQUIRE(write_synthetic_checkpoint(preset_config("griffin-tiny").value(), dir.file("hf"), {}).ok());
+  write_file(dir.file("hf/tokenizer.model"),
+             read_file(std::string(GRIFFIN_TEST_DATA_DIR) + "/tiny_tokenizer.model"));
+  const std::string path = dir.file("tiny.griffin");
+  REQUIRE(convert_checkpoint(dir.file("hf"), path, {}).ok());
+  griffin_model* model = open_model(path);
+  griffin_model_info info = {};
+  REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
+  CHECK(info.vocab_size == 512);
+  CHECK(info.tokenizer_pieces == 200);
+  const std::string text = "the program";
+  int32_t tokens[32];
+  size_t count = 0;
+  REQUIRE(griffin_tokenize(model, text.data(), text.size(), true, tokens, 32, &count) == GRIFFIN_OK);
+  REQUIRE(count >= 2);
+  CHECK(tokens[0] == 2);
+  // Padded ids vanish from the text; the rest decodes back to the input.
+  std::vector<int32_t> with_padding(tokens, tokens + count);
+  with_padding.insert(with_padding.begin() + 1, 300);
+  char decoded[64];
+  size_t length = 0;
+  REQUIRE(griffin_detokenize(model, with_padding.data(), with_padding.size(), decoded,
+                             sizeof decoded, &length) == GRIFFIN_OK);
+  CHECK(std::string(decoded) == text);
+  const int32_t outside = 512;
+  CHECK(griffin_detokenize(model, &outside, 1, decoded, sizeof decoded, &length) ==
+        GRIFFIN_ERR_INVALID_ARGUMENT);
+  griffin_session* session = nullptr;
+  REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &session) == GRIFFIN_OK);
+  REQUIRE(griffin_session_token_text(session, 300, decoded, sizeof decoded, &length) == GRIFFIN_OK);
+  CHECK(length == 0);
+  CHECK(griffin_session_token_text(session, 512, decoded, sizeof decoded, &length) ==
+        GRIFFIN_ERR_INVALID_ARGUMENT);
+  // Streaming: the first piece's leading space is dropped, later ones keep theirs.
+  std::string streamed;
+  for (size_t i = 0; i < count; ++i) {
+    REQUIRE(griffin_session_token_text(session, tokens[i], decoded, sizeof decoded, &length) ==
+            GRIFFIN_OK);
+    streamed += std::string(decoded, length);
+  }
+  CHECK(streamed == text);
+  griffin_session_destroy(session);
+  griffin_model_close(model);
 }

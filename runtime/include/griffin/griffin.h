@@ -101,6 +101,8 @@ typedef struct griffin_model_info {
   int32_t bos_id, eos_id, pad_id;
   bool has_tokenizer; /* false: the model is driven by token ids only */
   int32_t num_threads;
+  int32_t tokenizer_pieces; /* pieces of the tokenizer (0 without one); ids from here up to
+                               vocab_size have no text */
 } griffin_model_info;
 
 GRIFFIN_API griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info);
@@ -126,7 +128,8 @@ GRIFFIN_API griffin_status griffin_model_block_type(const griffin_model* model, 
 GRIFFIN_API griffin_status griffin_tokenize(const griffin_model* model, const char* text, size_t text_len,
                                             bool add_bos, int32_t* tokens, size_t capacity,
                                             size_t* n_tokens);
-/* Decodes ids to UTF-8 text (control tokens such as BOS produce nothing). Writes at most
+/* Decodes ids to UTF-8 text (control tokens such as BOS, and ids past the tokenizer's pieces,
+ * produce nothing; ids outside [0, vocab_size) are an error). Writes at most
  * `capacity` bytes plus a terminating NUL; `*text_len` receives the length needed (without the
  * NUL). GRIFFIN_ERR_OUT_OF_RANGE when it does not fit. */
 GRIFFIN_API griffin_status griffin_detokenize(const griffin_model* model, const int32_t* tokens,
