@@ -155,6 +155,14 @@ int bench(int argc, char** argv) {
   const double ms_per_token = n_decode > 0 ? r.decode_seconds * 1e3 / n_decode : 0.0;
   const double p50 = percentile(sorted, 0.5), p90 = percentile(sorted, 0.9);
   const uint64_t peak_rss = peak_rss_bytes();
+  const char* kernels = "";
+  const char* recipe = "";
+  griffin_model_kernels(model.get(), &kernels);
+  griffin_model_dtype_recipe(model.get(), &recipe);
+  // Decode reads every weight once per token: bytes read / time per token is the achieved
+  // weight-read bandwidth, to compare with the device's memory bandwidth (the speed floor).
+  const double bandwidth_gbs =
+      r.decode_seconds > 0 ? plan.weights_streamed_bytes * n_decode / r.decode_seconds / 1e9 : 0.0;
 
   if (o.json) {
     nlohmann::json out;
@@ -180,6 +188,10 @@ int bench(int argc, char** argv) {
     out["planned_total_bytes"] = plan.total_bytes;
     out["weights_mapped_bytes"] = plan.weights_mapped_bytes;
     out["xnnpack_bytes"] = usage.xnnpack_bytes;
+    out["weights_streamed_bytes"] = plan.weights_streamed_bytes;
+    out["weight_read_gb_per_s"] = bandwidth_gbs;
+    out["dtype_recipe"] = recipe;
+    out["kernels"] = kernels;
     out["session_bytes"] = usage.session_bytes;
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
@@ -193,6 +205,9 @@ int bench(int argc, char** argv) {
       "decode: %d tokens in %.2f ms: %.1f tokens/s; ms/token mean %.3f, p50 %.3f, p90 "
       "%.3f\n",
       o.decode_tokens, r.decode_seconds * 1e3, decode_rate, ms_per_token, p50, p90);
+  std::printf("weights: %s; %.1f MB read per token: %.2f GB/s achieved\n", recipe,
+              plan.weights_streamed_bytes / 1e6, bandwidth_gbs);
+  std::printf("kernels: %s\n", kernels);
   std::printf("decode heap allocations: %llu\n",
               static_cast<unsigned long long>(r.decode_allocations));
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,

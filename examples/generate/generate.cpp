@@ -207,6 +207,11 @@ int generate(int argc, char** argv) {
                  info.num_local_attention_layers, info.num_global_attention_layers, info.width,
                  info.vocab_size, info.has_tokenizer ? "tokenizer" : "no tokenizer",
                  info.num_threads);
+    const char* kernels = "";
+    const char* recipe = "";
+    griffin_model_kernels(model.get(), &kernels);
+    griffin_model_dtype_recipe(model.get(), &recipe);
+    std::fprintf(stderr, "weights: %s\nkernels: %s\n", recipe, kernels);
     print_ids("prompt ids", prompt_ids);
     std::fprintf(stderr,
                  "sampler: temp %g, top-k %d, top-p %g, min-p %g, repeat-penalty %g over %d "

@@ -120,6 +120,7 @@ void fill_plan(const griffin::ModelMemoryPlan& plan, griffin_memory_plan* out) {
   out->history_bytes = layout_bytes(plan.session, RegionKind::kHistory);
   out->session_bytes = plan.session.total_bytes;
   out->total_bytes = plan.total_bytes();
+  out->weights_streamed_bytes = plan.weights_streamed;
 }
 
 // Reads a griffin_session_options (NULL = defaults) into the C++ options.

@@ -154,19 +154,27 @@ ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
   // What Model::prepare makes: an XNNPACK operator (packed f32 copy) for every linear stored
   // as f32/f16 and for the RG-LRU gate blocks; our kernels read bf16/int8/int4 in place. The
   // f32 arrays it keeps cost 4 bytes each.
-  uint64_t packed = 0;
+  // A decode step reads each matrix once: XNNPACK's f32 copy, or the mapped bytes.
+  uint64_t packed = 0, streamed = 0;
   int64_t quantized_columns = 0;
   for (const TensorSpec& spec : expected_tensors(c)) {
     const DType dtype = dtype_of(spec);
+    const uint64_t elements = static_cast<uint64_t>(element_count(spec.shape));
     if (spec.role == TensorRole::kGateWeight) {
       const uint64_t block = static_cast<uint64_t>(spec.shape[1]);
       packed += static_cast<uint64_t>(spec.shape[0]) * packed_linear_bytes(block, block);
+      streamed += elements * sizeof(float);
     } else if (spec.role == TensorRole::kMatrix || spec.role == TensorRole::kEmbedding) {
       const uint64_t out = static_cast<uint64_t>(spec.shape[0]), in = static_cast<uint64_t>(spec.shape[1]);
-      if (dtype == DType::kF32 || dtype == DType::kF16) packed += packed_linear_bytes(in, out);
+      const bool xnnpack = dtype == DType::kF32 || dtype == DType::kF16;
+      if (xnnpack) packed += packed_linear_bytes(in, out);
+      streamed += xnnpack ? elements * sizeof(float) : tensor_bytes(spec.shape, dtype);
       if (is_quantized(dtype)) quantized_columns = std::max(quantized_columns, padded_columns(spec.shape[1]));
+    } else {
+      streamed += tensor_bytes(spec.shape, dtype);
     }
   }
+  plan.weights_streamed = streamed;
   uint64_t prepared_floats = D + static_cast<uint64_t>(c.rotary_dims() / 2);  // final norm, RoPE
   for (BlockType type : c.block_types) {
     prepared_floats += 2 * D;                                     // (1 + g) of both norms

@@ -90,6 +90,7 @@ struct ModelMemoryPlan {
   uint64_t weights_mapped = 0;    // tensor bytes of the file: mapped, file-backed, shared
   uint64_t weights_packed = 0;    // upper bound of XNNPACK's packed weights and operators
   uint64_t weights_prepared = 0;  // our f32 arrays made at load (norm scales, conv taps, ...)
+  uint64_t weights_streamed = 0;  // weight bytes one decode step reads (every matrix once)
   SessionLayout session;          // one session's arena
   uint64_t model_bytes() const { return weights_mapped + weights_packed + weights_prepared; }
   uint64_t total_bytes() const { return model_bytes() + session.total_bytes; }

@@ -235,6 +235,9 @@ typedef struct griffin_memory_plan {
   uint64_t history_bytes;          /* recent tokens for the repetition penalty */
   uint64_t session_bytes;          /* the session arena: the regions above, 64-byte aligned */
   uint64_t total_bytes;            /* model_bytes + session_bytes */
+  uint64_t weights_streamed_bytes; /* weight bytes one decode step reads: every matrix once (the
+                                      f32 copy for XNNPACK-run ones, the mapped bytes otherwise);
+                                      divided by the time per token it gives the bandwidth */
 } griffin_memory_plan;
 
 /* Plan for an open model. `options` may be NULL (defaults). */
