@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
 
@@ -27,11 +28,7 @@ void grf_f32_bf16w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t 
         const __m256i w0 = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k)));
         acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_castsi256_ps(_mm256_slli_epi32(w0, 16)), acc0);
       }
-      const __m256 sum8 = _mm256_add_ps(acc0, acc1);
-      __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
-      sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
-      sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
-      float acc = _mm_cvtss_f32(sum4);
+      float acc = horizontal_sum(_mm256_add_ps(acc0, acc1));
       for (; k < p.k; ++k) {
         const uint32_t bits = static_cast<uint32_t>(w[k]) << 16;
         float weight;

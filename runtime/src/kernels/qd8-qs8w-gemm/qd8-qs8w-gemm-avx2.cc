@@ -6,17 +6,9 @@
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
-
-namespace {
-inline float horizontal_sum(__m256 v) {
-  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
-  sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
-  return _mm_cvtss_f32(sum);
-}
-}  // namespace
 
 void grf_qd8_qs8w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
   const size_t groups = p.kp / 32;
