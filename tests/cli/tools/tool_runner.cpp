@@ -35,10 +35,19 @@ const std::string& scratch_dir() {
   return dir->path();
 }
 
+#ifndef GRIFFIN_TOOL_PREFIX
+#define GRIFFIN_TOOL_PREFIX ""
+#endif
+
+// The command that runs a built tool (through the emulator in a cross build).
+std::string tool_command(const std::string& tool) {
+  return GRIFFIN_TOOL_PREFIX + quote(std::string(GRIFFIN_BIN_DIR) + "/" + tool);
+}
+
 ToolRun run_tool(const std::string& tool, const std::string& args) {
   static std::atomic<int> counter{0};
   const std::string base = scratch_dir() + "/run" + std::to_string(counter++);
-  const std::string command = quote(std::string(GRIFFIN_BIN_DIR) + "/" + tool) + " " + args + " >" +
+  const std::string command = tool_command(tool) + " " + args + " >" +
                               quote(base + ".out") + " 2>" + quote(base + ".err");
   const int status = std::system(command.c_str());
   ToolRun run;
@@ -50,7 +59,7 @@ ToolRun run_tool(const std::string& tool, const std::string& args) {
 
 const std::string& tiny_model_with_tokenizer() {
   static const std::string path = [] {
-    const std::string convert = quote(std::string(GRIFFIN_BIN_DIR) + "/griffin-convert");
+    const std::string convert = tool_command("griffin-convert");
     const std::string hf = scratch_dir() + "/tiny-hf";
     const std::string out = scratch_dir() + "/tiny.griffin";
     run_or_throw(convert + " synthetic --preset griffin-tiny --hf --seed 7 -q -o " + quote(hf));
@@ -66,7 +75,7 @@ const std::string& tiny_model_with_tokenizer() {
 const std::string& fixture_model() {
   static const std::string path = [] {
     const std::string out = scratch_dir() + "/fixture.griffin";
-    run_or_throw(quote(std::string(GRIFFIN_BIN_DIR) + "/griffin-convert") + " " +
+    run_or_throw(tool_command("griffin-convert") + " " +
                  quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin") + " -q -o " +
                  quote(out));
     return out;
