@@ -25,6 +25,7 @@ struct Options {
   int32_t prompt_tokens = 128;
   int32_t decode_tokens = 128;
   int32_t threads = 0;
+  bool int8_activations = false;
   int32_t chunk = 0;
   bool json = false;
 };
@@ -104,13 +105,15 @@ int bench(int argc, char** argv) {
   app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
       ->capture_default_str()
       ->check(non_negative());
+  app.add_flag("--int8-activations", o.int8_activations,
+               "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
   app.add_flag("--json", o.json, "print one JSON object");
   CLI11_PARSE(app, argc, argv);
 
-  ModelPtr model = open_model(o.model_path, o.threads);
+  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
   std::error_code error;

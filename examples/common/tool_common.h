@@ -33,8 +33,9 @@ using SessionPtr = std::unique_ptr<griffin_session, SessionDestroyer>;
 // message is the session's when `session` is given, else griffin_last_error().
 void check(griffin_status status, const char* what, const griffin_session* session = nullptr);
 
-// Opens `path` with `num_threads` matrix threads (0 = one per core).
-ModelPtr open_model(const std::string& path, int32_t num_threads);
+// Opens `path` with `num_threads` matrix threads (0 = one per core); `int8_activations` picks
+// the integer-activation kernels for int8 weights (griffin_model_options.int8_activations).
+ModelPtr open_model(const std::string& path, int32_t num_threads, bool int8_activations = false);
 griffin_model_info model_info(const griffin_model* model);
 SessionPtr create_session(griffin_model* model, const griffin_session_options& options);
 

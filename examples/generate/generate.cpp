@@ -33,6 +33,7 @@ struct Options {
   int32_t repeat_window = 64;
   uint64_t seed = 0;
   int32_t threads = 0;
+  bool int8_activations = false;
   int32_t chunk = 0;
   bool chat = false, verbose = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
@@ -163,6 +164,8 @@ int generate(int argc, char** argv) {
   app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
       ->capture_default_str()
       ->check(non_negative());
+  app.add_flag("--int8-activations", o.int8_activations,
+               "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -176,7 +179,7 @@ int generate(int argc, char** argv) {
     throw ToolError("give a prompt with -p TEXT or --tokens IDS");
   }
 
-  ModelPtr model = open_model(o.model_path, o.threads);
+  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
   const griffin_model_info info = model_info(model.get());
   const std::vector<int32_t> prompt_ids = prompt_tokens(model.get(), info, o);
 

@@ -22,6 +22,7 @@ struct Options {
   std::string model_path, token_list, text, file, logits_out;
   int32_t chunk = 0;
   int32_t threads = 0;
+  bool int8_activations = false;
   bool json = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
 };
@@ -98,13 +99,15 @@ int score(int argc, char** argv) {
   app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
       ->capture_default_str()
       ->check(non_negative());
+  app.add_flag("--int8-activations", o.int8_activations,
+               "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
   CLI11_PARSE(app, argc, argv);
   o.use_tokens = tokens->count() > 0;
   if (tokens->count() + text->count() + file->count() == 0) {
     throw ToolError("give the sequence with --tokens IDS, --text STR or --file PATH");
   }
 
-  ModelPtr model = open_model(o.model_path, o.threads);
+  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
   const griffin_model_info info = model_info(model.get());
   if (!o.use_tokens && !info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the sequence as --tokens");

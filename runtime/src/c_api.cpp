@@ -175,6 +175,7 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
     model_options.num_threads = opts.num_threads;
     model_options.max_memory_bytes = opts.max_memory_bytes;
     model_options.force_scalar_kernels = opts.force_scalar_kernels;
+    model_options.int8_activations = opts.int8_activations;
     auto loaded = griffin::Model::open(path, model_options);
     if (!loaded.ok()) return report(loaded.status());
     *model = new griffin_model{std::move(loaded).value(), std::string()};

@@ -19,7 +19,9 @@ Status ensure_xnnpack_initialized() {
   return Status::ok_status();
 }
 
-Linear::Linear(Linear&& other) noexcept { *this = std::move(other); }
+Linear::Linear(Linear&& other) noexcept {
+  *this = std::move(other);
+}
 
 Linear& Linear::operator=(Linear&& other) noexcept {
   if (this != &other) {
@@ -88,7 +90,8 @@ Result<Linear> Linear::make_xnnpack(const float* weight, const float* bias, size
 Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias) {
   const TensorRecord& record = *weight.record;
   GRF_CHECK(record.shape.size() == 2, kInternal, "%s is not a matrix", record.name.c_str());
-  const size_t out = static_cast<size_t>(record.shape[0]), in = static_cast<size_t>(record.shape[1]);
+  const size_t out = static_cast<size_t>(record.shape[0]),
+               in = static_cast<size_t>(record.shape[1]);
   if (record.dtype == DType::kF32 || record.dtype == DType::kF16) {
     std::vector<float> weight_storage, bias_storage;
     return make_xnnpack(as_f32(weight, &weight_storage),
@@ -145,7 +148,9 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.y = y;
   args.y_stride = out_;
   GemmKernel kernel = context.kernels->bf16.kernel;
-  if (kind_ != Kind::kBf16) {
+  if (kind_ == Kind::kInt8 && !context.kernels->int8_activations) {
+    kernel = context.kernels->f32_qs8.kernel;  // weight-only: activations stay f32
+  } else if (kind_ != Kind::kBf16) {
     context.kernels->quantize(rows, in_, args.kp, x, in_, context.quantized,
                               context.quantized_scales);
     args.aq = context.quantized;

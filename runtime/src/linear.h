@@ -2,8 +2,11 @@
 //   f32, f16   -> an XNNPACK fully-connected operator (created once at load; XNNPACK keeps a
 //                 packed f32 copy of the weights);
 //   bf16       -> our f32-bf16w-gemm kernels, reading the mapped file directly;
-//   int8, int4 -> our qd8 kernels (activations quantized on the fly), reading the mapped file
-//                 directly: no copy, no packing, the weights stay shared page cache.
+//   int8       -> our f32-qs8w kernels (f32 activations), or with the model option
+//                 int8_activations our qd8-qs8w kernels (activations quantized on the fly);
+//   int4       -> our qd8-qs4w kernels (activations quantized on the fly).
+// Our kernels read the mapped file directly: no copy, no packing, the weights stay shared
+// page cache.
 #pragma once
 
 #include <pthreadpool.h>
@@ -22,8 +25,8 @@ namespace griffin {
 struct LinearContext {
   pthreadpool_t pool = nullptr;
   const KernelTable* kernels = nullptr;
-  int8_t* quantized = nullptr;         // [rows, padded_in] scratch for qd8 activations
-  float* quantized_scales = nullptr;   // [rows, padded_in / 32]
+  int8_t* quantized = nullptr;        // [rows, padded_in] scratch for qd8 activations
+  float* quantized_scales = nullptr;  // [rows, padded_in / 32]
 };
 
 class Linear {
@@ -45,7 +48,9 @@ class Linear {
   Kind kind() const { return kind_; }
   size_t in() const { return in_; }
   size_t out() const { return out_; }
-  size_t padded_in() const { return static_cast<size_t>(padded_columns(static_cast<int64_t>(in_))); }
+  size_t padded_in() const {
+    return static_cast<size_t>(padded_columns(static_cast<int64_t>(in_)));
+  }
   // y [rows, out] = x [rows, in] · Wᵀ + b. Not reentrant for XNNPACK operators.
   Status run(size_t rows, const float* x, float* y, const LinearContext& context) const;
 
@@ -61,7 +66,7 @@ class Linear {
   const uint8_t* weights_ = nullptr;  // mapped rows (bf16 / int8 / int4)
   const uint8_t* scales_ = nullptr;   // mapped scales (int8 / int4)
   size_t row_bytes_ = 0;
-  const float* bias_ = nullptr;       // mapped f32 bias or null
+  const float* bias_ = nullptr;  // mapped f32 bias or null
 };
 
 // Starts XNNPACK once per process, on the counting allocator.

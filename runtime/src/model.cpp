@@ -74,7 +74,7 @@ Status Model::prepare(const ModelOptions& options) {
   threadpool_ = pthreadpool_create(static_cast<size_t>(options.num_threads));
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
-  kernels_ = select_kernels(options.force_scalar_kernels);
+  kernels_ = select_kernels(options.force_scalar_kernels, options.int8_activations);
   // Quantized formats are for matrices; the small tensors must be floats.
   for (const TensorView& view : file_->tensors()) {
     const bool matrix = view.role == TensorRole::kMatrix || view.role == TensorRole::kEmbedding;

@@ -35,9 +35,10 @@ struct LayerWeights {
 };
 
 struct ModelOptions {
-  int num_threads = 0;            // 0 = one per core
-  uint64_t max_memory_bytes = 0;  // 0 = no limit on the planned model bytes
+  int num_threads = 0;                // 0 = one per core
+  uint64_t max_memory_bytes = 0;      // 0 = no limit on the planned model bytes
   bool force_scalar_kernels = false;  // debugging: the scalar definitions instead of SIMD
+  bool int8_activations = false;      // int8 weights: quantize activations too (faster prefill)
 };
 
 class Model {

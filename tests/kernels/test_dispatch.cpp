@@ -25,16 +25,19 @@ Isa best_supported(const std::vector<GemmVariant>& variants) {
 TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatch]") {
   const KernelTable table = select_kernels(false);
   CHECK(table.bf16.isa == best_supported(bf16_gemm_variants()));
+  CHECK(table.f32_qs8.isa == best_supported(f32_qs8_gemm_variants()));
   CHECK(table.qs8.isa == best_supported(qs8_gemm_variants()));
   CHECK(table.qs4.isa == best_supported(qs4_gemm_variants()));
   WARN("selected: " << table.describe());
   const KernelTable scalar = select_kernels(true);
   CHECK(scalar.bf16.isa == Isa::kScalar);
+  CHECK(scalar.f32_qs8.isa == Isa::kScalar);
   CHECK(scalar.qs8.isa == Isa::kScalar);
   CHECK(scalar.qs4.isa == Isa::kScalar);
 #if defined(__x86_64__) || defined(__aarch64__)
   // Every CPU these builds target has at least the baseline SIMD variant (AVX2 on the x86
   // machines we support, NEON on every aarch64 core): scalar must not be chosen.
+  CHECK(table.f32_qs8.isa != Isa::kScalar);
   CHECK(table.qs8.isa != Isa::kScalar);
 #endif
 }
@@ -50,10 +53,12 @@ TEST_CASE("Dispatch matches GRIFFIN_EXPECT_KERNELS when it is set", "[dispatch]"
   INFO("GRIFFIN_EXPECT_KERNELS=" << want << ", selected: " << table.describe());
   if (want == "neon") {
     CHECK(std::string(isa_name(table.bf16.isa)) == "neon");
+    CHECK(std::string(isa_name(table.f32_qs8.isa)) == "neon");
     CHECK(std::string(isa_name(table.qs8.isa)) == "neon");
     CHECK(std::string(isa_name(table.qs4.isa)) == "neon");
   } else if (want == "neondot") {
     CHECK(std::string(isa_name(table.bf16.isa)) == "neon");
+    CHECK(std::string(isa_name(table.f32_qs8.isa)) == "neon");
     CHECK(std::string(isa_name(table.qs8.isa)) == "neondot");
     CHECK(std::string(isa_name(table.qs4.isa)) == "neondot");
   } else {
@@ -61,4 +66,16 @@ TEST_CASE("Dispatch matches GRIFFIN_EXPECT_KERNELS when it is set", "[dispatch]"
     CHECK(std::string(isa_name(table.qs8.isa)) == want);
     CHECK(std::string(isa_name(table.qs4.isa)) == want);
   }
+}
+
+TEST_CASE("The int8 activation option switches the int8 family that describe() names",
+          "[dispatch]") {
+  const KernelTable weight_only = select_kernels(false);
+  const KernelTable integer = select_kernels(false, true);
+  CHECK_FALSE(weight_only.int8_activations);
+  CHECK(integer.int8_activations);
+  CHECK(weight_only.describe().find("f32-qs8w-gemm") != std::string::npos);
+  CHECK(weight_only.describe().find("qd8-qs8w-gemm") == std::string::npos);
+  CHECK(integer.describe().find("qd8-qs8w-gemm") != std::string::npos);
+  CHECK(integer.describe().find("f32-qs8w-gemm") == std::string::npos);
 }

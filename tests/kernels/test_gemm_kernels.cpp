@@ -18,20 +18,22 @@ namespace {
 
 struct Problem {
   size_t m, n, k, kp;
-  std::vector<float> a;             // [m, k] f32 activations
-  std::vector<int8_t> aq;           // [m, kp]
-  std::vector<float> aq_scales;     // [m, kp/32]
-  std::vector<uint8_t> weights;     // rows of the family's format
+  std::vector<float> a;          // [m, k] f32 activations
+  std::vector<int8_t> aq;        // [m, kp]
+  std::vector<float> aq_scales;  // [m, kp/32]
+  std::vector<uint8_t> weights;  // rows of the family's format
   std::vector<uint8_t> w_scales;
   size_t w_row_bytes = 0;
   std::vector<float> bias;
 };
 
-enum class Format { kBf16, kInt8, kInt4 };
+// kInt8F32: int8 weights with f32 activations (f32-qs8w); kInt8: with int8 activations (qd8-qs8w).
+enum class Format { kBf16, kInt8F32, kInt8, kInt4 };
 
 Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& rng) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  Problem p{m, n, k, static_cast<size_t>(padded_columns(static_cast<int64_t>(k))), {}, {}, {}, {}, {}, 0, {}};
+  Problem p{m,  n, k, static_cast<size_t>(padded_columns(static_cast<int64_t>(k))), {}, {}, {}, {},
+            {}, 0, {}};
   p.a.resize(m * k);
   for (float& x : p.a) x = uniform(rng);
   p.aq.resize(m * p.kp);
@@ -40,7 +42,7 @@ Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& 
   p.bias.resize(n);
   for (float& b : p.bias) b = uniform(rng);
   std::vector<float> row(k);
-  const DType dtype = format == Format::kInt8 ? DType::kInt8 : DType::kInt4;
+  const DType dtype = format == Format::kInt4 ? DType::kInt4 : DType::kInt8;
   if (format == Format::kBf16) {
     p.w_row_bytes = k * 2;
     p.weights.resize(n * p.w_row_bytes);
@@ -57,7 +59,7 @@ Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& 
   const size_t scale_bytes = layout.scales_bytes / n;
   for (size_t r = 0; r < n; ++r) {
     for (float& x : row) x = uniform(rng);
-    if (format == Format::kInt8) {
+    if (dtype == DType::kInt8) {
       quantize_row_int8(row.data(), static_cast<int64_t>(k),
                         reinterpret_cast<int8_t*>(p.weights.data() + r * p.w_row_bytes),
                         reinterpret_cast<float*>(p.w_scales.data() + r * scale_bytes));
@@ -99,7 +101,7 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
     }
     return sum;
   }
-  const DType dtype = format == Format::kInt8 ? DType::kInt8 : DType::kInt4;
+  const DType dtype = format == Format::kInt4 ? DType::kInt4 : DType::kInt8;
   QuantLayout layout = quant_layout(dtype, static_cast<int64_t>(p.n), static_cast<int64_t>(p.k));
   std::vector<uint8_t> tensor(layout.total_bytes);
   std::memcpy(tensor.data(), p.weights.data(), p.weights.size());
@@ -107,7 +109,9 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
   std::vector<float> w(p.k);
   dequantize_row(dtype, tensor.data(), layout, static_cast<int64_t>(col), w.data());
   for (size_t k = 0; k < p.k; ++k) {
-    const double a = static_cast<double>(p.aq[row * p.kp + k]) * p.aq_scales[row * (p.kp / 32) + k / 32];
+    const double a = format == Format::kInt8F32 ? double{p.a[row * p.k + k]}
+                                                : static_cast<double>(p.aq[row * p.kp + k]) *
+                                                      p.aq_scales[row * (p.kp / 32) + k / 32];
     sum += a * w[k];
   }
   return sum;
@@ -115,8 +119,9 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
 
 void check_family(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(1234);
-  const size_t shapes[][3] = {{1, 1, 1},   {1, 7, 31},  {1, 16, 32},  {2, 33, 64}, {3, 17, 100},
-                              {4, 64, 256}, {5, 9, 257}, {1, 40, 2560}, {7, 3, 48}};
+  const size_t shapes[][3] = {{1, 1, 1},    {1, 7, 31},   {1, 16, 32}, {2, 33, 64},
+                              {3, 17, 100}, {4, 64, 256}, {5, 9, 257}, {1, 40, 2560},
+                              {7, 3, 48},   {6, 5, 15},   {9, 11, 130}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     std::vector<float> reference;
@@ -128,7 +133,8 @@ void check_family(Format format, const std::vector<GemmVariant>& variants) {
         double magnitude = std::fabs(p.bias[c]);
         for (size_t k = 0; k < p.k; ++k) magnitude += std::fabs(p.a[r * p.k + k]);
         INFO("scalar m " << p.m << " n " << p.n << " k " << p.k << " at " << r << "," << c);
-        REQUIRE(std::fabs(reference[r * p.n + c] - expected(p, format, r, c)) <= 1e-5 * magnitude + 1e-6);
+        REQUIRE(std::fabs(reference[r * p.n + c] - expected(p, format, r, c)) <=
+                1e-5 * magnitude + 1e-6);
       }
     }
     for (const GemmVariant& variant : variants) {
@@ -155,6 +161,10 @@ void check_family(Format format, const std::vector<GemmVariant>& variants) {
 
 TEST_CASE("f32-bf16w-gemm variants match the scalar definition", "[kernels]") {
   check_family(Format::kBf16, bf16_gemm_variants());
+}
+
+TEST_CASE("f32-qs8w-gemm variants match the scalar definition", "[kernels]") {
+  check_family(Format::kInt8F32, f32_qs8_gemm_variants());
 }
 
 TEST_CASE("qd8-qs8w-gemm variants match the scalar definition", "[kernels]") {

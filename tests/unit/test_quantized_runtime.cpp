@@ -31,16 +31,17 @@ std::vector<int32_t> fixture_tokens(const std::string& name) {
 }
 
 Run run_fixture(const TempDir& dir, const std::string& name, DType matrices, DType embedding,
-                bool force_scalar = false, int chunk = 64) {
+                bool force_scalar = false, bool int8_activations = false, int chunk = 64) {
   const std::string path = dir.file(name + "-" + dtype_name(matrices) + ".griffin");
   ConvertOptions options;
   options.weight_dtype = matrices;
   options.embed_dtype = embedding;
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path,
-                             options)
-              .ok());
+  REQUIRE(
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, options)
+          .ok());
   griffin_model_options model_options = griffin_model_default_options();
   model_options.force_scalar_kernels = force_scalar;
+  model_options.int8_activations = int8_activations;
   model_options.num_threads = 2;
   griffin_model* model = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), &model_options, &model) == GRIFFIN_OK);
@@ -92,14 +93,16 @@ void accumulate(Agreement& agreement, const std::vector<float>& got,
 
 TEST_CASE("Quantized fixtures stay close to the reference", "[runtime][quantized]") {
   TempDir dir;
-  Agreement bf16, int8, int4;
+  Agreement bf16, int8, int8_act, int4;
   for (const char* name : kFixtures) {
     const std::vector<float> expected = reference_logits(name);
     const Run b = run_fixture(dir, name, DType::kBF16, DType::kBF16);
     const Run q8 = run_fixture(dir, name, DType::kInt8, DType::kInt8);
+    const Run q8a = run_fixture(dir, name, DType::kInt8, DType::kInt8, false, true);
     const Run q4 = run_fixture(dir, name, DType::kInt4, DType::kInt8);
     accumulate(bf16, b.logits, expected, b.vocab);
     accumulate(int8, q8.logits, expected, q8.vocab);
+    accumulate(int8_act, q8a.logits, expected, q8a.vocab);
     accumulate(int4, q4.logits, expected, q4.vocab);
   }
   auto rate = [](const Agreement& a) { return static_cast<double>(a.same_argmax) / a.positions; };
@@ -107,17 +110,24 @@ TEST_CASE("Quantized fixtures stay close to the reference", "[runtime][quantized
                              << bf16.positions);
   WARN("int8: max |dlogit| " << int8.max_error << ", greedy agreement " << int8.same_argmax << "/"
                              << int8.positions);
+  WARN("int8 + int8 activations: max |dlogit| " << int8_act.max_error << ", greedy agreement "
+                                                << int8_act.same_argmax << "/"
+                                                << int8_act.positions);
   WARN("int4: max |dlogit| " << int4.max_error << ", greedy agreement " << int4.same_argmax << "/"
                              << int4.positions);
   // These fixtures are tiny random models (width 16-32) whose final norm is scaled up so the
   // logits reach ±22: every relative error is amplified ~400x into the logits, and each row of
   // 16-32 weights is a single quantization group. Measured on x86 (docs/quantization.md):
-  // bf16 0.48 / 109 of 110, int8 2.02 / 107 of 110, int4 21.2 / 77 of 110. The bounds below
-  // guard those numbers; quality on a trained model is measured on the bundled model.
+  // bf16 0.48 / 109 of 110, int8 1.16 / 108 of 110, int8 with int8 activations 2.02 / 107 of
+  // 110, int4 21.2 / 77 of 110. Even bf16 weights miss one position here, so the 99 % target
+  // for int8 is asserted on a trained model (test_quantized_quality.cpp); these bounds guard the
+  // measured numbers.
   CHECK(bf16.max_error <= 0.6f);
   CHECK(rate(bf16) >= 0.98);
-  CHECK(int8.max_error <= 2.5f);
-  CHECK(rate(int8) >= 0.96);
+  CHECK(int8.max_error <= 1.4f);
+  CHECK(rate(int8) >= 0.98);
+  CHECK(int8_act.max_error <= 2.5f);
+  CHECK(rate(int8_act) >= 0.96);
   CHECK(rate(int4) >= 0.65);
 }
 
@@ -125,15 +135,18 @@ TEST_CASE("SIMD kernels give the scalar definition's logits on whole models",
           "[runtime][quantized]") {
   TempDir dir;
   for (const char* name : {"griffin", "gqa"}) {
-    for (DType dtype : {DType::kBF16, DType::kInt8, DType::kInt4}) {
-      const Run simd = run_fixture(dir, name, dtype, dtype == DType::kInt4 ? DType::kInt8 : dtype);
-      const Run scalar =
-          run_fixture(dir, name, dtype, dtype == DType::kInt4 ? DType::kInt8 : dtype, true);
+    for (int variant = 0; variant < 4; ++variant) {
+      // bf16, int8, int8 with int8 activations, int4 (int8 embedding)
+      const DType dtype = variant == 0 ? DType::kBF16 : variant == 3 ? DType::kInt4 : DType::kInt8;
+      const DType embedding = dtype == DType::kInt4 ? DType::kInt8 : dtype;
+      const bool int8_activations = variant == 2;
+      const Run simd = run_fixture(dir, name, dtype, embedding, false, int8_activations);
+      const Run scalar = run_fixture(dir, name, dtype, embedding, true, int8_activations);
       float worst = 0.0f;
       for (size_t i = 0; i < simd.logits.size(); ++i) {
         worst = std::max(worst, std::fabs(simd.logits[i] - scalar.logits[i]));
       }
-      INFO(name << " " << dtype_name(dtype));
+      INFO(name << " " << dtype_name(dtype) << (int8_activations ? " + int8 activations" : ""));
       CHECK(worst <= 1e-3f);
     }
   }
@@ -141,11 +154,25 @@ TEST_CASE("SIMD kernels give the scalar definition's logits on whole models",
 
 TEST_CASE("Quantized prefill in chunks equals one chunk", "[runtime][quantized]") {
   TempDir dir;
-  const Run whole = run_fixture(dir, "griffin", DType::kInt4, DType::kInt8, false, 64);
-  const Run chunked = run_fixture(dir, "griffin", DType::kInt4, DType::kInt8, false, 3);
+  const Run whole = run_fixture(dir, "griffin", DType::kInt4, DType::kInt8, false, false, 64);
+  const Run chunked = run_fixture(dir, "griffin", DType::kInt4, DType::kInt8, false, false, 3);
   float worst = 0.0f;
   for (size_t i = 0; i < whole.logits.size(); ++i) {
     worst = std::max(worst, std::fabs(whole.logits[i] - chunked.logits[i]));
   }
   CHECK(worst <= 1e-4f);
+}
+
+TEST_CASE("int8 weights give the same logits in any prefill chunking", "[runtime][quantized]") {
+  // The f32-qs8w kernels sum each token the same way in a tile of 1 to 4 tokens, so one token at
+  // a time (decode), chunks of 3 and one chunk of 64 agree bit for bit.
+  TempDir dir;
+  for (const char* name : {"griffin", "gqa"}) {
+    const Run whole = run_fixture(dir, name, DType::kInt8, DType::kInt8, false, false, 64);
+    for (int chunk : {1, 3}) {
+      const Run chunked = run_fixture(dir, name, DType::kInt8, DType::kInt8, false, false, chunk);
+      INFO(name << " chunk " << chunk);
+      CHECK(chunked.logits == whole.logits);
+    }
+  }
 }

@@ -75,6 +75,9 @@ typedef struct griffin_model_options {
   uint64_t max_memory_bytes; /* refuse to load when the model's planned bytes (weights mapped +
                                 packed + prepared) exceed this; 0 = no limit */
   bool force_scalar_kernels; /* debugging: run the portable scalar kernels instead of SIMD */
+  bool int8_activations; /* int8 weights: quantize activations to int8 on the fly too (integer
+                            dot products: faster prefill, slightly lower accuracy; see
+                            docs/quantization.md). Default false: f32 activations. */
 } griffin_model_options;
 
 GRIFFIN_API griffin_model_options griffin_model_default_options(void);

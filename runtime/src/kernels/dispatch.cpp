@@ -9,12 +9,18 @@ namespace griffin {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::kScalar: return "scalar";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kAvx512f: return "avx512f";
-    case Isa::kAvx512vnni: return "avx512vnni";
-    case Isa::kNeon: return "neon";
-    case Isa::kNeondot: return "neondot";
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512f:
+      return "avx512f";
+    case Isa::kAvx512vnni:
+      return "avx512vnni";
+    case Isa::kNeon:
+      return "neon";
+    case Isa::kNeondot:
+      return "neondot";
   }
   return "unknown";
 }
@@ -36,10 +42,13 @@ bool cpu_supports(Isa isa) {
              cpuinfo_has_x86_avx512bw() && cpu_supports(Isa::kAvx2);
 #endif
 #if defined(__aarch64__)
-    case Isa::kNeon: return cpuinfo_has_arm_neon();
-    case Isa::kNeondot: return cpuinfo_has_arm_neon_dot();
+    case Isa::kNeon:
+      return cpuinfo_has_arm_neon();
+    case Isa::kNeondot:
+      return cpuinfo_has_arm_neon_dot();
 #endif
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -48,6 +57,13 @@ bool cpu_supports(Isa isa) {
 const std::vector<GemmVariant>& bf16_gemm_variants() {
   static const std::vector<GemmVariant> variants = {
 #include "runtime/src/kernels/f32-bf16w-gemm/f32-bf16w-gemm.inc"
+  };
+  return variants;
+}
+
+const std::vector<GemmVariant>& f32_qs8_gemm_variants() {
+  static const std::vector<GemmVariant> variants = {
+#include "runtime/src/kernels/f32-qs8w-gemm/f32-qs8w-gemm.inc"
   };
   return variants;
 }
@@ -79,18 +95,22 @@ GemmVariant best(const std::vector<GemmVariant>& variants, bool force_scalar) {
 
 }  // namespace
 
-KernelTable select_kernels(bool force_scalar) {
+KernelTable select_kernels(bool force_scalar, bool int8_activations) {
   KernelTable table;
   table.bf16 = best(bf16_gemm_variants(), force_scalar);
+  table.f32_qs8 = best(f32_qs8_gemm_variants(), force_scalar);
   table.qs8 = best(qs8_gemm_variants(), force_scalar);
   table.qs4 = best(qs4_gemm_variants(), force_scalar);
   table.quantize = grf_f32_qd8_quantize_ukernel__scalar;
+  table.int8_activations = int8_activations;
   return table;
 }
 
 std::string KernelTable::describe() const {
-  return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", qd8-qs8w-gemm " +
-         isa_name(qs8.isa) + ", qd8-qs4w-gemm " + isa_name(qs4.isa);
+  const std::string int8 = int8_activations ? std::string("qd8-qs8w-gemm ") + isa_name(qs8.isa)
+                                            : std::string("f32-qs8w-gemm ") + isa_name(f32_qs8.isa);
+  return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", " + int8 + ", qd8-qs4w-gemm " +
+         isa_name(qs4.isa);
 }
 
 }  // namespace griffin

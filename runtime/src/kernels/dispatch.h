@@ -22,18 +22,21 @@ struct GemmVariant {
 };
 
 const std::vector<GemmVariant>& bf16_gemm_variants();
-const std::vector<GemmVariant>& qs8_gemm_variants();
+const std::vector<GemmVariant>& f32_qs8_gemm_variants();  // f32-qs8w
+const std::vector<GemmVariant>& qs8_gemm_variants();      // qd8-qs8w
 const std::vector<GemmVariant>& qs4_gemm_variants();
 
 struct KernelTable {
   GemmVariant bf16;
-  GemmVariant qs8;
+  GemmVariant f32_qs8;  // int8 weights, f32 activations (the default)
+  GemmVariant qs8;      // int8 weights, activations quantized to int8 (opt-in: faster prefill)
   GemmVariant qs4;
   QuantizeKernel quantize = nullptr;
-  // "f32-bf16w-gemm: ...__avx512f, qd8-qs8w-gemm: ...__avx512vnni, ..."
+  bool int8_activations = false;  // int8 weights run qs8 instead of f32_qs8
+  // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, qd8-qs4w-gemm ..."
   std::string describe() const;
 };
 
-KernelTable select_kernels(bool force_scalar);
+KernelTable select_kernels(bool force_scalar, bool int8_activations = false);
 
 }  // namespace griffin

@@ -2,6 +2,8 @@
 // "Kernels"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin, n_end).
 // Three weight formats, each a kernel family with a scalar definition and SIMD variants:
 //   f32-bf16w: activations f32, weights bf16 [N, K] (widened in the kernel);
+//   f32-qs8w:  activations f32, weights int8 [N, Kp] with an f32 scale per row (widened in
+//              the kernel; the default for int8 weights);
 //   qd8-qs8w:  activations int8 in groups of 32 with an f32 scale per group (quantized on the fly
 //              by f32-qd8-quantize), weights int8 [N, Kp] with an f32 scale per row;
 //   qd8-qs4w:  the same activations, weights int4 in groups of 32 with an f16 scale per group.
@@ -14,19 +16,19 @@
 namespace griffin {
 
 struct GemmArgs {
-  size_t m = 0;            // activation rows (tokens)
-  size_t k = 0;            // input features
-  size_t kp = 0;           // k rounded up to 32 (quantized formats)
-  const float* a = nullptr;       // f32 activations [m, a_stride] (bf16 family)
-  size_t a_stride = 0;            // floats
-  const int8_t* aq = nullptr;     // int8 activations [m, kp] (qd8 families)
+  size_t m = 0;                      // activation rows (tokens)
+  size_t k = 0;                      // input features
+  size_t kp = 0;                     // k rounded up to 32 (quantized formats)
+  const float* a = nullptr;          // f32 activations [m, a_stride] (f32-* families)
+  size_t a_stride = 0;               // floats
+  const int8_t* aq = nullptr;        // int8 activations [m, kp] (qd8 families)
   const float* aq_scales = nullptr;  // [m, kp / 32]
-  const uint8_t* w = nullptr;     // weight rows, `w_row_bytes` apart
+  const uint8_t* w = nullptr;        // weight rows, `w_row_bytes` apart
   size_t w_row_bytes = 0;
   const uint8_t* w_scales = nullptr;  // int8: f32 [n]; int4: f16 [n, kp / 32]
-  const float* bias = nullptr;    // [n] or null
-  float* y = nullptr;             // [m, y_stride]
-  size_t y_stride = 0;            // floats
+  const float* bias = nullptr;        // [n] or null
+  float* y = nullptr;                 // [m, y_stride]
+  size_t y_stride = 0;                // floats
 };
 
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
@@ -39,6 +41,7 @@ using QuantizeKernel = void (*)(size_t m, size_t k, size_t kp, const float* a, s
 #define GRF_DECLARE_GEMM(name) void name(const GemmArgs& args, size_t n_begin, size_t n_end)
 
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__scalar);
+GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__scalar);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__scalar);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__scalar);
 void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
@@ -47,6 +50,8 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
 #if defined(__x86_64__)
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
+GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx2);
+GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx512vnni);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx2);
@@ -54,6 +59,7 @@ GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx512vnni);
 #endif
 #if defined(__aarch64__)
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__neon);
+GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__neon);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__neon);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__neondot);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__neon);

@@ -1,0 +1,128 @@
+// Quantized weights on a trained model: the bundled KJV model (examples/models/kjv-griffin/) is
+// converted from its checkpoint with each recipe and run over the whole held-out book
+// (Revelation, 15,347 tokens, never seen in training). Against the f32 conversion of the same
+// checkpoint: perplexity within +1 % for int8 and +5 % for int4, and greedy next-token agreement
+// of at least 99 % for int8 (the targets of docs/quantization.md). The whole book is scored
+// because the agreement of shorter stretches wanders by ±0.2 % around the book's value.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "converter/convert.h"
+#include "griffin/griffin.h"
+#include "tests/support/test_files.h"
+
+using namespace griffin;
+using namespace griffin::test;
+
+namespace {
+
+const std::string kCheckpoint =
+    std::string(GRIFFIN_TEST_DATA_DIR) + "/../../examples/models/kjv-griffin";
+const std::string kHeldOut = std::string(GRIFFIN_TEST_DATA_DIR) + "/kjv/revelation.txt";
+
+struct Scored {
+  std::vector<int32_t> greedy;  // argmax of the logits at every position
+  double mean_nll = 0.0;        // over tokens 1 .. T-1
+  size_t tokens = 0;
+};
+
+Scored score_book(const std::string& path, bool int8_activations) {
+  griffin_model_options model_options = griffin_model_default_options();
+  model_options.num_threads = 2;
+  model_options.int8_activations = int8_activations;
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), &model_options, &model) == GRIFFIN_OK);
+  griffin_model_info info{};
+  info.struct_size = sizeof(info);
+  REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
+  const size_t vocab = static_cast<size_t>(info.vocab_size);
+
+  const std::string text = read_file(kHeldOut);
+  std::vector<int32_t> tokens(text.size() + 2);
+  size_t n = 0;
+  REQUIRE(griffin_tokenize(model, text.data(), text.size(), true, tokens.data(), tokens.size(),
+                           &n) == GRIFFIN_OK);
+  tokens.resize(n);
+
+  griffin_session* session = nullptr;
+  REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &session) == GRIFFIN_OK);
+  Scored scored;
+  scored.tokens = n;
+  double total = 0.0;
+  constexpr size_t kStep = 256;  // logits of one call: kStep × vocab floats
+  std::vector<float> logits(kStep * vocab);
+  for (size_t begin = 0; begin < n; begin += kStep) {
+    const size_t count = std::min(kStep, n - begin);
+    REQUIRE(griffin_session_prefill(session, tokens.data() + begin, count, logits.data(),
+                                    logits.size()) == GRIFFIN_OK);
+    for (size_t i = 0; i < count; ++i) {
+      const float* row = logits.data() + i * vocab;
+      scored.greedy.push_back(static_cast<int32_t>(std::max_element(row, row + vocab) - row));
+      const size_t next = begin + i + 1;
+      if (next == n) break;
+      double max = row[0], sum = 0.0;
+      for (size_t v = 1; v < vocab; ++v) max = std::max(max, static_cast<double>(row[v]));
+      for (size_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v]) - max);
+      total -= static_cast<double>(row[tokens[next]]) - max - std::log(sum);
+    }
+  }
+  scored.mean_nll = total / static_cast<double>(n - 1);
+  griffin_session_destroy(session);
+  griffin_model_close(model);
+  return scored;
+}
+
+std::string convert(const TempDir& dir, DType matrices, DType embedding) {
+  const std::string path = dir.file(std::string("kjv-") + dtype_name(matrices) + "-" +
+                                    dtype_name(embedding) + ".griffin");
+  ConvertOptions options;
+  options.weight_dtype = matrices;
+  options.embed_dtype = embedding;
+  REQUIRE(convert_checkpoint(kCheckpoint, path, options).ok());
+  return path;
+}
+
+double agreement(const Scored& a, const Scored& b) {
+  REQUIRE(a.greedy.size() == b.greedy.size());
+  size_t same = 0;
+  for (size_t i = 0; i < a.greedy.size(); ++i) same += a.greedy[i] == b.greedy[i];
+  return static_cast<double>(same) / static_cast<double>(a.greedy.size());
+}
+
+}  // namespace
+
+TEST_CASE("Quantized bundled model: held-out perplexity and greedy agreement against f32",
+          "[quantized][bundled]") {
+  TempDir dir;
+  const Scored f32 = score_book(convert(dir, DType::kF32, DType::kF32), false);
+  REQUIRE(f32.tokens > 15000);
+  // The f32 conversion is the committed model card's number (49.2417, evaluation.json).
+  CHECK(std::exp(f32.mean_nll) == Approx(49.2417).epsilon(1e-5));
+
+  const std::string int8_path = convert(dir, DType::kInt8, DType::kInt8);
+  const Scored int8 = score_book(int8_path, false);
+  const Scored int8_act = score_book(int8_path, true);
+  const Scored int4 = score_book(convert(dir, DType::kInt4, DType::kInt8), false);
+
+  const double ppl = std::exp(f32.mean_nll);
+  auto excess = [&](const Scored& s) { return std::exp(s.mean_nll) / ppl - 1.0; };
+  WARN("held-out perplexity: f32 " << ppl << ", int8 " << std::exp(int8.mean_nll)
+                                   << ", int8 + int8 activations " << std::exp(int8_act.mean_nll)
+                                   << ", int4 (int8 embedding) " << std::exp(int4.mean_nll));
+  WARN("greedy agreement with f32 over " << f32.greedy.size() << " positions: int8 "
+                                         << agreement(int8, f32) << ", int8 + int8 activations "
+                                         << agreement(int8_act, f32) << ", int4 "
+                                         << agreement(int4, f32));
+  // Measured on x86-64 (docs/quantization.md): int8 +0.036 % and 99.19 %; with int8 activations
+  // +0.058 % and 98.79 %; int4 +0.42 %.
+  CHECK(excess(int8) <= 0.01);
+  CHECK(excess(int8_act) <= 0.01);
+  CHECK(excess(int4) <= 0.05);
+  CHECK(agreement(int8, f32) >= 0.99);
+  // Quantizing the activations too costs agreement: the default keeps them f32.
+  CHECK(agreement(int8_act, f32) < agreement(int8, f32));
+}
