@@ -119,7 +119,13 @@ for entry in "${cpus[@]}"; do
 
   log=$build_dir/Testing/ctest-$cpu.log
   mkdir -p "$(dirname "$log")"
-  if ! ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" 2>&1 | tee "$log"; then
+  # Left out under emulation, and said so: the quantized-quality test scores a 15,347-token book
+  # four times (over 10 minutes in QEMU, 22 s natively). What it measures is numerics the x86
+  # run already checks; the ARM kernels are held to the scalar definitions by the [kernels] and
+  # whole-model SIMD-vs-scalar tests, which do run here.
+  excluded='^Quantized bundled model'
+  echo "run-tests: not run under emulation (too slow): tests matching /$excluded/"
+  if ! ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -E "$excluded" 2>&1 | tee "$log"; then
     cpu_status=1
   fi
   # "100% tests passed, 0 tests failed out of 97"

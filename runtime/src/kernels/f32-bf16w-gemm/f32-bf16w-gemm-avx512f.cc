@@ -1,40 +1,83 @@
-// f32 × bf16 weights with AVX-512F: 16 weights widened per step, two accumulators, scalar tail.
+// f32 × bf16 weights with AVX-512F: 16 weights widened per step (zero-extend, shift into the
+// top half of each 32-bit lane). Decode: a GEMV with two accumulators per row; prefill: 4×4
+// tiles of tokens × rows (tiling.h).
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/tiling.h"
 
 namespace griffin {
+namespace {
 
-void grf_f32_bf16w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  for (size_t n = n_begin; n < n_end; ++n) {
-    const uint16_t* w = reinterpret_cast<const uint16_t*>(p.w + n * p.w_row_bytes);
-    const float bias = p.bias ? p.bias[n] : 0.0f;
-    for (size_t m = 0; m < p.m; ++m) {
-      const float* a = p.a + m * p.a_stride;
-      __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-      size_t k = 0;
-      for (; k + 32 <= p.k; k += 32) {
-        const __m512i w0 = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k)));
-        const __m512i w1 = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k + 16)));
-        acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_castsi512_ps(_mm512_slli_epi32(w0, 16)), acc0);
-        acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 16), _mm512_castsi512_ps(_mm512_slli_epi32(w1, 16)), acc1);
+inline __m512 widen16(const uint16_t* w) {
+  const __m512i bits =
+      _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(bits, 16));
+}
+
+inline float bf16_value(uint16_t bits16) {
+  const uint32_t bits = static_cast<uint32_t>(bits16) << 16;
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+inline const uint16_t* row_of(const GemmArgs& p, size_t n) {
+  return reinterpret_cast<const uint16_t*>(p.w + n * p.w_row_bytes);
+}
+
+struct Bf16Avx512 {
+  static void gemv(const GemmArgs& p, size_t n) {
+    const uint16_t* w = row_of(p, n);
+    const float* a = p.a;
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    size_t k = 0;
+    for (; k + 32 <= p.k; k += 32) {
+      acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), widen16(w + k), acc0);
+      acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 16), widen16(w + k + 16), acc1);
+    }
+    for (; k + 16 <= p.k; k += 16)
+      acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), widen16(w + k), acc0);
+    float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    for (; k < p.k; ++k) sum += a[k] * bf16_value(w[k]);
+    p.y[n] = sum + (p.bias ? p.bias[n] : 0.0f);
+  }
+
+  template <size_t MR, size_t NR>
+  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
+    const float* a[MR];
+    const uint16_t* w[NR];
+    __m512 acc[MR][NR];
+    for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
+    for (size_t j = 0; j < NR; ++j) w[j] = row_of(p, n0 + j);
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
+    }
+    size_t k = 0;
+    for (; k + 16 <= p.k; k += 16) {
+      __m512 wv[NR];
+      for (size_t j = 0; j < NR; ++j) wv[j] = widen16(w[j] + k);
+      for (size_t i = 0; i < MR; ++i) {
+        const __m512 av = _mm512_loadu_ps(a[i] + k);
+        for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
       }
-      for (; k + 16 <= p.k; k += 16) {
-        const __m512i w0 = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k)));
-        acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_castsi512_ps(_mm512_slli_epi32(w0, 16)), acc0);
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) {
+        float sum = _mm512_reduce_add_ps(acc[i][j]);
+        for (size_t t = k; t < p.k; ++t) sum += a[i][t] * bf16_value(w[j][t]);
+        p.y[(m0 + i) * p.y_stride + n0 + j] = sum + (p.bias ? p.bias[n0 + j] : 0.0f);
       }
-      float acc = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-      for (; k < p.k; ++k) {
-        const uint32_t bits = static_cast<uint32_t>(w[k]) << 16;
-        float weight;
-        std::memcpy(&weight, &bits, 4);
-        acc += a[k] * weight;
-      }
-      p.y[m * p.y_stride + n] = acc + bias;
     }
   }
+};
+
+}  // namespace
+
+void grf_f32_bf16w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  TiledGemm<Bf16Avx512, 4, 4>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin

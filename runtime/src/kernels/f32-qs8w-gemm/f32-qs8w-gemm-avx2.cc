@@ -1,10 +1,12 @@
-// f32 × int8 weights with AVX2 + FMA. Each group of 8 weights is widened to f32 once and used
-// for up to 4 tokens (a prefill chunk), so widening is paid once per weight and token tile.
+// f32 × int8 weights (f32 scale per row) with AVX2 + FMA: 8 weights widened to f32 per step.
+// Decode: a GEMV with two accumulators per row; prefill: 4×2 tiles of tokens × rows
+// (tiling.h; 8 accumulators leave room in AVX2's 16 registers).
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
@@ -15,66 +17,67 @@ inline __m256 widen8(const int8_t* w) {
   return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
 }
 
-// Rows m0 .. m0 + MR - 1 of the output for weight row `w`.
-template <size_t MR>
-void token_tile(const GemmArgs& p, const int8_t* w, float w_scale, float bias, size_t m0,
-                size_t n) {
-  // Two accumulators per token whatever MR is, so a token's sum is the same in a tile of 4
-  // (prefill) as alone (decode): chunked prefill and decode give identical logits.
-  constexpr size_t U = 2;
-  const float* a[MR];
-  for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
-  __m256 acc[MR][U];
-  for (size_t i = 0; i < MR; ++i) {
-    for (size_t u = 0; u < U; ++u) acc[i][u] = _mm256_setzero_ps();
+inline const int8_t* row_of(const GemmArgs& p, size_t n) {
+  return reinterpret_cast<const int8_t*>(p.w + n * p.w_row_bytes);
+}
+
+inline float row_scale(const GemmArgs& p, size_t n) {
+  float scale;
+  std::memcpy(&scale, p.w_scales + n * sizeof(float), sizeof(float));
+  return scale;
+}
+
+struct Qs8Avx2 {
+  static void gemv(const GemmArgs& p, size_t n) {
+    const int8_t* w = row_of(p, n);
+    const float* a = p.a;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    size_t k = 0;
+    for (; k + 16 <= p.k; k += 16) {
+      acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), widen8(w + k), acc0);
+      acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8), widen8(w + k + 8), acc1);
+    }
+    for (; k + 8 <= p.k; k += 8)
+      acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), widen8(w + k), acc0);
+    float sum = horizontal_sum(_mm256_add_ps(acc0, acc1));
+    for (; k < p.k; ++k) sum += a[k] * static_cast<float>(w[k]);
+    p.y[n] = sum * row_scale(p, n) + (p.bias ? p.bias[n] : 0.0f);
   }
-  size_t k = 0;
-  for (; k + 8 * U <= p.k; k += 8 * U) {
-    for (size_t u = 0; u < U; ++u) {
-      const __m256 wv = widen8(w + k + 8 * u);
+
+  template <size_t MR, size_t NR>
+  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
+    const float* a[MR];
+    const int8_t* w[NR];
+    __m256 acc[MR][NR];
+    for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
+    for (size_t j = 0; j < NR; ++j) w[j] = row_of(p, n0 + j);
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
+    }
+    size_t k = 0;
+    for (; k + 8 <= p.k; k += 8) {
+      __m256 wv[NR];
+      for (size_t j = 0; j < NR; ++j) wv[j] = widen8(w[j] + k);
       for (size_t i = 0; i < MR; ++i) {
-        acc[i][u] = _mm256_fmadd_ps(_mm256_loadu_ps(a[i] + k + 8 * u), wv, acc[i][u]);
+        const __m256 av = _mm256_loadu_ps(a[i] + k);
+        for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_fmadd_ps(av, wv[j], acc[i][j]);
+      }
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) {
+        float sum = horizontal_sum(acc[i][j]);
+        for (size_t t = k; t < p.k; ++t) sum += a[i][t] * static_cast<float>(w[j][t]);
+        p.y[(m0 + i) * p.y_stride + n0 + j] =
+            sum * row_scale(p, n0 + j) + (p.bias ? p.bias[n0 + j] : 0.0f);
       }
     }
   }
-  for (; k + 8 <= p.k; k += 8) {
-    const __m256 wv = widen8(w + k);
-    for (size_t i = 0; i < MR; ++i)
-      acc[i][0] = _mm256_fmadd_ps(_mm256_loadu_ps(a[i] + k), wv, acc[i][0]);
-  }
-  for (size_t i = 0; i < MR; ++i) {
-    __m256 total = acc[i][0];
-    for (size_t u = 1; u < U; ++u) total = _mm256_add_ps(total, acc[i][u]);
-    float sum = horizontal_sum(total);
-    for (size_t j = k; j < p.k; ++j) sum += a[i][j] * static_cast<float>(w[j]);
-    p.y[(m0 + i) * p.y_stride + n] = sum * w_scale + bias;
-  }
-}
+};
 
 }  // namespace
 
 void grf_f32_qs8w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  for (size_t n = n_begin; n < n_end; ++n) {
-    const int8_t* w = reinterpret_cast<const int8_t*>(p.w + n * p.w_row_bytes);
-    float w_scale;
-    std::memcpy(&w_scale, p.w_scales + n * sizeof(float), sizeof(float));
-    const float bias = p.bias ? p.bias[n] : 0.0f;
-    size_t m = 0;
-    for (; m + 4 <= p.m; m += 4) token_tile<4>(p, w, w_scale, bias, m, n);
-    switch (p.m - m) {
-      case 3:
-        token_tile<3>(p, w, w_scale, bias, m, n);
-        break;
-      case 2:
-        token_tile<2>(p, w, w_scale, bias, m, n);
-        break;
-      case 1:
-        token_tile<1>(p, w, w_scale, bias, m, n);
-        break;
-      default:
-        break;
-    }
-  }
+  TiledGemm<Qs8Avx2, 4, 2>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin

@@ -1,10 +1,12 @@
-// f32 × int8 weights with AVX-512F: 16 weights widened to f32 per step and used for up to 4
-// tokens (a prefill chunk), so widening is paid once per weight and token tile.
+// f32 × int8 weights (f32 scale per row) with AVX-512F: 16 weights widened to f32 per step.
+// Decode: a GEMV with two accumulators per row; prefill: 4×4 tiles of tokens × rows
+// (tiling.h). The last 1..15 columns use masked activation loads (weight rows are padded to 32).
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/tiling.h"
 
 namespace griffin {
 namespace {
@@ -14,71 +16,75 @@ inline __m512 widen16(const int8_t* w) {
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
 }
 
-template <size_t MR>
-void token_tile(const GemmArgs& p, const int8_t* w, float w_scale, float bias, size_t m0,
-                size_t n) {
-  // Two accumulators per token whatever MR is, so a token's sum is the same in a tile of 4
-  // (prefill) as alone (decode): chunked prefill and decode give identical logits.
-  constexpr size_t U = 2;
-  const float* a[MR];
-  for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
-  __m512 acc[MR][U];
-  for (size_t i = 0; i < MR; ++i) {
-    for (size_t u = 0; u < U; ++u) acc[i][u] = _mm512_setzero_ps();
+inline const int8_t* row_of(const GemmArgs& p, size_t n) {
+  return reinterpret_cast<const int8_t*>(p.w + n * p.w_row_bytes);
+}
+
+inline float row_scale(const GemmArgs& p, size_t n) {
+  float scale;
+  std::memcpy(&scale, p.w_scales + n * sizeof(float), sizeof(float));
+  return scale;
+}
+
+struct Qs8Avx512 {
+  static void gemv(const GemmArgs& p, size_t n) {
+    const int8_t* w = row_of(p, n);
+    const float* a = p.a;
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    size_t k = 0;
+    for (; k + 32 <= p.k; k += 32) {
+      acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), widen16(w + k), acc0);
+      acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 16), widen16(w + k + 16), acc1);
+    }
+    for (; k + 16 <= p.k; k += 16)
+      acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), widen16(w + k), acc0);
+    if (k < p.k) {
+      const __mmask16 mask = static_cast<__mmask16>((1u << (p.k - k)) - 1u);
+      acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + k), widen16(w + k), acc0);
+    }
+    const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    p.y[n] = sum * row_scale(p, n) + (p.bias ? p.bias[n] : 0.0f);
   }
-  size_t k = 0;
-  for (; k + 16 * U <= p.k; k += 16 * U) {
-    for (size_t u = 0; u < U; ++u) {
-      const __m512 wv = widen16(w + k + 16 * u);
-      for (size_t i = 0; i < MR; ++i) {
-        acc[i][u] = _mm512_fmadd_ps(_mm512_loadu_ps(a[i] + k + 16 * u), wv, acc[i][u]);
+
+  template <size_t MR, size_t NR>
+  static inline void step(const float* const* a, const int8_t* const* w, size_t k, __mmask16 mask,
+                          __m512 (&acc)[MR][NR]) {
+    __m512 wv[NR];
+    for (size_t j = 0; j < NR; ++j) wv[j] = widen16(w[j] + k);
+    for (size_t i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_maskz_loadu_ps(mask, a[i] + k);
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
+    }
+  }
+
+  template <size_t MR, size_t NR>
+  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
+    const float* a[MR];
+    const int8_t* w[NR];
+    __m512 acc[MR][NR];
+    for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
+    for (size_t j = 0; j < NR; ++j) w[j] = row_of(p, n0 + j);
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
+    }
+    size_t k = 0;
+    for (; k + 16 <= p.k; k += 16) step<MR, NR>(a, w, k, static_cast<__mmask16>(0xFFFF), acc);
+    // The last 1..15 columns: masked activation loads (the weight rows are padded to 32).
+    if (k < p.k) step<MR, NR>(a, w, k, static_cast<__mmask16>((1u << (p.k - k)) - 1u), acc);
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) {
+        const float sum = _mm512_reduce_add_ps(acc[i][j]);
+        p.y[(m0 + i) * p.y_stride + n0 + j] =
+            sum * row_scale(p, n0 + j) + (p.bias ? p.bias[n0 + j] : 0.0f);
       }
     }
   }
-  for (; k + 16 <= p.k; k += 16) {
-    const __m512 wv = widen16(w + k);
-    for (size_t i = 0; i < MR; ++i)
-      acc[i][0] = _mm512_fmadd_ps(_mm512_loadu_ps(a[i] + k), wv, acc[i][0]);
-  }
-  // The last 1..15 columns: masked loads of the activations (the weight row is padded to 32).
-  if (k < p.k) {
-    const __mmask16 mask = static_cast<__mmask16>((1u << (p.k - k)) - 1u);
-    const __m512 wv = widen16(w + k);
-    for (size_t i = 0; i < MR; ++i) {
-      acc[i][0] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a[i] + k), wv, acc[i][0]);
-    }
-  }
-  for (size_t i = 0; i < MR; ++i) {
-    __m512 total = acc[i][0];
-    for (size_t u = 1; u < U; ++u) total = _mm512_add_ps(total, acc[i][u]);
-    p.y[(m0 + i) * p.y_stride + n] = _mm512_reduce_add_ps(total) * w_scale + bias;
-  }
-}
+};
 
 }  // namespace
 
 void grf_f32_qs8w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  for (size_t n = n_begin; n < n_end; ++n) {
-    const int8_t* w = reinterpret_cast<const int8_t*>(p.w + n * p.w_row_bytes);
-    float w_scale;
-    std::memcpy(&w_scale, p.w_scales + n * sizeof(float), sizeof(float));
-    const float bias = p.bias ? p.bias[n] : 0.0f;
-    size_t m = 0;
-    for (; m + 4 <= p.m; m += 4) token_tile<4>(p, w, w_scale, bias, m, n);
-    switch (p.m - m) {
-      case 3:
-        token_tile<3>(p, w, w_scale, bias, m, n);
-        break;
-      case 2:
-        token_tile<2>(p, w, w_scale, bias, m, n);
-        break;
-      case 1:
-        token_tile<1>(p, w, w_scale, bias, m, n);
-        break;
-      default:
-        break;
-    }
-  }
+  TiledGemm<Qs8Avx512, 4, 4>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin

@@ -1,0 +1,62 @@
+// How the f32-activation kernel families (f32-bf16w, f32-qs8w) walk an output block: a single
+// token (decode) goes row by row through the family's GEMV, which keeps two accumulators per
+// row to hide FMA latency; a chunk of tokens (prefill) goes through MR×NR tiles, each weight
+// vector widened once for MR tokens and each activation vector loaded once for NR rows, so the
+// loop is bound by FMAs rather than loads (4×4 tiles run ~2.5× the GEMV's rate on AVX-512).
+// Tiles of every size sum a (token, row) pair in the same order, so any prefill chunking gives
+// the same logits; a lone token may differ from its prefilled value in the last bits.
+#pragma once
+
+#include <cstddef>
+
+#include "runtime/src/kernels/gemm.h"
+
+namespace griffin {
+
+// Kernel::gemv(p, n): row n for token 0. Kernel::tile<MR, NR>(p, m0, n0): tokens m0..m0+MR-1
+// of rows n0..n0+NR-1, for MR, NR in 1..kMaxMR / 1..kMaxNR.
+template <typename Kernel, size_t kMaxMR, size_t kMaxNR>
+struct TiledGemm {
+  template <size_t NR>
+  static void rows(const GemmArgs& p, size_t n0) {
+    size_t m = 0;
+    for (; m + kMaxMR <= p.m; m += kMaxMR) Kernel::template tile<kMaxMR, NR>(p, m, n0);
+    tokens_left<NR, kMaxMR - 1>(p, m, n0);
+  }
+
+  // The last p.m - m (< kMaxMR) tokens as one tile.
+  template <size_t NR, size_t MR>
+  static void tokens_left(const GemmArgs& p, size_t m, size_t n0) {
+    if constexpr (MR > 0) {
+      if (p.m - m == MR) {
+        Kernel::template tile<MR, NR>(p, m, n0);
+      } else {
+        tokens_left<NR, MR - 1>(p, m, n0);
+      }
+    }
+  }
+
+  // The last n_end - n (< kMaxNR) rows.
+  template <size_t NR>
+  static void rows_left(const GemmArgs& p, size_t n, size_t n_end) {
+    if constexpr (NR > 0) {
+      if (n_end - n == NR) {
+        rows<NR>(p, n);
+      } else {
+        rows_left<NR - 1>(p, n, n_end);
+      }
+    }
+  }
+
+  static void run(const GemmArgs& p, size_t n_begin, size_t n_end) {
+    if (p.m == 1) {
+      for (size_t n = n_begin; n < n_end; ++n) Kernel::gemv(p, n);
+      return;
+    }
+    size_t n = n_begin;
+    for (; n + kMaxNR <= n_end; n += kMaxNR) rows<kMaxNR>(p, n);
+    rows_left<kMaxNR - 1>(p, n, n_end);
+  }
+};
+
+}  // namespace griffin
