@@ -30,9 +30,8 @@ void conv1d_causal(size_t rows, size_t channels, size_t taps_count, const float*
 // RG-LRU over `rows` steps (§7.3). gate_r, gate_i: pre-sigmoid gate activations [rows, width];
 // v: conv output [rows, width]; neg_c_softplus = -8·softplus(Λ') [width]; h: state [width]
 // (f32), updated. positions[t] == 0 resets the state (h = i·v). Writes h_t into out [rows, width].
-void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i,
-                const float* v, const float* neg_c_softplus, const int64_t* positions, float* h,
-                float* out);
+void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i, const float* v,
+                const float* neg_c_softplus, const int64_t* positions, float* h, float* out);
 
 // Rotates the first `rotary_dims` of each head of x [heads, head_dim] in the halves layout:
 // pair (j, j + rotary_dims/2) by angle position·inv_freq[j] (§7.4).

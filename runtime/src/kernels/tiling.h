@@ -4,7 +4,8 @@
 // vector widened once for MR tokens and each activation vector loaded once for NR rows, so the
 // loop is bound by FMAs rather than loads (4×4 tiles run ~2.5× the GEMV's rate on AVX-512).
 // Tiles of every size sum a (token, row) pair in the same order, so any prefill chunking gives
-// the same logits; a lone token may differ from its prefilled value in the last bits.
+// the same logits; a lone token may differ from its prefilled value in the last bits (unless
+// the family's GEMV is its 1×1 tile, as on NEON, where tiles cover one row: kMaxNR = 1).
 #pragma once
 
 #include <cstddef>

@@ -3,10 +3,9 @@
 // tiles of tokens × rows (tiling.h).
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/tiling.h"
+#include "runtime/src/kernels/weight-rows.h"
 
 namespace griffin {
 namespace {
@@ -17,20 +16,9 @@ inline __m512 widen16(const uint16_t* w) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(bits, 16));
 }
 
-inline float bf16_value(uint16_t bits16) {
-  const uint32_t bits = static_cast<uint32_t>(bits16) << 16;
-  float value;
-  std::memcpy(&value, &bits, 4);
-  return value;
-}
-
-inline const uint16_t* row_of(const GemmArgs& p, size_t n) {
-  return reinterpret_cast<const uint16_t*>(p.w + n * p.w_row_bytes);
-}
-
 struct Bf16Avx512 {
   static void gemv(const GemmArgs& p, size_t n) {
-    const uint16_t* w = row_of(p, n);
+    const uint16_t* w = weight_row<uint16_t>(p, n);
     const float* a = p.a;
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     size_t k = 0;
@@ -41,8 +29,8 @@ struct Bf16Avx512 {
     for (; k + 16 <= p.k; k += 16)
       acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), widen16(w + k), acc0);
     float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-    for (; k < p.k; ++k) sum += a[k] * bf16_value(w[k]);
-    p.y[n] = sum + (p.bias ? p.bias[n] : 0.0f);
+    for (; k < p.k; ++k) sum += a[k] * bf16_to_f32(w[k]);
+    p.y[n] = sum + bias_of(p, n);
   }
 
   template <size_t MR, size_t NR>
@@ -51,7 +39,7 @@ struct Bf16Avx512 {
     const uint16_t* w[NR];
     __m512 acc[MR][NR];
     for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
-    for (size_t j = 0; j < NR; ++j) w[j] = row_of(p, n0 + j);
+    for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint16_t>(p, n0 + j);
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
     }
@@ -67,8 +55,8 @@ struct Bf16Avx512 {
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) {
         float sum = _mm512_reduce_add_ps(acc[i][j]);
-        for (size_t t = k; t < p.k; ++t) sum += a[i][t] * bf16_value(w[j][t]);
-        p.y[(m0 + i) * p.y_stride + n0 + j] = sum + (p.bias ? p.bias[n0 + j] : 0.0f);
+        for (size_t t = k; t < p.k; ++t) sum += a[i][t] * bf16_to_f32(w[j][t]);
+        p.y[(m0 + i) * p.y_stride + n0 + j] = sum + bias_of(p, n0 + j);
       }
     }
   }

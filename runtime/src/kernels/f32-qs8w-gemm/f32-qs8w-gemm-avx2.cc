@@ -3,10 +3,9 @@
 // (tiling.h; 8 accumulators leave room in AVX2's 16 registers).
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/tiling.h"
+#include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
@@ -17,19 +16,9 @@ inline __m256 widen8(const int8_t* w) {
   return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
 }
 
-inline const int8_t* row_of(const GemmArgs& p, size_t n) {
-  return reinterpret_cast<const int8_t*>(p.w + n * p.w_row_bytes);
-}
-
-inline float row_scale(const GemmArgs& p, size_t n) {
-  float scale;
-  std::memcpy(&scale, p.w_scales + n * sizeof(float), sizeof(float));
-  return scale;
-}
-
 struct Qs8Avx2 {
   static void gemv(const GemmArgs& p, size_t n) {
-    const int8_t* w = row_of(p, n);
+    const int8_t* w = weight_row<int8_t>(p, n);
     const float* a = p.a;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     size_t k = 0;
@@ -41,7 +30,7 @@ struct Qs8Avx2 {
       acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), widen8(w + k), acc0);
     float sum = horizontal_sum(_mm256_add_ps(acc0, acc1));
     for (; k < p.k; ++k) sum += a[k] * static_cast<float>(w[k]);
-    p.y[n] = sum * row_scale(p, n) + (p.bias ? p.bias[n] : 0.0f);
+    p.y[n] = sum * weight_row_scale(p, n) + bias_of(p, n);
   }
 
   template <size_t MR, size_t NR>
@@ -50,7 +39,7 @@ struct Qs8Avx2 {
     const int8_t* w[NR];
     __m256 acc[MR][NR];
     for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
-    for (size_t j = 0; j < NR; ++j) w[j] = row_of(p, n0 + j);
+    for (size_t j = 0; j < NR; ++j) w[j] = weight_row<int8_t>(p, n0 + j);
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
     }
@@ -68,7 +57,7 @@ struct Qs8Avx2 {
         float sum = horizontal_sum(acc[i][j]);
         for (size_t t = k; t < p.k; ++t) sum += a[i][t] * static_cast<float>(w[j][t]);
         p.y[(m0 + i) * p.y_stride + n0 + j] =
-            sum * row_scale(p, n0 + j) + (p.bias ? p.bias[n0 + j] : 0.0f);
+            sum * weight_row_scale(p, n0 + j) + bias_of(p, n0 + j);
       }
     }
   }

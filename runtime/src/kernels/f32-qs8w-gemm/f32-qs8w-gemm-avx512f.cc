@@ -3,10 +3,9 @@
 // (tiling.h). The last 1..15 columns use masked activation loads (weight rows are padded to 32).
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/tiling.h"
+#include "runtime/src/kernels/weight-rows.h"
 
 namespace griffin {
 namespace {
@@ -16,19 +15,9 @@ inline __m512 widen16(const int8_t* w) {
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
 }
 
-inline const int8_t* row_of(const GemmArgs& p, size_t n) {
-  return reinterpret_cast<const int8_t*>(p.w + n * p.w_row_bytes);
-}
-
-inline float row_scale(const GemmArgs& p, size_t n) {
-  float scale;
-  std::memcpy(&scale, p.w_scales + n * sizeof(float), sizeof(float));
-  return scale;
-}
-
 struct Qs8Avx512 {
   static void gemv(const GemmArgs& p, size_t n) {
-    const int8_t* w = row_of(p, n);
+    const int8_t* w = weight_row<int8_t>(p, n);
     const float* a = p.a;
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     size_t k = 0;
@@ -43,7 +32,7 @@ struct Qs8Avx512 {
       acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + k), widen16(w + k), acc0);
     }
     const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-    p.y[n] = sum * row_scale(p, n) + (p.bias ? p.bias[n] : 0.0f);
+    p.y[n] = sum * weight_row_scale(p, n) + bias_of(p, n);
   }
 
   template <size_t MR, size_t NR>
@@ -63,7 +52,7 @@ struct Qs8Avx512 {
     const int8_t* w[NR];
     __m512 acc[MR][NR];
     for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
-    for (size_t j = 0; j < NR; ++j) w[j] = row_of(p, n0 + j);
+    for (size_t j = 0; j < NR; ++j) w[j] = weight_row<int8_t>(p, n0 + j);
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
     }
@@ -75,7 +64,7 @@ struct Qs8Avx512 {
       for (size_t j = 0; j < NR; ++j) {
         const float sum = _mm512_reduce_add_ps(acc[i][j]);
         p.y[(m0 + i) * p.y_stride + n0 + j] =
-            sum * row_scale(p, n0 + j) + (p.bias ? p.bias[n0 + j] : 0.0f);
+            sum * weight_row_scale(p, n0 + j) + bias_of(p, n0 + j);
       }
     }
   }
