@@ -1,0 +1,76 @@
+// The x86 f32-activation kernels (f32-bf16w, f32-qs8w; AVX2 and AVX-512F) share one shape and
+// differ only in how a vector of weights becomes f32 and how a row's sum is finished. `Ops`
+// (defined in each variant's file, compiled with that variant's ISA flags) supplies:
+//   Vector, Weight, kLanes; zero(), load(const float*), widen(const Weight*), fma(a, w, acc),
+//   add(x, y), sum(Vector); tail(a, w, count): Σ a·w over the last count < kLanes columns;
+//   finish(p, n, sum): the output value (scale, bias).
+// Decode runs gemv (two accumulators per row); prefill runs MR×NR tiles through tiling.h.
+#pragma once
+
+#include <cstddef>
+
+#include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/weight-rows.h"
+
+namespace griffin {
+
+template <typename Ops>
+struct WidenGemm {
+  using Vector = typename Ops::Vector;
+  using Weight = typename Ops::Weight;
+  static constexpr size_t kLanes = Ops::kLanes;
+
+  static void gemv(const GemmArgs& p, size_t n) {
+    const Weight* w = weight_row<Weight>(p, n);
+    const float* a = p.a;
+    Vector acc0 = Ops::zero(), acc1 = Ops::zero();
+    size_t k = 0;
+    for (; k + 2 * kLanes <= p.k; k += 2 * kLanes) {
+      acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
+      acc1 = Ops::fma(Ops::load(a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
+    }
+    for (; k + kLanes <= p.k; k += kLanes)
+      acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
+    const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(a + k, w + k, p.k - k);
+    p.y[n] = Ops::finish(p, n, sum);
+  }
+
+  template <size_t MR, size_t NR>
+  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
+    const float* a[MR];
+    const Weight* w[NR];
+    Vector acc[MR][NR];
+    for (size_t i = 0; i < MR; ++i) a[i] = p.a + (m0 + i) * p.a_stride;
+    for (size_t j = 0; j < NR; ++j) w[j] = weight_row<Weight>(p, n0 + j);
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = Ops::zero();
+    }
+    size_t k = 0;
+    for (; k + kLanes <= p.k; k += kLanes) {
+      Vector wv[NR];
+      for (size_t j = 0; j < NR; ++j) wv[j] = Ops::widen(w[j] + k);
+      for (size_t i = 0; i < MR; ++i) {
+        const Vector av = Ops::load(a[i] + k);
+        for (size_t j = 0; j < NR; ++j) acc[i][j] = Ops::fma(av, wv[j], acc[i][j]);
+      }
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) {
+        const float sum = Ops::sum(acc[i][j]) + Ops::tail(a[i] + k, w[j] + k, p.k - k);
+        p.y[(m0 + i) * p.y_stride + n0 + j] = Ops::finish(p, n0 + j, sum);
+      }
+    }
+  }
+};
+
+// Finishing a row's sum: bf16 rows add the bias; int8 rows scale, then add the bias.
+struct FinishBf16 {
+  static float finish(const GemmArgs& p, size_t n, float sum) { return sum + bias_of(p, n); }
+};
+struct FinishInt8 {
+  static float finish(const GemmArgs& p, size_t n, float sum) {
+    return sum * weight_row_scale(p, n) + bias_of(p, n);
+  }
+};
+
+}  // namespace griffin
