@@ -24,7 +24,8 @@ void grf_qd8_qs4w_gemm_ukernel__scalar(const GemmArgs& p, size_t n_begin, size_t
         const int8_t* x = a + g * 32;
         int32_t dot = 0;
         for (size_t j = 0; j < 16; ++j) {
-          dot += int32_t{x[j]} * ((bytes[j] & 0x0f) - 8) + int32_t{x[j + 16]} * ((bytes[j] >> 4) - 8);
+          dot +=
+              int32_t{x[j]} * ((bytes[j] & 0x0f) - 8) + int32_t{x[j + 16]} * ((bytes[j] >> 4) - 8);
         }
         acc += a_scales[g] * fp16_ieee_to_fp32_value(w_scales[g]) * static_cast<float>(dot);
       }
