@@ -1,56 +1,27 @@
-// int8 activations × int4 weights with plain NEON: nibbles expand to two int8x16 vectors
-// (values 0..15 and 16..31, minus 8), then vmull/vmlal and pairwise widening adds. Prefill
-// tiles cover up to 4 tokens of one row (tiling.h), so a group is expanded once for 4 tokens;
-// each token's sum is computed exactly as alone.
+// int8 activations × int4 weights with plain NEON: vmull/vmlal into 16-bit lanes (two products
+// of |x| <= 127 fit), then pairwise widening adds. Shape: qd8-qs4w-neon-tile.h.
 #include <arm_neon.h>
-#include <fp16.h>
 
-#include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/qd8-qs4w-gemm/qd8-qs4w-neon-tile.h"
 #include "runtime/src/kernels/tiling.h"
-#include "runtime/src/kernels/weight-rows.h"
 
 namespace griffin {
 namespace {
 
-struct Qs4Neon {
-  template <size_t MR, size_t NR>
-  static void tile(const GemmArgs& p, size_t m0, size_t n) {
-    static_assert(NR == 1, "tiles cover one row");
-    const size_t groups = p.kp / 32;
-    const uint8x16_t low_mask = vdupq_n_u8(0x0f);
-    const int8x16_t eight = vdupq_n_s8(8);
-    const uint8_t* w = weight_row<uint8_t>(p, n);
-    const uint16_t* w_scales = reinterpret_cast<const uint16_t*>(p.w_scales) + n * groups;
-    float32x4_t acc[MR];
-    for (size_t i = 0; i < MR; ++i) acc[i] = vdupq_n_f32(0.0f);
-    for (size_t g = 0; g < groups; ++g) {
-      const uint8x16_t bytes = vld1q_u8(w + g * 16);
-      const int8x16_t w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(bytes, low_mask)), eight);
-      const int8x16_t w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4)), eight);
-      const float w_scale = fp16_ieee_to_fp32_value(w_scales[g]);
-      for (size_t i = 0; i < MR; ++i) {
-        const int8_t* a = p.aq + (m0 + i) * p.kp + g * 32;
-        const int8x16_t a0 = vld1q_s8(a), a1 = vld1q_s8(a + 16);
-        int16x8_t p0 = vmull_s8(vget_low_s8(a0), vget_low_s8(w0));
-        p0 = vmlal_s8(p0, vget_high_s8(a0), vget_high_s8(w0));
-        int16x8_t p1 = vmull_s8(vget_low_s8(a1), vget_low_s8(w1));
-        p1 = vmlal_s8(p1, vget_high_s8(a1), vget_high_s8(w1));
-        const int32x4_t dot = vpadalq_s16(vpaddlq_s16(p0), p1);
-        const float scale = p.aq_scales[(m0 + i) * groups + g] * w_scale;
-        acc[i] = vfmaq_n_f32(acc[i], vcvtq_f32_s32(dot), scale);
-      }
-    }
-    for (size_t i = 0; i < MR; ++i)
-      p.y[(m0 + i) * p.y_stride + n] = vaddvq_f32(acc[i]) + bias_of(p, n);
+struct MullDot {
+  static int32x4_t dot(int8x16_t a0, int8x16_t a1, int8x16_t w0, int8x16_t w1) {
+    int16x8_t p0 = vmull_s8(vget_low_s8(a0), vget_low_s8(w0));
+    p0 = vmlal_s8(p0, vget_high_s8(a0), vget_high_s8(w0));
+    int16x8_t p1 = vmull_s8(vget_low_s8(a1), vget_low_s8(w1));
+    p1 = vmlal_s8(p1, vget_high_s8(a1), vget_high_s8(w1));
+    return vpadalq_s16(vpaddlq_s16(p0), p1);
   }
-
-  static void gemv(const GemmArgs& p, size_t n) { tile<1, 1>(p, 0, n); }
 };
 
 }  // namespace
 
 void grf_qd8_qs4w_gemm_ukernel__neon(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<Qs4Neon, 4, 1>::run(p, n_begin, n_end);
+  TiledGemm<Qs4NeonTile<MullDot>, 4, 1>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin
