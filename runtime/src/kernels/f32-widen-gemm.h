@@ -1,8 +1,10 @@
 // The x86 f32-activation kernels (f32-bf16w, f32-qs8w; AVX2 and AVX-512F) share one shape and
 // differ only in how a vector of weights becomes f32 and how a row's sum is finished. `Ops`
 // (defined in each variant's file, compiled with that variant's ISA flags) supplies:
-//   Vector, Weight, kLanes; zero(), load(const float*), widen(const Weight*), fma(a, w, acc),
-//   add(x, y), sum(Vector); tail(a, w, count): Σ a·w over the last count < kLanes columns;
+//   Vector, kLanes, zero(), load(const float*), fma(a, w, acc), add(x, y), sum(Vector): the f32
+//     vector (x86-f32-vectors.h);
+//   Weight, widen(const Weight*): kLanes weights as f32;
+//   tail(a, w, count): Σ a·w over the last count < kLanes columns;
 //   finish(p, n, sum): the output value (scale, bias).
 // Decode runs gemv (two accumulators per row); prefill runs MR×NR tiles through tiling.h.
 #pragma once

@@ -6,29 +6,17 @@
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
 #include "runtime/src/kernels/tiling.h"
-#include "runtime/src/kernels/x86-reduce.h"
+#include "runtime/src/kernels/x86-f32-vectors.h"
 
 namespace griffin {
 namespace {
 
-struct Bf16Avx2 : FinishBf16 {
-  using Vector = __m256;
+struct Bf16Avx2 : Avx2Floats, Bf16ScalarTail, FinishBf16 {
   using Weight = uint16_t;
-  static constexpr size_t kLanes = 8;
-  static Vector zero() { return _mm256_setzero_ps(); }
-  static Vector load(const float* a) { return _mm256_loadu_ps(a); }
   static Vector widen(const uint16_t* w) {
     const __m256i bits =
         _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
     return _mm256_castsi256_ps(_mm256_slli_epi32(bits, 16));
-  }
-  static Vector fma(Vector a, Vector w, Vector acc) { return _mm256_fmadd_ps(a, w, acc); }
-  static Vector add(Vector x, Vector y) { return _mm256_add_ps(x, y); }
-  static float sum(Vector v) { return horizontal_sum(v); }
-  static float tail(const float* a, const uint16_t* w, size_t count) {
-    float sum = 0.0f;
-    for (size_t k = 0; k < count; ++k) sum += a[k] * bf16_to_f32(w[k]);
-    return sum;
   }
 };
 

@@ -6,23 +6,17 @@
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
 #include "runtime/src/kernels/tiling.h"
+#include "runtime/src/kernels/x86-f32-vectors.h"
 
 namespace griffin {
 namespace {
 
-struct Qs8Avx512 : FinishInt8 {
-  using Vector = __m512;
+struct Qs8Avx512 : Avx512Floats, FinishInt8 {
   using Weight = int8_t;
-  static constexpr size_t kLanes = 16;
-  static Vector zero() { return _mm512_setzero_ps(); }
-  static Vector load(const float* a) { return _mm512_loadu_ps(a); }
   static Vector widen(const int8_t* w) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
   }
-  static Vector fma(Vector a, Vector w, Vector acc) { return _mm512_fmadd_ps(a, w, acc); }
-  static Vector add(Vector x, Vector y) { return _mm512_add_ps(x, y); }
-  static float sum(Vector v) { return _mm512_reduce_add_ps(v); }
   static float tail(const float* a, const int8_t* w, size_t count) {
     if (count == 0) return 0.0f;
     const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1u);

@@ -1,0 +1,56 @@
+// f32 vector operations for the f32-widen-gemm.h `Ops` of each x86 variant: Avx2Floats (8
+// lanes) needs AVX2 + FMA, Avx512Floats (16 lanes) AVX-512F. Each is defined only when the file
+// including this header is compiled for it. Also the scalar tails shared by the variants.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/src/kernels/weight-rows.h"
+#include "runtime/src/kernels/x86-reduce.h"
+
+namespace griffin {
+
+#if defined(__AVX2__) && defined(__FMA__)
+struct Avx2Floats {
+  using Vector = __m256;
+  static constexpr size_t kLanes = 8;
+  static Vector zero() { return _mm256_setzero_ps(); }
+  static Vector load(const float* a) { return _mm256_loadu_ps(a); }
+  static Vector fma(Vector a, Vector w, Vector acc) { return _mm256_fmadd_ps(a, w, acc); }
+  static Vector add(Vector x, Vector y) { return _mm256_add_ps(x, y); }
+  static float sum(Vector v) { return horizontal_sum(v); }
+};
+#endif
+
+#if defined(__AVX512F__)
+struct Avx512Floats {
+  using Vector = __m512;
+  static constexpr size_t kLanes = 16;
+  static Vector zero() { return _mm512_setzero_ps(); }
+  static Vector load(const float* a) { return _mm512_loadu_ps(a); }
+  static Vector fma(Vector a, Vector w, Vector acc) { return _mm512_fmadd_ps(a, w, acc); }
+  static Vector add(Vector x, Vector y) { return _mm512_add_ps(x, y); }
+  static float sum(Vector v) { return _mm512_reduce_add_ps(v); }
+};
+#endif
+
+// Σ a·w over the last `count` columns, in order (the tails of the f32-activation kernels).
+struct Bf16ScalarTail {
+  static float tail(const float* a, const uint16_t* w, size_t count) {
+    float sum = 0.0f;
+    for (size_t k = 0; k < count; ++k) sum += a[k] * bf16_to_f32(w[k]);
+    return sum;
+  }
+};
+struct Int8ScalarTail {
+  static float tail(const float* a, const int8_t* w, size_t count) {
+    float sum = 0.0f;
+    for (size_t k = 0; k < count; ++k) sum += a[k] * static_cast<float>(w[k]);
+    return sum;
+  }
+};
+
+}  // namespace griffin
