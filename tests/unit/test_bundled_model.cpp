@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "griffin/griffin.h"
+#include "tests/support/log_softmax.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin::test;
@@ -40,15 +41,6 @@ Expected load_expected() {
   return e;
 }
 
-// log softmax(row)[target] in double, as griffin-score computes it.
-double log_softmax_at(const float* row, size_t vocab, int32_t target) {
-  double max = row[0];
-  for (size_t i = 1; i < vocab; ++i) max = std::max(max, static_cast<double>(row[i]));
-  double sum = 0.0;
-  for (size_t i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(row[i]) - max);
-  return static_cast<double>(row[target]) - max - std::log(sum);
-}
-
 // Tolerances. Measured (x86-64, f32 runtime vs f64 reference, both chunk sizes): worst token
 // log-probability 3.7e-6 apart, mean NLL 5.3e-8 relative. Float32 rounding moves logits of
 // this architecture by ~1e-5 (tools/train/check_against_reference.py: 8.8e-6 .. 1.1e-5 with
@@ -63,8 +55,7 @@ constexpr double kMeanRelativeTolerance = 5e-6;
 
 }  // namespace
 
-TEST_CASE("Bundled KJV model: held-out passage scores as the float64 reference says",
-          "[bundled]") {
+TEST_CASE("Bundled KJV model: held-out passage scores as the float64 reference says", "[bundled]") {
   const Expected e = load_expected();
   REQUIRE(e.tokens.size() == e.logprobs.size() + 1);
   REQUIRE(e.tokens.size() > 65);  // longer than the attention window (64): attention slides

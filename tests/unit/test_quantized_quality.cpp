@@ -13,6 +13,7 @@
 
 #include "converter/convert.h"
 #include "griffin/griffin.h"
+#include "tests/support/log_softmax.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -64,10 +65,7 @@ Scored score_book(const std::string& path, bool int8_activations) {
       scored.greedy.push_back(static_cast<int32_t>(std::max_element(row, row + vocab) - row));
       const size_t next = begin + i + 1;
       if (next == n) break;
-      double max = row[0], sum = 0.0;
-      for (size_t v = 1; v < vocab; ++v) max = std::max(max, static_cast<double>(row[v]));
-      for (size_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v]) - max);
-      total -= static_cast<double>(row[tokens[next]]) - max - std::log(sum);
+      total -= log_softmax_at(row, vocab, tokens[next]);
     }
   }
   scored.mean_nll = total / static_cast<double>(n - 1);
