@@ -106,6 +106,8 @@ typedef struct griffin_model_info {
   int32_t num_threads;
   int32_t tokenizer_pieces; /* pieces of the tokenizer (0 without one); ids from here up to
                                vocab_size have no text */
+  int32_t start_of_turn_id; /* the file's chat markers as token ids; -1 when not a piece */
+  int32_t end_of_turn_id;
 } griffin_model_info;
 
 GRIFFIN_API griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info);
@@ -266,6 +268,113 @@ GRIFFIN_API griffin_status griffin_memory_usage_get(const griffin_model* model,
 
 /* The message of the session's last failed call ("" if none). */
 GRIFFIN_API const char* griffin_session_last_error(const griffin_session* session);
+
+/* ---------------------------------------------------------------------------------------------
+ * Session state: snapshot, restore and fork (docs/memory.md "Snapshots")
+ *
+ * A snapshot holds a session's persistent state only: RG-LRU and conv states, the attention
+ * K/V caches, the last logits, the position, the sampler's random state, the repetition
+ * history and the bytes of an incomplete UTF-8 character, behind a small header (magic, format
+ * version, the model's identity, the session options that shape the state, a payload
+ * checksum). Its size is fixed by the model and the session options, whatever the position.
+ * A snapshot loads only into a session of the same model file (same header and tensor table,
+ * so also the same quantization) with the same kv_dtype, max_context and history_size.
+ */
+
+/* Bytes griffin_session_save writes for this session (the same at every position). */
+GRIFFIN_API griffin_status griffin_session_state_size(const griffin_session* session, size_t* bytes);
+/* Writes the snapshot to `buffer` (`capacity` bytes; 64-byte alignment not needed). Allocates
+ * nothing. `*written` receives the snapshot size (also on GRIFFIN_ERR_OUT_OF_RANGE when
+ * `capacity` is too small, so the caller can size the buffer). */
+GRIFFIN_API griffin_status griffin_session_save(const griffin_session* session, void* buffer,
+                                                size_t capacity, size_t* written);
+/* Restores a snapshot. Allocates nothing. Everything is checked before anything is copied: a
+ * truncated, corrupt, wrong-version or other-model snapshot, or one made with other session
+ * options, is refused (GRIFFIN_ERR_INVALID_ARGUMENT, the message says which check failed) and
+ * the session is left exactly as it was. */
+GRIFFIN_API griffin_status griffin_session_load(griffin_session* session, const void* data, size_t size);
+/* The snapshot to a file, atomically: the file appears complete under `path` or not at all. */
+GRIFFIN_API griffin_status griffin_session_save_file(const griffin_session* session, const char* path);
+/* griffin_session_load from a file (GRIFFIN_ERR_NOT_FOUND / GRIFFIN_ERR_IO when it cannot be read). */
+GRIFFIN_API griffin_status griffin_session_load_file(griffin_session* session, const char* path);
+/* A new session of the same model with the same options and a copy of `source`'s state: both
+ * continue independently, with bit-identical results for the same input. Allocates the new
+ * session's arena; destroy it with griffin_session_destroy. */
+GRIFFIN_API griffin_status griffin_session_fork(const griffin_session* source, griffin_session** copy);
+
+/* The chat markers stored in the file (Gemma: "<start_of_turn>", "<end_of_turn>"). Owned by the
+ * model. `start` or `end` may be NULL. */
+GRIFFIN_API griffin_status griffin_model_chat_markers(const griffin_model* model, const char** start,
+                                                      const char** end);
+
+/* ---------------------------------------------------------------------------------------------
+ * Generation: one call for prompt -> streamed text
+ */
+
+/* Receives each piece of generated text: complete UTF-8 (a character is never split), not
+ * NUL-terminated, `piece_len` bytes (may be 0 for a token with no text). `token` is the token
+ * that completed it (-1 for bytes flushed at the end). Return 0 to go on, non-zero to stop
+ * (stop reason GRIFFIN_STOP_CALLBACK). */
+typedef int (*griffin_piece_callback)(const char* piece, size_t piece_len, int32_t token, void* user);
+
+typedef enum griffin_stop_reason {
+  GRIFFIN_STOP_LENGTH = 0,          /* max_tokens generated */
+  GRIFFIN_STOP_END_OF_SEQUENCE = 1, /* EOS, or the file's end-of-turn token */
+  GRIFFIN_STOP_SEQUENCE = 2,        /* a stop sequence appeared (it is not emitted) */
+  GRIFFIN_STOP_CALLBACK = 3,        /* the callback returned non-zero */
+  GRIFFIN_STOP_CANCELLED = 4        /* griffin_session_cancel */
+} griffin_stop_reason;
+
+typedef struct griffin_generate_options {
+  size_t struct_size;
+  int32_t max_tokens;              /* tokens to generate at most; 0 = 256 (< 0 is invalid) */
+  griffin_sampler_options sampler; /* greedy by default */
+  const char* const* stop_sequences; /* NUL-terminated UTF-8 strings; may be NULL */
+  size_t stop_sequence_count;
+} griffin_generate_options;
+
+typedef struct griffin_generate_result {
+  size_t struct_size;
+  griffin_stop_reason stop_reason;
+  int32_t prompt_tokens;    /* prompt tokens fed (BOS included; fewer when cancelled in prefill) */
+  int32_t generated_tokens; /* tokens sampled */
+  double prefill_seconds;
+  double decode_seconds;
+} griffin_generate_result;
+
+GRIFFIN_API griffin_generate_options griffin_generate_default_options(void);
+
+/* Feeds the prompt (with BOS first on a fresh session; on a session that already has tokens the
+ * prompt continues the conversation) and generates until a stop condition, streaming pieces to
+ * `callback` (may be NULL). `options` may be NULL; `result` may be NULL. An empty prompt on a
+ * session that has tokens continues from its last logits. Cancelled or stopped early, the
+ * session keeps every token fed so far and stays usable. */
+GRIFFIN_API griffin_status griffin_session_generate(griffin_session* session, const char* prompt,
+                                                    size_t prompt_len,
+                                                    const griffin_generate_options* options,
+                                                    griffin_piece_callback callback, void* user,
+                                                    griffin_generate_result* result);
+/* Asks a running griffin_session_generate on `session` to stop; it returns GRIFFIN_OK with
+ * GRIFFIN_STOP_CANCELLED within one prefill chunk or one decode step. Thread-safe: may be called
+ * from any thread at any time while the session exists. A cancel that arrives while no
+ * generation runs is forgotten when the next one starts. */
+GRIFFIN_API griffin_status griffin_session_cancel(griffin_session* session);
+
+/* ---------------------------------------------------------------------------------------------
+ * Loading for apps
+ */
+
+/* Opens a model stored at `offset` (any alignment) for `length` bytes inside the file open as
+ * `fd` (for example an uncompressed APK asset from AAssetManager_openFileDescriptor). `fd` is
+ * not closed and may be closed once this returns. Verified exactly like griffin_model_open. */
+GRIFFIN_API griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
+                                                 const griffin_model_options* options,
+                                                 griffin_model** model);
+/* Opens a model from caller-owned memory (for example an mmapped NSData), which must stay valid
+ * and unchanged until griffin_model_close. Verified exactly like griffin_model_open. */
+GRIFFIN_API griffin_status griffin_model_open_buffer(const void* data, size_t size,
+                                                     const griffin_model_options* options,
+                                                     griffin_model** model);
 
 #ifdef __cplusplus
 }
