@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "format/hash.h"
 #include "format/quant.h"
 
 namespace griffin {
@@ -48,6 +49,8 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open(const std::string& path) 
   uint32_t header_size;
   std::memcpy(&header_size, file->mapping_, 4);
   file->data_offset_ = data_section_offset(header_size);
+  // decode_header verified that the FlatBuffer (and so the header) lies inside the file.
+  file->identity_ = fnv1a64(file->mapping_, 4 + static_cast<size_t>(header_size));
   Status config_status = validate_config(file->header_.config);
   if (!config_status.ok()) return config_status.with_context(path + ": config");
   Status tensor_status = file->check_tensors();
@@ -58,8 +61,8 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open(const std::string& path) 
 Status GriffinFile::check_tensors() {
   const std::vector<TensorRecord>& records = header_.tensors;
   for (size_t i = 0; i < records.size(); ++i) {
-    GRF_CHECK(index_.emplace(records[i].name, i).second, kInvalidFile,
-              "tensor %s appears twice", records[i].name.c_str());
+    GRF_CHECK(index_.emplace(records[i].name, i).second, kInvalidFile, "tensor %s appears twice",
+              records[i].name.c_str());
   }
   const std::vector<TensorSpec> expected = expected_tensors(header_.config);
   const uint64_t data_bytes = file_bytes_ > data_offset_ ? file_bytes_ - data_offset_ : 0;
@@ -87,6 +90,7 @@ Status GriffinFile::check_tensors() {
               "(%llu data bytes; truncated file?)",
               spec.name.c_str(), (unsigned long long)record.offset,
               (unsigned long long)(record.offset + record.size), (unsigned long long)data_bytes);
+    by_name_.emplace(spec.name, tensors_.size());
     tensors_.push_back(TensorView{&record, spec.role, mapping_ + data_offset_ + record.offset,
                                   data_offset_ + record.offset});
   }
@@ -107,10 +111,8 @@ Status GriffinFile::check_tensors() {
 }
 
 const TensorView* GriffinFile::find(const std::string& name) const {
-  for (const TensorView& view : tensors_) {
-    if (view.record->name == name) return &view;
-  }
-  return nullptr;
+  auto found = by_name_.find(name);
+  return found == by_name_.end() ? nullptr : &tensors_[found->second];
 }
 
 int64_t GriffinFile::parameter_count() const {

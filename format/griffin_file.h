@@ -36,8 +36,10 @@ class GriffinFile {
   const TensorView* find(const std::string& name) const;
 
   uint64_t file_bytes() const { return file_bytes_; }
-  uint64_t header_bytes() const { return data_offset_; }  // prefix + FlatBuffer + padding
   uint64_t data_offset() const { return data_offset_; }
+  // The model's identity: a hash of the header (config, tokenizer and the tensor table with
+  // every dtype and offset), so another model or another quantization has another identity.
+  uint64_t identity() const { return identity_; }
   int64_t parameter_count() const;
 
  private:
@@ -48,9 +50,11 @@ class GriffinFile {
   const uint8_t* mapping_ = nullptr;
   uint64_t file_bytes_ = 0;
   uint64_t data_offset_ = 0;
+  uint64_t identity_ = 0;
   FileHeader header_;
   std::vector<TensorView> tensors_;
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string, size_t> index_;    // name -> header_.tensors
+  std::unordered_map<std::string, size_t> by_name_;  // name -> tensors_
 };
 
 }  // namespace griffin

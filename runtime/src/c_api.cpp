@@ -7,85 +7,23 @@
 #include <new>
 #include <string>
 
+#include "runtime/src/c_api_internal.h"
 #include "runtime/src/memory_plan.h"
 #include "runtime/src/model.h"
 #include "runtime/src/session.h"
 
-struct griffin_model {
-  std::unique_ptr<griffin::Model> model;
-  std::string kernels;  // description, made once at open
-};
+using griffin::capi::fail;
+using griffin::capi::guarded;
+using griffin::capi::read_options;
+using griffin::capi::report;
+using griffin::capi::to_c;
 
-struct griffin_session {
-  std::unique_ptr<griffin::Session> session;
-  std::string last_error;
-};
+std::string& griffin::capi::thread_last_error() {
+  thread_local std::string message;
+  return message;
+}
 
 namespace {
-
-thread_local std::string g_last_error;
-
-griffin_status to_c(griffin::StatusCode code) {
-  using griffin::StatusCode;
-  switch (code) {
-    case StatusCode::kOk: return GRIFFIN_OK;
-    case StatusCode::kInvalidArgument: return GRIFFIN_ERR_INVALID_ARGUMENT;
-    case StatusCode::kNotFound: return GRIFFIN_ERR_NOT_FOUND;
-    case StatusCode::kIoError: return GRIFFIN_ERR_IO;
-    case StatusCode::kInvalidFile: return GRIFFIN_ERR_INVALID_MODEL;
-    case StatusCode::kUnsupported: return GRIFFIN_ERR_UNSUPPORTED;
-    case StatusCode::kOutOfMemory: return GRIFFIN_ERR_OUT_OF_MEMORY;
-    case StatusCode::kOutOfRange: return GRIFFIN_ERR_OUT_OF_RANGE;
-    case StatusCode::kInternal: return GRIFFIN_ERR_INTERNAL;
-  }
-  return GRIFFIN_ERR_INTERNAL;
-}
-
-// Records a failure (thread-locally and on the session when there is one) and returns its code.
-griffin_status fail(griffin_status code, const std::string& message,
-                    griffin_session* session = nullptr) {
-  try {
-    g_last_error = message;
-    if (session) session->last_error = message;
-  } catch (...) {
-  }
-  return code;
-}
-
-griffin_status report(const griffin::Status& status, griffin_session* session = nullptr) {
-  if (status.ok()) return GRIFFIN_OK;
-  return fail(to_c(status.code()), status.message(), session);
-}
-
-// Runs `body`, converting exceptions (only load-time containers can throw) into statuses.
-template <typename Body>
-griffin_status guarded(griffin_session* session, Body body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return fail(GRIFFIN_ERR_OUT_OF_MEMORY, "out of memory", session);
-  } catch (const std::exception& error) {
-    return fail(GRIFFIN_ERR_INTERNAL, std::string("internal error: ") + error.what(), session);
-  } catch (...) {
-    return fail(GRIFFIN_ERR_INTERNAL, "internal error", session);
-  }
-}
-
-#define GRF_C_REQUIRE(cond, session, ...)                                         \
-  do {                                                                            \
-    if (!(cond)) return fail(GRIFFIN_ERR_INVALID_ARGUMENT, __VA_ARGS__, session); \
-  } while (0)
-
-// Options structs grow at the end; a caller compiled against an older header passes a
-// smaller struct_size, and the fields it does not know keep their defaults.
-template <typename Options>
-bool read_options(const Options* given, Options* out) {
-  if (given == nullptr) return true;
-  if (given->struct_size < sizeof(size_t) || given->struct_size > sizeof(Options)) return false;
-  std::memcpy(static_cast<void*>(out), given, given->struct_size);
-  out->struct_size = sizeof(Options);
-  return true;
-}
 
 griffin::Status to_session_options(const griffin_session_options& opts,
                                    griffin::SessionOptions* out) {
@@ -136,24 +74,37 @@ griffin::Status read_session_options(const griffin_session_options* options,
 
 extern "C" {
 
-const char* griffin_version(void) { return "0.1.0"; }
+const char* griffin_version(void) {
+  return "0.1.0";
+}
 
 const char* griffin_status_string(griffin_status status) {
   switch (status) {
-    case GRIFFIN_OK: return "ok";
-    case GRIFFIN_ERR_INVALID_ARGUMENT: return "invalid argument";
-    case GRIFFIN_ERR_NOT_FOUND: return "not found";
-    case GRIFFIN_ERR_IO: return "I/O error";
-    case GRIFFIN_ERR_INVALID_MODEL: return "invalid model file";
-    case GRIFFIN_ERR_UNSUPPORTED: return "not supported";
-    case GRIFFIN_ERR_OUT_OF_MEMORY: return "out of memory";
-    case GRIFFIN_ERR_OUT_OF_RANGE: return "out of range";
-    case GRIFFIN_ERR_INTERNAL: return "internal error";
+    case GRIFFIN_OK:
+      return "ok";
+    case GRIFFIN_ERR_INVALID_ARGUMENT:
+      return "invalid argument";
+    case GRIFFIN_ERR_NOT_FOUND:
+      return "not found";
+    case GRIFFIN_ERR_IO:
+      return "I/O error";
+    case GRIFFIN_ERR_INVALID_MODEL:
+      return "invalid model file";
+    case GRIFFIN_ERR_UNSUPPORTED:
+      return "not supported";
+    case GRIFFIN_ERR_OUT_OF_MEMORY:
+      return "out of memory";
+    case GRIFFIN_ERR_OUT_OF_RANGE:
+      return "out of range";
+    case GRIFFIN_ERR_INTERNAL:
+      return "internal error";
   }
   return "unknown status";
 }
 
-const char* griffin_last_error(void) { return g_last_error.c_str(); }
+const char* griffin_last_error(void) {
+  return griffin::capi::thread_last_error().c_str();
+}
 
 griffin_model_options griffin_model_default_options(void) {
   griffin_model_options options;
@@ -184,7 +135,9 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
   });
 }
 
-void griffin_model_close(griffin_model* model) { delete model; }
+void griffin_model_close(griffin_model* model) {
+  delete model;
+}
 
 griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info) {
   return guarded(nullptr, [&] {
@@ -204,7 +157,8 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
     info->conv1d_width = static_cast<int32_t>(c.conv1d_width);
     info->attention_window = static_cast<int32_t>(c.attention_window);
     info->vocab_size = static_cast<int32_t>(c.vocab_size);
-    info->num_recurrent_layers = static_cast<int32_t>(c.count_layers(griffin::BlockType::kRecurrent));
+    info->num_recurrent_layers =
+        static_cast<int32_t>(c.count_layers(griffin::BlockType::kRecurrent));
     info->num_local_attention_layers =
         static_cast<int32_t>(c.count_layers(griffin::BlockType::kLocalAttention));
     info->num_global_attention_layers =
@@ -214,7 +168,8 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
     info->pad_id = tok.pad_id;
     info->has_tokenizer = model->model->tokenizer() != nullptr;
     info->num_threads = model->model->num_threads();
-    info->tokenizer_pieces = model->model->tokenizer() ? model->model->tokenizer()->piece_count() : 0;
+    info->tokenizer_pieces =
+        model->model->tokenizer() ? model->model->tokenizer()->piece_count() : 0;
     return GRIFFIN_OK;
   });
 }
@@ -258,8 +213,9 @@ griffin_status griffin_tokenize(const griffin_model* model, const char* text, si
       return fail(GRIFFIN_ERR_UNSUPPORTED, "this model has no tokenizer (token ids only)");
     }
     std::vector<int32_t> ids;
-    griffin::Status status = tokenizer->encode(std::string_view(text ? text : "", text_len),
-                                               add_bos, model->model->tokenizer_info().bos_id, &ids);
+    griffin::Status status =
+        tokenizer->encode(std::string_view(text ? text : "", text_len), add_bos,
+                          model->model->tokenizer_info().bos_id, &ids);
     if (!status.ok()) return report(status);
     *n_tokens = ids.size();
     if (ids.size() > capacity) {
@@ -299,9 +255,9 @@ griffin_status griffin_detokenize(const griffin_model* model, const int32_t* tok
     if (!status.ok()) return report(status);
     *text_len = decoded.size();
     if (decoded.size() + 1 > capacity) {
-      return fail(GRIFFIN_ERR_OUT_OF_RANGE, "griffin_detokenize: " +
-                                                std::to_string(decoded.size() + 1) +
-                                                " bytes do not fit in " + std::to_string(capacity));
+      return fail(GRIFFIN_ERR_OUT_OF_RANGE,
+                  "griffin_detokenize: " + std::to_string(decoded.size() + 1) +
+                      " bytes do not fit in " + std::to_string(capacity));
     }
     std::memcpy(text, decoded.c_str(), decoded.size() + 1);
     return GRIFFIN_OK;
@@ -350,7 +306,9 @@ griffin_status griffin_session_create(griffin_model* model, const griffin_sessio
   });
 }
 
-void griffin_session_destroy(griffin_session* session) { delete session; }
+void griffin_session_destroy(griffin_session* session) {
+  delete session;
+}
 
 griffin_status griffin_session_reset(griffin_session* session) {
   GRF_C_REQUIRE(session != nullptr, nullptr, "griffin_session_reset: session is NULL");

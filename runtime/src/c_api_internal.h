@@ -1,0 +1,105 @@
+// What the C API's source files share: the handle structs behind griffin.h's opaque types and
+// the helpers that turn a Status or an exception into a griffin_status with a message.
+#pragma once
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "griffin/griffin.h"
+#include "runtime/src/model.h"
+#include "runtime/src/session.h"
+
+struct griffin_model {
+  std::unique_ptr<griffin::Model> model;
+  std::string kernels;  // description, made once at open
+};
+
+struct griffin_session {
+  std::unique_ptr<griffin::Session> session;
+  std::string last_error;
+};
+
+namespace griffin::capi {
+
+// The message of the last failure on this thread (griffin_last_error).
+std::string& thread_last_error();
+
+inline griffin_status to_c(griffin::StatusCode code) {
+  using griffin::StatusCode;
+  switch (code) {
+    case StatusCode::kOk:
+      return GRIFFIN_OK;
+    case StatusCode::kInvalidArgument:
+      return GRIFFIN_ERR_INVALID_ARGUMENT;
+    case StatusCode::kNotFound:
+      return GRIFFIN_ERR_NOT_FOUND;
+    case StatusCode::kIoError:
+      return GRIFFIN_ERR_IO;
+    case StatusCode::kInvalidFile:
+      return GRIFFIN_ERR_INVALID_MODEL;
+    case StatusCode::kUnsupported:
+      return GRIFFIN_ERR_UNSUPPORTED;
+    case StatusCode::kOutOfMemory:
+      return GRIFFIN_ERR_OUT_OF_MEMORY;
+    case StatusCode::kOutOfRange:
+      return GRIFFIN_ERR_OUT_OF_RANGE;
+    case StatusCode::kInternal:
+      return GRIFFIN_ERR_INTERNAL;
+  }
+  return GRIFFIN_ERR_INTERNAL;
+}
+
+// Records a failure (thread-locally and on the session when there is one) and returns its code.
+inline griffin_status fail(griffin_status code, const std::string& message,
+                           griffin_session* session = nullptr) {
+  try {
+    thread_last_error() = message;
+    if (session) session->last_error = message;
+  } catch (...) {
+  }
+  return code;
+}
+
+inline griffin_status report(const griffin::Status& status, griffin_session* session = nullptr) {
+  if (status.ok()) return GRIFFIN_OK;
+  return fail(to_c(status.code()), status.message(), session);
+}
+
+// Runs `body`, converting exceptions (only load-time containers can throw) into statuses.
+template <typename Body>
+inline griffin_status guarded(griffin_session* session, Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return fail(GRIFFIN_ERR_OUT_OF_MEMORY, "out of memory", session);
+  } catch (const std::exception& error) {
+    return fail(GRIFFIN_ERR_INTERNAL, std::string("internal error: ") + error.what(), session);
+  } catch (...) {
+    return fail(GRIFFIN_ERR_INTERNAL, "internal error", session);
+  }
+}
+
+}  // namespace griffin::capi
+
+#define GRF_C_REQUIRE(cond, session, ...)                                                          \
+  do {                                                                                             \
+    if (!(cond)) return ::griffin::capi::fail(GRIFFIN_ERR_INVALID_ARGUMENT, __VA_ARGS__, session); \
+  } while (0)
+
+// Options structs grow at the end; a caller compiled against an older header passes a
+// smaller struct_size, and the fields it does not know keep their defaults.
+namespace griffin::capi {
+
+template <typename Options>
+inline bool read_options(const Options* given, Options* out) {
+  if (given == nullptr) return true;
+  if (given->struct_size < sizeof(size_t) || given->struct_size > sizeof(Options)) return false;
+  std::memcpy(static_cast<void*>(out), given, given->struct_size);
+  out->struct_size = sizeof(Options);
+  return true;
+}
+
+}  // namespace griffin::capi
