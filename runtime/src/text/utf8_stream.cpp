@@ -105,4 +105,14 @@ size_t Utf8Stream::push(std::string_view bytes, char* out, size_t capacity) {
   return needed;
 }
 
+size_t Utf8Stream::flush(char* out, size_t capacity) {
+  const size_t needed = pending_size_ * sizeof(kReplacement);
+  if (needed > capacity) return needed;
+  for (size_t k = 0; k < pending_size_; ++k) {
+    std::memcpy(out + k * sizeof(kReplacement), kReplacement, sizeof(kReplacement));
+  }
+  pending_size_ = 0;
+  return needed;
+}
+
 }  // namespace griffin

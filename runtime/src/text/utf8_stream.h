@@ -16,6 +16,10 @@ class Utf8Stream {
   // `capacity` nothing is written and the stream is left unchanged (so the caller can retry
   // with a larger buffer). Invalid sequences come out as U+FFFD (EF BF BD), one per bad byte.
   size_t push(std::string_view bytes, char* out, size_t capacity);
+  // Releases the held bytes of an unfinished character as U+FFFD, one per byte (as push does
+  // for invalid bytes), for the end of a text. Returns the bytes that would be written; if that
+  // exceeds `capacity` nothing is written and the stream is left unchanged.
+  size_t flush(char* out, size_t capacity);
   // Bytes held back because their character is incomplete (0..3).
   size_t pending() const { return pending_size_; }
   void reset() { pending_size_ = 0; }
