@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "format/hash.h"
@@ -15,7 +18,8 @@
 namespace griffin {
 
 GriffinFile::~GriffinFile() {
-  if (mapping_ != nullptr) munmap(const_cast<uint8_t*>(mapping_), file_bytes_);
+  if (map_base_ != nullptr) munmap(map_base_, map_bytes_);
+  std::free(copy_);
 }
 
 Result<std::unique_ptr<GriffinFile>> GriffinFile::open(const std::string& path) {
@@ -42,19 +46,116 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open(const std::string& path) 
   GRF_CHECK(mapping != MAP_FAILED, kIoError, "%s: cannot map %llu bytes: %s", path.c_str(),
             (unsigned long long)file->file_bytes_, std::strerror(map_error));
   file->mapping_ = static_cast<const uint8_t*>(mapping);
+  file->map_base_ = mapping;
+  file->map_bytes_ = file->file_bytes_;
+  GRF_RETURN_IF_ERROR(file->verify());
+  return file;
+}
 
-  auto header = decode_header(file->mapping_, file->file_bytes_);
-  if (!header.ok()) return header.status().with_context(path);
-  file->header_ = std::move(header).value();
+Status GriffinFile::verify() {
+  auto header = decode_header(mapping_, file_bytes_);
+  if (!header.ok()) return header.status().with_context(path_);
+  header_ = std::move(header).value();
   uint32_t header_size;
-  std::memcpy(&header_size, file->mapping_, 4);
-  file->data_offset_ = data_section_offset(header_size);
+  std::memcpy(&header_size, mapping_, 4);
+  data_offset_ = data_section_offset(header_size);
   // decode_header verified that the FlatBuffer (and so the header) lies inside the file.
-  file->identity_ = fnv1a64(file->mapping_, 4 + static_cast<size_t>(header_size));
-  Status config_status = validate_config(file->header_.config);
-  if (!config_status.ok()) return config_status.with_context(path + ": config");
-  Status tensor_status = file->check_tensors();
-  if (!tensor_status.ok()) return tensor_status.with_context(path);
+  identity_ = fnv1a64(mapping_, 4 + static_cast<size_t>(header_size));
+  Status config_status = validate_config(header_.config);
+  if (!config_status.ok()) return config_status.with_context(path_ + ": config");
+  Status tensor_status = check_tensors();
+  if (!tensor_status.ok()) return tensor_status.with_context(path_);
+  return Status::ok_status();
+}
+
+namespace {
+
+// Reads exactly `size` bytes at `offset`, retrying short reads and interrupted calls.
+bool read_fully(int fd, uint8_t* out, size_t size, uint64_t offset) {
+  while (size > 0) {
+    const ssize_t got = pread(fd, out, size, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got == 0) errno = 0;  // the file ended early: no OS error to report
+    if (got <= 0) return false;
+    out += got;
+    size -= static_cast<size_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offset,
+                                                          uint64_t length) {
+  GRF_CHECK(fd >= 0, kInvalidArgument, "file descriptor %d is not open", fd);
+  struct stat info;
+  GRF_CHECK(fstat(fd, &info) == 0, kInvalidArgument, "fd %d: cannot stat: %s", fd,
+            std::strerror(errno));
+  GRF_CHECK(S_ISREG(info.st_mode), kInvalidArgument, "fd %d: not a regular file", fd);
+  const uint64_t end = static_cast<uint64_t>(info.st_size);
+  GRF_CHECK(offset <= end, kInvalidArgument,
+            "fd %d: offset %llu is past the end of the file (%llu bytes)", fd,
+            (unsigned long long)offset, (unsigned long long)end);
+  if (length == 0) length = end - offset;
+  // Written as a subtraction so that a huge length cannot wrap around.
+  GRF_CHECK(length <= end - offset, kInvalidArgument,
+            "fd %d: %llu bytes at offset %llu run past the end of the file (%llu bytes)", fd,
+            (unsigned long long)length, (unsigned long long)offset, (unsigned long long)end);
+  GRF_CHECK(length <= SIZE_MAX / 2, kUnsupported, "fd %d: %llu bytes cannot be mapped here", fd,
+            (unsigned long long)length);
+
+  std::unique_ptr<GriffinFile> file(new GriffinFile());
+  char description[64];
+  std::snprintf(description, sizeof description, "fd %d at offset %llu", fd,
+                (unsigned long long)offset);
+  file->path_ = description;
+  file->file_bytes_ = length;
+  GRF_CHECK(length >= 12, kInvalidFile, "%s: %llu bytes is too small to be a .griffin file",
+            description, (unsigned long long)length);
+  if (offset % kDataAlignment == 0) {
+    // mmap wants a page-aligned file offset: map from the page boundary below and point inside.
+    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    const uint64_t lead = offset % page;
+    const size_t bytes = static_cast<size_t>(lead + length);
+    void* mapping =
+        mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset - lead));
+    GRF_CHECK(mapping != MAP_FAILED, kIoError, "%s: cannot map %zu bytes: %s", description, bytes,
+              std::strerror(errno));
+    file->map_base_ = mapping;
+    file->map_bytes_ = bytes;
+    file->mapping_ = static_cast<const uint8_t*>(mapping) + lead;
+  } else {
+    // A mapping would put every tensor off its alignment, so read an aligned copy.
+    const size_t bytes = static_cast<size_t>(length);
+    const size_t rounded = (bytes + kDataAlignment - 1) / kDataAlignment * kDataAlignment;
+    file->copy_ = std::aligned_alloc(kDataAlignment, rounded);
+    GRF_CHECK(file->copy_ != nullptr, kOutOfMemory,
+              "%s: cannot allocate %zu bytes for a copy (the offset is not a multiple of %llu, so "
+              "the model cannot be mapped)",
+              description, rounded, (unsigned long long)kDataAlignment);
+    GRF_CHECK(read_fully(fd, static_cast<uint8_t*>(file->copy_), bytes, offset), kIoError,
+              "%s: cannot read %zu bytes: %s", description, bytes,
+              errno ? std::strerror(errno) : "unexpected end of file");
+    file->mapping_ = static_cast<const uint8_t*>(file->copy_);
+  }
+  GRF_RETURN_IF_ERROR(file->verify());
+  return file;
+}
+
+Result<std::unique_ptr<GriffinFile>> GriffinFile::open_buffer(const void* data, size_t size) {
+  GRF_CHECK(data != nullptr, kInvalidArgument, "model buffer is NULL");
+  GRF_CHECK(reinterpret_cast<uintptr_t>(data) % kDataAlignment == 0, kInvalidArgument,
+            "model buffer at %p is not %llu-byte aligned (the tensors inside would not be)", data,
+            (unsigned long long)kDataAlignment);
+  std::unique_ptr<GriffinFile> file(new GriffinFile());
+  char description[64];
+  std::snprintf(description, sizeof description, "buffer of %zu bytes", size);
+  file->path_ = description;
+  file->file_bytes_ = size;
+  GRF_CHECK(size >= 12, kInvalidFile, "%s: too small to be a .griffin file", description);
+  file->mapping_ = static_cast<const uint8_t*>(data);
+  GRF_RETURN_IF_ERROR(file->verify());
   return file;
 }
 

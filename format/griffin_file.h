@@ -24,6 +24,15 @@ struct TensorView {
 class GriffinFile {
  public:
   static Result<std::unique_ptr<GriffinFile>> open(const std::string& path);
+  // A model stored in `length` bytes at `offset` of the regular file open as `fd` (an APK
+  // asset, say); length 0 = to the end of the file. `fd` is not kept. An offset that is a
+  // multiple of kDataAlignment is mapped from the page boundary below it (zero copies, like
+  // open); any other offset would leave the tensors misaligned, so the bytes are read into an
+  // allocated, aligned copy instead (`length` bytes of RAM).
+  static Result<std::unique_ptr<GriffinFile>> open_fd(int fd, uint64_t offset, uint64_t length);
+  // A model in caller-owned memory (not copied, not unmapped), which must stay valid and
+  // unchanged while the GriffinFile lives, and be kDataAlignment-aligned like a mapping.
+  static Result<std::unique_ptr<GriffinFile>> open_buffer(const void* data, size_t size);
   ~GriffinFile();
   GriffinFile(const GriffinFile&) = delete;
   GriffinFile& operator=(const GriffinFile&) = delete;
@@ -44,10 +53,15 @@ class GriffinFile {
 
  private:
   GriffinFile() = default;
+  // Verification shared by every way of opening: header, identity, config, tensors.
+  Status verify();
   Status check_tensors();
 
-  std::string path_;
-  const uint8_t* mapping_ = nullptr;
+  std::string path_;                  // the path, or a description such as "fd 7 at offset 4096"
+  const uint8_t* mapping_ = nullptr;  // the model's first byte
+  void* map_base_ = nullptr;          // what to munmap (page-aligned, may start before mapping_)
+  size_t map_bytes_ = 0;
+  void* copy_ = nullptr;  // what to free (open_fd at an unaligned offset)
   uint64_t file_bytes_ = 0;
   uint64_t data_offset_ = 0;
   uint64_t identity_ = 0;
