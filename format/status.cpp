@@ -1,25 +1,10 @@
-// Status helpers: code names and printf-style construction.
+// Status helpers: adding context and printf-style construction.
 #include "format/status.h"
 
 #include <cstdio>
 #include <vector>
 
 namespace griffin {
-
-const char* status_code_name(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kInvalidFile: return "invalid file";
-    case StatusCode::kUnsupported: return "not supported";
-    case StatusCode::kOutOfMemory: return "out of memory";
-    case StatusCode::kOutOfRange: return "out of range";
-    case StatusCode::kInternal: return "internal error";
-  }
-  return "unknown status";
-}
 
 Status Status::with_context(const std::string& context) const {
   if (ok()) return *this;

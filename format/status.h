@@ -23,8 +23,6 @@ enum class StatusCode : int {
   kInternal = 8,         // a bug: should never happen
 };
 
-const char* status_code_name(StatusCode code);
-
 class [[nodiscard]] Status {
  public:
   Status() = default;

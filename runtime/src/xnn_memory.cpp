@@ -15,23 +15,13 @@ namespace {
 constexpr size_t kPrefix = 64;  // >= every alignment XNNPACK asks for (XNN_ALLOCATION_ALIGNMENT)
 
 std::atomic<uint64_t> g_current{0};
-std::atomic<uint64_t> g_peak{0};
-std::atomic<uint64_t> g_count{0};
-
-void note_allocated(uint64_t bytes) {
-  const uint64_t now = g_current.fetch_add(bytes) + bytes;
-  uint64_t peak = g_peak.load();
-  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
-  }
-  g_count.fetch_add(1);
-}
 
 void* allocate_block(size_t size, size_t alignment) {
   if (alignment > kPrefix) return nullptr;
   void* raw = std::aligned_alloc(kPrefix, (kPrefix + size + kPrefix - 1) / kPrefix * kPrefix);
   if (raw == nullptr) return nullptr;
   std::memcpy(raw, &size, sizeof size);
-  note_allocated(size);
+  g_current.fetch_add(size);
   return static_cast<char*>(raw) + kPrefix;
 }
 
@@ -70,7 +60,7 @@ const xnn_allocator kAllocator = {nullptr, on_allocate, on_reallocate, on_deallo
 
 }  // namespace
 
-XnnMemoryStats xnn_memory_stats() { return {g_current.load(), g_peak.load(), g_count.load()}; }
+XnnMemoryStats xnn_memory_stats() { return {g_current.load()}; }
 
 const xnn_allocator* xnn_counting_allocator() { return &kAllocator; }
 

@@ -9,10 +9,10 @@ struct xnn_allocator;
 
 namespace griffin {
 
+// What the model reads: the bytes XNNPACK holds now (the difference across a model load is its
+// packed weights).
 struct XnnMemoryStats {
-  uint64_t current_bytes;     // allocated now
-  uint64_t peak_bytes;        // most ever allocated at once
-  uint64_t allocation_count;  // calls to allocate / reallocate / aligned_allocate
+  uint64_t current_bytes;
 };
 
 XnnMemoryStats xnn_memory_stats();

@@ -1,7 +1,10 @@
-// The model's small fused loops (griffin-math.md §5-§8): RMSNorm, tanh-GELU gating, causal
-// depthwise conv1d with state, the RG-LRU scan, RoPE, softmax and the soft cap. Plain scalar
-// loops: they are the definition that SIMD variants will be tested against, and the compiler
-// vectorizes most of them. Kernels cannot fail: shapes are checked when the session is planned.
+// The model's small fused loops (docs/griffin-math.md §5-§8): RMSNorm, tanh-GELU gating, causal
+// depthwise conv1d with state, the RG-LRU scan, RoPE, softmax and the soft cap. ops.cpp is the
+// only implementation: plain scalar C++ built for the baseline ISA, with no hand-written SIMD
+// variants and no dispatch (only the matrix products have those: gemm.h). At -O3 the compiler
+// vectorizes the loops that call no math function (add, norm scale, conv taps, RoPE, softmax
+// scale); the exp/tanh loops (GELU, RG-LRU, softmax, soft cap) stay scalar. Kernels cannot fail:
+// shapes are checked when the session is planned.
 #pragma once
 
 #include <cstddef>

@@ -40,9 +40,6 @@ struct SamplerWorkspace {
   int32_t* indices = nullptr;  // [vocab_size]
   size_t capacity = 0;
 };
-constexpr size_t sampler_workspace_bytes(size_t vocab_size) {
-  return vocab_size * (sizeof(float) + sizeof(int32_t));
-}
 
 // Chooses a token from `logits` (not modified). The repetition penalty applies once per
 // distinct id in `recent` (CTRL-style: a positive logit is divided by the penalty, a negative
