@@ -1,5 +1,5 @@
 // Turns a Hugging Face RecurrentGemma config.json (plus the checkpoint's tensor shapes, which
-// are the truth for KV heads and MLP width: griffin-math.md §1) into a ModelConfig.
+// are the truth for KV heads and MLP width: docs/griffin-math.md §1) into a ModelConfig.
 #pragma once
 
 #include <cstdint>

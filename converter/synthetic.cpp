@@ -43,7 +43,8 @@ uint64_t hash_name(const std::string& name) {
 }
 
 // Uniform bounds per role: linear maps get std 1/sqrt(fan_in) (bound sqrt(3/fan_in)); Λ' is
-// drawn so the RG-LRU base decay a = exp(-softplus(Λ')) lies in [0.9, 0.999] (griffin-math §7.3).
+// drawn so the RG-LRU base decay a = exp(-softplus(Λ')) lies in [0.9, 0.999]
+// (docs/griffin-math.md §7.3).
 void role_bounds(const TensorSpec& spec, float* low, float* high) {
   const float bound = spec.fan_in > 0 ? std::sqrt(3.0f / static_cast<float>(spec.fan_in)) : 0.0f;
   switch (spec.role) {

@@ -1,4 +1,4 @@
-// Model config helpers and presets (griffin-math.md §1).
+// Model config helpers and presets (docs/griffin-math.md §1).
 #include "format/model_config.h"
 
 #include <cmath>
@@ -91,7 +91,7 @@ std::vector<BlockType> cycle_pattern(int64_t depth, const std::vector<BlockType>
   return types;
 }
 
-// RecurrentGemma shapes (griffin-math.md §1); the block pattern is filled in by the caller.
+// RecurrentGemma shapes (docs/griffin-math.md §1); the block pattern is filled in by the caller.
 ModelConfig recurrentgemma_shape(int64_t width, int64_t depth, int64_t heads) {
   ModelConfig c;
   c.width = width;

@@ -1,4 +1,4 @@
-// The model's hyper-parameters as the runtime needs them (griffin-math.md §1), independent of
+// The model's hyper-parameters as the runtime needs them (docs/griffin-math.md §1), independent of
 // how a checkpoint spelled them, plus the named presets of the released and paper models.
 #pragma once
 
@@ -38,7 +38,7 @@ struct ModelConfig {
   bool operator==(const ModelConfig& other) const;
 };
 
-// bf16-rounded sqrt(D), the embedding normalizer of griffin-math.md §3 (50.5 for D = 2560).
+// bf16-rounded sqrt(D), the embedding normalizer of docs/griffin-math.md §3 (50.5 for D = 2560).
 float embedding_scale_for_width(int64_t width);
 
 // Checks ranges and divisibility; the message names the offending field.

@@ -1,4 +1,4 @@
-// Expected tensor list of a Griffin-family model (griffin-math.md §2).
+// Expected tensor list of a Griffin-family model (docs/griffin-math.md §2).
 #include "format/tensor_specs.h"
 
 namespace griffin {

@@ -1,5 +1,5 @@
 // Every tensor a Griffin-family model has, with its Hugging Face name and shape, derived from the
-// config alone (griffin-math.md §2). The converter checks checkpoints against this list, the
+// config alone (docs/griffin-math.md §2). The converter checks checkpoints against this list, the
 // synthetic generator fills it, and the runtime verifies .griffin files with it.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The forward pass over one chunk of tokens (griffin-math.md §3-§8). Decode is a chunk of one.
+// The forward pass over one chunk of tokens (docs/griffin-math.md §3-§8). Decode is a chunk of one.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
-"""Independent float64 NumPy reference for Griffin / RecurrentGemma, written from griffin-math.md.
+"""Independent float64 NumPy reference for Griffin / RecurrentGemma, written from docs/griffin-math.md.
 
-Implements the OFFICIAL semantics (griffin-math.md §12): local attention sees itself plus up to Wn previous
+Implements the OFFICIAL semantics (docs/griffin-math.md §12): local attention sees itself plus up to Wn previous
 tokens, the soft cap is skipped when 0, `embeddings_scale_by_sqrt_dim` is honoured. Block types per layer:
 "recurrent" (§7.1-7.3), "attention" (local MQA/GQA, §7.4) and "global_attention" (our extension: full
 causal attention, for the paper's MQA-Transformer baseline). Two independent paths: `forward` (whole

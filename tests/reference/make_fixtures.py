@@ -1,7 +1,7 @@
 """Writes the golden test fixtures in tests/data/fixtures/<name>/ (DESIGN.md §6, STYLE.md "Golden fixtures").
 
 Each fixture is a tiny random Hugging Face-layout RecurrentGemma checkpoint (config.json + F32
-model.safetensors, tensor names from griffin-math.md §2) plus tokens.json and logits.npy, the expected
+model.safetensors, tensor names from docs/griffin-math.md §2) plus tokens.json and logits.npy, the expected
 soft-capped logits [T, V] of the float64 reference (griffin_ref.py) for the full sequence.
 
 Run from the repository root:  /usr/bin/python3 tests/reference/make_fixtures.py

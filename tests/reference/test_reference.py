@@ -4,7 +4,7 @@
 
 Checks: decode == full pass (§9), prefill state + decode == full pass, packed documents / position-0 reset
 (§10), local-attention window edge (§7.4), GQA head mapping, bf16 embedding scale (§3), the committed
-fixture files, and that each implementer mistake of griffin-math.md §13 moves the fixture logits by far
+fixture files, and that each implementer mistake of docs/griffin-math.md §13 moves the fixture logits by far
 more than the 1e-4 test tolerance.
 """
 

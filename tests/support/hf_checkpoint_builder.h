@@ -1,6 +1,6 @@
-// Builds tiny Hugging Face RecurrentGemma checkpoints for tests, written from griffin-math.md §2
-// independently of the converter's own tensor list. Values are small multiples of 1/64 so they
-// are exact in f32, f16 and bf16 alike.
+// Builds tiny Hugging Face RecurrentGemma checkpoints for tests, written from
+// docs/griffin-math.md §2 independently of the converter's own tensor list. Values are small
+// multiples of 1/64 so they are exact in f32, f16 and bf16 alike.
 #pragma once
 
 #include <string>

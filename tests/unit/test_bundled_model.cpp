@@ -45,7 +45,7 @@ Expected load_expected() {
 // log-probability 3.7e-6 apart, mean NLL 5.3e-8 relative. Float32 rounding moves logits of
 // this architecture by ~1e-5 (tools/train/check_against_reference.py: 8.8e-6 .. 1.1e-5 with
 // logits up to 22), so another summation order (other CPUs, other kernels) may move a token by
-// a few 1e-5. Injected into the reference, the subtlest mistakes of griffin-math.md §13 move
+// a few 1e-5. Injected into the reference, the subtlest mistakes of docs/griffin-math.md §13 move
 // this passage by: erf GELU 1.6e-3 per token / 1.1e-5 relative on the mean; sqrt(1-a^2) at
 // position 0, 0.23 / 2.2e-4; a window of Wn keys including self, 0.51 / 2.9e-4. The limits
 // below sit 27x and 94x above the measured noise and well below every such mistake (the
@@ -65,7 +65,8 @@ TEST_CASE("Bundled KJV model: held-out passage scores as the float64 reference s
   griffin_model* model = nullptr;
   INFO(kModelPath);
   REQUIRE(griffin_model_open(kModelPath.c_str(), &model_options, &model) == GRIFFIN_OK);
-  griffin_model_info info{};
+  griffin_model_info info = {};
+  info.struct_size = sizeof info;
   info.struct_size = sizeof(info);
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   REQUIRE(info.has_tokenizer);

@@ -29,7 +29,7 @@ TEST_CASE("bf16 keeps the top half of f32 and rounds to nearest even", "[format]
   CHECK(bf16_from_f32(from_bits(0x3f807fffu)) == 0x3f80);
   // Rounding can carry into the exponent.
   CHECK(bf16_from_f32(from_bits(0x3fffffffu)) == 0x4000);
-  // sqrt(2560) = 50.596 rounds to 50.5 (griffin-math.md §3).
+  // sqrt(2560) = 50.596 rounds to 50.5 (docs/griffin-math.md §3).
   CHECK(f32_from_bf16(bf16_from_f32(std::sqrt(2560.0f))) == 50.5f);
   CHECK(f32_from_bf16(bf16_from_f32(std::sqrt(4096.0f))) == 64.0f);
 }

@@ -1,5 +1,5 @@
 // The expected tensor list and parameter counts of the released and paper presets, against
-// counts computed here from the shapes in griffin-math.md §2.
+// counts computed here from the shapes in docs/griffin-math.md §2.
 #include <catch2/catch.hpp>
 
 #include "format/model_config.h"

@@ -1,7 +1,7 @@
 """Griffin / RecurrentGemma in PyTorch, for training small models on the CPU.
 
 This is the third implementation of the model math in griffin-rt (after the C++ runtime and the float64
-NumPy reference in tests/reference/). It follows shared/docs/griffin-math.md, official semantics:
+NumPy reference in tests/reference/). It follows docs/griffin-math.md, official semantics:
 
 - RMSNorm x / sqrt(mean(x^2) + eps) * (1 + g);
 - MLP down(gelu_tanh(gate(z)) * up(z)), HF intermediate_size = 2 * E;

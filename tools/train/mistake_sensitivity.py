@@ -1,6 +1,6 @@
 """How far the subtlest model-math mistakes move the bundled model's score of the test passage.
 
-Injects three mistakes of shared/docs/griffin-math.md §13 into the float64 reference
+Injects three mistakes of docs/griffin-math.md §13 into the float64 reference
 (tests/reference/griffin_ref.py) and reports, for tests/data/kjv/rev21_1-7.txt scored with
 examples/models/kjv-griffin, the relative change of the mean NLL and the largest change of a
 per-token log-probability. tests/unit/test_bundled_model.cpp sets its tolerances between these

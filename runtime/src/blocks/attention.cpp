@@ -1,8 +1,8 @@
 // Multi-query attention, local (a ring of Wn cached keys) or global (a cache of max_context
-// keys) (griffin-math.md §7.4). A query at position i sees keys j <= i with i - j <= Wn (local)
-// or all j <= i (global). Keys before the chunk come from the cache, keys inside it from the
-// chunk's own buffers; the cache is written only after the whole chunk has attended, so a ring
-// of exactly Wn slots suffices for any chunk length.
+// keys) (docs/griffin-math.md §7.4). A query at position i sees keys j <= i with i - j <= Wn
+// (local) or all j <= i (global). Keys before the chunk come from the cache, keys inside it
+// from the chunk's own buffers; the cache is written only after the whole chunk has attended,
+// so a ring of exactly Wn slots suffices for any chunk length.
 #include <algorithm>
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-// The gated MLP (griffin-math.md §6): down(gelu_tanh(gate(z)) ⊙ up(z)).
+// The gated MLP (docs/griffin-math.md §6): down(gelu_tanh(gate(z)) ⊙ up(z)).
 #include "runtime/src/forward.h"
 #include "runtime/src/kernels/ops.h"
 

@@ -1,4 +1,4 @@
-// The recurrent block (griffin-math.md §7.1-§7.3): two branches from the same normed input,
+// The recurrent block (docs/griffin-math.md §7.1-§7.3): two branches from the same normed input,
 // y = gelu(linear_y z) and u = linear_x z -> causal conv1d -> RG-LRU, then linear_out(h ⊙ y).
 #include "runtime/src/forward.h"
 #include "runtime/src/kernels/ops.h"
