@@ -1,5 +1,5 @@
 // The forward pass: embed, residual blocks, final norm, tied unembedding, soft cap
-// (griffin-math.md §3). Prefill and decode both come through forward_chunk().
+// (docs/griffin-math.md §3). Prefill and decode both come through forward_chunk().
 #include "runtime/src/forward.h"
 
 #include <cstring>

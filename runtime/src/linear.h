@@ -41,7 +41,7 @@ class Linear {
   // weight [out, in] (PyTorch layout, or a quantized layout), bias [out] or null.
   static Result<Linear> create(const TensorView& weight, const TensorView* bias);
   // One block of a block-diagonal map, always on XNNPACK: `in`×`out` f32 laid out [in, out]
-  // (the RG-LRU gates, griffin-math.md §7.3), with row strides in floats.
+  // (the RG-LRU gates, docs/griffin-math.md §7.3), with row strides in floats.
   static Result<Linear> create_block(const float* weight_in_out, const float* bias, size_t in,
                                      size_t out, size_t input_stride, size_t output_stride);
 

@@ -18,7 +18,7 @@ std::vector<float> to_f32(const TensorView& view) {
   return values;
 }
 
-// RMSNorm multiplies by (1 + g) (griffin-math.md §5); done once here.
+// RMSNorm multiplies by (1 + g) (docs/griffin-math.md §5); done once here.
 std::vector<float> norm_scale(const TensorView& view) {
   std::vector<float> values = to_f32(view);
   for (float& value : values) value += 1.0f;

@@ -97,7 +97,7 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model, const Sessi
 }
 
 void Session::reset() {
-  // Zeroed state is the start of a sequence (griffin-math.md §9: conv and RG-LRU state 0).
+  // Zeroed state is the start of a sequence (docs/griffin-math.md §9: conv and RG-LRU state 0).
   std::memset(arena_, 0, layout_.total_bytes);
   state_.position = 0;
   rng_.reseed(options_.seed);

@@ -1,4 +1,4 @@
-// The memory plan against sizes computed here from the shapes alone (griffin-math.md §9), and
+// The memory plan against sizes computed here from the shapes alone (docs/griffin-math.md §9), and
 // the runtime's measured memory against the plan.
 #include <catch2/catch.hpp>
 
@@ -80,7 +80,7 @@ TEST_CASE("Griffin's plan does not depend on context length but MQA's grows with
 
 TEST_CASE("Mapped weight bytes follow the dtype recipe", "[memory][plan]") {
   const ModelConfig c = preset_config("recurrentgemma-2b").value();
-  // Small (always f32) parameters, counted from griffin-math.md §2: final norm; per layer two
+  // Small (always f32) parameters, counted from docs/griffin-math.md §2: final norm; per layer two
   // norms and the MLP biases; recurrent biases, conv taps and bias, Λ', gate biases; the
   // attention output bias.
   const uint64_t D = 2560, L = 2560, E = 7680, K = 4;
