@@ -10,10 +10,9 @@ namespace griffin {
 
 namespace {
 
-const RegionKind kSessionKinds[] = {RegionKind::kRglruState, RegionKind::kConvState,
-                                    RegionKind::kKvCache,    RegionKind::kScratch,
-                                    RegionKind::kLogits,     RegionKind::kSampler,
-                                    RegionKind::kHistory};
+const RegionKind kSessionKinds[] = {
+    RegionKind::kRglruState, RegionKind::kConvState, RegionKind::kKvCache, RegionKind::kScratch,
+    RegionKind::kLogits,     RegionKind::kSampler,   RegionKind::kHistory, RegionKind::kCounters};
 
 std::string row(const std::string& label, uint64_t bytes) {
   char line[160];
@@ -42,6 +41,7 @@ std::string plan_text(const PlanRequest& r, const ModelMemoryPlan& plan) {
     out += row(region_kind_name(kind), layout_bytes(plan.session, kind));
   }
   out += row("session total", plan.session.total_bytes);
+  out += row("snapshot (persistent state)", snapshot_bytes(plan.session));
   out += row("total (model + one session)", plan.total_bytes());
   return out;
 }
@@ -63,6 +63,7 @@ nlohmann::ordered_json plan_json(const PlanRequest& r, const ModelMemoryPlan& pl
   }
   json["session"] = session;
   json["session_bytes"] = plan.session.total_bytes;
+  json["state_bytes"] = snapshot_bytes(plan.session);
   json["total_bytes"] = plan.total_bytes();
   return json;
 }

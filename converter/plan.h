@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/src/memory_plan.h"
+#include "plan/memory_plan.h"
 
 namespace griffin {
 

@@ -7,8 +7,8 @@
 #include <new>
 #include <string>
 
+#include "plan/memory_plan.h"
 #include "runtime/src/c_api_internal.h"
-#include "runtime/src/memory_plan.h"
 #include "runtime/src/model.h"
 #include "runtime/src/session.h"
 
@@ -41,10 +41,12 @@ griffin::Status to_session_options(const griffin_session_options& opts,
   return griffin::validate_session_options(*out);
 }
 
-void fill_plan(const griffin::ModelMemoryPlan& plan, griffin_memory_plan* out) {
+griffin_memory_plan to_c_plan(const griffin::ModelMemoryPlan& plan) {
   using griffin::RegionKind;
-  std::memset(out, 0, sizeof *out);
-  out->struct_size = sizeof *out;
+  griffin_memory_plan c_plan;
+  std::memset(&c_plan, 0, sizeof c_plan);
+  c_plan.struct_size = sizeof c_plan;
+  griffin_memory_plan* out = &c_plan;
   out->weights_mapped_bytes = plan.weights_mapped;
   out->weights_packed_bytes = plan.weights_packed;
   out->weights_prepared_bytes = plan.weights_prepared;
@@ -59,6 +61,10 @@ void fill_plan(const griffin::ModelMemoryPlan& plan, griffin_memory_plan* out) {
   out->session_bytes = plan.session.total_bytes;
   out->total_bytes = plan.total_bytes();
   out->weights_streamed_bytes = plan.weights_streamed;
+  out->counters_bytes = layout_bytes(plan.session, RegionKind::kCounters);
+  out->session_used_bytes = plan.session.used_bytes;
+  out->state_bytes = griffin::snapshot_bytes(plan.session);
+  return c_plan;
 }
 
 // Reads a griffin_session_options (NULL = defaults) into the C++ options.
@@ -145,8 +151,13 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
                   "griffin_model_get_info: model and info must not be NULL");
     const griffin::ModelConfig& c = model->model->config();
     const griffin::TokenizerInfo& tok = model->model->tokenizer_info();
-    std::memset(info, 0, sizeof *info);
-    info->struct_size = sizeof *info;
+    GRF_C_REQUIRE(griffin::capi::output_size_ok(info), nullptr,
+                  "griffin_model_get_info: set info->struct_size to sizeof(griffin_model_info)");
+    griffin_model_info full;
+    std::memset(&full, 0, sizeof full);
+    full.struct_size = info->struct_size;
+    griffin_model_info* const caller = info;
+    info = &full;
     info->width = static_cast<int32_t>(c.width);
     info->depth = static_cast<int32_t>(c.depth);
     info->num_heads = static_cast<int32_t>(c.num_heads);
@@ -170,6 +181,13 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
     info->num_threads = model->model->num_threads();
     info->tokenizer_pieces =
         model->model->tokenizer() ? model->model->tokenizer()->piece_count() : 0;
+    info->start_of_turn_id = -1;
+    info->end_of_turn_id = -1;
+    if (const griffin::Tokenizer* tokenizer = model->model->tokenizer()) {
+      info->start_of_turn_id = tokenizer->piece_to_id(tok.start_of_turn);
+      info->end_of_turn_id = tokenizer->piece_to_id(tok.end_of_turn);
+    }
+    griffin::capi::write_output(full, caller);
     return GRIFFIN_OK;
   });
 }
@@ -404,9 +422,14 @@ griffin_status griffin_model_memory_plan(const griffin_model* model,
     griffin::SessionOptions session_options;
     const griffin::Status status = read_session_options(options, &session_options);
     if (!status.ok()) return report(status);
-    fill_plan(griffin::plan_model_memory(model->model->config(), model->model->dtype_of(),
-                                         session_options),
-              plan);
+    GRF_C_REQUIRE(
+        griffin::capi::output_size_ok(plan), nullptr,
+        "griffin_model_memory_plan: set plan->struct_size to sizeof(griffin_memory_plan)");
+    const griffin::Model& m = *model->model;
+    griffin::capi::write_output(
+        to_c_plan(griffin::plan_model_memory(m.config(), griffin::file_dtypes(m.file()),
+                                             session_options, m.plan_options())),
+        plan);
     return GRIFFIN_OK;
   });
 }
@@ -423,10 +446,10 @@ griffin_status griffin_file_memory_plan(const char* path, const griffin_session_
     auto file = griffin::GriffinFile::open(path);
     if (!file.ok()) return report(file.status());
     const griffin::GriffinFile* opened = file.value().get();
-    auto dtype_of = [opened](const griffin::TensorSpec& spec) {
-      return opened->find(spec.name)->record->dtype;
-    };
-    fill_plan(griffin::plan_model_memory(opened->config(), dtype_of, session_options), plan);
+    griffin::capi::write_output(
+        to_c_plan(griffin::plan_model_memory(opened->config(), griffin::file_dtypes(*opened),
+                                             session_options)),
+        plan);
     return GRIFFIN_OK;
   });
 }
@@ -435,13 +458,16 @@ griffin_status griffin_memory_usage_get(const griffin_model* model, const griffi
                                         griffin_memory_usage* usage) {
   GRF_C_REQUIRE(model != nullptr && usage != nullptr, nullptr,
                 "griffin_memory_usage_get: model and usage must not be NULL");
-  std::memset(usage, 0, sizeof *usage);
-  usage->struct_size = sizeof *usage;
-  usage->xnnpack_bytes = model->model->xnnpack_bytes();
+  GRF_C_REQUIRE(griffin::capi::output_size_ok(usage), nullptr,
+                "griffin_memory_usage_get: set usage->struct_size to sizeof(griffin_memory_usage)");
+  griffin_memory_usage full;
+  std::memset(&full, 0, sizeof full);
+  full.xnnpack_bytes = model->model->xnnpack_bytes();
   if (session != nullptr) {
-    usage->session_bytes = session->session->layout().total_bytes;
-    usage->session_used_bytes = session->session->arena_used_bytes();
+    full.session_bytes = session->session->layout().total_bytes;
+    full.session_used_bytes = session->session->arena().used();
   }
+  griffin::capi::write_output(full, usage);
   return GRIFFIN_OK;
 }
 

@@ -20,7 +20,11 @@ struct griffin_model {
 struct griffin_session {
   std::unique_ptr<griffin::Session> session;
   std::string last_error;
+  // griffin_session_cancel: set from any thread or a signal handler, so it must be lock-free.
+  std::atomic<bool> cancel{false};
 };
+static_assert(std::atomic<bool>::is_always_lock_free,
+              "griffin_session_cancel needs a lock-free flag to be async-signal-safe");
 
 namespace griffin::capi {
 
@@ -100,6 +104,24 @@ inline bool read_options(const Options* given, Options* out) {
   std::memcpy(static_cast<void*>(out), given, given->struct_size);
   out->struct_size = sizeof(Options);
   return true;
+}
+
+// Output structs: the caller sets struct_size to the sizeof it was compiled with, and only
+// that many bytes are written, so an app built against an older, smaller struct is never
+// overrun. The smallest accepted size covers struct_size itself.
+template <typename Output>
+inline bool output_size_ok(const Output* out) {
+  return out->struct_size >= sizeof(size_t);
+}
+
+// Copies the first out->struct_size bytes of `full` (at most sizeof(Output)); struct_size keeps
+// the caller's value.
+template <typename Output>
+inline void write_output(const Output& full, Output* out) {
+  const size_t size = out->struct_size < sizeof(Output) ? out->struct_size : sizeof(Output);
+  const size_t caller_size = out->struct_size;
+  std::memcpy(static_cast<void*>(out), &full, size);
+  out->struct_size = caller_size;
 }
 
 }  // namespace griffin::capi

@@ -34,8 +34,8 @@ Status residual_block(const Model& model, size_t layer_index, SessionState& stat
 
 }  // namespace
 
-Status forward_chunk(const Model& model, SessionState& state, const int32_t* tokens,
-                     size_t count, float* all_logits) {
+Status forward_chunk(const Model& model, SessionState& state, const int32_t* tokens, size_t count,
+                     float* all_logits) {
   const ModelConfig& c = model.config();
   const size_t width = static_cast<size_t>(c.width);
   const size_t vocab = static_cast<size_t>(c.vocab_size);
@@ -43,7 +43,7 @@ Status forward_chunk(const Model& model, SessionState& state, const int32_t* tok
   const DType embedding_dtype = embedding.record->dtype;
   // §3.1: x = E[token] · bf16(√D), read straight from the mapped table in its stored form.
   for (size_t t = 0; t < count; ++t) {
-    state.positions[t] = state.position + static_cast<int64_t>(t);
+    state.positions[t] = state.counters->position + static_cast<int64_t>(t);
     float* x = state.x + t * width;
     if (is_quantized(embedding_dtype)) {
       dequantize_row(embedding_dtype, static_cast<const uint8_t*>(embedding.data),
@@ -67,8 +67,9 @@ Status forward_chunk(const Model& model, SessionState& state, const int32_t* tok
   float* out = all_logits ? all_logits : state.logits;
   GRF_RETURN_IF_ERROR(model.unembedding().run(rows, state.normed, out, state.linear));
   ops::soft_cap(rows * vocab, c.logits_soft_cap, out);
-  if (all_logits) std::memcpy(state.logits, all_logits + (count - 1) * vocab, vocab * sizeof(float));
-  state.position += static_cast<int64_t>(count);
+  if (all_logits)
+    std::memcpy(state.logits, all_logits + (count - 1) * vocab, vocab * sizeof(float));
+  state.counters->position += static_cast<int64_t>(count);
   return Status::ok_status();
 }
 

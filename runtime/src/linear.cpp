@@ -26,7 +26,8 @@ Linear::Linear(Linear&& other) noexcept {
 Linear& Linear::operator=(Linear&& other) noexcept {
   if (this != &other) {
     if (op_) xnn_delete_operator(op_);
-    kind_ = other.kind_;
+    created_ = other.created_;
+    engine_ = other.engine_;
     op_ = other.op_;
     in_ = other.in_;
     out_ = other.out_;
@@ -35,7 +36,7 @@ Linear& Linear::operator=(Linear&& other) noexcept {
     row_bytes_ = other.row_bytes_;
     bias_ = other.bias_;
     other.op_ = nullptr;
-    other.kind_ = Kind::kNone;
+    other.created_ = false;
   }
   return *this;
 }
@@ -80,19 +81,21 @@ Result<Linear> Linear::make_xnnpack(const float* weight, const float* bias, size
             "%s: XNNPACK fully-connected operator %zux%zu failed (status %d)", name.c_str(), out,
             in, static_cast<int>(status));
   Linear linear;
-  linear.kind_ = Kind::kXnnpack;
+  linear.created_ = true;
+  linear.engine_ = LinearEngine::kXnnpack;
   linear.op_ = op;
   linear.in_ = in;
   linear.out_ = out;
   return linear;
 }
 
-Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias) {
+Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias,
+                              LinearEngine engine) {
   const TensorRecord& record = *weight.record;
   GRF_CHECK(record.shape.size() == 2, kInternal, "%s is not a matrix", record.name.c_str());
   const size_t out = static_cast<size_t>(record.shape[0]),
                in = static_cast<size_t>(record.shape[1]);
-  if (record.dtype == DType::kF32 || record.dtype == DType::kF16) {
+  if (engine == LinearEngine::kXnnpack) {
     std::vector<float> weight_storage, bias_storage;
     return make_xnnpack(as_f32(weight, &weight_storage),
                         bias ? as_f32(*bias, &bias_storage) : nullptr, in, out, 0, 0, 0,
@@ -102,17 +105,17 @@ Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias) 
             "%s: a bias stored as %s next to %s weights is not supported", record.name.c_str(),
             dtype_name(bias->record->dtype), dtype_name(record.dtype));
   Linear linear;
+  linear.created_ = true;
+  linear.engine_ = engine;
   linear.in_ = in;
   linear.out_ = out;
   linear.weights_ = static_cast<const uint8_t*>(weight.data);
   linear.bias_ = bias ? static_cast<const float*>(bias->data) : nullptr;
-  if (record.dtype == DType::kBF16) {
-    linear.kind_ = Kind::kBf16;
+  if (engine == LinearEngine::kBf16) {
     linear.row_bytes_ = in * 2;
     return linear;
   }
   const QuantLayout layout = quant_layout(record.dtype, record.shape[0], record.shape[1]);
-  linear.kind_ = record.dtype == DType::kInt8 ? Kind::kInt8 : Kind::kInt4;
   linear.row_bytes_ = layout.row_bytes;
   linear.scales_ = linear.weights_ + layout.scales_offset;
   return linear;
@@ -125,7 +128,8 @@ Result<Linear> Linear::create_block(const float* weight_in_out, const float* bia
 }
 
 Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& context) const {
-  if (kind_ == Kind::kXnnpack) {
+  GRF_CHECK(created_, kInternal, "linear map used before it was created");
+  if (engine_ == LinearEngine::kXnnpack) {
     xnn_status status = xnn_setup_fully_connected_nc_f32(op_, rows, x, y, context.pool);
     GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK setup failed (status %d)",
               static_cast<int>(status));
@@ -134,11 +138,10 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
               static_cast<int>(status));
     return Status::ok_status();
   }
-  GRF_CHECK(kind_ != Kind::kNone, kInternal, "linear map used before it was created");
   GemmArgs args;
   args.m = rows;
   args.k = in_;
-  args.kp = padded_in();
+  args.kp = static_cast<size_t>(padded_columns(static_cast<int64_t>(in_)));
   args.a = x;
   args.a_stride = in_;
   args.w = weights_;
@@ -147,15 +150,30 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.bias = bias_;
   args.y = y;
   args.y_stride = out_;
-  GemmKernel kernel = context.kernels->bf16.kernel;
-  if (kind_ == Kind::kInt8 && !context.kernels->int8_activations) {
-    kernel = context.kernels->f32_qs8.kernel;  // weight-only: activations stay f32
-  } else if (kind_ != Kind::kBf16) {
+  GemmKernel kernel = nullptr;
+  switch (engine_) {
+    case LinearEngine::kBf16:
+      kernel = context.kernels->bf16.kernel;
+      break;
+    case LinearEngine::kInt8:
+      kernel = context.kernels->f32_qs8.kernel;
+      break;
+    case LinearEngine::kInt8Dynamic:
+      kernel = context.kernels->qs8.kernel;
+      break;
+    case LinearEngine::kInt4Dynamic:
+      kernel = context.kernels->qs4.kernel;
+      break;
+    case LinearEngine::kXnnpack:
+      break;
+  }
+  if (quantizes_activations(engine_)) {
+    GRF_CHECK(context.quantized != nullptr, kInternal,
+              "the session plan has no activation scratch for a quantizing linear");
     context.kernels->quantize(rows, in_, args.kp, x, in_, context.quantized,
                               context.quantized_scales);
     args.aq = context.quantized;
     args.aq_scales = context.quantized_scales;
-    kernel = kind_ == Kind::kInt8 ? context.kernels->qs8.kernel : context.kernels->qs4.kernel;
   }
   // Output rows split across the pool: a few tiles per thread, multiples of 8 rows.
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;

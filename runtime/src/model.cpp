@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "runtime/src/memory_plan.h"
+#include "plan/memory_plan.h"
 #include "runtime/src/xnn_memory.h"
 
 namespace griffin {
@@ -25,7 +25,9 @@ std::vector<float> norm_scale(const TensorView& view) {
   return values;
 }
 
-float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
+float softplus(float x) {
+  return x > 20.0f ? x : std::log1p(std::exp(x));
+}
 
 }  // namespace
 
@@ -37,21 +39,19 @@ Result<std::unique_ptr<Model>> Model::open(const std::string& path, const ModelO
   return model;
 }
 
+Result<std::unique_ptr<Model>> Model::open(std::unique_ptr<GriffinFile> file,
+                                           const ModelOptions& options) {
+  std::unique_ptr<Model> model(new Model());
+  model->file_ = std::move(file);
+  Status status = model->prepare(options);
+  if (!status.ok()) return status.with_context(model->file_->path());
+  return model;
+}
+
 Model::~Model() {
   layers_.clear();
   unembedding_ = Linear();
   if (threadpool_) pthreadpool_destroy(threadpool_);
-}
-
-DtypeOf Model::dtype_of() const {
-  const GriffinFile* file = file_.get();
-  return [file](const TensorSpec& spec) { return file->find(spec.name)->record->dtype; };
-}
-
-uint64_t Model::mapped_weight_bytes() const {
-  uint64_t bytes = 0;
-  for (const TensorView& view : file_->tensors()) bytes += view.record->size;
-  return bytes;
 }
 
 int Model::num_threads() const {
@@ -61,7 +61,9 @@ int Model::num_threads() const {
 Status Model::prepare(const ModelOptions& options) {
   GRF_CHECK(options.num_threads >= 0 && options.num_threads <= 1024, kInvalidArgument,
             "num_threads %d out of range", options.num_threads);
-  const ModelMemoryPlan plan = plan_model_memory(config(), dtype_of(), SessionOptions());
+  plan_options_.int8_activations = options.int8_activations;
+  plan_ = plan_model_memory(config(), file_dtypes(*file_), SessionOptions(), plan_options_);
+  const ModelMemoryPlan& plan = plan_;
   GRF_CHECK(options.max_memory_bytes == 0 || plan.model_bytes() <= options.max_memory_bytes,
             kOutOfMemory,
             "the model needs %llu bytes (weights %llu mapped + %llu packed + %llu prepared), more "
@@ -81,15 +83,13 @@ Status Model::prepare(const ModelOptions& options) {
     GRF_CHECK(matrix || !is_quantized(view.record->dtype), kUnsupported,
               "tensor %s: %s storage is only supported for weight matrices",
               view.record->name.c_str(), dtype_name(view.record->dtype));
-    if (matrix && is_quantized(view.record->dtype)) {
-      quantized_columns_ = std::max(quantized_columns_, padded_columns(view.record->shape[1]));
-    }
   }
   embedding_ = file_->find("model.embed_tokens.weight");
   if (is_quantized(embedding_->record->dtype)) {
     embedding_layout_ = quant_layout(embedding_->record->dtype, c.vocab_size, c.width);
   }
-  GRF_ASSIGN_OR_RETURN(unembedding_, Linear::create(*embedding_, nullptr));
+  GRF_ASSIGN_OR_RETURN(unembedding_, Linear::create(*embedding_, nullptr,
+                                                    plan_.linear(embedding_->record->name).engine));
   final_norm_scale_ = norm_scale(*file_->find("model.final_norm.weight"));
   // ω_j = θ^(-2j/R) for the R rotated dims, computed in f32 as the official code does (§7.4).
   const int64_t rotary = c.rotary_dims();
@@ -116,7 +116,9 @@ Status Model::prepare_layer(int64_t layer, LayerWeights* w) {
     return *file_->find(prefix + name);  // present: GriffinFile checked every name
   };
   auto linear = [&](const std::string& name, bool bias) {
-    return Linear::create(tensor(name + ".weight"), bias ? &tensor(name + ".bias") : nullptr);
+    const TensorView& weight = tensor(name + ".weight");
+    return Linear::create(weight, bias ? &tensor(name + ".bias") : nullptr,
+                          plan_.linear(weight.record->name).engine);
   };
   w->type = c.block_types[static_cast<size_t>(layer)];
   w->temporal_norm_scale = norm_scale(tensor("temporal_pre_norm.weight"));
@@ -148,14 +150,16 @@ Status Model::prepare_layer(int64_t layer, LayerWeights* w) {
   const size_t heads = static_cast<size_t>(c.num_heads);
   const size_t block = width / heads;
   for (const char* gate : {"recurrent_gate", "input_gate"}) {
-    const std::vector<float> weight = to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_weight"));
-    const std::vector<float> bias = to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_bias"));
+    const std::vector<float> weight =
+        to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_weight"));
+    const std::vector<float> bias =
+        to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_bias"));
     std::vector<Linear>& blocks =
         std::string(gate) == "recurrent_gate" ? w->gate_r_blocks : w->gate_i_blocks;
     for (size_t h = 0; h < heads; ++h) {
-      GRF_ASSIGN_OR_RETURN(Linear op, Linear::create_block(weight.data() + h * block * block,
-                                                           bias.data() + h * block, block, block,
-                                                           width, width));
+      GRF_ASSIGN_OR_RETURN(
+          Linear op, Linear::create_block(weight.data() + h * block * block,
+                                          bias.data() + h * block, block, block, width, width));
       blocks.push_back(std::move(op));
     }
   }

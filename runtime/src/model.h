@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "format/griffin_file.h"
+#include "plan/memory_plan.h"
 #include "runtime/src/linear.h"
-#include "runtime/src/memory_plan.h"
 #include "runtime/src/text/tokenizer.h"
 
 namespace griffin {
@@ -44,6 +44,9 @@ struct ModelOptions {
 class Model {
  public:
   static Result<std::unique_ptr<Model>> open(const std::string& path, const ModelOptions& options);
+  // The same for a file opened another way (GriffinFile::open_fd, open_buffer).
+  static Result<std::unique_ptr<Model>> open(std::unique_ptr<GriffinFile> file,
+                                             const ModelOptions& options);
   ~Model();
 
   const ModelConfig& config() const { return file_->config(); }
@@ -53,10 +56,10 @@ class Model {
   const Linear& unembedding() const { return unembedding_; }
   const QuantLayout& embedding_layout() const { return embedding_layout_; }  // int8/int4 only
   const KernelTable& kernels() const { return kernels_; }
-  // The stored dtype of each expected tensor (for memory plans).
-  DtypeOf dtype_of() const;
-  // Widest padded input of an int8/int4 linear (0 = none): the session's quantization scratch.
-  int64_t quantized_columns() const { return quantized_columns_; }
+  // The plan made at load (with default session options): each linear's engine, the packed
+  // bytes and the quantization scratch width that sessions plan with.
+  const ModelMemoryPlan& plan() const { return plan_; }
+  const PlanOptions& plan_options() const { return plan_options_; }
   const std::vector<float>& final_norm_scale() const { return final_norm_scale_; }
   const std::vector<float>& rope_inv_freq() const { return rope_inv_freq_; }
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }
@@ -65,8 +68,6 @@ class Model {
   int num_threads() const;
   // Bytes XNNPACK allocated while this model loaded (its packed weights and operators).
   uint64_t xnnpack_bytes() const { return xnnpack_bytes_; }
-  // Sum of the tensor bytes in the file.
-  uint64_t mapped_weight_bytes() const;
   // XNNPACK operators bind their buffers at setup, so one session at a time runs them.
   std::mutex& operator_lock() const { return operator_lock_; }
 
@@ -81,7 +82,8 @@ class Model {
   QuantLayout embedding_layout_;
   Linear unembedding_;
   KernelTable kernels_;
-  int64_t quantized_columns_ = 0;
+  PlanOptions plan_options_;
+  ModelMemoryPlan plan_;
   std::vector<float> final_norm_scale_;
   std::vector<float> rope_inv_freq_;
   std::unique_ptr<Tokenizer> tokenizer_;

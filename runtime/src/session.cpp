@@ -5,20 +5,31 @@
 #include <cstring>
 #include <new>
 
-#include "runtime/src/arena.h"
 #include "runtime/src/forward.h"
 
 namespace griffin {
 
-SessionState bind_session_state(const SessionLayout& layout, DType kv_dtype, uint8_t* arena) {
+Result<SessionState> bind_session_state(const SessionLayout& layout, DType kv_dtype, Arena& arena) {
+  // Every region in plan order; the arena's own bookkeeping must land where the plan said.
+  std::vector<uint8_t*> regions;
+  regions.reserve(layout.buffers.size());
+  for (const Buffer& planned : layout.buffers) {
+    uint8_t* region = arena.carve(planned.bytes, kArenaAlignment);
+    GRF_CHECK(region == arena.base() + planned.offset, kInternal,
+              "arena region %s: handed out at %td, planned at %zu", planned.name.c_str(),
+              region ? region - arena.base() : -1, planned.offset);
+    regions.push_back(region);
+  }
+  GRF_CHECK(arena.used() == layout.used_bytes, kInternal,
+            "the arena handed out %zu bytes, the plan %zu", arena.used(), layout.used_bytes);
+  auto f32 = [&](size_t index) { return reinterpret_cast<float*>(regions[index]); };
   SessionState s;
-  auto f32 = [&](size_t offset) { return reinterpret_cast<float*>(arena + offset); };
   for (const LayerLayout& l : layout.layers) {
     LayerState layer;
     if (l.conv_state != kNoBuffer) layer.conv_state = f32(l.conv_state);
     if (l.rglru_state != kNoBuffer) layer.rglru_state = f32(l.rglru_state);
-    if (l.k_cache != kNoBuffer) layer.k_cache = arena + l.k_cache;
-    if (l.v_cache != kNoBuffer) layer.v_cache = arena + l.v_cache;
+    if (l.k_cache != kNoBuffer) layer.k_cache = regions[l.k_cache];
+    if (l.v_cache != kNoBuffer) layer.v_cache = regions[l.v_cache];
     layer.cache_slots = l.cache_slots;
     s.layers.push_back(layer);
   }
@@ -35,41 +46,47 @@ SessionState bind_session_state(const SessionLayout& layout, DType kv_dtype, uin
   s.scores = f32(layout.scores);
   s.kv_row = f32(layout.kv_row);
   s.max_keys = layout.max_keys;
-  s.positions = reinterpret_cast<int64_t*>(arena + layout.positions);
+  s.positions = reinterpret_cast<int64_t*>(regions[layout.positions]);
   s.logits = f32(layout.logits);
+  s.sampler_values = f32(layout.sampler_values);
+  s.sampler_indices = reinterpret_cast<int32_t*>(regions[layout.sampler_indices]);
+  s.history = reinterpret_cast<int32_t*>(regions[layout.history]);
+  s.counters = new (regions[layout.counters]) SessionCounters();
   s.chunk = layout.chunk;
   s.kv_dtype = kv_dtype;
   if (layout.quantized != kNoBuffer) {
-    s.linear.quantized = reinterpret_cast<int8_t*>(arena + layout.quantized);
+    s.linear.quantized = reinterpret_cast<int8_t*>(regions[layout.quantized]);
     s.linear.quantized_scales = f32(layout.quantized_scales);
   }
   return s;
 }
 
 Session::Session(const Model& model, const SessionOptions& options, SessionLayout layout,
-                 uint8_t* arena, bool owns_arena, size_t arena_used)
-    : model_(model), options_(options), layout_(std::move(layout)), arena_(arena),
-      owns_arena_(owns_arena), arena_used_(arena_used),
-      state_(bind_session_state(layout_, options.kv_dtype, arena_)),
-      history_(reinterpret_cast<int32_t*>(arena_ + layout_.history)) {
+                 Arena arena, SessionState state, bool owns_arena)
+    : model_(model),
+      options_(options),
+      layout_(std::move(layout)),
+      arena_(std::move(arena)),
+      owns_arena_(owns_arena),
+      state_(std::move(state)) {
   state_.linear.pool = model.threadpool();
   state_.linear.kernels = &model.kernels();
   reset();
 }
 
 Session::~Session() {
-  if (owns_arena_) std::free(arena_);
+  if (owns_arena_) std::free(arena_.base());
 }
 
 Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options,
                                                  void* buffer, size_t buffer_size,
                                                  uint64_t max_memory_bytes) {
   GRF_RETURN_IF_ERROR(validate_session_options(options));
-  SessionLayout layout = plan_session(model.config(), options, model.quantized_columns());
+  SessionLayout layout = plan_session(model.config(), options, model.plan().quantized_columns);
   GRF_CHECK(max_memory_bytes == 0 || layout.total_bytes <= max_memory_bytes, kOutOfMemory,
             "the session needs %zu bytes, more than the allowed max_memory_bytes %llu",
             layout.total_bytes, (unsigned long long)max_memory_bytes);
-  uint8_t* arena = static_cast<uint8_t*>(buffer);
+  uint8_t* base = static_cast<uint8_t*>(buffer);
   if (buffer != nullptr) {
     GRF_CHECK(buffer_size >= layout.total_bytes, kOutOfMemory,
               "session buffer of %zu bytes is too small: the plan needs %zu bytes", buffer_size,
@@ -77,33 +94,25 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model, const Sessi
     GRF_CHECK(reinterpret_cast<uintptr_t>(buffer) % kArenaAlignment == 0, kInvalidArgument,
               "session buffer must be %zu-byte aligned", kArenaAlignment);
   } else {
-    arena = static_cast<uint8_t*>(std::aligned_alloc(kArenaAlignment, layout.total_bytes));
-    GRF_CHECK(arena != nullptr, kOutOfMemory, "cannot allocate the %zu-byte session arena",
+    base = static_cast<uint8_t*>(std::aligned_alloc(kArenaAlignment, layout.total_bytes));
+    GRF_CHECK(base != nullptr, kOutOfMemory, "cannot allocate the %zu-byte session arena",
               layout.total_bytes);
   }
-  // Carve every planned buffer in plan order: the arena must hand out exactly the planned
-  // offsets, and what it used is reported next to the plan.
-  Arena carver(arena, layout.total_bytes);
-  for (const Buffer& planned : layout.buffers) {
-    uint8_t* piece = carver.carve(planned.bytes, kArenaAlignment);
-    if (piece != arena + planned.offset) {
-      if (buffer == nullptr) std::free(arena);
-      return make_status(StatusCode::kInternal, "arena region %s: carved at %td, planned at %zu",
-                         planned.name.c_str(), piece ? piece - arena : -1, planned.offset);
-    }
+  Arena arena(base, layout.total_bytes);
+  Result<SessionState> state = bind_session_state(layout, options.kv_dtype, arena);
+  if (!state.ok()) {
+    if (buffer == nullptr) std::free(base);
+    return state.status();
   }
-  return std::unique_ptr<Session>(
-      new Session(model, options, std::move(layout), arena, buffer == nullptr, carver.used()));
+  return std::unique_ptr<Session>(new Session(model, options, std::move(layout), std::move(arena),
+                                              std::move(state).value(), buffer == nullptr));
 }
 
 void Session::reset() {
   // Zeroed state is the start of a sequence (docs/griffin-math.md §9: conv and RG-LRU state 0).
-  std::memset(arena_, 0, layout_.total_bytes);
-  state_.position = 0;
-  rng_.reseed(options_.seed);
-  history_count_ = 0;
-  utf8_.reset();
-  at_text_start_ = true;
+  std::memset(arena_.base(), 0, layout_.total_bytes);
+  state_.counters = new (state_.counters) SessionCounters();
+  state_.counters->rng.reseed(options_.seed);
 }
 
 Status Session::check_tokens(const int32_t* tokens, size_t count) const {
@@ -114,26 +123,28 @@ Status Session::check_tokens(const int32_t* tokens, size_t count) const {
               (long long)vocab);
   }
   if (model_.config().count_layers(BlockType::kGlobalAttention) > 0) {
-    GRF_CHECK(state_.position + static_cast<int64_t>(count) <= options_.max_context, kOutOfRange,
+    GRF_CHECK(position() + static_cast<int64_t>(count) <= options_.max_context, kOutOfRange,
               "%zu more tokens at position %lld would pass max_context %lld of this "
               "global-attention model",
-              count, (long long)state_.position, (long long)options_.max_context);
+              count, (long long)position(), (long long)options_.max_context);
   }
   return Status::ok_status();
 }
 
 void Session::remember(const int32_t* tokens, size_t count) {
   const size_t capacity = static_cast<size_t>(options_.history_size);
+  int32_t* history = state_.history;
+  int64_t& history_count = state_.counters->history_count;
   if (count >= capacity) {
-    std::memcpy(history_, tokens + count - capacity, capacity * sizeof(int32_t));
-    history_count_ = static_cast<int64_t>(capacity);
+    std::memcpy(history, tokens + count - capacity, capacity * sizeof(int32_t));
+    history_count = static_cast<int64_t>(capacity);
     return;
   }
-  const size_t held = static_cast<size_t>(history_count_);
+  const size_t held = static_cast<size_t>(history_count);
   const size_t drop = held + count > capacity ? held + count - capacity : 0;
-  std::memmove(history_, history_ + drop, (held - drop) * sizeof(int32_t));
-  std::memcpy(history_ + held - drop, tokens, count * sizeof(int32_t));
-  history_count_ = static_cast<int64_t>(held - drop + count);
+  std::memmove(history, history + drop, (held - drop) * sizeof(int32_t));
+  std::memcpy(history + held - drop, tokens, count * sizeof(int32_t));
+  history_count = static_cast<int64_t>(held - drop + count);
 }
 
 Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity) {
@@ -168,13 +179,14 @@ Status Session::sample(const SamplerParams& params, int64_t repetition_window, i
   GRF_CHECK(repetition_window >= 0, kInvalidArgument, "repetition_window %lld must be >= 0",
             (long long)repetition_window);
   const size_t vocab = static_cast<size_t>(model_.config().vocab_size);
-  SamplerWorkspace workspace{reinterpret_cast<float*>(arena_ + layout_.sampler_values),
-                             reinterpret_cast<int32_t*>(arena_ + layout_.sampler_indices), vocab};
-  const int64_t recent = repetition_window == 0 || repetition_window > history_count_
-                             ? history_count_
+  SamplerWorkspace workspace{state_.sampler_values, state_.sampler_indices, vocab};
+  SessionCounters& counters = *state_.counters;
+  const int64_t recent = repetition_window == 0 || repetition_window > counters.history_count
+                             ? counters.history_count
                              : repetition_window;
-  *token = sample_token(state_.logits, vocab, params, history_ + (history_count_ - recent),
-                        static_cast<size_t>(recent), rng_, workspace);
+  *token =
+      sample_token(state_.logits, vocab, params, state_.history + (counters.history_count - recent),
+                   static_cast<size_t>(recent), counters.rng, workspace);
   return Status::ok_status();
 }
 
@@ -187,15 +199,25 @@ Status Session::token_text(int32_t token, char* text, size_t capacity, size_t* l
             (long long)model_.config().vocab_size);
   GRF_CHECK(capacity > 0, kOutOfRange, "token text buffer has no room for the terminating NUL");
   std::string_view bytes = tokenizer->token_bytes(token);
-  const bool strip_space = at_text_start_ && !bytes.empty() && bytes.front() == ' ';
+  SessionCounters& counters = *state_.counters;
+  const bool strip_space = counters.at_text_start && !bytes.empty() && bytes.front() == ' ';
   if (strip_space) bytes.remove_prefix(1);
   // Keep one byte for the terminating NUL.
   const size_t room = capacity > 0 ? capacity - 1 : 0;
-  *length = utf8_.push(bytes, text, room);
+  *length = counters.utf8.push(bytes, text, room);
   GRF_CHECK(*length <= room, kOutOfRange, "token text needs %zu bytes, the buffer has %zu",
             *length + 1, capacity);
   text[*length] = '\0';
-  if (!bytes.empty() || strip_space) at_text_start_ = false;
+  if (!bytes.empty() || strip_space) counters.at_text_start = false;
+  return Status::ok_status();
+}
+
+Status Session::flush_text(char* text, size_t capacity, size_t* length) {
+  GRF_CHECK(capacity > 0, kOutOfRange, "flush buffer has no room for the terminating NUL");
+  *length = state_.counters->utf8.flush(text, capacity - 1);
+  GRF_CHECK(*length < capacity, kOutOfRange, "flushed text needs %zu bytes, the buffer has %zu",
+            *length + 1, capacity);
+  text[*length] = '\0';
   return Status::ok_status();
 }
 

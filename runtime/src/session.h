@@ -7,7 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "runtime/src/memory_plan.h"
+#include "plan/memory_plan.h"
+#include "runtime/src/arena.h"
 #include "runtime/src/model.h"
 #include "runtime/src/sampling/sampler.h"
 #include "runtime/src/session_state.h"
@@ -27,12 +28,13 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   const Model& model() const { return model_; }
+  const SessionOptions& options() const { return options_; }
   const SessionLayout& layout() const { return layout_; }
-  int64_t position() const { return state_.position; }
-  // Arena bytes the session's buffers occupy, as carved (equals layout().total_bytes).
-  size_t arena_used_bytes() const { return arena_used_; }
+  // What the arena handed out (each region, and the end of the last one).
+  const Arena& arena() const { return arena_; }
+  int64_t position() const { return state_.counters->position; }
   const float* logits() const { return state_.logits; }
-  bool has_logits() const { return state_.position > 0; }
+  bool has_logits() const { return position() > 0; }
 
   void reset();
   Status prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity);
@@ -41,25 +43,29 @@ class Session {
   Status sample(const SamplerParams& params, int64_t repetition_window, int32_t* token);
   // Streaming detokenization (see griffin_session_token_text).
   Status token_text(int32_t token, char* text, size_t capacity, size_t* length);
+  // The end of streamed text: bytes of an unfinished character come out as U+FFFD, one per
+  // byte (up to 9 bytes and a NUL). kOutOfRange, and nothing consumed, when they do not fit.
+  Status flush_text(char* text, size_t capacity, size_t* length);
+
+  // Snapshots (snapshot.cpp): the persistent regions behind a header; see griffin.h.
+  size_t snapshot_size() const;
+  Status save(void* buffer, size_t capacity, size_t* written) const;
+  Status load(const void* data, size_t size);
+  // A new session (own arena) of the same model and options, in the same state.
+  Result<std::unique_ptr<Session>> fork() const;
 
  private:
-  Session(const Model& model, const SessionOptions& options, SessionLayout layout, uint8_t* arena,
-          bool owns_arena, size_t arena_used);
+  Session(const Model& model, const SessionOptions& options, SessionLayout layout, Arena arena,
+          SessionState state, bool owns_arena);
   Status check_tokens(const int32_t* tokens, size_t count) const;
   void remember(const int32_t* tokens, size_t count);
 
   const Model& model_;
   SessionOptions options_;
   SessionLayout layout_;
-  uint8_t* arena_;
+  Arena arena_;
   bool owns_arena_;
-  size_t arena_used_ = 0;
   SessionState state_;
-  SamplerRng rng_;
-  int32_t* history_;       // the most recent tokens, oldest first
-  int64_t history_count_ = 0;
-  Utf8Stream utf8_;
-  bool at_text_start_ = true;
 };
 
 }  // namespace griffin

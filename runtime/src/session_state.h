@@ -1,14 +1,31 @@
-// SessionState: named views into a session's arena, one per buffer of the memory plan, with
+// SessionState: named views into a session's arena, one per region of the memory plan, with
 // their shapes. The forward pass reads and writes only these (it never allocates).
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#include "plan/memory_plan.h"
+#include "runtime/src/arena.h"
 #include "runtime/src/linear.h"
-#include "runtime/src/memory_plan.h"
+#include "runtime/src/sampling/sampler.h"
+#include "runtime/src/text/utf8_stream.h"
 
 namespace griffin {
+
+// The scalars that carry a sequence from call to call. They live in the arena's `counters`
+// region, so a snapshot is nothing but the persistent regions copied byte for byte.
+struct SessionCounters {
+  int64_t position = 0;       // tokens consumed so far
+  int64_t history_count = 0;  // valid entries of the history region
+  SamplerRng rng;             // the sampler's generator
+  Utf8Stream utf8;            // bytes of an incomplete character held by token_text
+  bool at_text_start = true;  // the next piece's leading space is dropped
+};
+static_assert(std::is_trivially_copyable<SessionCounters>::value,
+              "SessionCounters is saved and restored with memcpy");
+static_assert(sizeof(SessionCounters) <= kCountersBytes, "the plan's counters region is too small");
 
 struct LayerState {
   float* conv_state = nullptr;   // [K-1, L]  recurrent layers
@@ -20,28 +37,32 @@ struct LayerState {
 
 struct SessionState {
   std::vector<LayerState> layers;
-  float* x;        // [T, D]
-  float* normed;   // [T, D]
-  float* mix;      // [T, D]
-  float* wide_a;   // [T, max(L, H·hd, E)]
-  float* wide_b;   // [T, max(L, E)]
-  float* wide_c;   // [T, max(L, H·hd)]
-  float* gate_r;   // [T, L]
-  float* gate_i;   // [T, L]
-  float* chunk_k;  // [T, KV·hd]
-  float* chunk_v;  // [T, KV·hd]
-  float* scores;   // [H/KV, max_keys]
-  float* kv_row;   // [hd]
-  int64_t* positions;  // [T]
-  float* logits;       // [V]
+  float* x = nullptr;                  // [T, D]
+  float* normed = nullptr;             // [T, D]
+  float* mix = nullptr;                // [T, D]
+  float* wide_a = nullptr;             // [T, max(L, H·hd, E)]
+  float* wide_b = nullptr;             // [T, max(L, E)]
+  float* wide_c = nullptr;             // [T, max(L, H·hd)]
+  float* gate_r = nullptr;             // [T, L]
+  float* gate_i = nullptr;             // [T, L]
+  float* chunk_k = nullptr;            // [T, KV·hd]
+  float* chunk_v = nullptr;            // [T, KV·hd]
+  float* scores = nullptr;             // [H/KV, max_keys]
+  float* kv_row = nullptr;             // [hd]
+  int64_t* positions = nullptr;        // [T]
+  float* logits = nullptr;             // [V]
+  float* sampler_values = nullptr;     // [V]
+  int32_t* sampler_indices = nullptr;  // [V]
+  int32_t* history = nullptr;          // [history_size] recent tokens, oldest first
+  SessionCounters* counters = nullptr;
   LinearContext linear;  // thread pool, kernels and quantization scratch for linear maps
   int64_t chunk = 0;     // T: the most tokens one forward call takes
   int64_t max_keys = 0;  // row stride of `scores`
   DType kv_dtype = DType::kF32;
-  int64_t position = 0;  // tokens consumed so far
 };
 
-// Binds every view to `arena` (which holds layout.total_bytes bytes, 64-byte aligned).
-SessionState bind_session_state(const SessionLayout& layout, DType kv_dtype, uint8_t* arena);
+// Carves every region of `layout` from `arena`, in plan order, and binds the views to them.
+// Fails (kInternal) if the arena cannot hand out a region where the plan put it.
+Result<SessionState> bind_session_state(const SessionLayout& layout, DType kv_dtype, Arena& arena);
 
 }  // namespace griffin

@@ -93,6 +93,38 @@ TEST_CASE("Thousands of decode steps allocate nothing", "[memory][alloc]") {
   griffin_model_close(model);
 }
 
+TEST_CASE("Saving and restoring a snapshot allocates nothing", "[memory][alloc][snapshot]") {
+  TempDir dir;
+  const std::string path = make_model(dir);
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
+  griffin_session* session = nullptr;
+  REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &session) == GRIFFIN_OK);
+  int32_t prompt[20];
+  for (int i = 0; i < 20; ++i) prompt[i] = 2 + i;
+  REQUIRE(griffin_session_prefill(session, prompt, 20, nullptr, 0) == GRIFFIN_OK);
+  size_t size = 0;
+  REQUIRE(griffin_session_state_size(session, &size) == GRIFFIN_OK);
+  std::vector<uint8_t> snapshot(size);  // allocated before counting starts
+
+  int failures = 0;
+  size_t written = 0;
+  AllocationCounter counter;
+  for (int round = 0; round < 50; ++round) {
+    failures += griffin_session_save(session, snapshot.data(), snapshot.size(), &written) !=
+                GRIFFIN_OK;
+    failures += griffin_session_decode(session, 7, nullptr) != GRIFFIN_OK;
+    failures += griffin_session_load(session, snapshot.data(), written) != GRIFFIN_OK;
+  }
+  const uint64_t allocations = counter.stop();
+
+  CHECK(failures == 0);
+  CHECK(written == size);
+  CHECK(allocations == 0);
+  griffin_session_destroy(session);
+  griffin_model_close(model);
+}
+
 TEST_CASE("The allocation counter sees allocations", "[memory][alloc]") {
   AllocationCounter counter;
   std::string* made = new std::string(100, 'x');  // operator new -> malloc

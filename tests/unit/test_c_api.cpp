@@ -71,6 +71,7 @@ TEST_CASE("Token ids outside the vocabulary are refused", "[api]") {
   TempDir dir;
   griffin_model* model = open_model(convert_fixture(dir, "griffin"));
   griffin_model_info info = {};
+  info.struct_size = sizeof info;
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   REQUIRE(info.vocab_size == 80);
   griffin_session* session = nullptr;
@@ -220,6 +221,7 @@ TEST_CASE("Models without a tokenizer say so", "[api]") {
   CHECK(griffin_tokenize(model, "hi", 2, true, tokens, 8, &count) == GRIFFIN_ERR_UNSUPPORTED);
   CHECK_THAT(last_error(), Catch::Contains("no tokenizer"));
   griffin_model_info info = {};
+  info.struct_size = sizeof info;
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   CHECK_FALSE(info.has_tokenizer);
   CHECK(info.num_recurrent_layers == 3);
@@ -247,6 +249,7 @@ TEST_CASE("Ids past the tokenizer's pieces have no text", "[api][tokenizer]") {
   REQUIRE(convert_checkpoint(dir.file("hf"), path, {}).ok());
   griffin_model* model = open_model(path);
   griffin_model_info info = {};
+  info.struct_size = sizeof info;
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   CHECK(info.vocab_size == 512);
   CHECK(info.tokenizer_pieces == 200);

@@ -7,7 +7,7 @@
 #include "converter/convert.h"
 #include "format/model_config.h"
 #include "griffin/griffin.h"
-#include "runtime/src/memory_plan.h"
+#include "plan/memory_plan.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -118,10 +118,12 @@ TEST_CASE("A session uses exactly its planned arena and XNNPACK stays inside the
   REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {})
               .ok());
   griffin_memory_plan before_open = {};
+  before_open.struct_size = sizeof before_open;
   REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &before_open) == GRIFFIN_OK);
   griffin_model* model = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
   griffin_memory_plan plan = {};
+  plan.struct_size = sizeof plan;
   REQUIRE(griffin_model_memory_plan(model, nullptr, &plan) == GRIFFIN_OK);
   CHECK(plan.total_bytes == before_open.total_bytes);
   // The griffin fixture: D 16, L 24, E 32, H 2, KV 1, hd 8, K 4, Wn 5, V 80, RRARRA, chunk 64.
@@ -132,6 +134,7 @@ TEST_CASE("A session uses exactly its planned arena and XNNPACK stays inside the
   griffin_session* session = nullptr;
   REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &session) == GRIFFIN_OK);
   griffin_memory_usage usage = {};
+  usage.struct_size = sizeof usage;
   REQUIRE(griffin_memory_usage_get(model, session, &usage) == GRIFFIN_OK);
   CHECK(usage.session_bytes == plan.session_bytes);
   CHECK(usage.session_used_bytes == plan.session_bytes);
@@ -151,6 +154,7 @@ TEST_CASE("A caller-provided arena of exactly the planned size works", "[memory]
   options.kv_dtype = GRIFFIN_DTYPE_BF16;
   options.prefill_chunk = 3;
   griffin_memory_plan plan = {};
+  plan.struct_size = sizeof plan;
   REQUIRE(griffin_model_memory_plan(model, &options, &plan) == GRIFFIN_OK);
   void* buffer = std::aligned_alloc(64, plan.session_bytes);
   griffin_session* own = nullptr;
@@ -189,6 +193,7 @@ TEST_CASE("Memory budgets below the plan are refused with both numbers", "[memor
   const std::string path = dir.file("hawk.griffin");
   REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/hawk", path, {}).ok());
   griffin_memory_plan plan = {};
+  plan.struct_size = sizeof plan;
   REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &plan) == GRIFFIN_OK);
   griffin_model_options model_options = griffin_model_default_options();
   model_options.max_memory_bytes = plan.model_bytes - 1;

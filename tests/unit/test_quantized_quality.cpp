@@ -37,7 +37,8 @@ Scored score_book(const std::string& path, bool int8_activations) {
   model_options.int8_activations = int8_activations;
   griffin_model* model = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), &model_options, &model) == GRIFFIN_OK);
-  griffin_model_info info{};
+  griffin_model_info info = {};
+  info.struct_size = sizeof info;
   info.struct_size = sizeof(info);
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   const size_t vocab = static_cast<size_t>(info.vocab_size);

@@ -51,6 +51,7 @@ Run run_fixture(const TempDir& dir, const std::string& name, DType matrices, DTy
   REQUIRE(griffin_session_create(model, &session_options, nullptr, 0, &session) == GRIFFIN_OK);
   const std::vector<int32_t> tokens = fixture_tokens(name);
   griffin_model_info info = {};
+  info.struct_size = sizeof info;
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   Run run;
   run.vocab = static_cast<size_t>(info.vocab_size);

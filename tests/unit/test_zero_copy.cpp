@@ -53,6 +53,7 @@ struct Measured {
 
 Measured load_and_step(const std::string& path) {
   griffin_memory_plan plan = {};
+  plan.struct_size = sizeof plan;
   REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &plan) == GRIFFIN_OK);
   const uint64_t anonymous_before = smaps_field("Anonymous");
   const uint64_t rss_before = smaps_field("Rss");
@@ -101,6 +102,7 @@ TEST_CASE("f32 weights packed by XNNPACK do grow anonymous memory (control)",
   const std::string path = dir.file("medium-f32.griffin");
   REQUIRE(write_synthetic_griffin(medium_config(), path, {}).ok());
   griffin_memory_plan plan = {};
+  plan.struct_size = sizeof plan;
   REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &plan) == GRIFFIN_OK);
   const uint64_t anonymous_before = smaps_field("Anonymous");
   griffin_model* model = nullptr;

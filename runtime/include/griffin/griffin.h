@@ -243,6 +243,10 @@ typedef struct griffin_memory_plan {
   uint64_t weights_streamed_bytes; /* weight bytes one decode step reads: every matrix once (the
                                       f32 copy for XNNPACK-run ones, the mapped bytes otherwise);
                                       divided by the time per token it gives the bandwidth */
+  uint64_t counters_bytes;         /* position, sampler state, held UTF-8 bytes */
+  uint64_t session_used_bytes;     /* end of the arena's last region (session_bytes rounds it up
+                                      to 64 bytes) */
+  uint64_t state_bytes;            /* a snapshot (griffin_session_save) of such a session */
 } griffin_memory_plan;
 
 /* Plan for an open model. `options` may be NULL (defaults). */
@@ -329,7 +333,9 @@ typedef struct griffin_generate_options {
   size_t struct_size;
   int32_t max_tokens;              /* tokens to generate at most; 0 = 256 (< 0 is invalid) */
   griffin_sampler_options sampler; /* greedy by default */
-  const char* const* stop_sequences; /* NUL-terminated UTF-8 strings; may be NULL */
+  const char* const* stop_sequences; /* NUL-terminated, valid UTF-8, 1..256 bytes each (else
+                                        GRIFFIN_ERR_INVALID_ARGUMENT); borrowed for the call;
+                                        may be NULL when stop_sequence_count is 0 */
   size_t stop_sequence_count;
 } griffin_generate_options;
 
@@ -337,7 +343,8 @@ typedef struct griffin_generate_result {
   size_t struct_size;
   griffin_stop_reason stop_reason;
   int32_t prompt_tokens;    /* prompt tokens fed (BOS included; fewer when cancelled in prefill) */
-  int32_t generated_tokens; /* tokens sampled */
+  int32_t generated_tokens; /* tokens sampled, each also fed (EOS/end-of-turn included): the
+                               session's position grew by prompt_tokens + generated_tokens */
   double prefill_seconds;
   double decode_seconds;
 } griffin_generate_result;
@@ -346,9 +353,26 @@ GRIFFIN_API griffin_generate_options griffin_generate_default_options(void);
 
 /* Feeds the prompt (with BOS first on a fresh session; on a session that already has tokens the
  * prompt continues the conversation) and generates until a stop condition, streaming pieces to
- * `callback` (may be NULL). `options` may be NULL; `result` may be NULL. An empty prompt on a
- * session that has tokens continues from its last logits. Cancelled or stopped early, the
- * session keeps every token fed so far and stays usable. */
+ * `callback` (may be NULL). `options` may be NULL; `result` may be NULL (else its struct_size
+ * must be set: only that many bytes are written). An empty prompt on a session that has tokens
+ * continues from its last logits.
+ *
+ * Every sampled token is fed to the session before the call returns, the last one too (one
+ * decode step more than strictly needed): afterwards the session holds the whole reply, its
+ * logits follow the last token, and the next call continues the conversation correctly.
+ * The callback is called once per generated token (with an empty piece while text is held back
+ * because it may start a stop sequence, or for tokens without text), except for EOS and the
+ * end-of-turn token, which have no text; bytes still held at the end (an unfinished character,
+ * as U+FFFD per byte, or the start of a stop sequence that never completed) come as one last
+ * piece with token -1. Text before a matched stop sequence is emitted, the match and anything
+ * after it are not. The session's streaming detokenizer is flushed at the end, so
+ * griffin_session_token_text starts clean afterwards. Reaching max_context on a
+ * global-attention model ends the reply with GRIFFIN_STOP_LENGTH.
+ * Cancelled or stopped early, the session keeps every token fed so far and stays usable.
+ * Allocates only to tokenize the prompt.
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT (bad options or stop sequences),
+ *         GRIFFIN_ERR_UNSUPPORTED (the model has no tokenizer),
+ *         GRIFFIN_ERR_OUT_OF_RANGE (the prompt would pass max_context; nothing is fed) */
 GRIFFIN_API griffin_status griffin_session_generate(griffin_session* session, const char* prompt,
                                                     size_t prompt_len,
                                                     const griffin_generate_options* options,
@@ -356,22 +380,33 @@ GRIFFIN_API griffin_status griffin_session_generate(griffin_session* session, co
                                                     griffin_generate_result* result);
 /* Asks a running griffin_session_generate on `session` to stop; it returns GRIFFIN_OK with
  * GRIFFIN_STOP_CANCELLED within one prefill chunk or one decode step. Thread-safe: may be called
- * from any thread at any time while the session exists. A cancel that arrives while no
- * generation runs is forgotten when the next one starts. */
+ * from any thread at any time while the session exists. Async-signal-safe: it only stores to a
+ * lock-free atomic flag (no lock, no allocation, no message), so a SIGINT handler may call it.
+ * A cancel that arrives while no generation runs is forgotten when the next one starts.
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT when `session` is NULL (no message is recorded) */
 GRIFFIN_API griffin_status griffin_session_cancel(griffin_session* session);
 
 /* ---------------------------------------------------------------------------------------------
  * Loading for apps
  */
 
-/* Opens a model stored at `offset` (any alignment) for `length` bytes inside the file open as
- * `fd` (for example an uncompressed APK asset from AAssetManager_openFileDescriptor). `fd` is
- * not closed and may be closed once this returns. Verified exactly like griffin_model_open. */
+/* Opens a model stored at `offset` (any alignment) for `length` bytes inside the regular file
+ * open as `fd` (for example an uncompressed APK asset from AAssetManager_openFileDescriptor);
+ * `length` 0 = to the end of the file. `fd` is not closed and may be closed once this returns.
+ * Verified exactly like griffin_model_open. An offset that is a multiple of 64 is memory-mapped
+ * (zero copies, like a path). Any other offset would misalign the tensors, so the `length`
+ * bytes are then read into an allocated copy: align large models to 64 bytes (zipalign -p
+ * aligns to pages).
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT (bad fd, not a regular file, range past the end of the
+ *         file), GRIFFIN_ERR_INVALID_MODEL (the bytes are not a valid model), GRIFFIN_ERR_IO,
+ *         GRIFFIN_ERR_OUT_OF_MEMORY */
 GRIFFIN_API griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
                                                  const griffin_model_options* options,
                                                  griffin_model** model);
 /* Opens a model from caller-owned memory (for example an mmapped NSData), which must stay valid
- * and unchanged until griffin_model_close. Verified exactly like griffin_model_open. */
+ * and unchanged until griffin_model_close; it is neither copied nor freed. `data` must be 64-byte
+ * aligned (the tensors' alignment; mapped memory is). Verified exactly like griffin_model_open.
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT (NULL or misaligned `data`), GRIFFIN_ERR_INVALID_MODEL */
 GRIFFIN_API griffin_status griffin_model_open_buffer(const void* data, size_t size,
                                                      const griffin_model_options* options,
                                                      griffin_model** model);

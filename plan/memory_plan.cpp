@@ -1,5 +1,5 @@
-// Session memory plan (see memory_plan.h).
-#include "runtime/src/memory_plan.h"
+// The memory plan (see memory_plan.h).
+#include "plan/memory_plan.h"
 
 #include <algorithm>
 
@@ -10,15 +10,61 @@ namespace griffin {
 
 const char* region_kind_name(RegionKind kind) {
   switch (kind) {
-    case RegionKind::kRglruState: return "rglru_state";
-    case RegionKind::kConvState: return "conv_state";
-    case RegionKind::kKvCache: return "attn_kv_cache";
-    case RegionKind::kScratch: return "scratch";
-    case RegionKind::kLogits: return "logits";
-    case RegionKind::kSampler: return "sampler";
-    case RegionKind::kHistory: return "history";
+    case RegionKind::kRglruState:
+      return "rglru_state";
+    case RegionKind::kConvState:
+      return "conv_state";
+    case RegionKind::kKvCache:
+      return "attn_kv_cache";
+    case RegionKind::kScratch:
+      return "scratch";
+    case RegionKind::kLogits:
+      return "logits";
+    case RegionKind::kSampler:
+      return "sampler";
+    case RegionKind::kHistory:
+      return "history";
+    case RegionKind::kCounters:
+      return "counters";
   }
   return "unknown";
+}
+
+bool is_persistent(RegionKind kind) {
+  return kind != RegionKind::kScratch && kind != RegionKind::kSampler;
+}
+
+const char* linear_engine_name(LinearEngine engine) {
+  switch (engine) {
+    case LinearEngine::kXnnpack:
+      return "xnnpack-f32";
+    case LinearEngine::kBf16:
+      return "f32-bf16w-gemm";
+    case LinearEngine::kInt8:
+      return "f32-qs8w-gemm";
+    case LinearEngine::kInt8Dynamic:
+      return "qd8-qs8w-gemm";
+    case LinearEngine::kInt4Dynamic:
+      return "qd8-qs4w-gemm";
+  }
+  return "unknown";
+}
+
+LinearEngine linear_engine(DType stored, const PlanOptions& options) {
+  switch (stored) {
+    case DType::kBF16:
+      return LinearEngine::kBf16;
+    case DType::kInt8:
+      return options.int8_activations ? LinearEngine::kInt8Dynamic : LinearEngine::kInt8;
+    case DType::kInt4:
+      return LinearEngine::kInt4Dynamic;
+    default:
+      return LinearEngine::kXnnpack;  // f32, f16 (the file reader admits no other dtype)
+  }
+}
+
+bool quantizes_activations(LinearEngine engine) {
+  return engine == LinearEngine::kInt8Dynamic || engine == LinearEngine::kInt4Dynamic;
 }
 
 Status validate_session_options(const SessionOptions& o) {
@@ -35,21 +81,24 @@ Status validate_session_options(const SessionOptions& o) {
 
 namespace {
 
+// Places regions one after another, each at the next 64-byte boundary (as Arena carves them);
+// add() returns the region's index.
 class Planner {
  public:
   size_t add(std::string name, RegionKind kind, size_t bytes) {
-    const size_t offset = cursor_;
+    const size_t offset = (end_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
     buffers_.push_back({std::move(name), kind, offset, bytes});
-    cursor_ = (cursor_ + bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
-    return offset;
+    end_ = offset + bytes;
+    return buffers_.size() - 1;
   }
-  std::vector<Buffer> take(size_t* total) {
-    *total = cursor_;
-    return std::move(buffers_);
+  void finish(SessionLayout* layout) {
+    layout->used_bytes = end_;
+    layout->total_bytes = (end_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+    layout->buffers = std::move(buffers_);
   }
 
  private:
-  size_t cursor_ = 0;
+  size_t end_ = 0;
   std::vector<Buffer> buffers_;
 };
 
@@ -76,8 +125,8 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
                                   static_cast<size_t>(c.conv1d_width - 1) * L * f);
       layer.rglru_state = plan.add(name + "rglru_state", RegionKind::kRglruState, L * f);
     } else {
-      layer.cache_slots = c.block_types[i] == BlockType::kLocalAttention ? c.attention_window
-                                                                         : o.max_context;
+      layer.cache_slots =
+          c.block_types[i] == BlockType::kLocalAttention ? c.attention_window : o.max_context;
       const size_t bytes =
           static_cast<size_t>(layer.cache_slots) * kv_width * dtype_size(o.kv_dtype);
       layer.k_cache = plan.add(name + "k_cache", RegionKind::kKvCache, bytes);
@@ -100,8 +149,8 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   layout.chunk_k = plan.add("chunk_k", RegionKind::kScratch, T * kv_width * f);
   layout.chunk_v = plan.add("chunk_v", RegionKind::kScratch, T * kv_width * f);
   const size_t group = static_cast<size_t>(c.num_heads / c.num_kv_heads);
-  layout.scores = plan.add("scores", RegionKind::kScratch,
-                           group * static_cast<size_t>(layout.max_keys) * f);
+  layout.scores =
+      plan.add("scores", RegionKind::kScratch, group * static_cast<size_t>(layout.max_keys) * f);
   layout.kv_row = plan.add("kv_row", RegionKind::kScratch, static_cast<size_t>(c.head_dim) * f);
   layout.positions = plan.add("positions", RegionKind::kScratch, T * sizeof(int64_t));
   if (quantized_columns > 0) {
@@ -115,7 +164,8 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   layout.sampler_indices = plan.add("sampler_indices", RegionKind::kSampler, V * sizeof(int32_t));
   layout.history = plan.add("history", RegionKind::kHistory,
                             static_cast<size_t>(o.history_size) * sizeof(int32_t));
-  layout.buffers = plan.take(&layout.total_bytes);
+  layout.counters = plan.add("counters", RegionKind::kCounters, kCountersBytes);
+  plan.finish(&layout);
   return layout;
 }
 
@@ -129,6 +179,13 @@ uint64_t layout_bytes(const SessionLayout& layout, RegionKind kind) {
   return bytes;
 }
 
+uint64_t persistent_bytes(const SessionLayout& layout) {
+  uint64_t bytes = 0;
+  for (const Buffer& buffer : layout.buffers)
+    bytes += is_persistent(buffer.kind) ? buffer.bytes : 0;
+  return bytes;
+}
+
 uint64_t packed_linear_bytes(uint64_t in, uint64_t out) {
   constexpr uint64_t kOperatorBytes = 4096;  // xnn_operator struct and its small allocations
   return (out + 63) / 64 * 64 * ((in + 3) / 4 * 4 + 1) * sizeof(float) + kOperatorBytes;
@@ -136,6 +193,11 @@ uint64_t packed_linear_bytes(uint64_t in, uint64_t out) {
 
 DtypeOf recipe_dtypes(DType matrices, DType embedding) {
   return [=](const TensorSpec& spec) { return storage_dtype(spec.role, matrices, embedding); };
+}
+
+DtypeOf file_dtypes(const GriffinFile& file) {
+  // GriffinFile::open checked that every expected tensor is present.
+  return [&file](const TensorSpec& spec) { return file.find(spec.name)->record->dtype; };
 }
 
 uint64_t mapped_weight_bytes(const ModelConfig& config, const DtypeOf& dtype_of) {
@@ -147,16 +209,14 @@ uint64_t mapped_weight_bytes(const ModelConfig& config, const DtypeOf& dtype_of)
 }
 
 ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
-                                  const SessionOptions& options) {
+                                  const SessionOptions& options, const PlanOptions& plan_options) {
   ModelMemoryPlan plan;
   plan.weights_mapped = mapped_weight_bytes(c, dtype_of);
   const uint64_t L = c.lru_width, K = c.conv1d_width, D = c.width;
-  // What Model::prepare makes: an XNNPACK operator (packed f32 copy) for every linear stored
-  // as f32/f16 and for the RG-LRU gate blocks; our kernels read bf16/int8/int4 in place. The
-  // f32 arrays it keeps cost 4 bytes each.
-  // A decode step reads each matrix once: XNNPACK's f32 copy, or the mapped bytes.
+  // Every matrix (and the tied embedding, as the unembedding) gets an engine. XNNPACK keeps a
+  // packed f32 copy; our kernels read the mapping. The RG-LRU gate blocks always run on
+  // XNNPACK (f32). A decode step reads each matrix once: the f32 copy or the mapped bytes.
   uint64_t packed = 0, streamed = 0;
-  int64_t quantized_columns = 0;
   for (const TensorSpec& spec : expected_tensors(c)) {
     const DType dtype = dtype_of(spec);
     const uint64_t elements = static_cast<uint64_t>(element_count(spec.shape));
@@ -165,11 +225,18 @@ ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
       packed += static_cast<uint64_t>(spec.shape[0]) * packed_linear_bytes(block, block);
       streamed += elements * sizeof(float);
     } else if (spec.role == TensorRole::kMatrix || spec.role == TensorRole::kEmbedding) {
-      const uint64_t out = static_cast<uint64_t>(spec.shape[0]), in = static_cast<uint64_t>(spec.shape[1]);
-      const bool xnnpack = dtype == DType::kF32 || dtype == DType::kF16;
-      if (xnnpack) packed += packed_linear_bytes(in, out);
+      LinearPlan linear;
+      linear.engine = linear_engine(dtype, plan_options);
+      linear.out = spec.shape[0];
+      linear.in = spec.shape[1];
+      const bool xnnpack = linear.engine == LinearEngine::kXnnpack;
+      if (xnnpack) linear.packed_bytes = packed_linear_bytes(linear.in, linear.out);
+      packed += linear.packed_bytes;
       streamed += xnnpack ? elements * sizeof(float) : tensor_bytes(spec.shape, dtype);
-      if (is_quantized(dtype)) quantized_columns = std::max(quantized_columns, padded_columns(spec.shape[1]));
+      if (quantizes_activations(linear.engine)) {
+        plan.quantized_columns = std::max(plan.quantized_columns, padded_columns(linear.in));
+      }
+      plan.linears.emplace(spec.name, linear);
     } else {
       streamed += tensor_bytes(spec.shape, dtype);
     }
@@ -177,12 +244,12 @@ ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
   plan.weights_streamed = streamed;
   uint64_t prepared_floats = D + static_cast<uint64_t>(c.rotary_dims() / 2);  // final norm, RoPE
   for (BlockType type : c.block_types) {
-    prepared_floats += 2 * D;                                     // (1 + g) of both norms
+    prepared_floats += 2 * D;                                             // (1 + g) of both norms
     if (type == BlockType::kRecurrent) prepared_floats += K * L + 2 * L;  // taps, bias, -8·softplus
   }
   plan.weights_packed = packed;
   plan.weights_prepared = prepared_floats * sizeof(float);
-  plan.session = plan_session(c, options, quantized_columns);
+  plan.session = plan_session(c, options, plan.quantized_columns);
   return plan;
 }
 

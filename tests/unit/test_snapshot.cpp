@@ -1,0 +1,346 @@
+// Session snapshots, restore and fork through the C API: a restored or forked session continues
+// with bit-identical logits and samples (Griffin, Hawk and MQA fixtures, f32 and int8 weights,
+// past the attention window's wrap); every bad snapshot is refused with a message and leaves
+// the target session exactly as it was; sizes match hand-computed bytes for RecurrentGemma.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "converter/convert.h"
+#include "format/model_config.h"
+#include "griffin/griffin.h"
+#include "plan/memory_plan.h"
+#include "tests/support/test_files.h"
+
+using namespace griffin;
+using namespace griffin::test;
+
+namespace {
+
+std::string convert_fixture(const TempDir& dir, const std::string& name, DType dtype) {
+  const std::string path = dir.file(name + "-" + dtype_name(dtype) + ".griffin");
+  ConvertOptions options;
+  options.weight_dtype = dtype;
+  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path,
+                             options)
+              .ok());
+  return path;
+}
+
+griffin_model* open_model(const std::string& path) {
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
+  return model;
+}
+
+griffin_session* new_session(griffin_model* model, griffin_dtype kv = GRIFFIN_DTYPE_F32,
+                             uint64_t seed = 11) {
+  griffin_session_options options = griffin_session_default_options();
+  options.kv_dtype = kv;
+  options.seed = seed;
+  options.prefill_chunk = 4;  // several chunks per prompt
+  griffin_session* session = nullptr;
+  REQUIRE(griffin_session_create(model, &options, nullptr, 0, &session) == GRIFFIN_OK);
+  return session;
+}
+
+std::vector<uint8_t> save(const griffin_session* session) {
+  size_t size = 0;
+  REQUIRE(griffin_session_state_size(session, &size) == GRIFFIN_OK);
+  std::vector<uint8_t> bytes(size);
+  size_t written = 0;
+  REQUIRE(griffin_session_save(session, bytes.data(), bytes.size(), &written) == GRIFFIN_OK);
+  REQUIRE(written == size);
+  return bytes;
+}
+
+std::vector<float> logits_of(const griffin_session* session) {
+  const float* logits = nullptr;
+  size_t vocab = 0;
+  REQUIRE(griffin_session_logits(session, &logits, &vocab) == GRIFFIN_OK);
+  return std::vector<float>(logits, logits + vocab);
+}
+
+// Decodes `tokens` and returns every step's logits, then samples `samples` tokens with a
+// temperature (the sampler's RNG and history are part of the state too).
+struct Continuation {
+  std::vector<std::vector<float>> logits;
+  std::vector<int32_t> sampled;
+};
+
+Continuation continue_with(griffin_session* session, const std::vector<int32_t>& tokens,
+                           int samples) {
+  Continuation c;
+  c.logits.push_back(logits_of(session));
+  for (int32_t token : tokens) {
+    REQUIRE(griffin_session_decode(session, token, nullptr) == GRIFFIN_OK);
+    c.logits.push_back(logits_of(session));
+  }
+  griffin_sampler_options sampler = griffin_sampler_default_options();
+  sampler.temperature = 1.5f;
+  sampler.repetition_penalty = 1.3f;
+  for (int i = 0; i < samples; ++i) {
+    int32_t token = -1;
+    REQUIRE(griffin_session_sample(session, &sampler, &token) == GRIFFIN_OK);
+    c.sampled.push_back(token);
+    REQUIRE(griffin_session_decode(session, token, nullptr) == GRIFFIN_OK);
+  }
+  return c;
+}
+
+void check_identical(const Continuation& a, const Continuation& b) {
+  REQUIRE(a.logits.size() == b.logits.size());
+  for (size_t i = 0; i < a.logits.size(); ++i) {
+    INFO("step " << i);
+    CHECK(std::memcmp(a.logits[i].data(), b.logits[i].data(), a.logits[i].size() * 4) == 0);
+  }
+  CHECK(a.sampled == b.sampled);
+}
+
+std::vector<int32_t> prompt_tokens() {
+  // 9 tokens: past the attention windows of the fixtures (4 to 5), so the K/V ring has wrapped.
+  return {2, 17, 5, 33, 61, 8, 40, 12, 47};  // ids < 64, the smallest vocabulary
+}
+
+}  // namespace
+
+TEST_CASE("A restored or forked session continues bit-identically", "[snapshot]") {
+  const std::string name = GENERATE("griffin", "hawk", "mqa");
+  const DType dtype = GENERATE(DType::kF32, DType::kInt8);
+  INFO(name << " " << dtype_name(dtype));
+  TempDir dir;
+  griffin_model* model = open_model(convert_fixture(dir, name, dtype));
+  griffin_session* original = new_session(model);
+  const std::vector<int32_t> prompt = prompt_tokens();
+  REQUIRE(griffin_session_prefill(original, prompt.data(), prompt.size(), nullptr, 0) ==
+          GRIFFIN_OK);
+  const std::vector<uint8_t> snapshot = save(original);
+
+  // Restored into a fresh session that first did something else entirely.
+  griffin_session* restored = new_session(model);
+  const int32_t other[3] = {9, 9, 9};
+  REQUIRE(griffin_session_prefill(restored, other, 3, nullptr, 0) == GRIFFIN_OK);
+  REQUIRE(griffin_session_load(restored, snapshot.data(), snapshot.size()) == GRIFFIN_OK);
+  size_t position = 0;
+  REQUIRE(griffin_session_position(restored, &position) == GRIFFIN_OK);
+  CHECK(position == prompt.size());
+  CHECK(save(restored) == snapshot);
+
+  griffin_session* forked = nullptr;
+  REQUIRE(griffin_session_fork(original, &forked) == GRIFFIN_OK);
+
+  const std::vector<int32_t> next = {3, 44, 19, 60, 6, 50, 28};
+  const Continuation expected = continue_with(original, next, 6);
+  check_identical(expected, continue_with(restored, next, 6));
+  check_identical(expected, continue_with(forked, next, 6));
+  // The continuation is not trivially identical: the logits move from step to step.
+  CHECK(expected.logits.front() != expected.logits.back());
+
+  griffin_session_destroy(forked);
+  griffin_session_destroy(restored);
+  griffin_session_destroy(original);
+  griffin_model_close(model);
+}
+
+TEST_CASE("A forked session is independent of its source", "[snapshot]") {
+  TempDir dir;
+  griffin_model* model = open_model(convert_fixture(dir, "griffin", DType::kF32));
+  griffin_session* source = new_session(model);
+  const std::vector<int32_t> prompt = prompt_tokens();
+  REQUIRE(griffin_session_prefill(source, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
+  griffin_session* branch = nullptr;
+  REQUIRE(griffin_session_fork(source, &branch) == GRIFFIN_OK);
+  const std::vector<uint8_t> before = save(source);
+  REQUIRE(griffin_session_decode(branch, 30, nullptr) == GRIFFIN_OK);
+  CHECK(save(source) == before);  // the branch moved, the source did not
+  size_t position = 0;
+  REQUIRE(griffin_session_position(branch, &position) == GRIFFIN_OK);
+  CHECK(position == prompt.size() + 1);
+  griffin_session_destroy(source);  // the branch outlives its source
+  REQUIRE(griffin_session_decode(branch, 31, nullptr) == GRIFFIN_OK);
+  griffin_session_destroy(branch);
+  griffin_model_close(model);
+}
+
+TEST_CASE("Bad snapshots are refused and leave the session as it was", "[snapshot]") {
+  TempDir dir;
+  const std::string griffin_f32 = convert_fixture(dir, "griffin", DType::kF32);
+  griffin_model* model = open_model(griffin_f32);
+  griffin_model* hawk = open_model(convert_fixture(dir, "hawk", DType::kF32));
+  griffin_model* griffin_int8 = open_model(convert_fixture(dir, "griffin", DType::kInt8));
+  griffin_model* same_file = open_model(griffin_f32);
+
+  griffin_session* source = new_session(model);
+  const std::vector<int32_t> prompt = prompt_tokens();
+  REQUIRE(griffin_session_prefill(source, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
+  const std::vector<uint8_t> good = save(source);
+
+  // The target has its own state; every refusal must leave exactly that state.
+  griffin_session* target = new_session(model);
+  const int32_t own[2] = {4, 5};
+  REQUIRE(griffin_session_prefill(target, own, 2, nullptr, 0) == GRIFFIN_OK);
+  const std::vector<uint8_t> target_state = save(target);
+  const std::vector<float> target_logits = logits_of(target);
+
+  auto refused = [&](const std::vector<uint8_t>& bytes, const std::string& message) {
+    INFO("expecting: " << message);
+    CHECK(griffin_session_load(target, bytes.data(), bytes.size()) ==
+          GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(std::string(griffin_session_last_error(target)), Catch::Contains(message));
+    CHECK(save(target) == target_state);
+    CHECK(logits_of(target) == target_logits);
+  };
+
+  SECTION("truncated") {
+    refused(std::vector<uint8_t>(good.begin(), good.end() - 1), "truncated");
+    refused(std::vector<uint8_t>(good.begin(), good.begin() + 40), "truncated");
+    refused(std::vector<uint8_t>(good.begin(), good.begin() + kSnapshotHeaderBytes), "truncated");
+    CHECK(griffin_session_load(target, good.data(), 0) == GRIFFIN_ERR_INVALID_ARGUMENT);
+  }
+  SECTION("trailing bytes") {
+    std::vector<uint8_t> longer = good;
+    longer.push_back(0);
+    refused(longer, "trailing");
+  }
+  SECTION("corrupt payload: one flipped bit in the RG-LRU state") {
+    std::vector<uint8_t> bad = good;
+    bad[kSnapshotHeaderBytes + 200] ^= 0x10;
+    refused(bad, "payload is corrupt");
+    bad = good;
+    bad.back() ^= 1;  // the last byte of the counters
+    refused(bad, "payload is corrupt");
+  }
+  SECTION("corrupt header") {
+    std::vector<uint8_t> bad = good;
+    bad[20] ^= 0x01;  // inside the model identity
+    refused(bad, "header is corrupt");
+  }
+  SECTION("not a snapshot") {
+    std::vector<uint8_t> bad = good;
+    bad[0] = 'X';
+    refused(bad, "bad magic");
+  }
+  SECTION("another format version") {
+    std::vector<uint8_t> bad = good;
+    bad[8] = 2;
+    refused(bad, "version 2 is not supported");
+  }
+  SECTION("another model") {
+    griffin_session* other = new_session(hawk);
+    REQUIRE(griffin_session_prefill(other, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
+    refused(save(other), "another model file");
+    griffin_session_destroy(other);
+  }
+  SECTION("another quantization of the same model") {
+    griffin_session* other = new_session(griffin_int8);
+    REQUIRE(griffin_session_prefill(other, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
+    refused(save(other), "another model file");
+    griffin_session_destroy(other);
+  }
+  SECTION("other session options") {
+    griffin_session* bf16 = new_session(model, GRIFFIN_DTYPE_BF16);
+    refused(save(bf16), "kv_dtype bf16, this session uses f32");
+    griffin_session_destroy(bf16);
+  }
+  SECTION("the same file opened twice is the same model") {
+    griffin_session* twin = new_session(same_file);
+    REQUIRE(griffin_session_load(twin, good.data(), good.size()) == GRIFFIN_OK);
+    CHECK(logits_of(twin) == logits_of(source));
+    griffin_session_destroy(twin);
+  }
+  SECTION("a buffer that is too small gets the size needed") {
+    std::vector<uint8_t> small(good.size() - 1);
+    size_t written = 0;
+    CHECK(griffin_session_save(source, small.data(), small.size(), &written) ==
+          GRIFFIN_ERR_OUT_OF_RANGE);
+    CHECK(written == good.size());
+  }
+  SECTION("NULL arguments") {
+    size_t bytes = 0;
+    CHECK(griffin_session_state_size(nullptr, &bytes) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_session_save(source, nullptr, 10, &bytes) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_session_load(target, nullptr, 10) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_session_fork(nullptr, &target) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_session_save_file(source, nullptr) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_session_load_file(target, nullptr) == GRIFFIN_ERR_INVALID_ARGUMENT);
+  }
+
+  griffin_session_destroy(target);
+  griffin_session_destroy(source);
+  griffin_model_close(same_file);
+  griffin_model_close(griffin_int8);
+  griffin_model_close(hawk);
+  griffin_model_close(model);
+}
+
+TEST_CASE("Snapshot files are written atomically and read back", "[snapshot]") {
+  TempDir dir;
+  griffin_model* model = open_model(convert_fixture(dir, "griffin", DType::kF32));
+  griffin_session* source = new_session(model);
+  const std::vector<int32_t> prompt = prompt_tokens();
+  REQUIRE(griffin_session_prefill(source, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
+  const std::string path = dir.file("state.grfs");
+  REQUIRE(griffin_session_save_file(source, path.c_str()) == GRIFFIN_OK);
+  const std::vector<uint8_t> bytes = save(source);
+  CHECK(read_file(path) == std::string(bytes.begin(), bytes.end()));
+  CHECK(dir.list() == std::vector<std::string>{"griffin-f32.griffin", "state.grfs"});
+
+  griffin_session* restored = new_session(model);
+  REQUIRE(griffin_session_load_file(restored, path.c_str()) == GRIFFIN_OK);
+  CHECK(logits_of(restored) == logits_of(source));
+
+  CHECK(griffin_session_load_file(restored, dir.file("missing").c_str()) ==
+        GRIFFIN_ERR_NOT_FOUND);
+  write_file(dir.file("half"), std::string(bytes.begin(), bytes.begin() + bytes.size() / 2));
+  CHECK(griffin_session_load_file(restored, dir.file("half").c_str()) ==
+        GRIFFIN_ERR_INVALID_ARGUMENT);
+  CHECK_THAT(griffin_session_last_error(restored), Catch::Contains("truncated"));
+  write_file(dir.file("big"), std::string(bytes.size() + 1, 'x'));
+  CHECK(griffin_session_load_file(restored, dir.file("big").c_str()) ==
+        GRIFFIN_ERR_INVALID_ARGUMENT);
+  // A directory that does not exist: nothing is written anywhere.
+  CHECK(griffin_session_save_file(source, dir.file("no/such/dir/state").c_str()) != GRIFFIN_OK);
+
+  griffin_session_destroy(restored);
+  griffin_session_destroy(source);
+  griffin_model_close(model);
+}
+
+TEST_CASE("Snapshot sizes of RecurrentGemma 2B and 9B match the bytes computed by hand",
+          "[snapshot][memory]") {
+  // Persistent regions: RG-LRU state [L] f32 and conv state [3, L] f32 per recurrent layer,
+  // K and V rings [2048, 256] per attention layer, logits [256000] f32, history [256] i32,
+  // counters 128 bytes; plus the 96-byte header. Every region is a multiple of 64 bytes.
+  struct Case {
+    const char* preset;
+    DType kv;
+    uint64_t bytes;
+  };
+  const uint64_t common = 256000ull * 4 + 256 * 4 + 128 + 96;
+  // 2B: 18 recurrent layers of L = 2560, 8 attention layers.
+  const uint64_t rg2b = 18ull * 2560 * 4 + 18ull * 3 * 2560 * 4 + common;
+  // 9B: 26 recurrent layers of L = 4096, 12 attention layers.
+  const uint64_t rg9b = 26ull * 4096 * 4 + 26ull * 3 * 4096 * 4 + common;
+  const Case cases[] = {
+      {"recurrentgemma-2b", DType::kBF16, rg2b + 8ull * 2 * 2048 * 256 * 2},  // 18,539,744
+      {"recurrentgemma-2b", DType::kF32, rg2b + 8ull * 2 * 2048 * 256 * 4},   // 35,316,960
+      {"recurrentgemma-9b", DType::kBF16, rg9b + 12ull * 2 * 2048 * 256 * 2},  // 27,895,008
+      {"recurrentgemma-9b", DType::kF32, rg9b + 12ull * 2 * 2048 * 256 * 4},   // 53,060,832
+  };
+  CHECK(cases[0].bytes == 18539744);
+  CHECK(cases[1].bytes == 35316960);
+  CHECK(cases[2].bytes == 27895008);
+  CHECK(cases[3].bytes == 53060832);
+  for (const Case& c : cases) {
+    INFO(c.preset << " KV " << dtype_name(c.kv));
+    SessionOptions options;
+    options.kv_dtype = c.kv;
+    const SessionLayout layout = plan_session(preset_config(c.preset).value(), options);
+    CHECK(snapshot_bytes(layout) == c.bytes);
+    // The length of the conversation does not matter (local attention only).
+    options.max_context = 1 << 20;
+    CHECK(snapshot_bytes(plan_session(preset_config(c.preset).value(), options)) == c.bytes);
+  }
+}
