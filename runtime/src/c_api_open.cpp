@@ -1,0 +1,62 @@
+// The C API's loading for apps (griffin.h "Loading for apps"): a model inside a larger file
+// (fd + offset, e.g. an APK asset) or in caller-owned memory. Both go through the same
+// verification as griffin_model_open (GriffinFile::verify) and the same preparation.
+#include <string>
+
+#include "griffin/griffin.h"
+#include "runtime/src/c_api_internal.h"
+
+using griffin::capi::guarded;
+using griffin::capi::read_options;
+using griffin::capi::report;
+
+namespace {
+
+// Prepares the model of an opened file and wraps it in a handle.
+griffin_status finish_open(griffin::Result<std::unique_ptr<griffin::GriffinFile>> file,
+                           const griffin_model_options& opts, griffin_model** model) {
+  if (!file.ok()) return report(file.status());
+  griffin::ModelOptions model_options;
+  model_options.num_threads = opts.num_threads;
+  model_options.max_memory_bytes = opts.max_memory_bytes;
+  model_options.force_scalar_kernels = opts.force_scalar_kernels;
+  model_options.int8_activations = opts.int8_activations;
+  auto loaded = griffin::Model::open(std::move(file).value(), model_options);
+  if (!loaded.ok()) return report(loaded.status());
+  *model = new griffin_model{std::move(loaded).value(), std::string()};
+  (*model)->kernels = (*model)->model->kernels().describe();
+  return GRIFFIN_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
+                                     const griffin_model_options* options, griffin_model** model) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr, nullptr, "griffin_model_open_fd: model is NULL");
+    *model = nullptr;
+    griffin_model_options opts = griffin_model_default_options();
+    GRF_C_REQUIRE(read_options(options, &opts), nullptr,
+                  "griffin_model_open_fd: options->struct_size is not a griffin_model_options "
+                  "size");
+    return finish_open(griffin::GriffinFile::open_fd(fd, offset, length), opts, model);
+  });
+}
+
+griffin_status griffin_model_open_buffer(const void* data, size_t size,
+                                         const griffin_model_options* options,
+                                         griffin_model** model) {
+  return guarded(nullptr, [&] {
+    GRF_C_REQUIRE(model != nullptr, nullptr, "griffin_model_open_buffer: model is NULL");
+    *model = nullptr;
+    griffin_model_options opts = griffin_model_default_options();
+    GRF_C_REQUIRE(read_options(options, &opts), nullptr,
+                  "griffin_model_open_buffer: options->struct_size is not a "
+                  "griffin_model_options size");
+    return finish_open(griffin::GriffinFile::open_buffer(data, size), opts, model);
+  });
+}
+
+}  // extern "C"
