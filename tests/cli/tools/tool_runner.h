@@ -15,6 +15,8 @@ struct ToolRun {
 
 // Runs build/bin/<tool> with `args` (already shell-quoted where needed).
 ToolRun run_tool(const std::string& tool, const std::string& args);
+// The shell command that starts build/bin/<tool> (through the emulator in a cross build).
+std::string tool_command(const std::string& tool);
 
 // Shell-quotes one argument.
 std::string quote(const std::string& arg);
