@@ -37,6 +37,8 @@ struct Options {
   int32_t chunk = 0;
   bool chat = false, verbose = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
+  std::string save_state, load_state;  // session snapshot files
+  int32_t max_context = 0;             // 0: what the run needs (4096 with a state file)
 };
 
 // Writes generated tokens to stdout as they arrive: text from the session's streaming
@@ -96,25 +98,30 @@ class TokenPrinter {
   int64_t without_text_ = 0;
 };
 
-// The prompt ids: --tokens verbatim, else the tokenized prompt with BOS (in the Gemma chat
-// format with --chat).
+// The prompt ids: --tokens verbatim, else the tokenized prompt, with BOS on a fresh session
+// (a session restored with --load-state continues its text: no BOS), in the file's chat format
+// with --chat.
 std::vector<int32_t> prompt_tokens(const griffin_model* model, const griffin_model_info& info,
                                    const Options& options) {
   if (options.use_tokens) return parse_token_list(options.token_list);
+  const bool add_bos = options.load_state.empty();
+  if (options.prompt.empty() && !add_bos) return {};  // continue from the restored logits
   if (!info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the prompt as --tokens");
   }
-  if (!options.chat) return tokenize(model, options.prompt, /*add_bos=*/true);
-  for (const char* marker : {"<start_of_turn>", "<end_of_turn>"}) {
-    int32_t id;
-    if (griffin_token_id(model, marker, &id) != GRIFFIN_OK) {
-      throw ToolError(std::string("--chat needs a Gemma chat tokenizer, and this one has no ") +
-                      marker + " piece");
-    }
+  if (!options.chat) return tokenize(model, options.prompt, add_bos);
+  const char* start = "";
+  const char* end = "";
+  check(griffin_model_chat_markers(model, &start, &end), "griffin_model_chat_markers");
+  if (info.start_of_turn_id < 0 || info.end_of_turn_id < 0) {
+    throw ToolError(
+        std::string("--chat needs the file's chat markers as tokenizer pieces, and \"") +
+        (info.start_of_turn_id < 0 ? start : end) + "\" is not one");
   }
-  return tokenize(
-      model, "<start_of_turn>user\n" + options.prompt + "<end_of_turn>\n<start_of_turn>model\n",
-      /*add_bos=*/true);
+  const std::string turn_start = start, turn_end = end;
+  return tokenize(model,
+                  turn_start + "user\n" + options.prompt + turn_end + "\n" + turn_start + "model\n",
+                  add_bos);
 }
 
 void print_ids(const char* label, const std::vector<int32_t>& ids) {
@@ -170,13 +177,25 @@ int generate(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
   auto* chat = app.add_flag("--chat", o.chat,
-                            "wrap the prompt in the Gemma chat format and stop at <end_of_turn>");
+                            "wrap the prompt in the file's chat markers (Gemma: <start_of_turn>, "
+                            "<end_of_turn>) and stop at the end-of-turn marker");
   chat->excludes(tokens);
+  app.add_option("--save-state", o.save_state,
+                 "after generating, feed the last token and save the session to FILE (atomic)");
+  app.add_option("--load-state", o.load_state,
+                 "restore a session saved with --save-state, append the prompt (no BOS; may be "
+                 "empty) and continue")
+      ->check(CLI::ExistingFile);
+  app.add_option("--max-context", o.max_context,
+                 "positions a global-attention layer holds; 0 = the run's need (4096 with a state "
+                 "file, so that saved and loading runs agree)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 24));
   app.add_flag("-v,--verbose", o.verbose, "print the model, prompt ids and sampler settings");
   CLI11_PARSE(app, argc, argv);
   o.use_tokens = tokens->count() > 0;
-  if (prompt->count() == 0 && !o.use_tokens) {
-    throw ToolError("give a prompt with -p TEXT or --tokens IDS");
+  if (prompt->count() == 0 && !o.use_tokens && o.load_state.empty()) {
+    throw ToolError("give a prompt with -p TEXT or --tokens IDS (or continue with --load-state)");
   }
 
   ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
@@ -185,9 +204,12 @@ int generate(int argc, char** argv) {
 
   griffin_session_options session_options = griffin_session_default_options();
   session_options.prefill_chunk = o.chunk;
-  // Only global-attention layers grow with the context; give them exactly what this run needs.
+  // Only global-attention layers grow with the context; give them exactly what this run needs,
+  // unless a state file is involved: a snapshot loads only into the same max_context.
   const size_t context = prompt_ids.size() + static_cast<size_t>(o.max_new_tokens);
   session_options.max_context = static_cast<int32_t>(std::min(context, size_t{1} << 24));
+  if (!o.save_state.empty() || !o.load_state.empty()) session_options.max_context = 4096;
+  if (o.max_context > 0) session_options.max_context = o.max_context;
   session_options.seed = o.seed;
   session_options.history_size = o.repeat_window;
   SessionPtr session = create_session(model.get(), session_options);
@@ -200,8 +222,11 @@ int generate(int argc, char** argv) {
   sampler.repetition_penalty = o.repeat_penalty;
   sampler.repetition_window = o.repeat_window;
 
-  int32_t end_of_turn = -1;
-  if (o.chat) griffin_token_id(model.get(), "<end_of_turn>", &end_of_turn);
+  if (!o.load_state.empty()) {
+    check(griffin_session_load_file(session.get(), o.load_state.c_str()),
+          ("cannot restore the session from " + o.load_state).c_str(), session.get());
+  }
+  const int32_t end_of_turn = o.chat ? info.end_of_turn_id : -1;
   if (o.verbose) {
     std::fprintf(stderr,
                  "model: %s: %d layers (%d recurrent, %d local, %d global attention), width %d, "
@@ -220,7 +245,7 @@ int generate(int argc, char** argv) {
                  "sampler: temp %g, top-k %d, top-p %g, min-p %g, repeat-penalty %g over %d "
                  "tokens; stop at eos %d%s\n",
                  o.temperature, o.top_k, o.top_p, o.min_p, o.repeat_penalty, o.repeat_window,
-                 info.eos_id, o.chat ? " and <end_of_turn>" : "");
+                 info.eos_id, o.chat ? " and the end-of-turn marker" : "");
   }
 
   TokenPrinter printer(session.get(), info.has_tokenizer);
@@ -228,8 +253,10 @@ int generate(int argc, char** argv) {
   std::signal(SIGINT, on_interrupt);
 
   const Clock::time_point prefill_start = Clock::now();
-  check(griffin_session_prefill(session.get(), prompt_ids.data(), prompt_ids.size(), nullptr, 0),
-        "prefill failed", session.get());
+  if (!prompt_ids.empty()) {
+    check(griffin_session_prefill(session.get(), prompt_ids.data(), prompt_ids.size(), nullptr, 0),
+          "prefill failed", session.get());
+  }
   const double prefill_seconds = seconds_between(prefill_start, Clock::now());
 
   // The first token comes from the prefill logits; each later one costs one decode.
@@ -249,18 +276,27 @@ int generate(int argc, char** argv) {
       break;
     }
     if (o.chat && token == end_of_turn) {
-      stop_reason = "<end_of_turn>";
+      stop_reason = "end of turn";
       break;
     }
     printer.print(token);
     ++generated;
-    if (generated == o.max_new_tokens) break;  // its logits would never be used
+    // The last token's logits would never be used, unless the session is saved: then it is fed,
+    // so that a run that loads the state continues right after it.
+    if (generated == o.max_new_tokens && o.save_state.empty()) break;
     const Clock::time_point start = Clock::now();
     check(griffin_session_decode(session.get(), token, nullptr), "decode failed", session.get());
     decode_seconds += seconds_between(start, Clock::now());
     ++decoded;
   }
   printer.finish();
+  if (!o.save_state.empty()) {
+    check(griffin_session_save_file(session.get(), o.save_state.c_str()),
+          ("cannot save the session to " + o.save_state).c_str(), session.get());
+    size_t state_bytes = 0;
+    griffin_session_state_size(session.get(), &state_bytes);
+    std::fprintf(stderr, "state: saved %zu bytes to %s\n", state_bytes, o.save_state.c_str());
+  }
 
   const size_t n_prompt = prompt_ids.size();
   std::fprintf(stderr, "prompt tokens: %zu\n", n_prompt);
