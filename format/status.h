@@ -10,7 +10,7 @@
 
 namespace griffin {
 
-// Grouped by range like the C API's griffin_status; values mirror it one to one.
+// One code per kind of failure; the values mirror the C API's griffin_status one to one.
 enum class StatusCode : int {
   kOk = 0,
   kInvalidArgument = 1,  // a caller passed something unusable (NULL, bad id, bad option)

@@ -80,8 +80,13 @@ griffin::Status read_session_options(const griffin_session_options* options,
 
 extern "C" {
 
+static_assert(GRIFFIN_VERSION_MAJOR == GRIFFIN_PROJECT_VERSION_MAJOR &&
+                  GRIFFIN_VERSION_MINOR == GRIFFIN_PROJECT_VERSION_MINOR &&
+                  GRIFFIN_VERSION_PATCH == GRIFFIN_PROJECT_VERSION_PATCH,
+              "griffin.h's GRIFFIN_VERSION_* macros must match project() in CMakeLists.txt");
+
 const char* griffin_version(void) {
-  return "0.1.0";
+  return GRIFFIN_PROJECT_VERSION;
 }
 
 const char* griffin_status_string(griffin_status status) {

@@ -10,6 +10,22 @@
  * griffin_session_last_error()). No C++ exception crosses this boundary and nothing aborts on
  * bad input.
  *
+ * Structs carry struct_size, so they can grow without breaking apps built against an older
+ * header. Options (inputs): set struct_size = sizeof the struct (the *_default_options()
+ * functions do); fields past it keep their defaults. Results (outputs such as
+ * griffin_model_info): set struct_size = sizeof the struct before the call; only that many bytes
+ * are written, and 0 is refused.
+ *
+ * Thread safety, marked on every function:
+ *   [any thread] may be called from any thread at any time, concurrently with any other call.
+ *   [model]      reads an open model only: any number of threads may make such calls on one
+ *                model at once, also while sessions of that model run on other threads.
+ *   [session]    uses one session: calls on the same session must not overlap (use it from one
+ *                thread at a time). Sessions of one model may run on different threads at once.
+ *                The one exception is griffin_session_cancel, which is [any thread].
+ *   [close]      griffin_model_close and griffin_session_destroy: no other call on that handle
+ *                may be running, and none may follow. Destroy every session before its model.
+ *
  * Typical use:
  *   griffin_model* model;    griffin_model_open("m.griffin", NULL, &model);
  *   griffin_session* s;      griffin_session_create(model, NULL, NULL, 0, &s);
@@ -58,11 +74,14 @@ typedef struct griffin_model griffin_model;
 typedef struct griffin_session griffin_session;
 
 /* "0.1.0". Static storage. */
+/* Thread safety: [any thread] */
 GRIFFIN_API const char* griffin_version(void);
 /* A fixed description of a status code ("invalid argument"). Static storage. */
+/* Thread safety: [any thread] */
 GRIFFIN_API const char* griffin_status_string(griffin_status status);
 /* The message of the last failed call on this thread ("" if none). Valid until the next failing
  * call on this thread. */
+/* Thread safety: [any thread] */
 GRIFFIN_API const char* griffin_last_error(void);
 
 /* ---------------------------------------------------------------------------------------------
@@ -80,14 +99,17 @@ typedef struct griffin_model_options {
                             docs/quantization.md). Default false: f32 activations. */
 } griffin_model_options;
 
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_model_options griffin_model_default_options(void);
 
 /* Maps and verifies a .griffin file and prepares its operators. `options` may be NULL.
  * @retval GRIFFIN_ERR_NOT_FOUND, GRIFFIN_ERR_INVALID_MODEL (corrupt, truncated, shapes that
  *         disagree with the config), GRIFFIN_ERR_UNSUPPORTED, GRIFFIN_ERR_OUT_OF_MEMORY */
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_status griffin_model_open(const char* path, const griffin_model_options* options,
                                               griffin_model** model);
 /* Closes a model. Every session of the model must be destroyed first. NULL is ignored. */
+/* Thread safety: [close] */
 GRIFFIN_API void griffin_model_close(griffin_model* model);
 
 typedef enum griffin_block_type {
@@ -110,15 +132,19 @@ typedef struct griffin_model_info {
   int32_t end_of_turn_id;
 } griffin_model_info;
 
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info);
 /* Which kernel variant each kernel family runs on this CPU, e.g. "f32-bf16w-gemm avx512f,
  * qd8-qs8w-gemm avx512vnni, qd8-qs4w-gemm avx512vnni". Owned by the model. */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_kernels(const griffin_model* model, const char** description);
 /* The storage of the model's weight matrices, e.g. "matrices=int4 embedding=int8 gates=f32
  * small=f32" (the converter's recipe). Owned by the model. */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_dtype_recipe(const griffin_model* model, const char** recipe);
 
 /* Block type of layer `layer` (0-based). */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_block_type(const griffin_model* model, int32_t layer,
                                                     griffin_block_type* type);
 
@@ -130,17 +156,21 @@ GRIFFIN_API griffin_status griffin_model_block_type(const griffin_model* model, 
  * `capacity` ids; `*n_tokens` receives the number needed. If it exceeds `capacity` the call
  * returns GRIFFIN_ERR_OUT_OF_RANGE and nothing useful is in `tokens`.
  * @retval GRIFFIN_ERR_UNSUPPORTED when the model has no tokenizer. */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_tokenize(const griffin_model* model, const char* text, size_t text_len,
                                             bool add_bos, int32_t* tokens, size_t capacity,
                                             size_t* n_tokens);
 /* Decodes ids to UTF-8 text (control tokens such as BOS, and ids past the tokenizer's pieces,
- * produce nothing; ids outside [0, vocab_size) are an error). Writes at most
- * `capacity` bytes plus a terminating NUL; `*text_len` receives the length needed (without the
- * NUL). GRIFFIN_ERR_OUT_OF_RANGE when it does not fit. */
+ * produce nothing; ids outside [0, vocab_size) are an error). `capacity` counts the terminating
+ * NUL: at most capacity - 1 bytes of text are written, then a NUL. `*text_len` receives the text
+ * length (without the NUL); when text_len + 1 > capacity the call returns
+ * GRIFFIN_ERR_OUT_OF_RANGE. */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_detokenize(const griffin_model* model, const int32_t* tokens,
                                               size_t n_tokens, char* text, size_t capacity,
                                               size_t* text_len);
 /* The id of a piece such as "<start_of_turn>", or GRIFFIN_ERR_NOT_FOUND. */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_token_id(const griffin_model* model, const char* piece, int32_t* id);
 
 /* ---------------------------------------------------------------------------------------------
@@ -158,6 +188,7 @@ typedef struct griffin_session_options {
   uint64_t max_memory_bytes; /* refuse to create a session whose arena exceeds this; 0 = none */
 } griffin_session_options;
 
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_session_options griffin_session_default_options(void);
 
 /* Creates a session: every byte it will use is allocated here (or taken from `buffer`, which
@@ -165,13 +196,17 @@ GRIFFIN_API griffin_session_options griffin_session_default_options(void);
  * model must outlive the session. `options` may be NULL.
  * @retval GRIFFIN_ERR_INVALID_ARGUMENT, GRIFFIN_ERR_OUT_OF_MEMORY (buffer too small: the message
  *         gives both sizes) */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_session_create(griffin_model* model, const griffin_session_options* options,
                                                   void* buffer, size_t buffer_size,
                                                   griffin_session** session);
+/* Thread safety: [close] */
 GRIFFIN_API void griffin_session_destroy(griffin_session* session);
 /* Back to position 0 with zeroed state; the sampler is reseeded from the options' seed. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_reset(griffin_session* session);
 /* Number of tokens the session has consumed. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_position(const griffin_session* session, size_t* position);
 
 /* Feeds `n_tokens` tokens, processed in chunks of `prefill_chunk` tokens. Afterwards the logits
@@ -181,14 +216,17 @@ GRIFFIN_API griffin_status griffin_session_position(const griffin_session* sessi
  * @retval GRIFFIN_ERR_INVALID_ARGUMENT (token id < 0 or >= vocab, n_tokens 0),
  *         GRIFFIN_ERR_OUT_OF_RANGE (past max_context on a global-attention model; the session
  *         is then unchanged) */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_prefill(griffin_session* session, const int32_t* tokens,
                                                    size_t n_tokens, float* all_logits,
                                                    size_t all_logits_capacity);
 /* Feeds one token. `logits` (may be NULL) receives a pointer to the vocab_size logits, owned by
  * the session and valid until its next call. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_decode(griffin_session* session, int32_t token,
                                                   const float** logits);
 /* The logits after the last token fed (vocab_size floats, owned by the session). */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_logits(const griffin_session* session, const float** logits,
                                                   size_t* vocab_size);
 
@@ -202,9 +240,11 @@ typedef struct griffin_sampler_options {
   int32_t repetition_window; /* recent tokens penalised; 0 = the session's history_size */
 } griffin_sampler_options;
 
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_sampler_options griffin_sampler_default_options(void);
 
 /* Draws the next token from the current logits. Does not feed it: call decode with it. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_sample(griffin_session* session,
                                                   const griffin_sampler_options* options,
                                                   int32_t* token);
@@ -212,9 +252,11 @@ GRIFFIN_API griffin_status griffin_session_sample(griffin_session* session,
 /* Streaming detokenization: the text that `token` completes. Bytes of an incomplete UTF-8
  * sequence are held in the session until the tokens that complete them arrive, so every call
  * returns whole characters. The leading space of the first piece after reset is dropped, as
- * SentencePiece does. Writes at most `capacity` bytes plus a NUL; 256 is ample. When the text
- * does not fit: GRIFFIN_ERR_OUT_OF_RANGE, `*text_len` the size needed, and nothing consumed, so
- * the call can be repeated with a larger buffer. */
+ * SentencePiece does. `capacity` counts the terminating NUL: at most capacity - 1 bytes of text,
+ * then a NUL; 256 is ample. When the text does not fit: GRIFFIN_ERR_OUT_OF_RANGE, `*text_len`
+ * the text length (without the NUL), and nothing consumed, so the call can be repeated with a
+ * buffer of at least text_len + 1 bytes. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_token_text(griffin_session* session, int32_t token, char* text,
                                                       size_t capacity, size_t* text_len);
 
@@ -250,10 +292,12 @@ typedef struct griffin_memory_plan {
 } griffin_memory_plan;
 
 /* Plan for an open model. `options` may be NULL (defaults). */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_memory_plan(const griffin_model* model,
                                                      const griffin_session_options* options,
                                                      griffin_memory_plan* plan);
 /* Plan for a .griffin file before opening it: reads and verifies the header only. */
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_status griffin_file_memory_plan(const char* path, const griffin_session_options* options,
                                                     griffin_memory_plan* plan);
 
@@ -266,11 +310,13 @@ typedef struct griffin_memory_usage {
 } griffin_memory_usage;
 
 /* `session` may be NULL. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_memory_usage_get(const griffin_model* model,
                                                     const griffin_session* session,
                                                     griffin_memory_usage* usage);
 
 /* The message of the session's last failed call ("" if none). */
+/* Thread safety: [session] */
 GRIFFIN_API const char* griffin_session_last_error(const griffin_session* session);
 
 /* ---------------------------------------------------------------------------------------------
@@ -286,28 +332,35 @@ GRIFFIN_API const char* griffin_session_last_error(const griffin_session* sessio
  */
 
 /* Bytes griffin_session_save writes for this session (the same at every position). */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_state_size(const griffin_session* session, size_t* bytes);
 /* Writes the snapshot to `buffer` (`capacity` bytes; 64-byte alignment not needed). Allocates
  * nothing. `*written` receives the snapshot size (also on GRIFFIN_ERR_OUT_OF_RANGE when
  * `capacity` is too small, so the caller can size the buffer). */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_save(const griffin_session* session, void* buffer,
                                                 size_t capacity, size_t* written);
 /* Restores a snapshot. Allocates nothing. Everything is checked before anything is copied: a
  * truncated, corrupt, wrong-version or other-model snapshot, or one made with other session
  * options, is refused (GRIFFIN_ERR_INVALID_ARGUMENT, the message says which check failed) and
  * the session is left exactly as it was. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_load(griffin_session* session, const void* data, size_t size);
 /* The snapshot to a file, atomically: the file appears complete under `path` or not at all. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_save_file(const griffin_session* session, const char* path);
 /* griffin_session_load from a file (GRIFFIN_ERR_NOT_FOUND / GRIFFIN_ERR_IO when it cannot be read). */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_load_file(griffin_session* session, const char* path);
 /* A new session of the same model with the same options and a copy of `source`'s state: both
  * continue independently, with bit-identical results for the same input. Allocates the new
  * session's arena; destroy it with griffin_session_destroy. */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_fork(const griffin_session* source, griffin_session** copy);
 
 /* The chat markers stored in the file (Gemma: "<start_of_turn>", "<end_of_turn>"). Owned by the
  * model. `start` or `end` may be NULL. */
+/* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_chat_markers(const griffin_model* model, const char** start,
                                                       const char** end);
 
@@ -349,6 +402,7 @@ typedef struct griffin_generate_result {
   double decode_seconds;
 } griffin_generate_result;
 
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_generate_options griffin_generate_default_options(void);
 
 /* Feeds the prompt (with BOS first on a fresh session; on a session that already has tokens the
@@ -373,6 +427,7 @@ GRIFFIN_API griffin_generate_options griffin_generate_default_options(void);
  * @retval GRIFFIN_ERR_INVALID_ARGUMENT (bad options or stop sequences),
  *         GRIFFIN_ERR_UNSUPPORTED (the model has no tokenizer),
  *         GRIFFIN_ERR_OUT_OF_RANGE (the prompt would pass max_context; nothing is fed) */
+/* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_generate(griffin_session* session, const char* prompt,
                                                     size_t prompt_len,
                                                     const griffin_generate_options* options,
@@ -384,6 +439,7 @@ GRIFFIN_API griffin_status griffin_session_generate(griffin_session* session, co
  * lock-free atomic flag (no lock, no allocation, no message), so a SIGINT handler may call it.
  * A cancel that arrives while no generation runs is forgotten when the next one starts.
  * @retval GRIFFIN_ERR_INVALID_ARGUMENT when `session` is NULL (no message is recorded) */
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_status griffin_session_cancel(griffin_session* session);
 
 /* ---------------------------------------------------------------------------------------------
@@ -400,6 +456,7 @@ GRIFFIN_API griffin_status griffin_session_cancel(griffin_session* session);
  * @retval GRIFFIN_ERR_INVALID_ARGUMENT (bad fd, not a regular file, range past the end of the
  *         file), GRIFFIN_ERR_INVALID_MODEL (the bytes are not a valid model), GRIFFIN_ERR_IO,
  *         GRIFFIN_ERR_OUT_OF_MEMORY */
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
                                                  const griffin_model_options* options,
                                                  griffin_model** model);
@@ -407,6 +464,7 @@ GRIFFIN_API griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64
  * and unchanged until griffin_model_close; it is neither copied nor freed. `data` must be 64-byte
  * aligned (the tensors' alignment; mapped memory is). Verified exactly like griffin_model_open.
  * @retval GRIFFIN_ERR_INVALID_ARGUMENT (NULL or misaligned `data`), GRIFFIN_ERR_INVALID_MODEL */
+/* Thread safety: [any thread] */
 GRIFFIN_API griffin_status griffin_model_open_buffer(const void* data, size_t size,
                                                      const griffin_model_options* options,
                                                      griffin_model** model);
