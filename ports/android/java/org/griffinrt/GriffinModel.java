@@ -1,0 +1,186 @@
+// A model opened from a .griffin file or a region of an open file (an APK asset).
+package org.griffinrt;
+
+import java.io.FileDescriptor;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An open model: immutable and shareable by sessions on several threads. Close it after its
+ * sessions (try-with-resources, Kotlin's {@code use}); closing a model closes any session of it
+ * still open. {@code close()} may be called any number of times.
+ */
+public final class GriffinModel implements AutoCloseable {
+  /** Options of griffin_model_open; defaults are the C API's. */
+  public static final class Options {
+    int numThreads = 0;
+    long maxMemoryBytes = 0;
+    boolean forceScalarKernels = false;
+    boolean int8Activations = false;
+
+    /** Threads for matrix products; 0 = one per core. */
+    public Options numThreads(int numThreads) {
+      this.numThreads = numThreads;
+      return this;
+    }
+
+    /** Refuse to load a model whose planned bytes exceed this; 0 = no limit. */
+    public Options maxMemoryBytes(long maxMemoryBytes) {
+      this.maxMemoryBytes = maxMemoryBytes;
+      return this;
+    }
+
+    /** Debugging: run the portable scalar kernels instead of SIMD. */
+    public Options forceScalarKernels(boolean forceScalarKernels) {
+      this.forceScalarKernels = forceScalarKernels;
+      return this;
+    }
+
+    /** int8 weights: quantize activations to int8 on the fly too (faster, slightly less accurate). */
+    public Options int8Activations(boolean int8Activations) {
+      this.int8Activations = int8Activations;
+      return this;
+    }
+  }
+
+  private final Object lock = new Object();
+  private long handle; // griffin_model*, 0 once closed
+  private final Set<GriffinSession> sessions = new LinkedHashSet<>();
+  private final int[] info;
+
+  private GriffinModel(long handle) {
+    this.handle = handle;
+    this.info = GriffinNative.modelInfo(handle);
+  }
+
+  /** Opens and verifies a .griffin file. */
+  public static GriffinModel open(String path) {
+    return open(path, new Options());
+  }
+
+  public static GriffinModel open(String path, Options options) {
+    byte[] utf8 = Utf8.encodeNoNul(path, "model path");
+    return new GriffinModel(GriffinNative.modelOpen(utf8, options.numThreads, options.maxMemoryBytes,
+        options.forceScalarKernels, options.int8Activations));
+  }
+
+  /**
+   * Opens a model stored at {@code offset} for {@code length} bytes (0 = to the end) of the file
+   * open as {@code fd}, e.g. an uncompressed APK asset from {@code AssetFileDescriptor}. The
+   * descriptor is not closed and may be closed once this returns.
+   */
+  public static GriffinModel open(FileDescriptor fd, long offset, long length) {
+    return open(fd, offset, length, new Options());
+  }
+
+  public static GriffinModel open(FileDescriptor fd, long offset, long length, Options options) {
+    if (fd == null || !fd.valid()) {
+      throw new GriffinException(GriffinStatus.INVALID_ARGUMENT, "FileDescriptor is null or not valid");
+    }
+    return open(GriffinNative.descriptorOf(fd), offset, length, options);
+  }
+
+  /** As {@link #open(FileDescriptor, long, long)} with a raw descriptor (ParcelFileDescriptor.getFd()). */
+  public static GriffinModel open(int fd, long offset, long length, Options options) {
+    return new GriffinModel(GriffinNative.modelOpenFd(fd, offset, length, options.numThreads,
+        options.maxMemoryBytes, options.forceScalarKernels, options.int8Activations));
+  }
+
+  /** A new session with default options. */
+  public GriffinSession newSession() {
+    return newSession(new GriffinSession.Options());
+  }
+
+  public GriffinSession newSession(GriffinSession.Options options) {
+    synchronized (lock) {
+      long session = GriffinNative.sessionCreate(handle(), options.prefillChunk, options.maxContext,
+          options.seed, options.historySize, options.kvDtype.ordinal(), options.maxMemoryBytes);
+      return register(session);
+    }
+  }
+
+  /** Memory of this model and of one session with default options. */
+  public MemoryPlan memoryPlan() {
+    return memoryPlan(new GriffinSession.Options());
+  }
+
+  public MemoryPlan memoryPlan(GriffinSession.Options options) {
+    synchronized (lock) {
+      return new MemoryPlan(GriffinNative.modelMemoryPlan(handle(), options.prefillChunk,
+          options.maxContext, options.seed, options.historySize, options.kvDtype.ordinal(),
+          options.maxMemoryBytes));
+    }
+  }
+
+  /** Token ids of {@code text}, with BOS first when {@code addBos}. */
+  public int[] tokenize(String text, boolean addBos) {
+    synchronized (lock) {
+      return GriffinNative.tokenize(handle(), text.getBytes(StandardCharsets.UTF_8), addBos);
+    }
+  }
+
+  /** The text of token ids (control tokens produce nothing). */
+  public String detokenize(int[] tokens) {
+    synchronized (lock) {
+      return new String(GriffinNative.detokenize(handle(), tokens), StandardCharsets.UTF_8);
+    }
+  }
+
+  public int vocabSize() {
+    return info[0];
+  }
+
+  public int bosId() {
+    return info[1];
+  }
+
+  public int eosId() {
+    return info[2];
+  }
+
+  /** The C library's version, e.g. "0.1.0". */
+  public static String version() {
+    return new String(GriffinNative.version(), StandardCharsets.UTF_8);
+  }
+
+  /** Closes the sessions still open, then the model. Idempotent. */
+  @Override
+  public void close() {
+    while (true) {
+      List<GriffinSession> open;
+      synchronized (lock) {
+        if (handle == 0) return;
+        if (sessions.isEmpty()) {
+          GriffinNative.modelClose(handle);
+          handle = 0;
+          return;
+        }
+        open = new ArrayList<>(sessions);
+      }
+      // Outside the lock: a session's close waits for its running generate to return.
+      for (GriffinSession session : open) session.close();
+    }
+  }
+
+  GriffinSession register(long sessionHandle) {
+    synchronized (lock) {
+      GriffinSession session = new GriffinSession(this, sessionHandle);
+      sessions.add(session);
+      return session;
+    }
+  }
+
+  void unregister(GriffinSession session) {
+    synchronized (lock) {
+      sessions.remove(session);
+    }
+  }
+
+  private long handle() {
+    if (handle == 0) throw new IllegalStateException("GriffinModel is closed");
+    return handle;
+  }
+}
