@@ -227,6 +227,9 @@ int generate(int argc, char** argv) {
           ("cannot restore the session from " + o.load_state).c_str(), session.get());
   }
   const int32_t end_of_turn = o.chat ? info.end_of_turn_id : -1;
+  const char* end_marker = "";
+  check(griffin_model_chat_markers(model.get(), nullptr, &end_marker),
+        "griffin_model_chat_markers");
   if (o.verbose) {
     std::fprintf(stderr,
                  "model: %s: %d layers (%d recurrent, %d local, %d global attention), width %d, "
@@ -245,7 +248,7 @@ int generate(int argc, char** argv) {
                  "sampler: temp %g, top-k %d, top-p %g, min-p %g, repeat-penalty %g over %d "
                  "tokens; stop at eos %d%s\n",
                  o.temperature, o.top_k, o.top_p, o.min_p, o.repeat_penalty, o.repeat_window,
-                 info.eos_id, o.chat ? " and the end-of-turn marker" : "");
+                 info.eos_id, o.chat ? (std::string(" and ") + end_marker).c_str() : "");
   }
 
   TokenPrinter printer(session.get(), info.has_tokenizer);
