@@ -444,6 +444,8 @@ griffin_status griffin_file_memory_plan(const char* path, const griffin_session_
   return guarded(nullptr, [&] {
     GRF_C_REQUIRE(path != nullptr && plan != nullptr, nullptr,
                   "griffin_file_memory_plan: path and plan must not be NULL");
+    GRF_C_REQUIRE(griffin::capi::output_size_ok(plan), nullptr,
+                  "griffin_file_memory_plan: set plan->struct_size to sizeof(griffin_memory_plan)");
     griffin::SessionOptions session_options;
     griffin::Status status = read_session_options(options, &session_options);
     if (!status.ok()) return report(status);

@@ -4,6 +4,7 @@
 // the target session exactly as it was; sizes match hand-computed bytes for RecurrentGemma.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -23,9 +24,9 @@ std::string convert_fixture(const TempDir& dir, const std::string& name, DType d
   const std::string path = dir.file(name + "-" + dtype_name(dtype) + ".griffin");
   ConvertOptions options;
   options.weight_dtype = dtype;
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path,
-                             options)
-              .ok());
+  REQUIRE(
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, options)
+          .ok());
   return path;
 }
 
@@ -186,8 +187,7 @@ TEST_CASE("Bad snapshots are refused and leave the session as it was", "[snapsho
 
   auto refused = [&](const std::vector<uint8_t>& bytes, const std::string& message) {
     INFO("expecting: " << message);
-    CHECK(griffin_session_load(target, bytes.data(), bytes.size()) ==
-          GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_session_load(target, bytes.data(), bytes.size()) == GRIFFIN_ERR_INVALID_ARGUMENT);
     CHECK_THAT(std::string(griffin_session_last_error(target)), Catch::Contains(message));
     CHECK(save(target) == target_state);
     CHECK(logits_of(target) == target_logits);
@@ -291,8 +291,7 @@ TEST_CASE("Snapshot files are written atomically and read back", "[snapshot]") {
   REQUIRE(griffin_session_load_file(restored, path.c_str()) == GRIFFIN_OK);
   CHECK(logits_of(restored) == logits_of(source));
 
-  CHECK(griffin_session_load_file(restored, dir.file("missing").c_str()) ==
-        GRIFFIN_ERR_NOT_FOUND);
+  CHECK(griffin_session_load_file(restored, dir.file("missing").c_str()) == GRIFFIN_ERR_NOT_FOUND);
   write_file(dir.file("half"), std::string(bytes.begin(), bytes.begin() + bytes.size() / 2));
   CHECK(griffin_session_load_file(restored, dir.file("half").c_str()) ==
         GRIFFIN_ERR_INVALID_ARGUMENT);
@@ -324,8 +323,8 @@ TEST_CASE("Snapshot sizes of RecurrentGemma 2B and 9B match the bytes computed b
   // 9B: 26 recurrent layers of L = 4096, 12 attention layers.
   const uint64_t rg9b = 26ull * 4096 * 4 + 26ull * 3 * 4096 * 4 + common;
   const Case cases[] = {
-      {"recurrentgemma-2b", DType::kBF16, rg2b + 8ull * 2 * 2048 * 256 * 2},  // 18,539,744
-      {"recurrentgemma-2b", DType::kF32, rg2b + 8ull * 2 * 2048 * 256 * 4},   // 35,316,960
+      {"recurrentgemma-2b", DType::kBF16, rg2b + 8ull * 2 * 2048 * 256 * 2},   // 18,539,744
+      {"recurrentgemma-2b", DType::kF32, rg2b + 8ull * 2 * 2048 * 256 * 4},    // 35,316,960
       {"recurrentgemma-9b", DType::kBF16, rg9b + 12ull * 2 * 2048 * 256 * 2},  // 27,895,008
       {"recurrentgemma-9b", DType::kF32, rg9b + 12ull * 2 * 2048 * 256 * 4},   // 53,060,832
   };
@@ -343,4 +342,60 @@ TEST_CASE("Snapshot sizes of RecurrentGemma 2B and 9B match the bytes computed b
     options.max_context = 1 << 20;
     CHECK(snapshot_bytes(plan_session(preset_config(c.preset).value(), options)) == c.bytes);
   }
+}
+
+TEST_CASE("Output structs are written only up to the caller's struct_size", "[api][abi]") {
+  // An app built against an older, smaller struct passes its own sizeof: bytes past it belong to
+  // the app (here a canary) and must stay untouched.
+  TempDir dir;
+  const std::string path = convert_fixture(dir, "griffin", DType::kF32);
+  griffin_model* model = open_model(path);
+  griffin_session* session = new_session(model);
+  constexpr unsigned char kCanary = 0xA5;
+
+  SECTION("griffin_model_get_info") {
+    // The fields up to vocab_size: width .. vocab_size are ten int32 after struct_size.
+    const size_t old_size = offsetof(griffin_model_info, num_recurrent_layers);
+    std::vector<unsigned char> bytes(sizeof(griffin_model_info), kCanary);
+    griffin_model_info* info = reinterpret_cast<griffin_model_info*>(bytes.data());
+    info->struct_size = old_size;
+    REQUIRE(griffin_model_get_info(model, info) == GRIFFIN_OK);
+    CHECK(info->struct_size == old_size);
+    CHECK(info->width == 16);
+    CHECK(info->vocab_size == 80);
+    for (size_t i = old_size; i < bytes.size(); ++i) CHECK(bytes[i] == kCanary);
+  }
+  SECTION("griffin_model_memory_plan and griffin_file_memory_plan") {
+    const size_t old_size = offsetof(griffin_memory_plan, counters_bytes);
+    for (int file = 0; file < 2; ++file) {
+      std::vector<unsigned char> bytes(sizeof(griffin_memory_plan), kCanary);
+      griffin_memory_plan* plan = reinterpret_cast<griffin_memory_plan*>(bytes.data());
+      plan->struct_size = old_size;
+      REQUIRE((file ? griffin_file_memory_plan(path.c_str(), nullptr, plan)
+                    : griffin_model_memory_plan(model, nullptr, plan)) == GRIFFIN_OK);
+      CHECK(plan->kv_cache_bytes == 2ull * 2 * 5 * 8 * 4);
+      for (size_t i = old_size; i < bytes.size(); ++i) CHECK(bytes[i] == kCanary);
+    }
+  }
+  SECTION("griffin_memory_usage_get") {
+    const size_t old_size = offsetof(griffin_memory_usage, session_bytes);
+    std::vector<unsigned char> bytes(sizeof(griffin_memory_usage), kCanary);
+    griffin_memory_usage* usage = reinterpret_cast<griffin_memory_usage*>(bytes.data());
+    usage->struct_size = old_size;
+    REQUIRE(griffin_memory_usage_get(model, session, usage) == GRIFFIN_OK);
+    CHECK(usage->xnnpack_bytes > 0);
+    for (size_t i = old_size; i < bytes.size(); ++i) CHECK(bytes[i] == kCanary);
+  }
+  SECTION("struct_size 0 is refused") {
+    griffin_model_info info;
+    std::memset(&info, 0, sizeof info);
+    CHECK(griffin_model_get_info(model, &info) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(griffin_last_error(), Catch::Contains("struct_size"));
+    griffin_memory_plan plan;
+    std::memset(&plan, 0, sizeof plan);
+    CHECK(griffin_model_memory_plan(model, nullptr, &plan) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK(griffin_file_memory_plan(path.c_str(), nullptr, &plan) == GRIFFIN_ERR_INVALID_ARGUMENT);
+  }
+  griffin_session_destroy(session);
+  griffin_model_close(model);
 }
