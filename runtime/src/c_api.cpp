@@ -133,16 +133,8 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
     griffin_model_options opts = griffin_model_default_options();
     GRF_C_REQUIRE(read_options(options, &opts), nullptr,
                   "griffin_model_open: options->struct_size is not a griffin_model_options size");
-    griffin::ModelOptions model_options;
-    model_options.num_threads = opts.num_threads;
-    model_options.max_memory_bytes = opts.max_memory_bytes;
-    model_options.force_scalar_kernels = opts.force_scalar_kernels;
-    model_options.int8_activations = opts.int8_activations;
-    auto loaded = griffin::Model::open(path, model_options);
-    if (!loaded.ok()) return report(loaded.status());
-    *model = new griffin_model{std::move(loaded).value(), std::string()};
-    (*model)->kernels = (*model)->model->kernels().describe();
-    return GRIFFIN_OK;
+    return griffin::capi::make_model_handle(
+        griffin::Model::open(path, griffin::capi::model_options_from(opts)), model);
   });
 }
 
@@ -398,13 +390,9 @@ griffin_status griffin_session_sample(griffin_session* session,
     GRF_C_REQUIRE(read_options(options, &opts), session,
                   "griffin_session_sample: options->struct_size is not a griffin_sampler_options "
                   "size");
-    griffin::SamplerParams params;
-    params.temperature = opts.temperature;
-    params.top_k = opts.top_k;
-    params.top_p = opts.top_p;
-    params.min_p = opts.min_p;
-    params.repetition_penalty = opts.repetition_penalty;
-    return report(session->session->sample(params, opts.repetition_window, token), session);
+    return report(session->session->sample(griffin::capi::sampler_params_from(opts),
+                                           opts.repetition_window, token),
+                  session);
   });
 }
 

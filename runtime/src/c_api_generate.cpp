@@ -40,11 +40,7 @@ griffin::Status to_params(const griffin_generate_options& opts, griffin::Generat
   GRF_CHECK(read_options(&opts.sampler, &sampler), kInvalidArgument,
             "options->sampler.struct_size is not a griffin_sampler_options size");
   out->max_tokens = opts.max_tokens == 0 ? 256 : opts.max_tokens;
-  out->sampler.temperature = sampler.temperature;
-  out->sampler.top_k = sampler.top_k;
-  out->sampler.top_p = sampler.top_p;
-  out->sampler.min_p = sampler.min_p;
-  out->sampler.repetition_penalty = sampler.repetition_penalty;
+  out->sampler = griffin::capi::sampler_params_from(sampler);
   out->repetition_window = sampler.repetition_window;
   out->stop_sequences = opts.stop_sequences;
   out->stop_sequence_count = opts.stop_sequence_count;

@@ -106,6 +106,36 @@ inline bool read_options(const Options* given, Options* out) {
   return true;
 }
 
+// The C++ options of a griffin_model_options (read with read_options first).
+inline griffin::ModelOptions model_options_from(const griffin_model_options& opts) {
+  griffin::ModelOptions options;
+  options.num_threads = opts.num_threads;
+  options.max_memory_bytes = opts.max_memory_bytes;
+  options.force_scalar_kernels = opts.force_scalar_kernels;
+  options.int8_activations = opts.int8_activations;
+  return options;
+}
+
+// The sampler settings of a griffin_sampler_options (repetition_window travels separately).
+inline griffin::SamplerParams sampler_params_from(const griffin_sampler_options& opts) {
+  griffin::SamplerParams params;
+  params.temperature = opts.temperature;
+  params.top_k = opts.top_k;
+  params.top_p = opts.top_p;
+  params.min_p = opts.min_p;
+  params.repetition_penalty = opts.repetition_penalty;
+  return params;
+}
+
+// Wraps a loaded model in its C handle.
+inline griffin_status make_model_handle(griffin::Result<std::unique_ptr<griffin::Model>> loaded,
+                                        griffin_model** model) {
+  if (!loaded.ok()) return report(loaded.status());
+  *model = new griffin_model{std::move(loaded).value(), std::string()};
+  (*model)->kernels = (*model)->model->kernels().describe();
+  return GRIFFIN_OK;
+}
+
 // Output structs: the caller sets struct_size to the sizeof it was compiled with, and only
 // that many bytes are written, so an app built against an older, smaller struct is never
 // overrun. The smallest accepted size covers struct_size itself.

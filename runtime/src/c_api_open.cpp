@@ -16,16 +16,9 @@ namespace {
 griffin_status finish_open(griffin::Result<std::unique_ptr<griffin::GriffinFile>> file,
                            const griffin_model_options& opts, griffin_model** model) {
   if (!file.ok()) return report(file.status());
-  griffin::ModelOptions model_options;
-  model_options.num_threads = opts.num_threads;
-  model_options.max_memory_bytes = opts.max_memory_bytes;
-  model_options.force_scalar_kernels = opts.force_scalar_kernels;
-  model_options.int8_activations = opts.int8_activations;
-  auto loaded = griffin::Model::open(std::move(file).value(), model_options);
-  if (!loaded.ok()) return report(loaded.status());
-  *model = new griffin_model{std::move(loaded).value(), std::string()};
-  (*model)->kernels = (*model)->model->kernels().describe();
-  return GRIFFIN_OK;
+  return griffin::capi::make_model_handle(
+      griffin::Model::open(std::move(file).value(), griffin::capi::model_options_from(opts)),
+      model);
 }
 
 }  // namespace
