@@ -1,0 +1,2 @@
+/* The installed C API header, found through griffin.pc's Cflags. */
+#include <griffin/griffin.h>

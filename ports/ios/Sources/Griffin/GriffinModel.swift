@@ -1,0 +1,181 @@
+// A model opened from a .griffin file or a region of an open file; its memory plan and tokenizer.
+import CGriffin
+import Foundation
+
+/// An open model: immutable, shared by its sessions (each keeps it alive), closed on deinit.
+public final class GriffinModel: @unchecked Sendable {
+  /// griffin_model_options; the defaults are the C API's.
+  public struct Options: Sendable {
+    /// Threads for matrix products; 0 = one per core.
+    public var numThreads: Int32
+    /// Refuse to load when the planned bytes exceed this; 0 = no limit.
+    public var maxMemoryBytes: UInt64
+    /// Debugging: run the portable scalar kernels.
+    public var forceScalarKernels: Bool
+    /// int8 weights: quantize activations too (faster, slightly less accurate).
+    public var int8Activations: Bool
+
+    public init(
+      numThreads: Int32 = 0, maxMemoryBytes: UInt64 = 0, forceScalarKernels: Bool = false,
+      int8Activations: Bool = false
+    ) {
+      self.numThreads = numThreads
+      self.maxMemoryBytes = maxMemoryBytes
+      self.forceScalarKernels = forceScalarKernels
+      self.int8Activations = int8Activations
+    }
+
+    var c: griffin_model_options {
+      var options = griffin_model_default_options()
+      options.num_threads = numThreads
+      options.max_memory_bytes = maxMemoryBytes
+      options.force_scalar_kernels = forceScalarKernels
+      options.int8_activations = int8Activations
+      return options
+    }
+  }
+
+  let handle: OpaquePointer
+  /// Tokens of the vocabulary, and the special ids.
+  public let vocabSize: Int32
+  public let bosId: Int32
+  public let eosId: Int32
+
+  /// Opens and verifies a .griffin file.
+  public convenience init(path: String, options: Options = Options()) throws {
+    var c = options.c
+    var model: OpaquePointer?
+    try GriffinError.check(griffin_model_open(path, &c, &model))
+    try self.init(handle: model!)
+  }
+
+  /// Opens a model stored at `offset` for `length` bytes (0 = to the end) inside the file open
+  /// as `fileDescriptor`, e.g. a resource inside a larger bundle file. The descriptor is not
+  /// closed and may be closed once this returns.
+  public convenience init(
+    fileDescriptor: Int32, offset: UInt64, length: UInt64, options: Options = Options()
+  ) throws {
+    var c = options.c
+    var model: OpaquePointer?
+    try GriffinError.check(griffin_model_open_fd(fileDescriptor, offset, length, &c, &model))
+    try self.init(handle: model!)
+  }
+
+  private init(handle: OpaquePointer) throws {
+    self.handle = handle
+    var info = griffin_model_info()
+    info.struct_size = MemoryLayout<griffin_model_info>.size
+    let status = griffin_model_get_info(handle, &info)
+    if status != GRIFFIN_OK {
+      let error = GriffinError(
+        status: GriffinError.Status(rawValue: UInt32(status.rawValue)) ?? .internalError,
+        message: String(cString: griffin_last_error()))
+      griffin_model_close(handle)
+      throw error
+    }
+    vocabSize = info.vocab_size
+    bosId = info.bos_id
+    eosId = info.eos_id
+  }
+
+  deinit {
+    griffin_model_close(handle)
+  }
+
+  /// A new session over this model.
+  public func makeSession(options: GriffinSession.Options = GriffinSession.Options()) throws
+    -> GriffinSession
+  {
+    var c = options.c
+    var session: OpaquePointer?
+    try GriffinError.check(griffin_session_create(handle, &c, nil, 0, &session))
+    return GriffinSession(model: self, handle: session!)
+  }
+
+  /// The memory of this model and of one session with `options`, before the session exists.
+  public func memoryPlan(options: GriffinSession.Options = GriffinSession.Options()) throws
+    -> MemoryPlan
+  {
+    var c = options.c
+    var plan = griffin_memory_plan()
+    plan.struct_size = MemoryLayout<griffin_memory_plan>.size
+    try GriffinError.check(griffin_model_memory_plan(handle, &c, &plan))
+    return MemoryPlan(plan)
+  }
+
+  /// Token ids of `text`, with BOS first when `addBos`.
+  public func tokenize(_ text: String, addBos: Bool) throws -> [Int32] {
+    var utf8 = Array(text.utf8)
+    utf8.append(0)
+    let length = utf8.count - 1
+    return try utf8.withUnsafeBufferPointer { bytes in
+      let chars = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+      var needed = 0
+      var probe: Int32 = 0
+      let first = griffin_tokenize(handle, chars, length, addBos, &probe, 0, &needed)
+      if first != GRIFFIN_OK && first != GRIFFIN_ERR_OUT_OF_RANGE { try GriffinError.check(first) }
+      var tokens = [Int32](repeating: 0, count: max(needed, 1))
+      try GriffinError.check(griffin_tokenize(handle, chars, length, addBos, &tokens, needed, &needed))
+      return Array(tokens.prefix(needed))
+    }
+  }
+
+  /// The text of token ids (control tokens produce nothing).
+  public func detokenize(_ tokens: [Int32]) throws -> String {
+    var needed = 0
+    var probe: CChar = 0
+    let first = griffin_detokenize(handle, tokens, tokens.count, &probe, 0, &needed)
+    if first != GRIFFIN_OK && first != GRIFFIN_ERR_OUT_OF_RANGE { try GriffinError.check(first) }
+    var text = [CChar](repeating: 0, count: needed + 1)  // the capacity counts the NUL
+    try GriffinError.check(griffin_detokenize(handle, tokens, tokens.count, &text, text.count, &needed))
+    return String(decoding: text.prefix(needed).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// The C library's version, e.g. "0.1.0".
+  public static var version: String { String(cString: griffin_version()) }
+}
+
+/// griffin_memory_plan: bytes a model and one session use, known before the session exists.
+public struct MemoryPlan: Sendable, Equatable {
+  public let weightsMappedBytes: UInt64
+  public let weightsPackedBytes: UInt64
+  public let weightsPreparedBytes: UInt64
+  /// The three weight figures together.
+  public let modelBytes: UInt64
+  public let rglruStateBytes: UInt64
+  public let convStateBytes: UInt64
+  public let kvCacheBytes: UInt64
+  public let scratchBytes: UInt64
+  public let logitsBytes: UInt64
+  public let samplerBytes: UInt64
+  public let historyBytes: UInt64
+  /// The session's arena: every region above, aligned.
+  public let sessionBytes: UInt64
+  /// modelBytes + sessionBytes.
+  public let totalBytes: UInt64
+  public let weightsStreamedBytes: UInt64
+  public let countersBytes: UInt64
+  public let sessionUsedBytes: UInt64
+  /// Size of `saveState()` for such a session.
+  public let stateBytes: UInt64
+
+  init(_ p: griffin_memory_plan) {
+    weightsMappedBytes = p.weights_mapped_bytes
+    weightsPackedBytes = p.weights_packed_bytes
+    weightsPreparedBytes = p.weights_prepared_bytes
+    modelBytes = p.model_bytes
+    rglruStateBytes = p.rglru_state_bytes
+    convStateBytes = p.conv_state_bytes
+    kvCacheBytes = p.kv_cache_bytes
+    scratchBytes = p.scratch_bytes
+    logitsBytes = p.logits_bytes
+    samplerBytes = p.sampler_bytes
+    historyBytes = p.history_bytes
+    sessionBytes = p.session_bytes
+    totalBytes = p.total_bytes
+    weightsStreamedBytes = p.weights_streamed_bytes
+    countersBytes = p.counters_bytes
+    sessionUsedBytes = p.session_used_bytes
+    stateBytes = p.state_bytes
+  }
+}
