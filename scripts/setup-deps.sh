@@ -9,6 +9,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   catch2 libsentencepiece-dev sentencepiece
   nlohmann-json3-dev libcli11-dev libfp16-dev
+  openjdk-17-jdk-headless junit4
 )
 # Extra package lists, e.g. GRIFFIN_EXTRA_PACKAGES="qemu-user g++-aarch64-linux-gnu".
 if [[ -n "${GRIFFIN_EXTRA_PACKAGES:-}" ]]; then

@@ -5,9 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scripts/setup-deps.sh
-CMAKE_ARGS="-DGRIFFIN_WERROR=ON -DGRIFFIN_BUILD_TESTS=ON ${CMAKE_ARGS:-}" scripts/build.sh
+CMAKE_ARGS="-DGRIFFIN_WERROR=ON -DGRIFFIN_BUILD_TESTS=ON -DGRIFFIN_BUILD_JAVA=ON ${CMAKE_ARGS:-}" scripts/build.sh
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j "${JOBS:-$(nproc)}"
+# The Java binding's JUnit tests (ports/android) are part of that run; configuring fails without
+# a JDK or JUnit 4, and this makes sure they were registered, never skipped.
+java_tests=$(ctest -N -R '^java\.')
+if [[ $java_tests != *"Total Tests: "[1-9]* ]]; then
+  echo "test.sh: no Java tests registered (GRIFFIN_BUILD_JAVA must be ON)" >&2
+  exit 1
+fi
 
 # The library as an app sees it: install into a scratch prefix, then build a consumer outside the
 # tree against it with CMake and with pkg-config, shared and static, and check its greedy text
@@ -20,6 +27,20 @@ export GRIFFIN_INSTALL_PREFIX=$build_dir/install-prefix
 rm -rf "$GRIFFIN_INSTALL_PREFIX"
 cmake --install "$build_dir" --prefix "$GRIFFIN_INSTALL_PREFIX" >/dev/null
 GRIFFIN_GENERATE=$build_dir/bin/griffin-generate tests/install/run.sh "$GRIFFIN_INSTALL_PREFIX"
+
+# The Swift package (ports/ios) against that installed library: its XCTest tests with the bundled
+# model. A missing Swift toolchain fails the run; it is never skipped.
+if ! command -v swift >/dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
+  export PATH=/opt/swift/usr/bin:$PATH
+fi
+if ! command -v swift >/dev/null; then
+  echo "test.sh: no Swift toolchain (swift not on PATH nor at /opt/swift/usr/bin): the Swift tests cannot run" >&2
+  exit 1
+fi
+griffin_pc=$(find "$GRIFFIN_INSTALL_PREFIX" -path '*/pkgconfig/griffin.pc' | head -1)
+(cd ports/ios &&
+  PKG_CONFIG_PATH=$(dirname "$griffin_pc") LD_LIBRARY_PATH=$(dirname "$(dirname "$griffin_pc")") \
+    swift test --scratch-path "$build_dir/swift")
 
 # The same suite cross-built for aarch64 and run under qemu-user on an emulated Cortex-A72 and
 # Cortex-A76, with the kernel-dispatch assertions (ports/raspberry-pi/README.md).
