@@ -1,7 +1,7 @@
 // Synthetic models: the exact tensor shapes of a config, filled with seeded pseudo-random
 // weights at sensible scales. For benchmarks and memory tests at the real 2B/9B sizes without
 // the real weights. Every tensor gets its own stream, so no two pages hold identical data
-// (a VM host could merge identical pages and inflate bandwidth figures: DESIGN.md §6).
+// (a VM host could merge identical pages and inflate bandwidth figures).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The header of a .griffin file as plain C++ values, and its FlatBuffers encoding (DESIGN.md §3).
+// The header of a .griffin file as plain C++ values, and its FlatBuffers encoding (docs/file-format.md).
 //
 // Byte layout of a .griffin file (docs/file-format.md):
 //   [0, 4)            uint32 little-endian: header size N (the FlatBuffers size prefix)

@@ -1,6 +1,6 @@
 // A .griffin file opened for reading: memory-mapped, its header verified, and every tensor
 // checked against the config (present once, right shape, supported dtype, bytes inside the
-// file and aligned) before anyone touches a weight (DESIGN.md §3 "Loading").
+// file and aligned) before anyone touches a weight (docs/file-format.md).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Status and Result<T>: how every fallible function below the C API reports failure.
-// No exceptions cross library boundaries (DESIGN.md §4 "Errors"); a Status carries a code and a
-// human-readable message naming the file, tensor or field at fault.
+// No exceptions cross library boundaries: a Status carries a code (the C API maps it one to one
+// to griffin_status) and a human-readable message naming the file, tensor or field at fault.
 #pragma once
 
 #include <cstdarg>

@@ -1,6 +1,6 @@
 // The memory plan: the one place that decides, from a model's config and stored dtypes alone,
 // which engine runs each linear map, what XNNPACK will pack, and where every byte of a session
-// lives (DESIGN.md §4 "Memory plan"). The runtime, `griffin-convert plan` and the tests all read
+// lives (docs/memory.md). The runtime, `griffin-convert plan` and the tests all read
 // these decisions; nothing re-derives them. Depends only on format/ (no XNNPACK, no runtime), so
 // the converter links it without the runtime.
 #pragma once
@@ -147,7 +147,7 @@ struct LinearPlan {
   uint64_t packed_bytes = 0;  // XNNPACK's packed copy (upper bound); 0 for our kernels
 };
 
-// Everything a model and one session need, from the config alone (DESIGN.md §4).
+// Everything a model and one session need, from the config alone (docs/memory.md).
 struct ModelMemoryPlan {
   uint64_t weights_mapped = 0;    // tensor bytes of the file: mapped, file-backed, shared
   uint64_t weights_packed = 0;    // upper bound of XNNPACK's packed weights and operators

@@ -1,6 +1,6 @@
 // The generation loop behind griffin_session_generate: prompt -> chunked prefill -> sample,
 // feed, detokenize, until a stop condition; pieces stream out as complete UTF-8 and stop
-// sequences are matched across token boundaries without emitting them (DESIGN.md §5).
+// sequences are matched across token boundaries without emitting them (griffin.h "Generation").
 //
 // Every sampled token is fed to the session before generate returns (also the last one, and an
 // EOS or end-of-turn token), so afterwards the session's state holds the whole reply and its

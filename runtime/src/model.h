@@ -1,6 +1,6 @@
 // A loaded model: the mapped .griffin file, its config, and everything prepared once at load
 // (XNNPACK operators with packed weights, small f32 parameter arrays, RoPE frequencies, the
-// tokenizer, the thread pool). Immutable after load and shared by sessions (DESIGN.md §4).
+// tokenizer, the thread pool). Immutable after load and shared by sessions (docs/memory.md).
 #pragma once
 
 #include <pthreadpool.h>

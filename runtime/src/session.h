@@ -1,6 +1,6 @@
 // A session: one sequence's state over one arena, carved by the memory plan at creation.
 // After create() returns, nothing allocates: prefill, decode, sampling and streaming
-// detokenization use only the arena and fixed-size members (DESIGN.md §4).
+// detokenization use only the arena and fixed-size members (docs/memory.md).
 #pragma once
 
 #include <cstdint>

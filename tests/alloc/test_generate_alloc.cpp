@@ -1,4 +1,4 @@
-// griffin_session_generate keeps the promise of DESIGN.md §1: continuing a reply (empty
+// griffin_session_generate keeps the zero-allocation promise (docs/memory.md): continuing a reply (empty
 // prompt) allocates nothing, and with a prompt the allocations (tokenizing it) do not depend
 // on how many tokens are generated. Stop sequences and streamed pieces use fixed buffers.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The promise of DESIGN.md §1: after griffin_session_create returns, generating allocates
+// The zero-allocation promise (docs/memory.md): after griffin_session_create returns, generating allocates
 // nothing and resident memory stays flat, however long the sequence. The allocation counter
 // sees every malloc/calloc/realloc/aligned allocation and operator new in the process.
 // No Catch2 assertion runs while counting (Catch allocates); results are checked afterwards.

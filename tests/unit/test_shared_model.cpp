@@ -1,4 +1,4 @@
-// One model, several sessions on several threads (DESIGN.md §4 "Sharing"): each thread's
+// One model, several sessions on several threads (griffin.h "Thread safety"): each thread's
 // logits equal those of the same sequence run alone, for an XNNPACK (f32) model and for one on
 // our kernels (int8).
 #include <catch2/catch.hpp>

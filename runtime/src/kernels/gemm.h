@@ -1,4 +1,4 @@
-// Matrix products on weights read straight from the mapped .griffin file (DESIGN.md §4
+// Matrix products on weights read straight from the mapped .griffin file (docs/quantization.md
 // "Kernels"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin, n_end).
 // Three weight formats, each a kernel family with a scalar definition and SIMD variants:
 //   f32-bf16w: activations f32, weights bf16 [N, K] (widened in the kernel);
