@@ -1,5 +1,5 @@
 // Matrix products on weights read straight from the mapped .griffin file (docs/quantization.md
-// "Kernels"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin, n_end).
+// "How each dtype runs"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin, n_end).
 // Three weight formats, each a kernel family with a scalar definition and SIMD variants:
 //   f32-bf16w: activations f32, weights bf16 [N, K] (widened in the kernel);
 //   f32-qs8w:  activations f32, weights int8 [N, Kp] with an f32 scale per row (widened in
