@@ -11,25 +11,13 @@
 #include "converter/synthetic.h"
 #include "format/file_header.h"
 #include "griffin/griffin.h"
+#include "tests/support/fixture_models.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
 using namespace griffin::test;
 
 namespace {
-
-std::string convert_fixture(const TempDir& dir, const std::string& name) {
-  const std::string path = dir.file(name + ".griffin");
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, {})
-              .ok());
-  return path;
-}
-
-griffin_model* open_model(const std::string& path) {
-  griffin_model* model = nullptr;
-  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
-  return model;
-}
 
 std::string last_error() { return griffin_last_error(); }
 

@@ -13,28 +13,13 @@
 #include "format/model_config.h"
 #include "griffin/griffin.h"
 #include "plan/memory_plan.h"
+#include "tests/support/fixture_models.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
 using namespace griffin::test;
 
 namespace {
-
-std::string convert_fixture(const TempDir& dir, const std::string& name, DType dtype) {
-  const std::string path = dir.file(name + "-" + dtype_name(dtype) + ".griffin");
-  ConvertOptions options;
-  options.weight_dtype = dtype;
-  REQUIRE(
-      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, options)
-          .ok());
-  return path;
-}
-
-griffin_model* open_model(const std::string& path) {
-  griffin_model* model = nullptr;
-  REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
-  return model;
-}
 
 griffin_session* new_session(griffin_model* model, griffin_dtype kv = GRIFFIN_DTYPE_F32,
                              uint64_t seed = 11) {
