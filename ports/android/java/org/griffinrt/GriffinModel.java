@@ -83,7 +83,14 @@ public final class GriffinModel implements AutoCloseable {
     return open(GriffinNative.descriptorOf(fd), offset, length, options);
   }
 
-  /** As {@link #open(FileDescriptor, long, long)} with a raw descriptor (ParcelFileDescriptor.getFd()). */
+  /**
+   * As {@link #open(FileDescriptor, long, long)} with a raw descriptor, e.g.
+   * {@code assetFd.getParcelFileDescriptor().getFd()}: public API on every Android version.
+   */
+  public static GriffinModel open(int fd, long offset, long length) {
+    return open(fd, offset, length, new Options());
+  }
+
   public static GriffinModel open(int fd, long offset, long length, Options options) {
     return new GriffinModel(GriffinNative.modelOpenFd(fd, offset, length, options.numThreads,
         options.maxMemoryBytes, options.forceScalarKernels, options.int8Activations));
