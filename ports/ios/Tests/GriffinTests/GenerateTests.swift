@@ -128,6 +128,18 @@ final class GenerateTests: XCTestCase {
     XCTAssertEqual(position, Int(result.promptTokens + result.generatedTokens))
   }
 
+  func testBreakingOutOfTheLoopCancelsGeneration() async throws {
+    let session = try Fixtures.openModel().makeSession()
+    for try await _ in session.generate(Fixtures.prompt, options: GenerateOptions(maxTokens: 100_000)) {
+      break
+    }
+    let position = try session.position()  // waits for the generating thread
+    let result = try XCTUnwrap(session.lastResult)
+    XCTAssertEqual(result.stopReason, .cancelled)
+    XCTAssertLessThan(result.generatedTokens, 100_000)
+    XCTAssertEqual(position, Int(result.promptTokens + result.generatedTokens))
+  }
+
   func testSessionSeedGivesReproducibleSamples() throws {
     let model = try Fixtures.openModel()
     let options = GriffinSession.Options(seed: 1234)
