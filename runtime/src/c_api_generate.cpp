@@ -44,6 +44,8 @@ griffin::Status to_params(const griffin_generate_options& opts, griffin::Generat
   out->repetition_window = sampler.repetition_window;
   out->stop_sequences = opts.stop_sequences;
   out->stop_sequence_count = opts.stop_sequence_count;
+  out->reseed = opts.reseed;
+  out->seed = opts.seed;
   return griffin::validate_generate_params(*out);
 }
 

@@ -173,6 +173,7 @@ Status generate(Session& session, std::string_view prompt, const GenerateParams&
       tokens.size(), (long long)session.position(), (long long)session.options().max_context);
   GRF_RETURN_IF_ERROR(feed_prompt(session, tokens, cancel, stats));
   stats->prefill_seconds = seconds_since(prefill_start);
+  if (params.reseed) session.reseed(params.seed);
 
   StopSequences stops;
   stops.reset(params.stop_sequences, params.stop_sequence_count);

@@ -25,6 +25,8 @@ struct GenerateParams {
   // Borrowed for the call: NUL-terminated UTF-8, each 1..StopSequences::kMaxSequenceBytes bytes.
   const char* const* stop_sequences = nullptr;
   size_t stop_sequence_count = 0;
+  bool reseed = false;  // restart the sampler's generator from `seed` before the first sample
+  uint64_t seed = 0;
 };
 
 struct GenerateStats {

@@ -37,6 +37,8 @@ class Session {
   bool has_logits() const { return position() > 0; }
 
   void reset();
+  // Restarts the sampler's generator from `seed` (the rest of the state is untouched).
+  void reseed(uint64_t seed) { state_.counters->rng.reseed(seed); }
   Status prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity);
   Status decode(int32_t token);
   // repetition_window 0 = the whole history.

@@ -390,6 +390,10 @@ typedef struct griffin_generate_options {
                                         GRIFFIN_ERR_INVALID_ARGUMENT); borrowed for the call;
                                         may be NULL when stop_sequence_count is 0 */
   size_t stop_sequence_count;
+  bool reseed;   /* true: the sampler's generator restarts from `seed` before the first sample,
+                    so the same session state, options and seed give the same reply; false
+                    (default): the session's generator runs on (griffin_session_options.seed) */
+  uint64_t seed;
 } griffin_generate_options;
 
 typedef struct griffin_generate_result {
