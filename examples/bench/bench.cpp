@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "examples/bench/alloc_counter.h"
+#include "examples/bench/model_macs.h"
+#include "examples/bench/roofline.h"
 #include "examples/common/cli_checks.h"
 #include "examples/common/tool_common.h"
 
@@ -28,6 +30,7 @@ struct Options {
   bool int8_activations = false;
   int32_t chunk = 0;
   bool json = false;
+  bool roofline = false;
 };
 
 struct Result {
@@ -90,6 +93,76 @@ Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t
   return result;
 }
 
+// --roofline: the machine's roofs, measured after the model's run on as many threads, and the
+// run as fractions of them.
+struct Roofline {
+  double read_bandwidth_gbs = 0.0;
+  double decode_bandwidth_fraction = 0.0;
+  double prefill_macs_per_token = 0.0;
+  double prefill_gmacs = 0.0;
+  PeakSequence f32_sequence, int8_sequence;
+  double f32_peak_gmacs = 0.0, int8_peak_gmacs = 0.0;
+  const char* prefill_roof = "";  // "f32_fma" or "int8_dot": the roof of the matrices' kernels
+  double prefill_roof_gmacs = 0.0;
+  double prefill_roof_fraction = 0.0;
+};
+
+Roofline measure_roofline(const griffin_model* model, const griffin_model_info& info,
+                          const griffin_memory_plan& plan, int32_t prompt_tokens,
+                          double prefill_rate, double decode_rate) {
+  const char* kernels = "";
+  const char* recipe = "";
+  griffin_model_kernels(model, &kernels);
+  griffin_model_dtype_recipe(model, &recipe);
+  Roofline r;
+  r.read_bandwidth_gbs = measure_read_bandwidth_gb_per_s(info.num_threads);
+  r.decode_bandwidth_fraction =
+      r.read_bandwidth_gbs > 0
+          ? plan.weights_streamed_bytes * decode_rate / (r.read_bandwidth_gbs * 1e9)
+          : 0.0;
+  r.prefill_macs_per_token = prefill_macs_per_token(info, prompt_tokens);
+  r.prefill_gmacs = r.prefill_macs_per_token * prefill_rate / 1e9;
+  r.f32_sequence = f32_fma_sequence(family_isa(kernels, "f32-bf16w-gemm"));
+  r.int8_sequence = int8_dot_sequence(family_isa(kernels, "qd8-qs4w-gemm"));
+  r.f32_peak_gmacs = measure_peak_gmacs_per_s(r.f32_sequence, info.num_threads);
+  r.int8_peak_gmacs = measure_peak_gmacs_per_s(r.int8_sequence, info.num_threads);
+  // The matrices run on integer dot products when they are int4, or int8 with int8
+  // activations (qd8-* kernels); otherwise on f32 FMAs.
+  const std::string matrices = recipe;
+  const bool integer = matrices.find("matrices=int4") != std::string::npos ||
+                       (matrices.find("matrices=int8") != std::string::npos &&
+                        std::string(kernels).find("qd8-qs8w-gemm") != std::string::npos);
+  r.prefill_roof = integer ? "int8_dot" : "f32_fma";
+  r.prefill_roof_gmacs = integer ? r.int8_peak_gmacs : r.f32_peak_gmacs;
+  r.prefill_roof_fraction = r.prefill_roof_gmacs > 0 ? r.prefill_gmacs / r.prefill_roof_gmacs : 0.0;
+  return r;
+}
+
+void add_roofline(const Roofline& r, nlohmann::json& out) {
+  out["read_bandwidth_gb_per_s"] = r.read_bandwidth_gbs;
+  out["decode_bandwidth_fraction"] = r.decode_bandwidth_fraction;
+  out["prefill_macs_per_token"] = r.prefill_macs_per_token;
+  out["prefill_gmacs_per_s"] = r.prefill_gmacs;
+  out["peak_f32_fma_gmacs_per_s"] = r.f32_peak_gmacs;
+  out["peak_f32_fma_sequence"] = r.f32_sequence.name;
+  out["peak_int8_dot_gmacs_per_s"] = r.int8_peak_gmacs;
+  out["peak_int8_dot_sequence"] = r.int8_sequence.name;
+  out["prefill_roof"] = r.prefill_roof;
+  out["prefill_roof_gmacs_per_s"] = r.prefill_roof_gmacs;
+  out["prefill_roof_fraction"] = r.prefill_roof_fraction;
+  out["prefill_int8_roof_fraction"] =
+      r.int8_peak_gmacs > 0 ? r.prefill_gmacs / r.int8_peak_gmacs : 0.0;
+}
+
+void print_roofline(const Roofline& r) {
+  std::printf("roofline: read bandwidth %.2f GB/s; decode at %.2f of it\n", r.read_bandwidth_gbs,
+              r.decode_bandwidth_fraction);
+  std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)\n",
+              r.f32_peak_gmacs, r.f32_sequence.name, r.int8_peak_gmacs, r.int8_sequence.name);
+  std::printf("roofline: prefill %.1f GMAC/s (%.3g MAC/token): %.2f of the %s roof\n",
+              r.prefill_gmacs, r.prefill_macs_per_token, r.prefill_roof_fraction, r.prefill_roof);
+}
+
 int bench(int argc, char** argv) {
   Options o;
   CLI::App app{"griffin-bench: prefill/decode speed and peak memory of a .griffin model",
@@ -111,6 +184,9 @@ int bench(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
   app.add_flag("--json", o.json, "print one JSON object");
+  app.add_flag("--roofline", o.roofline,
+               "also measure this machine's read bandwidth and peak MAC rates on the same "
+               "threads, and report the runs as fractions of them");
   CLI11_PARSE(app, argc, argv);
 
   ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
@@ -167,6 +243,10 @@ int bench(int argc, char** argv) {
   const double bandwidth_gbs =
       r.decode_seconds > 0 ? plan.weights_streamed_bytes * n_decode / r.decode_seconds / 1e9 : 0.0;
 
+  const Roofline roof = o.roofline ? measure_roofline(model.get(), info, plan, o.prompt_tokens,
+                                                      prefill_rate, decode_rate)
+                                   : Roofline{};
+
   if (o.json) {
     nlohmann::json out;
     out["model"] = o.model_path;
@@ -196,6 +276,7 @@ int bench(int argc, char** argv) {
     out["dtype_recipe"] = recipe;
     out["kernels"] = kernels;
     out["session_bytes"] = usage.session_bytes;
+    if (o.roofline) add_roofline(roof, out);
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
@@ -213,6 +294,7 @@ int bench(int argc, char** argv) {
   std::printf("kernels: %s\n", kernels);
   std::printf("decode heap allocations: %llu\n",
               static_cast<unsigned long long>(r.decode_allocations));
+  if (o.roofline) print_roofline(roof);
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));
   std::printf(

@@ -4,6 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include "tests/cli/tools/tool_runner.h"
 
 namespace griffin::test {
@@ -29,6 +34,93 @@ TEST_CASE("griffin-bench --json reports speeds and memory", "[tools]") {
   CHECK(out.at("session_bytes").get<uint64_t>() == out.at("planned_session_bytes").get<uint64_t>());
   // The timed decode loop, runtime included, must not allocate.
   CHECK(out.at("decode_heap_allocations").get<uint64_t>() == 0);
+}
+
+// Multiply-accumulates per prompt token of tests/data/fixtures/griffin, read from its safetensors
+// header: every weight matrix and gate block once, plus one unembedding (vocab × width) per
+// prefill of `prompt_tokens`.
+double fixture_macs_per_token(int prompt_tokens) {
+  std::ifstream file(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin/model.safetensors",
+                     std::ios::binary);
+  uint64_t header_bytes = 0;
+  file.read(reinterpret_cast<char*>(&header_bytes), sizeof header_bytes);
+  std::string header(header_bytes, '\0');
+  file.read(header.data(), static_cast<std::streamsize>(header_bytes));
+  const nlohmann::json tensors = nlohmann::json::parse(header);
+  double macs = 0.0;
+  for (const auto& [name, tensor] : tensors.items()) {
+    // Biases (the gates' are [heads, width]) and conv taps are not multiply-accumulates of a
+    // matrix.
+    if (name == "__metadata__" || name.find("conv_1d") != std::string::npos ||
+        name.find("bias") != std::string::npos) {
+      continue;
+    }
+    const std::vector<double> shape = tensor.at("shape").get<std::vector<double>>();
+    if (shape.size() < 2) continue;
+    double elements = 1.0;
+    for (double dim : shape) elements *= dim;
+    macs += name == "model.embed_tokens.weight" ? elements / prompt_tokens : elements;
+  }
+  return macs;
+}
+
+TEST_CASE("griffin-bench --roofline --json measures the machine's roofs", "[tools]") {
+  const ToolRun run = run_tool(
+      "griffin-bench", "-m " + quote(fixture_model()) +
+                           " --prompt-tokens 8 --decode-tokens 4 --threads 1 --roofline --json");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json out = nlohmann::json::parse(run.out);
+  for (const char* key :
+       {"read_bandwidth_gb_per_s", "decode_bandwidth_fraction", "prefill_macs_per_token",
+        "prefill_gmacs_per_s", "peak_f32_fma_gmacs_per_s", "peak_int8_dot_gmacs_per_s",
+        "prefill_roof_gmacs_per_s", "prefill_roof_fraction", "prefill_int8_roof_fraction"}) {
+    INFO(key);
+    REQUIRE(out.contains(key));
+    const double value = out.at(key).get<double>();
+    CHECK(std::isfinite(value));
+    CHECK(value > 0.0);
+  }
+  // Any machine this runs on reads more than 0.1 GB/s and does more than 0.1 GMAC/s on one
+  // thread, and less than 10 TB/s and 10 TMAC/s.
+  CHECK(out.at("read_bandwidth_gb_per_s").get<double>() > 0.1);
+  CHECK(out.at("read_bandwidth_gb_per_s").get<double>() < 1e4);
+  for (const char* peak : {"peak_f32_fma_gmacs_per_s", "peak_int8_dot_gmacs_per_s"}) {
+    INFO(peak);
+    CHECK(out.at(peak).get<double>() > 0.1);
+    CHECK(out.at(peak).get<double>() < 1e4);
+  }
+  CHECK_FALSE(out.at("peak_f32_fma_sequence").get<std::string>().empty());
+  CHECK_FALSE(out.at("peak_int8_dot_sequence").get<std::string>().empty());
+  // The fixture is f32: its matrices run on f32 FMAs.
+  CHECK(out.at("prefill_roof").get<std::string>() == "f32_fma");
+  CHECK(out.at("prefill_roof_gmacs_per_s").get<double>() ==
+        out.at("peak_f32_fma_gmacs_per_s").get<double>());
+  CHECK(out.at("prefill_macs_per_token").get<double>() ==
+        Approx(fixture_macs_per_token(8)).epsilon(1e-12));
+  // The derived numbers follow from the measured ones.
+  const double bandwidth = out.at("read_bandwidth_gb_per_s").get<double>() * 1e9;
+  CHECK(out.at("decode_bandwidth_fraction").get<double>() ==
+        Approx(out.at("weights_streamed_bytes").get<double>() *
+               out.at("decode_tokens_per_s").get<double>() / bandwidth));
+  const double gmacs = out.at("prefill_gmacs_per_s").get<double>();
+  CHECK(gmacs == Approx(out.at("prefill_macs_per_token").get<double>() *
+                        out.at("prefill_tokens_per_s").get<double>() / 1e9));
+  CHECK(out.at("prefill_roof_fraction").get<double>() ==
+        Approx(gmacs / out.at("peak_f32_fma_gmacs_per_s").get<double>()));
+  CHECK(out.at("prefill_int8_roof_fraction").get<double>() ==
+        Approx(gmacs / out.at("peak_int8_dot_gmacs_per_s").get<double>()));
+}
+
+TEST_CASE("griffin-bench --roofline prints the roofs", "[tools]") {
+  const ToolRun run =
+      run_tool("griffin-bench",
+               "-m " + quote(fixture_model()) + " --prompt-tokens 4 --decode-tokens 2 --roofline");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("roofline: read bandwidth") != std::string::npos);
+  CHECK(run.out.find("GMAC/s int8 dot") != std::string::npos);
+  CHECK(run.out.find("of the f32_fma roof") != std::string::npos);
 }
 
 TEST_CASE("griffin-bench prints a human summary", "[tools]") {

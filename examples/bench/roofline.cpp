@@ -1,0 +1,170 @@
+// The measurements behind griffin-bench --roofline (roofline.h).
+#include "examples/bench/roofline.h"
+
+#include <pthreadpool.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "examples/bench/peak_loops.h"
+#include "examples/common/tool_common.h"
+
+namespace griffin_tools {
+
+namespace {
+
+struct PoolDeleter {
+  void operator()(pthreadpool_t pool) const { pthreadpool_destroy(pool); }
+};
+using PoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, PoolDeleter>;
+
+PoolPtr make_pool(int threads) {
+  PoolPtr pool(pthreadpool_create(static_cast<size_t>(std::max(threads, 1))));
+  if (!pool) throw ToolError("--roofline: could not create a thread pool");
+  return pool;
+}
+
+// 16-byte lanes (GCC vector extension): SSE2 on x86-64, NEON on aarch64, no ISA flags needed.
+using Words = uint64_t __attribute__((vector_size(16)));
+
+struct Stream {
+  const Words* words = nullptr;
+  size_t words_per_thread = 0;
+  std::vector<uint64_t>* checksums = nullptr;
+};
+
+// splitmix64: a distinct pseudo-random word for every position.
+uint64_t random_word(uint64_t index) {
+  uint64_t z = index * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+void fill_slice(void* context, size_t thread) {
+  const Stream* s = static_cast<const Stream*>(context);
+  uint64_t* out =
+      reinterpret_cast<uint64_t*>(const_cast<Words*>(s->words)) + thread * s->words_per_thread * 2;
+  const uint64_t first = thread * s->words_per_thread * 2;
+  for (size_t i = 0; i < s->words_per_thread * 2; ++i) out[i] = random_word(first + i);
+}
+
+// Reads one thread's slice with eight independent accumulators (loads, not arithmetic, bound it).
+void read_slice(void* context, size_t thread) {
+  const Stream* s = static_cast<const Stream*>(context);
+  const Words* w = s->words + thread * s->words_per_thread;
+  Words acc[8] = {};
+  for (size_t i = 0; i + 8 <= s->words_per_thread; i += 8) {
+    for (size_t j = 0; j < 8; ++j) acc[j] ^= w[i + j];
+  }
+  uint64_t sum = 0;
+  for (const Words& lanes : acc) sum ^= lanes[0] ^ lanes[1];
+  (*s->checksums)[thread] = sum;
+}
+
+size_t last_level_cache_bytes() {
+#if defined(_SC_LEVEL3_CACHE_SIZE)
+  const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  if (l3 > 0) return static_cast<size_t>(l3);
+#endif
+  return 0;
+}
+
+struct PeakJob {
+  PeakLoop loop;
+  uint64_t iterations;
+  std::vector<uint64_t>* macs;
+};
+
+void run_peak(void* context, size_t thread) {
+  const PeakJob* job = static_cast<const PeakJob*>(context);
+  (*job->macs)[thread] = job->loop(job->iterations);
+}
+
+}  // namespace
+
+std::string family_isa(const std::string& kernels, const std::string& family) {
+  const size_t at = kernels.find(family + " ");
+  if (at == std::string::npos) return "scalar";
+  const size_t begin = at + family.size() + 1;
+  const size_t end = kernels.find_first_of(", ", begin);
+  return kernels.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+PeakSequence f32_fma_sequence(const std::string& isa) {
+#if defined(__x86_64__)
+  if (isa == "avx2" || isa == "avx512vnni") return {"vfmadd231ps ymm (avx2)", peak_f32_avx2};
+  if (isa == "avx512f") return {"vfmadd231ps zmm (avx512f)", peak_f32_avx512};
+#endif
+#if defined(__aarch64__)
+  if (isa == "neon" || isa == "neondot") return {"fmla .4s (neon)", peak_f32_neon};
+#endif
+  (void)isa;
+  return {"f32 multiply-add (scalar)", peak_f32_scalar};
+}
+
+PeakSequence int8_dot_sequence(const std::string& isa) {
+#if defined(__x86_64__)
+  if (isa == "avx2") return {"vpmaddubsw+vpmaddwd+vpaddd ymm (avx2)", peak_int8_avx2};
+  if (isa == "avx512vnni") return {"vpdpbusd ymm (avx512vnni)", peak_int8_vnni};
+#endif
+#if defined(__aarch64__)
+  if (isa == "neon") return {"smull+smlal+sadalp (neon)", peak_int8_neon};
+  if (isa == "neondot") return {"sdot .4s (neondot)", peak_int8_neondot};
+#endif
+  (void)isa;
+  return {"int32 multiply-add of int8 (scalar)", peak_int8_scalar};
+}
+
+double measure_read_bandwidth_gb_per_s(int threads) {
+  const size_t n_threads = static_cast<size_t>(std::max(threads, 1));
+  const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());
+  const size_t words_per_thread = bytes / sizeof(Words) / n_threads / 8 * 8;
+  const size_t total_words = words_per_thread * n_threads;
+  std::unique_ptr<Words[]> buffer(new (std::align_val_t{64}) Words[total_words]);
+  std::vector<uint64_t> checksums(n_threads);
+  Stream stream{buffer.get(), words_per_thread, &checksums};
+  PoolPtr pool = make_pool(threads);
+  // Each thread writes (and so first touches) the slice it will read.
+  pthreadpool_parallelize_1d(pool.get(), fill_slice, &stream, n_threads, 0);
+  double best = 0.0;
+  for (int pass = 0; pass < 5; ++pass) {
+    const Clock::time_point start = Clock::now();
+    pthreadpool_parallelize_1d(pool.get(), read_slice, &stream, n_threads, 0);
+    const double seconds = seconds_between(start, Clock::now());
+    if (seconds > 0) best = std::max(best, total_words * sizeof(Words) / seconds / 1e9);
+  }
+  return best;
+}
+
+double measure_peak_gmacs_per_s(const PeakSequence& sequence, int threads) {
+  const size_t n_threads = static_cast<size_t>(std::max(threads, 1));
+  std::vector<uint64_t> macs(n_threads);
+  PoolPtr pool = make_pool(threads);
+  // Calibrate to runs of about 50 ms per thread, then keep the best of five.
+  PeakJob job{sequence.loop, 1 << 12, &macs};
+  for (;;) {
+    const Clock::time_point start = Clock::now();
+    pthreadpool_parallelize_1d(pool.get(), run_peak, &job, n_threads, 0);
+    if (seconds_between(start, Clock::now()) > 0.01 || job.iterations > (uint64_t{1} << 40)) break;
+    job.iterations *= 4;
+  }
+  job.iterations *= 4;
+  double best = 0.0;
+  for (int run = 0; run < 5; ++run) {
+    const Clock::time_point start = Clock::now();
+    pthreadpool_parallelize_1d(pool.get(), run_peak, &job, n_threads, 0);
+    const double seconds = seconds_between(start, Clock::now());
+    uint64_t total = 0;
+    for (uint64_t count : macs) total += count;
+    if (seconds > 0) best = std::max(best, static_cast<double>(total) / seconds / 1e9);
+  }
+  return best;
+}
+
+}  // namespace griffin_tools

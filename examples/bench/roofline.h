@@ -1,0 +1,38 @@
+// griffin-bench --roofline: the machine's own roofs, measured in the same run as the model
+// (examples/README.md, "griffin-bench"): the read bandwidth of `threads` threads streaming a
+// buffer much larger than the last-level cache, and the peak multiply-accumulate rate of the
+// inner instruction sequence of the kernel families the model runs (f32 FMA; int8 dot).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace griffin_tools {
+
+// One peak loop: `iterations` rounds of independent chains of the instruction sequence on
+// one thread; returns the multiply-accumulates done.
+using PeakLoop = uint64_t (*)(uint64_t iterations);
+
+struct PeakSequence {
+  const char* name = "";  // e.g. "avx2 vfmadd231ps ymm", "avx2 vpmaddubsw+vpmaddwd ymm"
+  PeakLoop loop = nullptr;
+};
+
+// The sequences for the ISA a kernel family runs ("avx2", "avx512f", "avx512vnni", "neon",
+// "neondot", "scalar"; the names griffin_model_kernels reports).
+PeakSequence f32_fma_sequence(const std::string& isa);
+PeakSequence int8_dot_sequence(const std::string& isa);
+
+// The ISA of `family` in a griffin_model_kernels description ("f32-bf16w-gemm avx2, ..."),
+// or "scalar" when the family is not listed.
+std::string family_isa(const std::string& kernels, const std::string& family);
+
+// Best of a few passes of `threads` threads (a pthreadpool, as in the runtime) reading a
+// buffer of at least 512 MiB and 8 × the last-level cache, filled with distinct random words
+// (a host that merges identical pages would otherwise serve it from a few physical pages).
+double measure_read_bandwidth_gb_per_s(int threads);
+
+// Best of a few runs of `sequence` on `threads` threads at once, in GMAC/s.
+double measure_peak_gmacs_per_s(const PeakSequence& sequence, int threads);
+
+}  // namespace griffin_tools
