@@ -352,7 +352,7 @@ static void free_strings(char** strings, jsize count) {
 JNIEXPORT jdoubleArray GRIFFIN_JNI_FN(sessionGenerate)(
     JNIEnv* env, jclass cls, jlong session, jbyteArray prompt, jint max_tokens, jfloat temperature,
     jint top_k, jfloat top_p, jfloat min_p, jfloat repetition_penalty, jint repetition_window,
-    jobjectArray stop_sequences, jobject sink_object) {
+    jobjectArray stop_sequences, jboolean reseed, jlong seed, jobject sink_object) {
   jclass sink_class = (*env)->GetObjectClass(env, sink_object);
   jmethodID piece = (*env)->GetMethodID(env, sink_class, "piece", "([B)Z");
   if (piece == NULL) return NULL;
@@ -388,6 +388,8 @@ JNIEXPORT jdoubleArray GRIFFIN_JNI_FN(sessionGenerate)(
   options.sampler.repetition_window = repetition_window;
   options.stop_sequences = (const char* const*)stops;
   options.stop_sequence_count = (size_t)stop_count;
+  options.reseed = reseed == JNI_TRUE;
+  options.seed = (uint64_t)seed;
   griffin_generate_result result;
   memset(&result, 0, sizeof result);
   result.struct_size = sizeof result;

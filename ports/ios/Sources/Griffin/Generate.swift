@@ -35,11 +35,14 @@ public struct GenerateOptions: Sendable {
   public var repetitionWindow: Int32
   /// Text that ends the reply when it appears (it is not emitted).
   public var stopSequences: [String]
+  /// Restarts the sampler from this seed before the first sample (the same state, options and
+  /// seed give the same reply); nil keeps the session's generator running.
+  public var seed: UInt64?
 
   public init(
     maxTokens: Int32 = 0, temperature: Float = 0, topK: Int32 = 0, topP: Float = 1,
     minP: Float = 0, repetitionPenalty: Float = 1, repetitionWindow: Int32 = 0,
-    stopSequences: [String] = []
+    stopSequences: [String] = [], seed: UInt64? = nil
   ) {
     self.maxTokens = maxTokens
     self.temperature = temperature
@@ -49,6 +52,7 @@ public struct GenerateOptions: Sendable {
     self.repetitionPenalty = repetitionPenalty
     self.repetitionWindow = repetitionWindow
     self.stopSequences = stopSequences
+    self.seed = seed
   }
 }
 
@@ -175,6 +179,8 @@ extension GriffinSession {
       c.sampler.min_p = options.minP
       c.sampler.repetition_penalty = options.repetitionPenalty
       c.sampler.repetition_window = options.repetitionWindow
+      c.reseed = options.seed != nil
+      c.seed = options.seed ?? 0
       var result = griffin_generate_result()
       result.struct_size = MemoryLayout<griffin_generate_result>.size
 

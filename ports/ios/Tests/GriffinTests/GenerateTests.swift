@@ -148,4 +148,19 @@ final class GenerateTests: XCTestCase {
     let b = try model.makeSession(options: options).generate(Fixtures.prompt, options: sampling) { _ in true }
     XCTAssertEqual(a.text, b.text)
   }
+
+  func testPerCallSeedEqualsASessionCreatedWithThatSeed() throws {
+    let model = try Fixtures.openModel()
+    let sampling = GenerateOptions(maxTokens: 24, temperature: 1)
+    let seeded = try model.makeSession(options: GriffinSession.Options(seed: 3))
+    let expected = try seeded.generate(Fixtures.prompt, options: sampling) { _ in true }
+    var reseeding = sampling
+    reseeding.seed = 3
+    let other = try model.makeSession(options: GriffinSession.Options(seed: 99))
+    let reseeded = try other.generate(Fixtures.prompt, options: reseeding) { _ in true }
+    XCTAssertEqual(expected.text, reseeded.text)
+    let unseeded = try model.makeSession(options: GriffinSession.Options(seed: 99))
+      .generate(Fixtures.prompt, options: sampling) { _ in true }
+    XCTAssertNotEqual(expected.text, unseeded.text)
+  }
 }

@@ -64,9 +64,9 @@ public final class GenerateOptions {
   }
 
   /**
-   * The sampler seed. Greedy decoding (temperature 0) does not use it. With temperature above 0
-   * the C API cannot yet reseed a running session, so generate then fails with UNSUPPORTED: give
-   * the seed to {@link GriffinSession.Options#seed} instead.
+   * Restarts the sampler from this seed before the first sample, so the same session state,
+   * options and seed give the same reply. Without it the session's generator runs on (seeded by
+   * {@link GriffinSession.Options#seed}). Greedy decoding (temperature 0) draws nothing.
    */
   public GenerateOptions seed(long seed) {
     this.seed = seed;

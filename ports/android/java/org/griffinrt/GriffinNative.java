@@ -57,7 +57,8 @@ final class GriffinNative {
    */
   static native double[] sessionGenerate(long session, byte[] prompt, int maxTokens,
       float temperature, int topK, float topP, float minP, float repetitionPenalty,
-      int repetitionWindow, byte[][] stopSequences, GriffinSession.PieceSink sink);
+      int repetitionWindow, byte[][] stopSequences, boolean reseed, long seed,
+      GriffinSession.PieceSink sink);
 
   static native void sessionCancel(long session);
 

@@ -102,11 +102,6 @@ public final class GriffinSession implements AutoCloseable {
   public synchronized GenerateResult generate(String prompt, GenerateOptions options,
       TokenListener listener) {
     if (options == null) options = new GenerateOptions();
-    if (options.seed != null && options.temperature > 0f) {
-      throw new GriffinException(GriffinStatus.UNSUPPORTED,
-          "GenerateOptions.seed: the C API cannot reseed a session per call yet; "
-              + "set the seed with GriffinSession.Options.seed");
-    }
     byte[][] stops = new byte[options.stopSequences.length][];
     for (int i = 0; i < stops.length; i++) {
       stops[i] = Utf8.encodeNoNul(options.stopSequences[i], "stop sequence");
@@ -115,7 +110,8 @@ public final class GriffinSession implements AutoCloseable {
     PieceSink sink = new PieceSink(listener);
     double[] r = GriffinNative.sessionGenerate(handle(), promptBytes, options.maxTokens,
         options.temperature, options.topK, options.topP, options.minP, options.repetitionPenalty,
-        options.repetitionWindow, stops, sink);
+        options.repetitionWindow, stops, options.seed != null,
+        options.seed != null ? options.seed : 0L, sink);
     return new GenerateResult(sink.text.toString(), StopReason.fromCode((int) r[0]), (int) r[1],
         (int) r[2], r[3], r[4]);
   }

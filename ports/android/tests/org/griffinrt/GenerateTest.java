@@ -180,14 +180,13 @@ public class GenerateTest {
   }
 
   @Test
-  public void seedWithSamplingIsRefusedUntilTheCApiCanReseed() {
-    try (GriffinSession session = model.newSession()) {
-      try {
-        session.generate(Fixtures.PROMPT, new GenerateOptions().temperature(0.8f).seed(3));
-        fail("expected UNSUPPORTED");
-      } catch (GriffinException e) {
-        assertSame(GriffinStatus.UNSUPPORTED, e.status());
-      }
+  public void perCallSeedEqualsASessionCreatedWithThatSeed() {
+    GenerateOptions sampling = new GenerateOptions().maxTokens(24).temperature(1.0f);
+    try (GriffinSession seeded = model.newSession(new GriffinSession.Options().seed(3));
+        GriffinSession other = model.newSession(new GriffinSession.Options().seed(99))) {
+      String expected = seeded.generate(Fixtures.PROMPT, sampling).text();
+      String reseeded = other.generate(Fixtures.PROMPT, sampling.seed(3)).text();
+      assertEquals(expected, reseeded);
     }
   }
 
