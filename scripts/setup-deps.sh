@@ -10,6 +10,7 @@ packages=(
   catch2 libsentencepiece-dev sentencepiece
   nlohmann-json3-dev libcli11-dev libfp16-dev
   openjdk-17-jdk-headless junit4
+  clang-14 libclang-rt-14-dev  # tests/fuzz: libFuzzer comes with clang
 )
 # Extra package lists, e.g. GRIFFIN_EXTRA_PACKAGES="qemu-user g++-aarch64-linux-gnu".
 if [[ -n "${GRIFFIN_EXTRA_PACKAGES:-}" ]]; then

@@ -455,6 +455,10 @@ griffin_status griffin_memory_usage_get(const griffin_model* model, const griffi
                 "griffin_memory_usage_get: model and usage must not be NULL");
   GRF_C_REQUIRE(griffin::capi::output_size_ok(usage), nullptr,
                 "griffin_memory_usage_get: set usage->struct_size to sizeof(griffin_memory_usage)");
+  // A session of another model would report bytes that belong to neither (found by the C API
+  // table test).
+  GRF_C_REQUIRE(session == nullptr || &session->session->model() == model->model.get(), nullptr,
+                "griffin_memory_usage_get: the session belongs to another model");
   griffin_memory_usage full;
   std::memset(&full, 0, sizeof full);
   full.xnnpack_bytes = model->model->xnnpack_bytes();
