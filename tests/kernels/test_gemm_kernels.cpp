@@ -3,6 +3,7 @@
 // Variants the CPU lacks are skipped with a visible warning.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -238,6 +239,76 @@ TEST_CASE("Weight quantization round trips within half a step", "[kernels][forma
       }
       INFO(dtype_name(dtype) << " element " << i);
       REQUIRE(std::fabs(back[i] - row[i]) <= bound + 1e-6f);
+    }
+  }
+}
+
+namespace {
+
+// Each token of a tile must get the bits it gets alone and in a tile of any other size: tokens
+// 0..m-1 run as one call, then each alone (the decode path), then as calls of 3 tokens.
+void check_token_invariance(Format format, const std::vector<GemmVariant>& variants) {
+  std::mt19937 rng(99);
+  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560}, {5, 33, 64}};
+  for (const auto& shape : shapes) {
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
+    for (const GemmVariant& variant : variants) {
+      if (!cpu_supports(variant.isa)) {
+        WARN("skipped " << variant.name << ": this CPU has no " << isa_name(variant.isa));
+        continue;
+      }
+      std::vector<float> whole;
+      variant.kernel(args_for(p, whole), 0, p.n);
+      for (size_t step : {size_t{1}, size_t{3}}) {
+        std::vector<float> parts(p.m * p.n), y;
+        for (size_t m0 = 0; m0 < p.m; m0 += step) {
+          GemmArgs args = args_for(p, y);
+          args.m = std::min(step, p.m - m0);
+          args.a += m0 * args.a_stride;
+          args.aq += m0 * p.kp;
+          args.aq_scales += m0 * (p.kp / 32);
+          variant.kernel(args, 0, p.n);
+          std::copy(y.begin(), y.begin() + args.m * p.n, parts.begin() + m0 * p.n);
+        }
+        INFO(variant.name << " m " << p.m << " n " << p.n << " k " << p.k << " in calls of "
+                          << step);
+        CHECK(parts == whole);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("qd8-qs8w-gemm variants give a token the same bits alone and in any tile", "[kernels]") {
+  check_token_invariance(Format::kInt8, qs8_gemm_variants());
+}
+
+TEST_CASE("qd8-qs4w-gemm variants give a token the same bits alone and in any tile", "[kernels]") {
+  check_token_invariance(Format::kInt4, qs4_gemm_variants());
+}
+
+TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chunking",
+          "[kernels]") {
+  // Chunks of 3 and 2 against one call (a lone token may run a GEMV that sums in another
+  // order on some variants; tiling.h).
+  std::mt19937 rng(5);
+  const Problem p = make_problem(Format::kBf16, 8, 11, 200, rng);
+  for (const GemmVariant& variant : bf16_gemm_variants()) {
+    if (!cpu_supports(variant.isa)) continue;
+    std::vector<float> whole;
+    variant.kernel(args_for(p, whole), 0, p.n);
+    for (size_t step : {size_t{2}, size_t{3}}) {
+      std::vector<float> parts(p.m * p.n), y;
+      for (size_t m0 = 0; m0 < p.m; m0 += step) {
+        GemmArgs args = args_for(p, y);
+        args.m = std::min(step, p.m - m0);
+        args.a += m0 * args.a_stride;
+        variant.kernel(args, 0, p.n);
+        std::copy(y.begin(), y.begin() + args.m * p.n, parts.begin() + m0 * p.n);
+      }
+      INFO(variant.name << " in calls of " << step);
+      CHECK(parts == whole);
     }
   }
 }

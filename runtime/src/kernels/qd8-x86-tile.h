@@ -1,14 +1,23 @@
-// The x86 integer kernels (qd8-qs8w, qd8-qs4w; AVX2 and AVX-512 VNNI) share one shape on
-// 256-bit vectors: per group of 32, the weights' signs move onto the activations so that one
-// operand is unsigned (|w| · sign(w)·a), an exact 32-bit dot product is taken, converted, and
-// added with the group's scale. They differ in how a weight group is loaded (`Format`) and
-// which instruction takes the dot product (`Dot`: vpmaddubsw + vpmaddwd on AVX2, vpdpbusd with
-// VNNI). Prefill tiles cover up to 4 tokens of one row (tiling.h), so a group is loaded and
-// expanded once per tile; each token's arithmetic is the same as alone.
+// The x86 integer kernels (qd8-qs8w, qd8-qs4w; AVX2 and AVX-512 VNNI) on 256-bit vectors: per
+// group of 32, an exact 32-bit dot product of int8 activations with the weights, converted to
+// f32 and added with the group's scale. Tiles cover MR tokens × NR rows (tiling.h): each
+// weight group is loaded and unpacked once per tile, each activation group once per tile, and
+// the MR·NR accumulators are independent chains. Decode runs 1×4 tiles, prefill 4×2 (AVX2) or
+// 4×4 (VNNI, 32 registers). Every (token, row) pair is summed in the same order in any tile, so
+// prefill chunking never changes a bit and a lone token equals its prefilled value.
+//   int4 rows: the stored nibbles u = q + 8 are used as they are, unsigned (vpmaddubsw and
+//     vpdpbusd want one unsigned operand), and the offset 8 · Σa of each activation group is
+//     taken off once per token and group, not once per row. The f16 group scales of 8 groups
+//     are converted with one vcvtph2ps and multiplied by the 8 activation scales at once.
+//   int8 rows: the weights' signs move onto the activations (|w| · sign(w)·a), and the row's
+//     f32 scale is applied at the end.
+// `Dot` is the instruction sequence: vpmaddubsw + vpmaddwd on AVX2, vpdpbusd with VNNI.
 // Included only by files compiled with AVX2 (or wider) enabled.
 #pragma once
 
 #include <immintrin.h>
+
+#include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/weight-rows.h"
@@ -16,74 +25,140 @@
 
 namespace griffin {
 
-struct WeightGroup {
-  __m256i values;  // 32 signed weights
-  float scale;     // the group's weight scale folded into each step (1 when per row)
-};
-
-// int8 rows: 32 bytes per group, one f32 scale per row applied at the end.
-struct Qs8Rows {
-  static WeightGroup load(const GemmArgs& p, size_t n, size_t g) {
-    const uint8_t* w = weight_row<uint8_t>(p, n);
-    return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + g * 32)), 1.0f};
-  }
-  static float step_scale(float a_scale, const WeightGroup&) { return a_scale; }
-  static float finish(const GemmArgs& p, size_t n, float sum) {
-    return sum * weight_row_scale(p, n) + bias_of(p, n);
-  }
-};
-
-// int4 groups: 16 bytes (low nibbles = values 0..15, high nibbles = 16..31, stored + 8) and an
-// f16 scale per group, converted with F16C.
-struct Qs4Groups {
-  static WeightGroup load(const GemmArgs& p, size_t n, size_t g) {
-    const uint8_t* w = weight_row<uint8_t>(p, n);
-    const uint16_t* scales = reinterpret_cast<const uint16_t*>(p.w_scales) + n * (p.kp / 32);
-    const __m128i low_mask = _mm_set1_epi8(0x0f);
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + g * 16));
-    const __m128i low = _mm_and_si128(bytes, low_mask);
-    const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
-    return {_mm256_sub_epi8(_mm256_set_m128i(high, low), _mm256_set1_epi8(8)),
-            _cvtsh_ss(scales[g])};
-  }
-  static float step_scale(float a_scale, const WeightGroup& group) { return a_scale * group.scale; }
-  static float finish(const GemmArgs& p, size_t n, float sum) { return sum + bias_of(p, n); }
-};
-
-// AVX2: u8·s8 pairs into 16-bit lanes (no saturation: |w|, |a| <= 127), then pairs of those
-// into 32-bit lanes.
+// AVX2: u8·s8 pairs into 16-bit lanes (no saturation: |w|, |a| <= 127 for int8, u <= 15 for
+// int4), then pairs of those into 32-bit lanes.
 struct MaddubsDot {
-  static __m256i dot(__m256i w_abs, __m256i a_signed) {
+  // 8 · Σa per pair of lanes, in 16-bit lanes (|8 · (a0 + a1)| <= 2032).
+  static __m256i int4_offset(__m256i a) { return _mm256_maddubs_epi16(_mm256_set1_epi8(8), a); }
+  // Σ (u - 8) · a over the group, in eight 32-bit lanes.
+  static __m256i int4_dot(__m256i u, __m256i a, __m256i offset) {
+    const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(u, a), offset);
+    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+  }
+  static __m256i int8_dot(__m256i w_abs, __m256i a_signed) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(w_abs, a_signed), _mm256_set1_epi16(1));
   }
 };
 
-template <typename Format, typename Dot>
-struct Qd8Tile {
+// int4 groups: 16 bytes, low nibbles = values 0..15, high nibbles = 16..31 (format/quant.h).
+inline __m256i unpack_nibbles(const uint8_t* group) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(group));
+  const __m128i mask = _mm_set1_epi8(0x0f);
+  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask),
+                          _mm_and_si128(bytes, mask));
+}
+
+// Up to 8 f16 group scales (zeros past `count`) as f32.
+inline __m256 load_f16x8(const uint16_t* scales, size_t count) {
+  if (count == 8) return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(scales)));
+  uint16_t part[8] = {};
+  std::memcpy(part, scales, count * sizeof(uint16_t));
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(part)));
+}
+
+inline __m256 load_f32x8(const float* values, size_t count) {
+  if (count == 8) return _mm256_loadu_ps(values);
+  float part[8] = {};
+  std::memcpy(part, values, count * sizeof(float));
+  return _mm256_loadu_ps(part);
+}
+
+template <typename Dot>
+struct Qs4Tile {
   template <size_t MR, size_t NR>
-  static void tile(const GemmArgs& p, size_t m0, size_t n) {
-    static_assert(NR == 1, "tiles cover one row");
+  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
     const size_t groups = p.kp / 32;
-    __m256 acc[MR];
-    for (size_t i = 0; i < MR; ++i) acc[i] = _mm256_setzero_ps();
-    for (size_t g = 0; g < groups; ++g) {
-      const WeightGroup group = Format::load(p, n, g);
-      const __m256i w_abs = _mm256_sign_epi8(group.values, group.values);
-      for (size_t i = 0; i < MR; ++i) {
-        const size_t m = m0 + i;
-        const __m256i av =
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.aq + m * p.kp + g * 32));
-        const __m256i dot = Dot::dot(w_abs, _mm256_sign_epi8(av, group.values));
-        const float scale = Format::step_scale(p.aq_scales[m * groups + g], group);
-        acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(scale), acc[i]);
+    const int8_t* a[MR];
+    const float* a_scales[MR];
+    const uint8_t* w[NR];
+    const uint16_t* w_scales[NR];
+    for (size_t i = 0; i < MR; ++i) {
+      a[i] = p.aq + (m0 + i) * p.kp;
+      a_scales[i] = p.aq_scales + (m0 + i) * groups;
+    }
+    for (size_t j = 0; j < NR; ++j) {
+      w[j] = weight_row<uint8_t>(p, n0 + j);
+      w_scales[j] = reinterpret_cast<const uint16_t*>(p.w_scales) + (n0 + j) * groups;
+    }
+    __m256 acc[MR][NR];
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
+    }
+    for (size_t g0 = 0; g0 < groups; g0 += 8) {
+      const size_t count = groups - g0 < 8 ? groups - g0 : 8;
+      // The combined scale of each (token, row, group) of this block of 8 groups.
+      alignas(32) float scale[MR][NR][8];
+      for (size_t j = 0; j < NR; ++j) {
+        const __m256 ws = load_f16x8(w_scales[j] + g0, count);
+        for (size_t i = 0; i < MR; ++i) {
+          _mm256_store_ps(scale[i][j], _mm256_mul_ps(ws, load_f32x8(a_scales[i] + g0, count)));
+        }
+      }
+      for (size_t g = 0; g < count; ++g) {
+        __m256i u[NR];
+        for (size_t j = 0; j < NR; ++j) u[j] = unpack_nibbles(w[j] + (g0 + g) * 16);
+        for (size_t i = 0; i < MR; ++i) {
+          const __m256i av =
+              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i] + (g0 + g) * 32));
+          const __m256i offset = Dot::int4_offset(av);
+          for (size_t j = 0; j < NR; ++j) {
+            const __m256 dot = _mm256_cvtepi32_ps(Dot::int4_dot(u[j], av, offset));
+            acc[i][j] = _mm256_fmadd_ps(dot, _mm256_broadcast_ss(&scale[i][j][g]), acc[i][j]);
+          }
+        }
       }
     }
     for (size_t i = 0; i < MR; ++i) {
-      p.y[(m0 + i) * p.y_stride + n] = Format::finish(p, n, horizontal_sum(acc[i]));
+      for (size_t j = 0; j < NR; ++j) {
+        p.y[(m0 + i) * p.y_stride + n0 + j] = horizontal_sum(acc[i][j]) + bias_of(p, n0 + j);
+      }
     }
   }
+};
 
-  static void gemv(const GemmArgs& p, size_t n) { tile<1, 1>(p, 0, n); }
+template <typename Dot>
+struct Qs8Tile {
+  template <size_t MR, size_t NR>
+  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
+    const size_t groups = p.kp / 32;
+    const int8_t* a[MR];
+    const float* a_scales[MR];
+    const uint8_t* w[NR];
+    for (size_t i = 0; i < MR; ++i) {
+      a[i] = p.aq + (m0 + i) * p.kp;
+      a_scales[i] = p.aq_scales + (m0 + i) * groups;
+    }
+    for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
+    __m256 acc[MR][NR];
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
+    }
+    for (size_t g = 0; g < groups; ++g) {
+      __m256i wv[NR], w_abs[NR];
+      for (size_t j = 0; j < NR; ++j) {
+        wv[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[j] + g * 32));
+        w_abs[j] = _mm256_sign_epi8(wv[j], wv[j]);
+      }
+      for (size_t i = 0; i < MR; ++i) {
+        const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i] + g * 32));
+        const __m256 scale = _mm256_broadcast_ss(a_scales[i] + g);
+        for (size_t j = 0; j < NR; ++j) {
+          const __m256i dot = Dot::int8_dot(w_abs[j], _mm256_sign_epi8(av, wv[j]));
+          acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc[i][j]);
+        }
+      }
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) {
+        // One explicit FMA: the compiler would otherwise contract `sum * scale + bias`
+        // in some tile shapes and not others, and a token's bits would depend on its tile.
+        const __m128 y =
+            _mm_fmadd_ss(_mm_set_ss(horizontal_sum(acc[i][j])),
+                         _mm_set_ss(weight_row_scale(p, n0 + j)), _mm_set_ss(bias_of(p, n0 + j)));
+        p.y[(m0 + i) * p.y_stride + n0 + j] = _mm_cvtss_f32(y);
+      }
+    }
+  }
 };
 
 }  // namespace griffin

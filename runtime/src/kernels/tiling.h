@@ -15,8 +15,12 @@
 namespace griffin {
 
 // Kernel::gemv(p, n): row n for token 0. Kernel::tile<MR, NR>(p, m0, n0): tokens m0..m0+MR-1
-// of rows n0..n0+NR-1, for MR, NR in 1..kMaxMR / 1..kMaxNR.
-template <typename Kernel, size_t kMaxMR, size_t kMaxNR>
+// of rows n0..n0+NR-1, for MR, NR in 1..kMaxMR / 1..max(kMaxNR, kDecodeNR).
+// kDecodeNR > 0: a single token runs 1×kDecodeNR tiles instead of the GEMV. A GEMV row is one
+// chain of dependent multiply-adds, so it is bound by their latency; kDecodeNR rows at once
+// keep that many chains in flight and share each activation load, which lets decode stream
+// weights at memory speed. It also makes a lone token sum exactly as in prefill.
+template <typename Kernel, size_t kMaxMR, size_t kMaxNR, size_t kDecodeNR = 0>
 struct TiledGemm {
   template <size_t NR>
   static void rows(const GemmArgs& p, size_t n0) {
@@ -49,10 +53,33 @@ struct TiledGemm {
     }
   }
 
+  // The last n_end - n (< kDecodeNR) rows of a single token.
+  template <size_t NR>
+  static void decode_rows_left(const GemmArgs& p, size_t n, size_t n_end) {
+    if constexpr (NR > 0) {
+      if (n_end - n == NR) {
+        Kernel::template tile<1, NR>(p, 0, n);
+      } else {
+        decode_rows_left<NR - 1>(p, n, n_end);
+      }
+    }
+  }
+
   static void run(const GemmArgs& p, size_t n_begin, size_t n_end) {
-    if (p.m == 1) {
-      for (size_t n = n_begin; n < n_end; ++n) Kernel::gemv(p, n);
-      return;
+    if constexpr (kDecodeNR > 0) {
+      if (p.m == 1) {
+        size_t n = n_begin;
+        for (; n + kDecodeNR <= n_end; n += kDecodeNR) {
+          Kernel::template tile<1, kDecodeNR>(p, 0, n);
+        }
+        decode_rows_left<kDecodeNR - 1>(p, n, n_end);
+        return;
+      }
+    } else {
+      if (p.m == 1) {
+        for (size_t n = n_begin; n < n_end; ++n) Kernel::gemv(p, n);
+        return;
+      }
     }
     size_t n = n_begin;
     for (; n + kMaxNR <= n_end; n += kMaxNR) rows<kMaxNR>(p, n);

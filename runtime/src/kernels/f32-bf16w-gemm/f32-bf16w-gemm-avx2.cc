@@ -1,7 +1,7 @@
 // f32 × bf16 weights with AVX2 + FMA: 8 weights widened per step (zero-extend, shift into the
-// top half of each 32-bit lane). Decode: a GEMV with two accumulators per row; prefill: 4×2
-// tiles of tokens × rows (8 accumulators leave room in AVX2's 16 registers). Shape:
-// f32-widen-gemm.h.
+// top half of each 32-bit lane). Decode: 1×4 tiles (four rows at once streamed ~1.35× faster
+// than the two-accumulator GEMV on the Zen development VM); prefill: 4×2 tiles of tokens × rows
+// (8 accumulators leave room in AVX2's 16 registers). Shape: f32-widen-gemm.h.
 #include <immintrin.h>
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
@@ -23,7 +23,7 @@ struct Bf16Avx2 : Avx2Floats, Bf16ScalarTail, FinishBf16 {
 }  // namespace
 
 void grf_f32_bf16w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<WidenGemm<Bf16Avx2>, 4, 2>::run(p, n_begin, n_end);
+  TiledGemm<WidenGemm<Bf16Avx2>, 4, 2, 4>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin

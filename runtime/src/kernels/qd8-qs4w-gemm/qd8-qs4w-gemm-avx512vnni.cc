@@ -7,7 +7,7 @@
 namespace griffin {
 
 void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<Qd8Tile<Qs4Groups, VnniDot>, 4, 1>::run(p, n_begin, n_end);
+  TiledGemm<Qs4Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin

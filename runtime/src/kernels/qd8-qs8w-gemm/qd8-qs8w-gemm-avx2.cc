@@ -5,7 +5,7 @@
 namespace griffin {
 
 void grf_qd8_qs8w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<Qd8Tile<Qs8Rows, MaddubsDot>, 4, 1>::run(p, n_begin, n_end);
+  TiledGemm<Qs8Tile<MaddubsDot>, 4, 2, 4>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin
