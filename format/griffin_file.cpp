@@ -86,8 +86,8 @@ bool read_fully(int fd, uint8_t* out, size_t size, uint64_t offset) {
 
 }  // namespace
 
-Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offset,
-                                                          uint64_t length) {
+Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offset, uint64_t length,
+                                                          bool copy) {
   GRF_CHECK(fd >= 0, kInvalidArgument, "file descriptor %d is not open", fd);
   struct stat info;
   GRF_CHECK(fstat(fd, &info) == 0, kInvalidArgument, "fd %d: cannot stat: %s", fd,
@@ -113,7 +113,7 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offse
   file->file_bytes_ = length;
   GRF_CHECK(length >= 12, kInvalidFile, "%s: %llu bytes is too small to be a .griffin file",
             description, (unsigned long long)length);
-  if (offset % kDataAlignment == 0) {
+  if (offset % kDataAlignment == 0 && !copy) {
     // mmap wants a page-aligned file offset: map from the page boundary below and point inside.
     const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
     const uint64_t lead = offset % page;
@@ -126,7 +126,8 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offse
     file->map_bytes_ = bytes;
     file->mapping_ = static_cast<const uint8_t*>(mapping) + lead;
   } else {
-    // A mapping would put every tensor off its alignment, so read an aligned copy.
+    // A mapping would put every tensor off its alignment (or the caller asked for a copy), so
+    // read an aligned copy.
     const size_t bytes = static_cast<size_t>(length);
     const size_t rounded = (bytes + kDataAlignment - 1) / kDataAlignment * kDataAlignment;
     file->copy_ = std::aligned_alloc(kDataAlignment, rounded);

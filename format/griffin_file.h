@@ -28,8 +28,10 @@ class GriffinFile {
   // asset, say); length 0 = to the end of the file. `fd` is not kept. An offset that is a
   // multiple of kDataAlignment is mapped from the page boundary below it (zero copies, like
   // open); any other offset would leave the tensors misaligned, so the bytes are read into an
-  // allocated, aligned copy instead (`length` bytes of RAM).
-  static Result<std::unique_ptr<GriffinFile>> open_fd(int fd, uint64_t offset, uint64_t length);
+  // allocated, aligned copy instead (`length` bytes of RAM); `copy` true reads a copy at any
+  // offset (griffin_model_options.copy_weights: the model no longer depends on the file).
+  static Result<std::unique_ptr<GriffinFile>> open_fd(int fd, uint64_t offset, uint64_t length,
+                                                      bool copy = false);
   // A model in caller-owned memory (not copied, not unmapped), which must stay valid and
   // unchanged while the GriffinFile lives, and be kDataAlignment-aligned like a mapping.
   static Result<std::unique_ptr<GriffinFile>> open_buffer(const void* data, size_t size);

@@ -133,6 +133,7 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
     griffin_model_options opts = griffin_model_default_options();
     GRF_C_REQUIRE(read_options(options, &opts), nullptr,
                   "griffin_model_open: options->struct_size is not a griffin_model_options size");
+    if (opts.copy_weights) return griffin::capi::open_path_copy(path, opts, model);
     return griffin::capi::make_model_handle(
         griffin::Model::open(path, griffin::capi::model_options_from(opts)), model);
   });

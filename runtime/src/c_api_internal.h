@@ -136,6 +136,10 @@ inline griffin_status make_model_handle(griffin::Result<std::unique_ptr<griffin:
   return GRIFFIN_OK;
 }
 
+// griffin_model_open with copy_weights: the file read into private memory (c_api_open.cpp).
+griffin_status open_path_copy(const char* path, const griffin_model_options& opts,
+                              griffin_model** model);
+
 // Output structs: the caller sets struct_size to the sizeof it was compiled with, and only
 // that many bytes are written, so an app built against an older, smaller struct is never
 // overrun. The smallest accepted size covers struct_size itself.

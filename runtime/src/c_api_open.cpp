@@ -1,6 +1,11 @@
 // The C API's loading for apps (griffin.h "Loading for apps"): a model inside a larger file
 // (fd + offset, e.g. an APK asset) or in caller-owned memory. Both go through the same
 // verification as griffin_model_open (GriffinFile::verify) and the same preparation.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "griffin/griffin.h"
@@ -23,6 +28,21 @@ griffin_status finish_open(griffin::Result<std::unique_ptr<griffin::GriffinFile>
 
 }  // namespace
 
+// copy_weights: read through an fd into an aligned private copy, so that nothing of the model
+// depends on the file once this returns (README "Reliability").
+griffin_status griffin::capi::open_path_copy(const char* path, const griffin_model_options& opts,
+                                             griffin_model** model) {
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return report(griffin::make_status(griffin::StatusCode::kNotFound, "%s: cannot open: %s", path,
+                                       std::strerror(errno)));
+  }
+  auto file = griffin::GriffinFile::open_fd(fd, 0, 0, /*copy=*/true);
+  close(fd);
+  if (!file.ok()) return report(file.status().with_context(path));
+  return finish_open(std::move(file), opts, model);
+}
+
 extern "C" {
 
 griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
@@ -34,7 +54,8 @@ griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
     GRF_C_REQUIRE(read_options(options, &opts), nullptr,
                   "griffin_model_open_fd: options->struct_size is not a griffin_model_options "
                   "size");
-    return finish_open(griffin::GriffinFile::open_fd(fd, offset, length), opts, model);
+    return finish_open(griffin::GriffinFile::open_fd(fd, offset, length, opts.copy_weights), opts,
+                       model);
   });
 }
 

@@ -97,6 +97,10 @@ typedef struct griffin_model_options {
   bool int8_activations; /* int8 weights: quantize activations to int8 on the fly too (integer
                             dot products: faster prefill, slightly lower accuracy; see
                             docs/quantization.md). Default false: f32 activations. */
+  bool copy_weights; /* read the file into private memory instead of mapping it (griffin_model_open
+                        and griffin_model_open_fd): costs the file's size in RAM, but a file
+                        truncated or rewritten while the model is open can no longer kill the
+                        process with SIGBUS (README "Reliability"). Default false: mapped. */
 } griffin_model_options;
 
 /* Thread safety: [any thread] */
