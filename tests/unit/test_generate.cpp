@@ -332,10 +332,11 @@ TEST_CASE("cancel from another thread during a long prefill keeps what was fed",
     REQUIRE(status == GRIFFIN_OK);
     return result;
   };
-  // Later and later until the cancel lands inside the prefill (not before its first chunk).
+  // Later and later until the cancel lands inside the prefill (not before its first chunk);
+  // the longer delays are for sanitizer builds, where tokenizing the prompt alone takes ~50 ms.
   std::unique_ptr<SessionHandle> cancelled;
   griffin_generate_result r = {};
-  for (int delay_ms : {2, 5, 10, 20, 40}) {
+  for (int delay_ms : {2, 5, 10, 20, 40, 80, 160, 320, 640}) {
     cancelled = std::make_unique<SessionHandle>(m.model, 0, chunk);
     r = cancelled_run(cancelled->session, std::chrono::milliseconds(delay_ms));
     REQUIRE(r.stop_reason == GRIFFIN_STOP_CANCELLED);
