@@ -46,3 +46,14 @@ griffin_pc=$(find "$GRIFFIN_INSTALL_PREFIX" -path '*/pkgconfig/griffin.pc' | hea
 # Cortex-A76, with the kernel-dispatch assertions (ports/raspberry-pi/README.md).
 cd "$root"
 ports/raspberry-pi/run-tests.sh
+
+# Reliability (issue 15): every fuzz target for FUZZ_SECONDS (default 45) under ASan + UBSan
+# (clang build in build-fuzz/), then the whole suite under ASan + UBSan (build-asan/) and the
+# ThreadSanitizer test (build-tsan/). Each block prints its time.
+cd "$root"
+block_start=$SECONDS
+tests/fuzz/run.sh "${FUZZ_SECONDS:-45}"
+echo "test.sh: fuzzing took $((SECONDS - block_start)) s"
+block_start=$SECONDS
+scripts/sanitize.sh
+echo "test.sh: sanitizers took $((SECONDS - block_start)) s"
