@@ -126,7 +126,12 @@ double measure_read_bandwidth_gb_per_s(int threads) {
   const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());
   const size_t words_per_thread = bytes / sizeof(Words) / n_threads / 8 * 8;
   const size_t total_words = words_per_thread * n_threads;
-  std::unique_ptr<Words[]> buffer(new (std::align_val_t{64}) Words[total_words]);
+  // Freed with the aligned delete[] that matches the aligned new[] (a plain delete[] is
+  // undefined; ASan reports new-delete-type-mismatch).
+  struct AlignedDelete {
+    void operator()(Words* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<Words[], AlignedDelete> buffer(new (std::align_val_t{64}) Words[total_words]);
   std::vector<uint64_t> checksums(n_threads);
   Stream stream{buffer.get(), words_per_thread, &checksums};
   PoolPtr pool = make_pool(threads);
