@@ -38,6 +38,8 @@ const char* linear_engine_name(LinearEngine engine) {
   switch (engine) {
     case LinearEngine::kXnnpack:
       return "xnnpack-f32";
+    case LinearEngine::kF32:
+      return "f32-f32w-gemm";
     case LinearEngine::kBf16:
       return "f32-bf16w-gemm";
     case LinearEngine::kInt8:
@@ -91,7 +93,8 @@ class Planner {
     end_ = offset + bytes;
     return buffers_.size() - 1;
   }
-  void finish(SessionLayout* layout) {
+  template <typename Layout>
+  void finish(Layout* layout) {
     layout->used_bytes = end_;
     layout->total_bytes = (end_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
     layout->buffers = std::move(buffers_);
@@ -169,6 +172,38 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   return layout;
 }
 
+BatchLayout plan_batch(const ModelConfig& c, int64_t max_batch, int64_t quantized_columns) {
+  BatchLayout layout;
+  layout.max_batch = max_batch;
+  if (max_batch <= 0) return layout;
+  Planner plan;
+  const size_t f = sizeof(float);
+  const size_t B = static_cast<size_t>(max_batch);
+  const size_t D = static_cast<size_t>(c.width), L = static_cast<size_t>(c.lru_width);
+  const size_t E = static_cast<size_t>(c.mlp_width), V = static_cast<size_t>(c.vocab_size);
+  const size_t q_width = static_cast<size_t>(c.num_heads * c.head_dim);
+  const size_t kv_width = static_cast<size_t>(c.num_kv_heads * c.head_dim);
+  layout.x = plan.add("batch.x", RegionKind::kScratch, B * D * f);
+  layout.normed = plan.add("batch.normed", RegionKind::kScratch, B * D * f);
+  layout.mix = plan.add("batch.mix", RegionKind::kScratch, B * D * f);
+  layout.wide_a = plan.add("batch.wide_a", RegionKind::kScratch, B * std::max({L, q_width, E}) * f);
+  layout.wide_b = plan.add("batch.wide_b", RegionKind::kScratch, B * std::max(L, E) * f);
+  layout.wide_c = plan.add("batch.wide_c", RegionKind::kScratch, B * std::max(L, q_width) * f);
+  layout.gate_r = plan.add("batch.gate_r", RegionKind::kScratch, B * L * f);
+  layout.gate_i = plan.add("batch.gate_i", RegionKind::kScratch, B * L * f);
+  layout.chunk_k = plan.add("batch.chunk_k", RegionKind::kScratch, B * kv_width * f);
+  layout.chunk_v = plan.add("batch.chunk_v", RegionKind::kScratch, B * kv_width * f);
+  if (quantized_columns > 0) {
+    const size_t columns = static_cast<size_t>(quantized_columns);
+    layout.quantized = plan.add("batch.quantized", RegionKind::kScratch, B * columns);
+    layout.quantized_scales =
+        plan.add("batch.quantized_scales", RegionKind::kScratch, B * (columns / 32) * f);
+  }
+  layout.logits = plan.add("batch.logits", RegionKind::kScratch, B * V * f);
+  plan.finish(&layout);
+  return layout;
+}
+
 }  // namespace griffin
 
 namespace griffin {
@@ -212,17 +247,16 @@ ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
                                   const SessionOptions& options, const PlanOptions& plan_options) {
   ModelMemoryPlan plan;
   plan.weights_mapped = mapped_weight_bytes(c, dtype_of);
-  const uint64_t L = c.lru_width, K = c.conv1d_width, D = c.width;
+  const uint64_t L = c.lru_width, K = c.conv1d_width, D = c.width, H = c.num_heads;
   // Every matrix (and the tied embedding, as the unembedding) gets an engine. XNNPACK keeps a
-  // packed f32 copy; our kernels read the mapping. The RG-LRU gate blocks always run on
-  // XNNPACK (f32). A decode step reads each matrix once: the f32 copy or the mapped bytes.
+  // packed f32 copy; our kernels read the mapping. The RG-LRU gate blocks run on our f32
+  // kernel over [out, in] copies made at load (counted below as prepared). A decode step reads
+  // each matrix once: the f32 copy or the mapped bytes.
   uint64_t packed = 0, streamed = 0;
   for (const TensorSpec& spec : expected_tensors(c)) {
     const DType dtype = dtype_of(spec);
     const uint64_t elements = static_cast<uint64_t>(element_count(spec.shape));
     if (spec.role == TensorRole::kGateWeight) {
-      const uint64_t block = static_cast<uint64_t>(spec.shape[1]);
-      packed += static_cast<uint64_t>(spec.shape[0]) * packed_linear_bytes(block, block);
       streamed += elements * sizeof(float);
     } else if (spec.role == TensorRole::kMatrix || spec.role == TensorRole::kEmbedding) {
       LinearPlan linear;
@@ -246,10 +280,13 @@ ModelMemoryPlan plan_model_memory(const ModelConfig& c, const DtypeOf& dtype_of,
   for (BlockType type : c.block_types) {
     prepared_floats += 2 * D;                                             // (1 + g) of both norms
     if (type == BlockType::kRecurrent) prepared_floats += K * L + 2 * L;  // taps, bias, -8·softplus
+    // Both gates: H blocks of (L/H)² weights as [out, in] rows, and their biases.
+    if (type == BlockType::kRecurrent) prepared_floats += 2 * (L / H * L + L);
   }
   plan.weights_packed = packed;
   plan.weights_prepared = prepared_floats * sizeof(float);
   plan.session = plan_session(c, options, plan.quantized_columns);
+  plan.batch = plan_batch(c, plan_options.max_batch, plan.quantized_columns);
   return plan;
 }
 

@@ -37,6 +37,7 @@ constexpr size_t kNoBuffer = static_cast<size_t>(-1);
 // What runs a linear map, decided from the weights' stored dtype (and one model option).
 enum class LinearEngine {
   kXnnpack,      // f32/f16 weights: an XNNPACK operator over a packed f32 copy
+  kF32,          // f32-f32w-gemm: f32 [out, in] rows prepared at load (the RG-LRU gate blocks)
   kBf16,         // f32-bf16w-gemm: bf16 read from the mapping, f32 activations
   kInt8,         // f32-qs8w-gemm: int8 read from the mapping, f32 activations (the default)
   kInt8Dynamic,  // qd8-qs8w-gemm: int8 weights, activations quantized to int8 per token
@@ -47,6 +48,7 @@ const char* linear_engine_name(LinearEngine engine);
 // Model options that change the plan.
 struct PlanOptions {
   bool int8_activations = false;  // int8 weights run kInt8Dynamic instead of kInt8
+  int64_t max_batch = 0;          // sessions one batch decode advances at most (0 = none)
 };
 
 LinearEngine linear_engine(DType stored, const PlanOptions& options);
@@ -138,6 +140,26 @@ inline uint64_t snapshot_bytes(const SessionLayout& layout) {
   return kSnapshotHeaderBytes + persistent_bytes(layout);
 }
 
+// --- Batch decode ------------------------------------------------------------------------------
+
+// The model's batch arena: the stacked activations of one token from each of up to max_batch
+// sessions, and their logits (batch_decode.h). One per model, allocated at open; the
+// per-session parts of a batch step use each session's own arena.
+struct BatchLayout {
+  int64_t max_batch = 0;
+  size_t x = 0, normed = 0, mix = 0;          // [B, D]
+  size_t wide_a = 0, wide_b = 0, wide_c = 0;  // as the session's, with B rows
+  size_t gate_r = 0, gate_i = 0;              // [B, L]
+  size_t chunk_k = 0, chunk_v = 0;            // [B, KV·hd]
+  size_t quantized = kNoBuffer;               // [B, Kp] int8
+  size_t quantized_scales = kNoBuffer;        // [B, Kp / 32] f32
+  size_t logits = 0;                          // [B, V]
+  std::vector<Buffer> buffers;
+  size_t used_bytes = 0;
+  size_t total_bytes = 0;  // 0 when max_batch is 0
+};
+BatchLayout plan_batch(const ModelConfig& config, int64_t max_batch, int64_t quantized_columns);
+
 // --- The whole plan ----------------------------------------------------------------------------
 
 // One linear map of the model and what runs it.
@@ -151,13 +173,18 @@ struct LinearPlan {
 struct ModelMemoryPlan {
   uint64_t weights_mapped = 0;    // tensor bytes of the file: mapped, file-backed, shared
   uint64_t weights_packed = 0;    // upper bound of XNNPACK's packed weights and operators
-  uint64_t weights_prepared = 0;  // our f32 arrays made at load (norm scales, conv taps, ...)
+  uint64_t weights_prepared = 0;  // our f32 arrays made at load (norm scales, conv taps, gates)
   uint64_t weights_streamed = 0;  // weight bytes one decode step reads (every matrix once)
-  // Matrices by tensor name (the ".weight" name); the RG-LRU gate blocks are always XNNPACK.
+  // Matrices by tensor name (the ".weight" name). The RG-LRU gate blocks are not listed: they
+  // always run on f32-f32w-gemm over f32 copies in weights_prepared, so no session shares an
+  // XNNPACK operator with another unless the matrices themselves are f32/f16.
   std::unordered_map<std::string, LinearPlan> linears;
   int64_t quantized_columns = 0;  // widest padded input of a quantizing linear (0 = none)
   SessionLayout session;          // one session's arena
-  uint64_t model_bytes() const { return weights_mapped + weights_packed + weights_prepared; }
+  BatchLayout batch;              // the model's batch arena (empty without max_batch)
+  uint64_t model_bytes() const {
+    return weights_mapped + weights_packed + weights_prepared + batch.total_bytes;
+  }
   uint64_t total_bytes() const { return model_bytes() + session.total_bytes; }
   const LinearPlan& linear(const std::string& weight_name) const { return linears.at(weight_name); }
 };

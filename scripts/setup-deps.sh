@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfp16-dev
   openjdk-17-jdk-headless junit4
   clang-14 libclang-rt-14-dev  # tests/fuzz: libFuzzer comes with clang
+  python3-matplotlib  # scripts/plot_bench.py (docs/benchmarks.md plots)
 )
 # Extra package lists, e.g. GRIFFIN_EXTRA_PACKAGES="qemu-user g++-aarch64-linux-gnu".
 if [[ -n "${GRIFFIN_EXTRA_PACKAGES:-}" ]]; then

@@ -14,6 +14,7 @@
 
 #include "examples/bench/alloc_counter.h"
 #include "examples/bench/model_macs.h"
+#include "examples/bench/multi_session.h"
 #include "examples/bench/roofline.h"
 #include "examples/common/cli_checks.h"
 #include "examples/common/tool_common.h"
@@ -28,9 +29,12 @@ struct Options {
   int32_t decode_tokens = 128;
   int32_t threads = 0;
   bool int8_activations = false;
+  bool prefault = false, lock_weights = false;  // docs/memory.md
   int32_t chunk = 0;
   bool json = false;
   bool roofline = false;
+  int32_t batch = 0;     // --batch N: also decode N sessions with griffin_batch_decode
+  int32_t sessions = 0;  // --sessions N: also decode N sessions on N threads
 };
 
 struct Result {
@@ -180,6 +184,9 @@ int bench(int argc, char** argv) {
       ->check(non_negative());
   app.add_flag("--int8-activations", o.int8_activations,
                "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
+  app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
+  app.add_flag("--lock-weights", o.lock_weights,
+               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -187,9 +194,18 @@ int bench(int argc, char** argv) {
   app.add_flag("--roofline", o.roofline,
                "also measure this machine's read bandwidth and peak MAC rates on the same "
                "threads, and report the runs as fractions of them");
+  app.add_option("--batch", o.batch,
+                 "also decode this many sessions together with griffin_batch_decode and report "
+                 "their tokens/s (batch_*)")
+      ->check(CLI::Range(0, 4096));
+  app.add_option("--sessions", o.sessions,
+                 "also decode this many sessions on as many threads and report their tokens/s "
+                 "against the single session's (sessions_*)")
+      ->check(CLI::Range(0, 256));
   CLI11_PARSE(app, argc, argv);
 
-  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
+  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations, o.prefault,
+                              o.lock_weights, o.batch);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
   std::error_code error;
@@ -247,6 +263,17 @@ int bench(int argc, char** argv) {
                                                       prefill_rate, decode_rate)
                                    : Roofline{};
 
+  // The multi-session modes, after the single session's run (same prompt, same steps).
+  MultiResult batched, threaded;
+  if (o.batch > 0) {
+    batched = run_batched(model.get(), session_options, prompt, o.decode_tokens,
+                          static_cast<size_t>(o.batch));
+  }
+  if (o.sessions > 0) {
+    threaded = run_threads(model.get(), session_options, prompt, o.decode_tokens,
+                           static_cast<size_t>(o.sessions));
+  }
+
   if (o.json) {
     nlohmann::json out;
     out["model"] = o.model_path;
@@ -277,6 +304,17 @@ int bench(int argc, char** argv) {
     out["kernels"] = kernels;
     out["session_bytes"] = usage.session_bytes;
     if (o.roofline) add_roofline(roof, out);
+    if (o.batch > 0) {
+      out["batch"] = o.batch;
+      out["batch_decode_tokens_per_s"] = batched.tokens_per_s;
+      out["batch_ms_per_step"] = batched.ms_per_step;
+      out["batch_speedup"] = decode_rate > 0 ? batched.tokens_per_s / decode_rate : 0.0;
+    }
+    if (o.sessions > 0) {
+      out["sessions"] = o.sessions;
+      out["sessions_decode_tokens_per_s"] = threaded.tokens_per_s;
+      out["sessions_speedup"] = decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0;
+    }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
@@ -295,6 +333,16 @@ int bench(int argc, char** argv) {
   std::printf("decode heap allocations: %llu\n",
               static_cast<unsigned long long>(r.decode_allocations));
   if (o.roofline) print_roofline(roof);
+  if (o.batch > 0) {
+    std::printf("batch decode: %d sessions, %.1f tokens/s (%.2f ms/step): %.2fx one session\n",
+                o.batch, batched.tokens_per_s, batched.ms_per_step,
+                decode_rate > 0 ? batched.tokens_per_s / decode_rate : 0.0);
+  }
+  if (o.sessions > 0) {
+    std::printf("sessions on threads: %d, %.1f tokens/s together: %.2fx one session\n",
+                o.sessions, threaded.tokens_per_s,
+                decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0);
+  }
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));
   std::printf(

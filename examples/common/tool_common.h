@@ -34,8 +34,11 @@ using SessionPtr = std::unique_ptr<griffin_session, SessionDestroyer>;
 void check(griffin_status status, const char* what, const griffin_session* session = nullptr);
 
 // Opens `path` with `num_threads` matrix threads (0 = one per core); `int8_activations` picks
-// the integer-activation kernels for int8 weights (griffin_model_options.int8_activations).
-ModelPtr open_model(const std::string& path, int32_t num_threads, bool int8_activations = false);
+// the integer-activation kernels for int8 weights (griffin_model_options.int8_activations);
+// `prefault` / `lock_weights` keep the weights resident (docs/memory.md).
+// `max_batch` sizes the model's batch arena for griffin_batch_decode (0 = none).
+ModelPtr open_model(const std::string& path, int32_t num_threads, bool int8_activations = false,
+                    bool prefault = false, bool lock_weights = false, int32_t max_batch = 0);
 griffin_model_info model_info(const griffin_model* model);
 SessionPtr create_session(griffin_model* model, const griffin_session_options& options);
 

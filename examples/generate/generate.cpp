@@ -34,6 +34,7 @@ struct Options {
   uint64_t seed = 0;
   int32_t threads = 0;
   bool int8_activations = false;
+  bool prefault = false, lock_weights = false;  // docs/memory.md
   int32_t chunk = 0;
   bool chat = false, verbose = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
@@ -173,6 +174,9 @@ int generate(int argc, char** argv) {
       ->check(non_negative());
   app.add_flag("--int8-activations", o.int8_activations,
                "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
+  app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
+  app.add_flag("--lock-weights", o.lock_weights,
+               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -198,7 +202,8 @@ int generate(int argc, char** argv) {
     throw ToolError("give a prompt with -p TEXT or --tokens IDS (or continue with --load-state)");
   }
 
-  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
+  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations, o.prefault,
+                              o.lock_weights);
   const griffin_model_info info = model_info(model.get());
   const std::vector<int32_t> prompt_ids = prompt_tokens(model.get(), info, o);
 

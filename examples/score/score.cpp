@@ -23,6 +23,7 @@ struct Options {
   int32_t chunk = 0;
   int32_t threads = 0;
   bool int8_activations = false;
+  bool prefault = false, lock_weights = false;  // docs/memory.md
   bool json = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
 };
@@ -101,13 +102,17 @@ int score(int argc, char** argv) {
       ->check(non_negative());
   app.add_flag("--int8-activations", o.int8_activations,
                "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
+  app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
+  app.add_flag("--lock-weights", o.lock_weights,
+               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
   CLI11_PARSE(app, argc, argv);
   o.use_tokens = tokens->count() > 0;
   if (tokens->count() + text->count() + file->count() == 0) {
     throw ToolError("give the sequence with --tokens IDS, --text STR or --file PATH");
   }
 
-  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations);
+  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations, o.prefault,
+                              o.lock_weights);
   const griffin_model_info info = model_info(model.get());
   if (!o.use_tokens && !info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the sequence as --tokens");

@@ -113,6 +113,9 @@ inline griffin::ModelOptions model_options_from(const griffin_model_options& opt
   options.max_memory_bytes = opts.max_memory_bytes;
   options.force_scalar_kernels = opts.force_scalar_kernels;
   options.int8_activations = opts.int8_activations;
+  options.prefault = opts.prefault;
+  options.lock_weights = opts.lock_weights;
+  options.max_batch = opts.max_batch;
   return options;
 }
 

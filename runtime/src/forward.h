@@ -1,4 +1,7 @@
-// The forward pass over one chunk of tokens (docs/griffin-math.md §3-§8). Decode is a chunk of one.
+// The forward pass over stacked token rows (docs/griffin-math.md §3-§8): one session's chunk
+// (prefill; decode is a chunk of one) or one token of each of several sessions (batch decode).
+// Every linear map runs once over all rows; the parts that read a sequence's own state (conv,
+// RG-LRU scan, attention over its cache) run per sequence.
 #pragma once
 
 #include <cstddef>
@@ -9,19 +12,34 @@
 
 namespace griffin {
 
+// The sequences of one forward call: `count` sessions, sequence i owning rows
+// [i·tokens_each, (i+1)·tokens_each) of the RowScratch.
+struct Sequences {
+  SessionState* const* states;
+  size_t count;
+  size_t tokens_each;
+  size_t rows() const { return count * tokens_each; }
+  size_t first_row(size_t i) const { return i * tokens_each; }
+};
+
 // Runs `count` (<= state.chunk) tokens at positions state.position... and advances the
 // position. The last token's logits land in state.logits; when `all_logits` is not null, the
 // logits of every token are written there as rows of vocab_size floats. Token ids and the
 // position limit must have been checked by the caller.
-Status forward_chunk(const Model& model, SessionState& state, const int32_t* tokens,
-                     size_t count, float* all_logits);
+Status forward_chunk(const Model& model, SessionState& state, const int32_t* tokens, size_t count,
+                     float* all_logits);
 
-// The blocks (runtime/src/blocks/*.cpp). Each reads state.normed [T, D] and writes state.mix.
-Status recurrent_block(const Model& model, const LayerWeights& weights, LayerState& layer,
-                       SessionState& state, size_t count);
-Status attention_block(const Model& model, const LayerWeights& weights, LayerState& layer,
-                       SessionState& state, size_t count);
-Status mlp_block(const Model& model, const LayerWeights& weights, SessionState& state,
-                 size_t count);
+// One token of each sequence (tokens_each == 1), stacked in `rows` (which must hold
+// sequences.count rows, logits included): each sequence's logits land in its state.logits
+// and its position advances by one.
+Status forward_batch(const Model& model, RowScratch& rows, const Sequences& sequences,
+                     const int32_t* tokens);
+
+// The blocks (runtime/src/blocks/*.cpp). Each reads rows.normed [rows, D] and writes rows.mix.
+Status recurrent_block(const Model& model, const LayerWeights& weights, size_t layer_index,
+                       RowScratch& rows, const Sequences& sequences);
+Status attention_block(const Model& model, const LayerWeights& weights, size_t layer_index,
+                       RowScratch& rows, const Sequences& sequences);
+Status mlp_block(const LayerWeights& weights, size_t hidden, RowScratch& rows, size_t count);
 
 }  // namespace griffin

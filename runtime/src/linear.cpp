@@ -35,6 +35,10 @@ Linear& Linear::operator=(Linear&& other) noexcept {
     scales_ = other.scales_;
     row_bytes_ = other.row_bytes_;
     bias_ = other.bias_;
+    input_stride_ = other.input_stride_;
+    output_stride_ = other.output_stride_;
+    prepared_ = std::move(other.prepared_);
+    operator_lock_ = std::move(other.operator_lock_);
     other.op_ = nullptr;
     other.created_ = false;
   }
@@ -86,6 +90,7 @@ Result<Linear> Linear::make_xnnpack(const float* weight, const float* bias, size
   linear.op_ = op;
   linear.in_ = in;
   linear.out_ = out;
+  linear.operator_lock_ = std::make_unique<std::mutex>();
   return linear;
 }
 
@@ -109,6 +114,8 @@ Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias,
   linear.engine_ = engine;
   linear.in_ = in;
   linear.out_ = out;
+  linear.input_stride_ = in;
+  linear.output_stride_ = out;
   linear.weights_ = static_cast<const uint8_t*>(weight.data);
   linear.bias_ = bias ? static_cast<const float*>(bias->data) : nullptr;
   if (engine == LinearEngine::kBf16) {
@@ -123,13 +130,29 @@ Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias,
 
 Result<Linear> Linear::create_block(const float* weight_in_out, const float* bias, size_t in,
                                     size_t out, size_t input_stride, size_t output_stride) {
-  return make_xnnpack(weight_in_out, bias, in, out, input_stride, output_stride,
-                      XNN_FLAG_TRANSPOSE_WEIGHTS, "RG-LRU gate block");
+  Linear linear;
+  linear.created_ = true;
+  linear.engine_ = LinearEngine::kF32;
+  linear.in_ = in;
+  linear.out_ = out;
+  linear.input_stride_ = input_stride;
+  linear.output_stride_ = output_stride;
+  linear.prepared_.resize(out * in + out);
+  float* rows = linear.prepared_.data();
+  for (size_t i = 0; i < in; ++i) {
+    for (size_t o = 0; o < out; ++o) rows[o * in + i] = weight_in_out[i * out + o];
+  }
+  std::copy(bias, bias + out, rows + out * in);
+  linear.weights_ = reinterpret_cast<const uint8_t*>(rows);
+  linear.row_bytes_ = in * sizeof(float);
+  linear.bias_ = rows + out * in;
+  return linear;
 }
 
 Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& context) const {
   GRF_CHECK(created_, kInternal, "linear map used before it was created");
   if (engine_ == LinearEngine::kXnnpack) {
+    std::lock_guard<std::mutex> lock(*operator_lock_);
     xnn_status status = xnn_setup_fully_connected_nc_f32(op_, rows, x, y, context.pool);
     GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK setup failed (status %d)",
               static_cast<int>(status));
@@ -143,15 +166,18 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.k = in_;
   args.kp = static_cast<size_t>(padded_columns(static_cast<int64_t>(in_)));
   args.a = x;
-  args.a_stride = in_;
+  args.a_stride = input_stride_;
   args.w = weights_;
   args.w_row_bytes = row_bytes_;
   args.w_scales = scales_;
   args.bias = bias_;
   args.y = y;
-  args.y_stride = out_;
+  args.y_stride = output_stride_;
   GemmKernel kernel = nullptr;
   switch (engine_) {
+    case LinearEngine::kF32:
+      kernel = context.kernels->f32.kernel;
+      break;
     case LinearEngine::kBf16:
       kernel = context.kernels->bf16.kernel;
       break;
@@ -170,7 +196,7 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   if (quantizes_activations(engine_)) {
     GRF_CHECK(context.quantized != nullptr, kInternal,
               "the session plan has no activation scratch for a quantizing linear");
-    context.kernels->quantize(rows, in_, args.kp, x, in_, context.quantized,
+    context.kernels->quantize(rows, in_, args.kp, x, input_stride_, context.quantized,
                               context.quantized_scales);
     args.aq = context.quantized;
     args.aq_scales = context.quantized_scales;

@@ -1,7 +1,11 @@
 // A linear map y = x·Wᵀ + b, run by the engine the memory plan chose for it
 // (plan/memory_plan.h, LinearEngine):
 //   kXnnpack      -> an XNNPACK fully-connected operator (created once at load; XNNPACK keeps a
-//                    packed f32 copy of the f32/f16 weights);
+//                    packed f32 copy of the f32/f16 weights). An operator binds its buffers at
+//                    setup, so each one has a lock held across setup and run: sessions on
+//                    several threads take turns per operator call, not per session call;
+//   kF32          -> our f32-f32w-gemm kernels over f32 [out, in] rows prepared at load (the
+//                    RG-LRU gate blocks);
 //   kBf16         -> our f32-bf16w-gemm kernels;
 //   kInt8         -> our f32-qs8w-gemm kernels (f32 activations);
 //   kInt8Dynamic  -> our qd8-qs8w-gemm kernels (activations quantized on the fly);
@@ -14,7 +18,10 @@
 #include <xnnpack.h>
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "format/griffin_file.h"
 #include "format/quant.h"
@@ -42,13 +49,17 @@ class Linear {
   // `engine` (the plan's choice for this weight).
   static Result<Linear> create(const TensorView& weight, const TensorView* bias,
                                LinearEngine engine);
-  // One block of a block-diagonal map, always on XNNPACK: `in`×`out` f32 laid out [in, out]
-  // (the RG-LRU gates, docs/griffin-math.md §7.3), with row strides in floats.
+  // One block of a block-diagonal map, on f32-f32w-gemm: `in`×`out` f32 laid out [in, out]
+  // (the RG-LRU gates, docs/griffin-math.md §7.3), copied here as [out, in] rows, with row
+  // strides of the activations and outputs in floats.
   static Result<Linear> create_block(const float* weight_in_out, const float* bias, size_t in,
                                      size_t out, size_t input_stride, size_t output_stride);
 
-  // y [rows, out] = x [rows, in] · Wᵀ + b. Not reentrant for XNNPACK operators.
+  // y [rows, out] = x [rows, in] · Wᵀ + b. Safe to call from several threads at once (an
+  // XNNPACK operator is locked for the call).
   Status run(size_t rows, const float* x, float* y, const LinearContext& context) const;
+  // Bytes of the f32 copy made at load (kF32 blocks; 0 otherwise).
+  size_t prepared_bytes() const { return prepared_.size() * sizeof(float); }
 
  private:
   static Result<Linear> make_xnnpack(const float* weight, const float* bias, size_t in, size_t out,
@@ -64,6 +75,10 @@ class Linear {
   const uint8_t* scales_ = nullptr;   // mapped scales (int8 / int4)
   size_t row_bytes_ = 0;
   const float* bias_ = nullptr;  // mapped f32 bias or null
+  size_t input_stride_ = 0;      // floats between activation rows (in_ unless a block)
+  size_t output_stride_ = 0;     // floats between output rows (out_ unless a block)
+  std::vector<float> prepared_;  // kF32: [out, in] weights, then [out] bias
+  std::unique_ptr<std::mutex> operator_lock_;  // kXnnpack: setup binds buffers to the operator
 };
 
 // Starts XNNPACK once per process, on the counting allocator.

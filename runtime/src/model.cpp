@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "plan/memory_plan.h"
+#include "runtime/src/batch_decode.h"
 #include "runtime/src/xnn_memory.h"
 
 namespace griffin {
@@ -49,9 +50,23 @@ Result<std::unique_ptr<Model>> Model::open(std::unique_ptr<GriffinFile> file,
 }
 
 Model::~Model() {
+  batch_.reset();
   layers_.clear();
   unembedding_ = Linear();
   if (threadpool_) pthreadpool_destroy(threadpool_);
+}
+
+uint64_t Model::prepared_bytes() const {
+  uint64_t floats = final_norm_scale_.size() + rope_inv_freq_.size();
+  uint64_t bytes = 0;
+  for (const LayerWeights& w : layers_) {
+    floats += w.temporal_norm_scale.size() + w.channel_norm_scale.size() + w.conv_taps.size() +
+              w.conv_bias.size() + w.neg_c_softplus.size();
+    for (const std::vector<Linear>* blocks : {&w.gate_r_blocks, &w.gate_i_blocks}) {
+      for (const Linear& block : *blocks) bytes += block.prepared_bytes();
+    }
+  }
+  return bytes + floats * sizeof(float);
 }
 
 int Model::num_threads() const {
@@ -61,7 +76,10 @@ int Model::num_threads() const {
 Status Model::prepare(const ModelOptions& options) {
   GRF_CHECK(options.num_threads >= 0 && options.num_threads <= 1024, kInvalidArgument,
             "num_threads %d out of range", options.num_threads);
+  GRF_CHECK(options.max_batch >= 0 && options.max_batch <= 4096, kInvalidArgument,
+            "max_batch %lld out of range [0, 4096]", (long long)options.max_batch);
   plan_options_.int8_activations = options.int8_activations;
+  plan_options_.max_batch = options.max_batch;
   plan_ = plan_model_memory(config(), file_dtypes(*file_), SessionOptions(), plan_options_);
   const ModelMemoryPlan& plan = plan_;
   GRF_CHECK(options.max_memory_bytes == 0 || plan.model_bytes() <= options.max_memory_bytes,
@@ -71,6 +89,18 @@ Status Model::prepare(const ModelOptions& options) {
             (unsigned long long)plan.model_bytes(), (unsigned long long)plan.weights_mapped,
             (unsigned long long)plan.weights_packed, (unsigned long long)plan.weights_prepared,
             (unsigned long long)options.max_memory_bytes);
+  if (options.prefault || options.lock_weights) {
+    // The tensors lie in one run of the file, in canonical order (GriffinFile checked them).
+    const uint8_t* first = nullptr;
+    const uint8_t* last = nullptr;
+    for (const TensorView& view : file_->tensors()) {
+      const uint8_t* begin = static_cast<const uint8_t*>(view.data);
+      if (first == nullptr || begin < first) first = begin;
+      if (last == nullptr || begin + view.record->size > last) last = begin + view.record->size;
+    }
+    GRF_RETURN_IF_ERROR(resident_.hold(first, static_cast<size_t>(last - first), options.prefault,
+                                       options.lock_weights));
+  }
   GRF_RETURN_IF_ERROR(ensure_xnnpack_initialized());
   const uint64_t xnnpack_before = xnn_memory_stats().current_bytes;
   threadpool_ = pthreadpool_create(static_cast<size_t>(options.num_threads));
@@ -102,6 +132,9 @@ Status Model::prepare(const ModelOptions& options) {
     GRF_RETURN_IF_ERROR(prepare_layer(layer, &layers_[static_cast<size_t>(layer)]));
   }
   xnnpack_bytes_ = xnn_memory_stats().current_bytes - xnnpack_before;
+  if (options.max_batch > 0) {
+    GRF_ASSIGN_OR_RETURN(batch_, BatchDecoder::create(*this));
+  }
   const TokenizerInfo& tok = tokenizer_info();
   if (!tok.sentencepiece_model.empty()) {
     GRF_ASSIGN_OR_RETURN(tokenizer_, Tokenizer::load(tok.sentencepiece_model));

@@ -6,13 +6,13 @@
 #include <pthreadpool.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "format/griffin_file.h"
 #include "plan/memory_plan.h"
 #include "runtime/src/linear.h"
+#include "runtime/src/resident_weights.h"
 #include "runtime/src/text/tokenizer.h"
 
 namespace griffin {
@@ -39,7 +39,12 @@ struct ModelOptions {
   uint64_t max_memory_bytes = 0;      // 0 = no limit on the planned model bytes
   bool force_scalar_kernels = false;  // debugging: the scalar definitions instead of SIMD
   bool int8_activations = false;      // int8 weights: quantize activations too (faster prefill)
+  bool prefault = false;              // read every weight page in at open (resident_weights.h)
+  bool lock_weights = false;          // mlock the weights until the model closes
+  int64_t max_batch = 0;              // largest batch decode (its arena is made at open); 0 = none
 };
+
+class BatchDecoder;
 
 class Model {
  public:
@@ -68,8 +73,13 @@ class Model {
   int num_threads() const;
   // Bytes XNNPACK allocated while this model loaded (its packed weights and operators).
   uint64_t xnnpack_bytes() const { return xnnpack_bytes_; }
-  // XNNPACK operators bind their buffers at setup, so one session at a time runs them.
-  std::mutex& operator_lock() const { return operator_lock_; }
+  // Bytes of the f32 arrays made at load (what the plan counts as weights_prepared).
+  uint64_t prepared_bytes() const;
+  // The batch decoder over the model's batch arena; null when opened without max_batch. One
+  // batch at a time (it locks), so it is handed out from a const model.
+  BatchDecoder* batch_decoder() const { return batch_.get(); }
+  // Bytes of weights pinned by lock_weights (whole pages; 0 without it).
+  size_t locked_bytes() const { return resident_.locked_bytes(); }
 
  private:
   Model() = default;
@@ -77,6 +87,7 @@ class Model {
   Status prepare_layer(int64_t layer, LayerWeights* weights);
 
   std::unique_ptr<GriffinFile> file_;
+  ResidentWeights resident_;  // after file_: unlocked before the file is unmapped
   std::vector<LayerWeights> layers_;
   const TensorView* embedding_ = nullptr;
   QuantLayout embedding_layout_;
@@ -89,7 +100,7 @@ class Model {
   std::unique_ptr<Tokenizer> tokenizer_;
   pthreadpool_t threadpool_ = nullptr;
   uint64_t xnnpack_bytes_ = 0;
-  mutable std::mutex operator_lock_;
+  std::unique_ptr<BatchDecoder> batch_;
 };
 
 }  // namespace griffin

@@ -33,16 +33,16 @@ Result<SessionState> bind_session_state(const SessionLayout& layout, DType kv_dt
     layer.cache_slots = l.cache_slots;
     s.layers.push_back(layer);
   }
-  s.x = f32(layout.x);
-  s.normed = f32(layout.normed);
-  s.mix = f32(layout.mix);
-  s.wide_a = f32(layout.wide_a);
-  s.wide_b = f32(layout.wide_b);
-  s.wide_c = f32(layout.wide_c);
-  s.gate_r = f32(layout.gate_r);
-  s.gate_i = f32(layout.gate_i);
-  s.chunk_k = f32(layout.chunk_k);
-  s.chunk_v = f32(layout.chunk_v);
+  s.rows.x = f32(layout.x);
+  s.rows.normed = f32(layout.normed);
+  s.rows.mix = f32(layout.mix);
+  s.rows.wide_a = f32(layout.wide_a);
+  s.rows.wide_b = f32(layout.wide_b);
+  s.rows.wide_c = f32(layout.wide_c);
+  s.rows.gate_r = f32(layout.gate_r);
+  s.rows.gate_i = f32(layout.gate_i);
+  s.rows.chunk_k = f32(layout.chunk_k);
+  s.rows.chunk_v = f32(layout.chunk_v);
   s.scores = f32(layout.scores);
   s.kv_row = f32(layout.kv_row);
   s.max_keys = layout.max_keys;
@@ -55,8 +55,8 @@ Result<SessionState> bind_session_state(const SessionLayout& layout, DType kv_dt
   s.chunk = layout.chunk;
   s.kv_dtype = kv_dtype;
   if (layout.quantized != kNoBuffer) {
-    s.linear.quantized = reinterpret_cast<int8_t*>(regions[layout.quantized]);
-    s.linear.quantized_scales = f32(layout.quantized_scales);
+    s.rows.linear.quantized = reinterpret_cast<int8_t*>(regions[layout.quantized]);
+    s.rows.linear.quantized_scales = f32(layout.quantized_scales);
   }
   return s;
 }
@@ -69,8 +69,8 @@ Session::Session(const Model& model, const SessionOptions& options, SessionLayou
       arena_(std::move(arena)),
       owns_arena_(owns_arena),
       state_(std::move(state)) {
-  state_.linear.pool = model.threadpool();
-  state_.linear.kernels = &model.kernels();
+  state_.rows.linear.pool = model.threadpool();
+  state_.rows.linear.kernels = &model.kernels();
   reset();
 }
 
@@ -154,7 +154,6 @@ Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, 
             "all_logits holds %zu floats; %zu tokens x %zu vocab need %zu", capacity, count, vocab,
             count * vocab);
   GRF_RETURN_IF_ERROR(check_tokens(tokens, count));
-  std::lock_guard<std::mutex> lock(model_.operator_lock());
   const size_t chunk = static_cast<size_t>(state_.chunk);
   for (size_t done = 0; done < count; done += chunk) {
     const size_t n = count - done < chunk ? count - done : chunk;
@@ -167,7 +166,6 @@ Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, 
 
 Status Session::decode(int32_t token) {
   GRF_RETURN_IF_ERROR(check_tokens(&token, 1));
-  std::lock_guard<std::mutex> lock(model_.operator_lock());
   GRF_RETURN_IF_ERROR(forward_chunk(model_, state_, &token, 1, nullptr));
   remember(&token, 1);
   return Status::ok_status();

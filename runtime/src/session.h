@@ -57,6 +57,7 @@ class Session {
   Result<std::unique_ptr<Session>> fork() const;
 
  private:
+  friend class BatchDecoder;  // stacks this session's token with others' (batch_decode.h)
   Session(const Model& model, const SessionOptions& options, SessionLayout layout, Arena arena,
           SessionState state, bool owns_arena);
   Status check_tokens(const int32_t* tokens, size_t count) const;

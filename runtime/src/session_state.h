@@ -35,18 +35,27 @@ struct LayerState {
   int64_t cache_slots = 0;
 };
 
+// The activations of one forward call, stacked as rows: the tokens of one session's chunk (in
+// its own arena), or one token of each session of a batch (the model's batch arena,
+// batch_decode.h), so each linear map is one matrix product over all rows.
+struct RowScratch {
+  float* x = nullptr;        // [rows, D]
+  float* normed = nullptr;   // [rows, D]
+  float* mix = nullptr;      // [rows, D]
+  float* wide_a = nullptr;   // [rows, max(L, H·hd, E)]
+  float* wide_b = nullptr;   // [rows, max(L, E)]
+  float* wide_c = nullptr;   // [rows, max(L, H·hd)]
+  float* gate_r = nullptr;   // [rows, L]
+  float* gate_i = nullptr;   // [rows, L]
+  float* chunk_k = nullptr;  // [rows, KV·hd]
+  float* chunk_v = nullptr;  // [rows, KV·hd]
+  float* logits = nullptr;   // [rows, V]: a batch's logits (a session writes its own region)
+  LinearContext linear;      // thread pool, kernels and quantization scratch for linear maps
+};
+
 struct SessionState {
   std::vector<LayerState> layers;
-  float* x = nullptr;                  // [T, D]
-  float* normed = nullptr;             // [T, D]
-  float* mix = nullptr;                // [T, D]
-  float* wide_a = nullptr;             // [T, max(L, H·hd, E)]
-  float* wide_b = nullptr;             // [T, max(L, E)]
-  float* wide_c = nullptr;             // [T, max(L, H·hd)]
-  float* gate_r = nullptr;             // [T, L]
-  float* gate_i = nullptr;             // [T, L]
-  float* chunk_k = nullptr;            // [T, KV·hd]
-  float* chunk_v = nullptr;            // [T, KV·hd]
+  RowScratch rows;                     // rows = T (the chunk)
   float* scores = nullptr;             // [H/KV, max_keys]
   float* kv_row = nullptr;             // [hd]
   int64_t* positions = nullptr;        // [T]
@@ -55,7 +64,6 @@ struct SessionState {
   int32_t* sampler_indices = nullptr;  // [V]
   int32_t* history = nullptr;          // [history_size] recent tokens, oldest first
   SessionCounters* counters = nullptr;
-  LinearContext linear;  // thread pool, kernels and quantization scratch for linear maps
   int64_t chunk = 0;     // T: the most tokens one forward call takes
   int64_t max_keys = 0;  // row stride of `scores`
   DType kv_dtype = DType::kF32;

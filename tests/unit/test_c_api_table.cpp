@@ -266,6 +266,17 @@ std::vector<Row> rows() {
          const float* l;
          return griffin_session_decode(h.fresh, -1, &l);
        }},
+      {"griffin_batch_decode", "NULL sessions",
+       [](Handles&) {
+         const int32_t t[1] = {2};
+         return griffin_batch_decode(nullptr, t, 1);
+       }},
+      {"griffin_batch_decode", "model opened without max_batch",
+       [](Handles& h) {
+         griffin_session* const s[1] = {h.fresh};
+         const int32_t t[1] = {2};
+         return griffin_batch_decode(s, t, 1);
+       }},
       {"griffin_session_logits", "NULL session",
        [](Handles&) {
          const float* l;

@@ -30,6 +30,8 @@ TEST_CASE("The arena hands out exactly the planned regions", "[memory][plan][are
     model_options.int8_activations = int8_activations;
     auto model = Model::open(path, model_options);
     REQUIRE(model.ok());
+    // The f32 arrays made at load (norm scales, conv taps, gate blocks) are what the plan said.
+    CHECK(model.value()->prepared_bytes() == model.value()->plan().weights_prepared);
     for (const DType kv : {DType::kF32, DType::kBF16}) {
       for (const int64_t chunk : {1, 7, 64}) {
         INFO(name << " " << dtype_name(dtype) << (int8_activations ? " int8-act" : "") << " KV "

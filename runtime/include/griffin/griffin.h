@@ -101,6 +101,18 @@ typedef struct griffin_model_options {
                         and griffin_model_open_fd): costs the file's size in RAM, but a file
                         truncated or rewritten while the model is open can no longer kill the
                         process with SIGBUS (README "Reliability"). Default false: mapped. */
+  bool prefault; /* read every weight page into RAM at open (MADV_WILLNEED, then each page
+                    touched), so the first tokens do not wait on the disk. Pages can still be
+                    evicted later under memory pressure (docs/memory.md). Default false. */
+  bool lock_weights; /* mlock the weights until the model closes, so the OS cannot evict them
+                        (decode never drops to disk speed). Needs RLIMIT_MEMLOCK (ulimit -l) of
+                        at least the weights' size, or CAP_IPC_LOCK; otherwise the open fails
+                        with GRIFFIN_ERR_OUT_OF_MEMORY and a message naming RLIMIT_MEMLOCK.
+                        Default false. */
+  int32_t max_batch; /* the most sessions one griffin_batch_decode call may advance. The model
+                        allocates its batch arena for that many at open (stacked activations
+                        and logits: about max_batch x (vocab_size + 8 x width) floats, reported
+                        in the model's planned bytes); 0 (default) = no batched decode. */
 } griffin_model_options;
 
 /* Thread safety: [any thread] */
@@ -108,7 +120,8 @@ GRIFFIN_API griffin_model_options griffin_model_default_options(void);
 
 /* Maps and verifies a .griffin file and prepares its operators. `options` may be NULL.
  * @retval GRIFFIN_ERR_NOT_FOUND, GRIFFIN_ERR_INVALID_MODEL (corrupt, truncated, shapes that
- *         disagree with the config), GRIFFIN_ERR_UNSUPPORTED, GRIFFIN_ERR_OUT_OF_MEMORY */
+ *         disagree with the config), GRIFFIN_ERR_UNSUPPORTED, GRIFFIN_ERR_OUT_OF_MEMORY (also:
+ *         lock_weights refused by RLIMIT_MEMLOCK) */
 /* Thread safety: [any thread] */
 GRIFFIN_API griffin_status griffin_model_open(const char* path, const griffin_model_options* options,
                                               griffin_model** model);
@@ -229,6 +242,23 @@ GRIFFIN_API griffin_status griffin_session_prefill(griffin_session* session, con
 /* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_decode(griffin_session* session, int32_t token,
                                                   const float** logits);
+/* Batched decode: feeds tokens[i] to sessions[i] for i < count, all sessions of one model, in a
+ * single pass over the weights (each linear map is one matrix-matrix product over the count
+ * tokens; conv, RG-LRU and attention run per session on its own state). Afterwards each
+ * session is exactly as if griffin_session_decode(sessions[i], tokens[i]) had run, and its
+ * logits (griffin_session_logits) equal that call's within the tolerance between prefill and
+ * decode (the products sum in another order). The activations live in the model's batch arena,
+ * allocated at open for griffin_model_options.max_batch sessions: batched calls on one model
+ * take turns on it (an internal lock), calls on other models do not wait.
+ * Everything is checked before anything runs, so a refused call changes no session.
+ * @retval GRIFFIN_ERR_INVALID_ARGUMENT (sessions or tokens NULL, a NULL session, count 0 or above
+ *         max_batch (also when the model was opened without max_batch), sessions of different
+ *         models, the same session twice, a token id outside the vocabulary),
+ *         GRIFFIN_ERR_OUT_OF_RANGE (a session at max_context of a global-attention model) */
+/* Thread safety: [session] for every session in `sessions` (none may be in use on another
+ * thread during the call) */
+GRIFFIN_API griffin_status griffin_batch_decode(griffin_session* const* sessions,
+                                                const int32_t* tokens, size_t count);
 /* The logits after the last token fed (vocab_size floats, owned by the session). */
 /* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_logits(const griffin_session* session, const float** logits,

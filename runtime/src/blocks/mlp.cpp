@@ -4,14 +4,13 @@
 
 namespace griffin {
 
-Status mlp_block(const Model& model, const LayerWeights& w, SessionState& s, size_t count) {
-  const size_t hidden = static_cast<size_t>(model.config().mlp_width);
-  float* gate = s.wide_a;  // [T, E]
-  float* up = s.wide_b;    // [T, E]
-  GRF_RETURN_IF_ERROR(w.mlp_gate.run(count, s.normed, gate, s.linear));
-  GRF_RETURN_IF_ERROR(w.mlp_up.run(count, s.normed, up, s.linear));
+Status mlp_block(const LayerWeights& w, size_t hidden, RowScratch& r, size_t count) {
+  float* gate = r.wide_a;  // [rows, E]
+  float* up = r.wide_b;    // [rows, E]
+  GRF_RETURN_IF_ERROR(w.mlp_gate.run(count, r.normed, gate, r.linear));
+  GRF_RETURN_IF_ERROR(w.mlp_up.run(count, r.normed, up, r.linear));
   ops::gelu_gate(count * hidden, gate, up, gate);
-  return w.mlp_down.run(count, gate, s.mix, s.linear);
+  return w.mlp_down.run(count, gate, r.mix, r.linear);
 }
 
 }  // namespace griffin

@@ -61,6 +61,13 @@ const std::vector<GemmVariant>& bf16_gemm_variants() {
   return variants;
 }
 
+const std::vector<GemmVariant>& f32_gemm_variants() {
+  static const std::vector<GemmVariant> variants = {
+#include "runtime/src/kernels/f32-f32w-gemm/f32-f32w-gemm.inc"
+  };
+  return variants;
+}
+
 const std::vector<GemmVariant>& f32_qs8_gemm_variants() {
   static const std::vector<GemmVariant> variants = {
 #include "runtime/src/kernels/f32-qs8w-gemm/f32-qs8w-gemm.inc"
@@ -97,6 +104,7 @@ GemmVariant best(const std::vector<GemmVariant>& variants, bool force_scalar) {
 
 KernelTable select_kernels(bool force_scalar, bool int8_activations) {
   KernelTable table;
+  table.f32 = best(f32_gemm_variants(), force_scalar);
   table.bf16 = best(bf16_gemm_variants(), force_scalar);
   table.f32_qs8 = best(f32_qs8_gemm_variants(), force_scalar);
   table.qs8 = best(qs8_gemm_variants(), force_scalar);
@@ -110,7 +118,7 @@ std::string KernelTable::describe() const {
   const std::string int8 = int8_activations ? std::string("qd8-qs8w-gemm ") + isa_name(qs8.isa)
                                             : std::string("f32-qs8w-gemm ") + isa_name(f32_qs8.isa);
   return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", " + int8 + ", qd8-qs4w-gemm " +
-         isa_name(qs4.isa);
+         isa_name(qs4.isa) + ", f32-f32w-gemm " + isa_name(f32.isa);
 }
 
 }  // namespace griffin

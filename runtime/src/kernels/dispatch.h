@@ -22,11 +22,13 @@ struct GemmVariant {
 };
 
 const std::vector<GemmVariant>& bf16_gemm_variants();
+const std::vector<GemmVariant>& f32_gemm_variants();  // f32-f32w
 const std::vector<GemmVariant>& f32_qs8_gemm_variants();  // f32-qs8w
 const std::vector<GemmVariant>& qs8_gemm_variants();      // qd8-qs8w
 const std::vector<GemmVariant>& qs4_gemm_variants();
 
 struct KernelTable {
+  GemmVariant f32;  // f32 weights prepared at load (the RG-LRU gate blocks)
   GemmVariant bf16;
   GemmVariant f32_qs8;  // int8 weights, f32 activations (the default)
   GemmVariant qs8;      // int8 weights, activations quantized to int8 (opt-in: faster prefill)

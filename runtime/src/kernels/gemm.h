@@ -1,6 +1,7 @@
 // Matrix products on weights read straight from the mapped .griffin file (docs/quantization.md
 // "How each dtype runs"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin, n_end).
-// Three weight formats, each a kernel family with a scalar definition and SIMD variants:
+// Weight formats, each a kernel family with a scalar definition and SIMD variants:
+//   f32-f32w:  activations f32, weights f32 [N, K] prepared at load (the RG-LRU gate blocks);
 //   f32-bf16w: activations f32, weights bf16 [N, K] (widened in the kernel);
 //   f32-qs8w:  activations f32, weights int8 [N, Kp] with an f32 scale per row (widened in
 //              the kernel; the default for int8 weights);
@@ -41,6 +42,7 @@ using QuantizeKernel = void (*)(size_t m, size_t k, size_t kp, const float* a, s
 #define GRF_DECLARE_GEMM(name) void name(const GemmArgs& args, size_t n_begin, size_t n_end)
 
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__scalar);
+GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__scalar);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__scalar);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__scalar);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__scalar);
@@ -50,6 +52,8 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
 #if defined(__x86_64__)
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
+GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);
+GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx2);
@@ -59,6 +63,7 @@ GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx512vnni);
 #endif
 #if defined(__aarch64__)
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__neon);
+GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__neon);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__neon);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__neon);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__neondot);

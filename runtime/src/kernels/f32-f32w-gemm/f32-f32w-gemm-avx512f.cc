@@ -1,0 +1,23 @@
+// f32 × f32 weights with AVX-512F: 16 weights per load. Decode: a GEMV with two accumulators
+// per row; prefill: 4×4 tiles of tokens × rows. Shape: f32-widen-gemm.h (widening is a load).
+#include <immintrin.h>
+
+#include "runtime/src/kernels/f32-f32w-gemm/f32-f32w-tail.h"
+#include "runtime/src/kernels/f32-widen-gemm.h"
+#include "runtime/src/kernels/tiling.h"
+#include "runtime/src/kernels/x86-f32-vectors.h"
+
+namespace griffin {
+namespace {
+
+struct F32Avx512 : Avx512Floats, F32WeightRows {
+  static Vector widen(const float* w) { return _mm512_loadu_ps(w); }
+};
+
+}  // namespace
+
+void grf_f32_f32w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  TiledGemm<WidenGemm<F32Avx512>, 4, 4>::run(p, n_begin, n_end);
+}
+
+}  // namespace griffin
