@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The paper's inference claims on this CPU (docs/benchmarks.md): for Griffin
+# (recurrentgemma-2b), Hawk (hawk-2b) and the MQA Transformer baseline (mqa-transformer-2b),
+# 2B-shaped synthetic int8 models with distinct random weights, it measures
+#   - decode ms/token against position (up to 16k),
+#   - session memory against position (the planned arena at that context),
+#   - decode tokens/s against batch size (griffin_batch_decode),
+# writing CSV and JSON to docs/benchmarks/ and PNG plots (scripts/plot_bench.py).
+#
+#   scripts/bench-paper.sh [--quick] [--tiny] [--build DIR] [--threads N] [--out DIR]
+#
+# --quick: short positions and small batches (minutes, to check the pipeline; not the claims).
+# --tiny:  griffin-tiny shapes for all three (proves the script only; numbers mean nothing).
+# Model files go to /dev/shm when it has room, else to the build directory, and are removed at
+# the end. The machine should be otherwise idle: wall-clock numbers are only as good as that.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build"
+out="$root/docs/benchmarks"
+threads=0
+quick=0
+tiny=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --tiny) tiny=1 ;;
+    --build) build="$2"; shift ;;
+    --threads) threads="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    *) echo "bench-paper: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+convert="$build/bin/griffin-convert"
+bench="$build/bin/griffin-bench"
+for tool in "$convert" "$bench"; do
+  [[ -x "$tool" ]] || { echo "bench-paper: $tool missing: build first (scripts/build.sh)" >&2; exit 1; }
+done
+
+if [[ $quick -eq 1 ]]; then
+  positions=(64 256 1024)
+  batches=(1 2 4)
+  decode_tokens=8
+else
+  positions=(256 1024 2048 4096 8192 16384)
+  batches=(1 2 4 8 16)
+  decode_tokens=32
+fi
+models=("griffin:recurrentgemma-2b:1" "hawk:hawk-2b:2" "mqa:mqa-transformer-2b:3")
+if [[ $tiny -eq 1 ]]; then
+  models=("griffin:griffin-tiny:1" "hawk:griffin-tiny:2" "mqa:griffin-tiny:3")
+fi
+
+# Where the model files go: /dev/shm when it has room for the three (about 2.8 GB each).
+need_kb=$((3 * 3000000))
+scratch="$build/bench-paper-models"
+if [[ -d /dev/shm ]] && (( $(df -Pk /dev/shm | awk 'NR==2 {print $4}') > need_kb )); then
+  scratch="/dev/shm/griffin-bench-paper-$$"
+fi
+mkdir -p "$scratch" "$out"
+trap 'rm -rf "$scratch"' EXIT
+
+position_csv="$out/position.csv"
+batch_csv="$out/batch.csv"
+echo "model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads" >"$position_csv"
+echo "model,preset,batch,decode_tokens_per_s,ms_per_step,speedup_vs_single" >"$batch_csv"
+json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+for entry in "${models[@]}"; do
+  IFS=: read -r name preset seed <<<"$entry"
+  file="$scratch/$name.griffin"
+  echo "bench-paper: $name ($preset, int8, seed $seed) -> $file"
+  "$convert" synthetic --preset "$preset" --dtype int8 --seed "$seed" -o "$file" -q
+  for position in "${positions[@]}"; do
+    result="$("$bench" -m "$file" --threads "$threads" --prefault --prompt-tokens "$position" \
+      --decode-tokens "$decode_tokens" --json)"
+    echo "$result" >"$out/position-$name-$position.json"
+    ms=$(json_field decode_ms_per_token <<<"$result")
+    p50=$(json_field decode_ms_p50 <<<"$result")
+    session=$(json_field planned_session_bytes <<<"$result")
+    used_threads=$(json_field threads <<<"$result")
+    echo "$name,$preset,$position,$ms,$p50,$session,$used_threads" >>"$position_csv"
+    echo "  position $position: $ms ms/token, session $session bytes"
+  done
+  for batch in "${batches[@]}"; do
+    result="$("$bench" -m "$file" --threads "$threads" --prefault --prompt-tokens 64 \
+      --decode-tokens "$decode_tokens" --batch "$batch" --json)"
+    echo "$result" >"$out/batch-$name-$batch.json"
+    rate=$(json_field batch_decode_tokens_per_s <<<"$result")
+    step=$(json_field batch_ms_per_step <<<"$result")
+    speedup=$(json_field batch_speedup <<<"$result")
+    echo "$name,$preset,$batch,$rate,$step,$speedup" >>"$batch_csv"
+    echo "  batch $batch: $rate tokens/s"
+  done
+  rm -f "$file"
+done
+
+# The machine and the run, next to the tables.
+/usr/bin/python3 - "$out/machine.json" "$quick" "$tiny" "$threads" <<'PY'
+import json, os, platform, sys, datetime
+cpu = ""
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
+except (OSError, StopIteration):
+    flags = []
+isa = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "asimd", "asimddp") if f in flags]
+json.dump({"cpu": cpu, "cores": os.cpu_count(), "isa": isa, "machine": platform.machine(),
+           "kernel": platform.release(), "date": datetime.datetime.utcnow().isoformat() + "Z",
+           "quick": sys.argv[2] == "1", "tiny": sys.argv[3] == "1",
+           "threads": int(sys.argv[4])}, open(sys.argv[1], "w"), indent=2)
+PY
+/usr/bin/python3 "$root/scripts/plot_bench.py" "$out"
+echo "bench-paper: tables and plots in $out"
