@@ -180,3 +180,58 @@ TEST_CASE("a snapshot taken while another session decodes restores exactly", "[t
   for (griffin_session* session : {busy, saved, restored}) griffin_session_destroy(session);
   griffin_model_close(model);
 }
+
+TEST_CASE("batched decodes on two threads while a third session decodes alone", "[tsan]") {
+  griffin::test::TempDir dir;
+  const std::string path = griffin::test::convert_fixture(dir, "griffin");
+  griffin_model_options options = griffin_model_default_options();
+  options.num_threads = 1;
+  options.max_batch = 2;
+  griffin_model* model = nullptr;
+  REQUIRE(griffin_model_open(path.c_str(), &options, &model) == GRIFFIN_OK);
+  const size_t vocab = vocab_of(model);
+
+  // Two batches of two sessions each advance on two threads (they share the model's batch
+  // arena, which its own lock serialises), while a fifth session decodes alone on a third.
+  // Expected: each batch's logits equal the same batch run with nothing else going on.
+  auto run_batch = [&](griffin_session* a, griffin_session* b, int32_t first,
+                       std::vector<float>* out) {
+    griffin_session* sessions[2] = {a, b};
+    int32_t tokens[2] = {first, static_cast<int32_t>(first + 1)};
+    for (int step = 0; step < kSteps; ++step) {
+      if (griffin_batch_decode(sessions, tokens, 2) != GRIFFIN_OK) return false;
+      for (int i = 0; i < 2; ++i) {
+        const float* logits = nullptr;
+        size_t n = 0;
+        if (griffin_session_logits(sessions[i], &logits, &n) != GRIFFIN_OK) return false;
+        out->insert(out->end(), logits, logits + n);
+        tokens[i] = static_cast<int32_t>((tokens[i] * 7 + step) % static_cast<int32_t>(vocab));
+      }
+    }
+    return true;
+  };
+  std::vector<griffin_session*> s;
+  for (int i = 0; i < 5; ++i) s.push_back(new_session(model));
+  std::vector<float> expected_1, expected_2, expected_alone;
+  REQUIRE(run_batch(s[0], s[1], 3, &expected_1));
+  REQUIRE(run_batch(s[2], s[3], 9, &expected_2));
+  REQUIRE(decode_greedy(s[4], 5, vocab, &expected_alone));
+  for (griffin_session* session : s) REQUIRE(griffin_session_reset(session) == GRIFFIN_OK);
+
+  std::vector<float> got_1, got_2, got_alone;
+  bool ok_1 = false, ok_2 = false, ok_alone = false;
+  std::thread first([&] { ok_1 = run_batch(s[0], s[1], 3, &got_1); });
+  std::thread second([&] { ok_2 = run_batch(s[2], s[3], 9, &got_2); });
+  std::thread alone([&] { ok_alone = decode_greedy(s[4], 5, vocab, &got_alone); });
+  first.join();
+  second.join();
+  alone.join();
+  CHECK(ok_1);
+  CHECK(ok_2);
+  CHECK(ok_alone);
+  CHECK(got_1 == expected_1);
+  CHECK(got_2 == expected_2);
+  CHECK(got_alone == expected_alone);
+  for (griffin_session* session : s) griffin_session_destroy(session);
+  griffin_model_close(model);
+}
