@@ -61,6 +61,7 @@ if [[ -d /dev/shm ]] && (( $(df -Pk /dev/shm | awk 'NR==2 {print $4}') > need_kb
 fi
 mkdir -p "$scratch" "$out"
 trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM  # run the EXIT trap (remove the model files) when interrupted too
 
 position_csv="$out/position.csv"
 batch_csv="$out/batch.csv"
