@@ -3,7 +3,6 @@
 // token; and 1,000 snapshot / restore / fork cycles whose logits must match bit for bit.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
