@@ -105,6 +105,31 @@ class Planner {
   std::vector<Buffer> buffers_;
 };
 
+// The activations of `rows` token rows that every forward pass needs (a session's chunk or a
+// batch of sessions' tokens), named with `prefix`. Layout: SessionLayout or BatchLayout.
+template <typename Layout>
+void add_row_scratch(Planner& plan, const std::string& prefix, size_t rows, const ModelConfig& c,
+                     Layout* layout) {
+  const size_t f = sizeof(float);
+  const size_t D = static_cast<size_t>(c.width), L = static_cast<size_t>(c.lru_width);
+  const size_t E = static_cast<size_t>(c.mlp_width);
+  const size_t q_width = static_cast<size_t>(c.num_heads * c.head_dim);
+  const size_t kv_width = static_cast<size_t>(c.num_kv_heads * c.head_dim);
+  auto add = [&](const char* name, size_t floats) {
+    return plan.add(prefix + name, RegionKind::kScratch, rows * floats * f);
+  };
+  layout->x = add("x", D);
+  layout->normed = add("normed", D);
+  layout->mix = add("mix", D);
+  layout->wide_a = add("wide_a", std::max({L, q_width, E}));
+  layout->wide_b = add("wide_b", std::max(L, E));
+  layout->wide_c = add("wide_c", std::max(L, q_width));
+  layout->gate_r = add("gate_r", L);
+  layout->gate_i = add("gate_i", L);
+  layout->chunk_k = add("chunk_k", kv_width);
+  layout->chunk_v = add("chunk_v", kv_width);
+}
+
 }  // namespace
 
 SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
@@ -112,9 +137,7 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   SessionLayout layout;
   Planner plan;
   const size_t f = sizeof(float);
-  const size_t D = static_cast<size_t>(c.width), L = static_cast<size_t>(c.lru_width);
-  const size_t E = static_cast<size_t>(c.mlp_width), V = static_cast<size_t>(c.vocab_size);
-  const size_t q_width = static_cast<size_t>(c.num_heads * c.head_dim);
+  const size_t L = static_cast<size_t>(c.lru_width), V = static_cast<size_t>(c.vocab_size);
   const size_t kv_width = static_cast<size_t>(c.num_kv_heads * c.head_dim);
   const size_t T = static_cast<size_t>(o.prefill_chunk);
   layout.chunk = o.prefill_chunk;
@@ -141,16 +164,7 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   // A query sees the cached keys plus the keys of its own chunk.
   layout.max_keys = max_slots + o.prefill_chunk;
 
-  layout.x = plan.add("x", RegionKind::kScratch, T * D * f);
-  layout.normed = plan.add("normed", RegionKind::kScratch, T * D * f);
-  layout.mix = plan.add("mix", RegionKind::kScratch, T * D * f);
-  layout.wide_a = plan.add("wide_a", RegionKind::kScratch, T * std::max({L, q_width, E}) * f);
-  layout.wide_b = plan.add("wide_b", RegionKind::kScratch, T * std::max(L, E) * f);
-  layout.wide_c = plan.add("wide_c", RegionKind::kScratch, T * std::max(L, q_width) * f);
-  layout.gate_r = plan.add("gate_r", RegionKind::kScratch, T * L * f);
-  layout.gate_i = plan.add("gate_i", RegionKind::kScratch, T * L * f);
-  layout.chunk_k = plan.add("chunk_k", RegionKind::kScratch, T * kv_width * f);
-  layout.chunk_v = plan.add("chunk_v", RegionKind::kScratch, T * kv_width * f);
+  add_row_scratch(plan, "", T, c, &layout);
   const size_t group = static_cast<size_t>(c.num_heads / c.num_kv_heads);
   layout.scores =
       plan.add("scores", RegionKind::kScratch, group * static_cast<size_t>(layout.max_keys) * f);
@@ -179,20 +193,8 @@ BatchLayout plan_batch(const ModelConfig& c, int64_t max_batch, int64_t quantize
   Planner plan;
   const size_t f = sizeof(float);
   const size_t B = static_cast<size_t>(max_batch);
-  const size_t D = static_cast<size_t>(c.width), L = static_cast<size_t>(c.lru_width);
-  const size_t E = static_cast<size_t>(c.mlp_width), V = static_cast<size_t>(c.vocab_size);
-  const size_t q_width = static_cast<size_t>(c.num_heads * c.head_dim);
-  const size_t kv_width = static_cast<size_t>(c.num_kv_heads * c.head_dim);
-  layout.x = plan.add("batch.x", RegionKind::kScratch, B * D * f);
-  layout.normed = plan.add("batch.normed", RegionKind::kScratch, B * D * f);
-  layout.mix = plan.add("batch.mix", RegionKind::kScratch, B * D * f);
-  layout.wide_a = plan.add("batch.wide_a", RegionKind::kScratch, B * std::max({L, q_width, E}) * f);
-  layout.wide_b = plan.add("batch.wide_b", RegionKind::kScratch, B * std::max(L, E) * f);
-  layout.wide_c = plan.add("batch.wide_c", RegionKind::kScratch, B * std::max(L, q_width) * f);
-  layout.gate_r = plan.add("batch.gate_r", RegionKind::kScratch, B * L * f);
-  layout.gate_i = plan.add("batch.gate_i", RegionKind::kScratch, B * L * f);
-  layout.chunk_k = plan.add("batch.chunk_k", RegionKind::kScratch, B * kv_width * f);
-  layout.chunk_v = plan.add("batch.chunk_v", RegionKind::kScratch, B * kv_width * f);
+  const size_t V = static_cast<size_t>(c.vocab_size);
+  add_row_scratch(plan, "batch.", B, c, &layout);
   if (quantized_columns > 0) {
     const size_t columns = static_cast<size_t>(quantized_columns);
     layout.quantized = plan.add("batch.quantized", RegionKind::kScratch, B * columns);
