@@ -49,7 +49,11 @@ cd "$root"
 # [kernels] tests run every variant the CPU has, neon as well as neondot. The Cortex-A72 pass (the
 # Pi 4, which must pick neon) is the longer job: GRIFFIN_QEMU_CPUS="cortex-a72=neon
 # cortex-a76=neondot" scripts/test.sh, or ports/raspberry-pi/run-tests.sh alone.
-GRIFFIN_QEMU_CPUS=${GRIFFIN_QEMU_CPUS:-cortex-a76=neondot} ports/raspberry-pi/run-tests.sh
+# It also runs the quick suite (GRIFFIN_QEMU_SUITE=quick): the command-line tool tests and the
+# 20,000-token resident-memory test, which test nothing ISA-specific and ran natively above, stay
+# out of the emulated run.
+GRIFFIN_QEMU_CPUS=${GRIFFIN_QEMU_CPUS:-cortex-a76=neondot} GRIFFIN_QEMU_SUITE=${GRIFFIN_QEMU_SUITE:-quick} \
+  ports/raspberry-pi/run-tests.sh
 
 # Reliability (issue 15): every fuzz target for FUZZ_SECONDS (default 45) under ASan + UBSan
 # (clang build in build-fuzz/), then the whole suite under ASan + UBSan (build-asan/) and the

@@ -13,6 +13,8 @@
 #   GRIFFIN_ARM64_SYSROOT  sysroot (default <build dir>/sysroot-arm64, made by make-sysroot.sh)
 #   GRIFFIN_QEMU_CPUS  the CPU models to run, with the kernels each must select
 #                      (default "cortex-a72=neon cortex-a76=neondot")
+#   GRIFFIN_QEMU_SUITE full (default) or quick: quick, which CI runs, leaves out the CLI tool
+#                      tests and the 20,000-token resident-memory test (see below)
 #   GRIFFIN_REQUIRE_DISPATCH_TESTS=0  do not fail when griffin-tests has no "[dispatch]" tests
 #                      (by default a binary without them fails the run)
 #   AARCH64_CMAKE_ARGS extra configure arguments
@@ -57,6 +59,11 @@ build_dir=$(cd "$build_dir" && pwd)
 sysroot=${GRIFFIN_ARM64_SYSROOT:-$build_dir/sysroot-arm64}
 jobs=${JOBS:-$(nproc)}
 read -r -a cpus <<<"${GRIFFIN_QEMU_CPUS:-cortex-a72=neon cortex-a76=neondot}"
+suite=${GRIFFIN_QEMU_SUITE:-full}
+if [[ "$suite" != full && "$suite" != quick ]]; then
+  echo "run-tests: GRIFFIN_QEMU_SUITE must be full or quick, not '$suite'" >&2
+  exit 2
+fi
 
 now() { date +%s; }
 started=$(now)
@@ -126,7 +133,14 @@ for entry in "${cpus[@]}"; do
   # The long runs (label "long": 100,000 tokens, 1,000 snapshot cycles) stay out for the same
   # reason; they are about the runtime's bookkeeping, not the ISA, and run natively on x86.
   excluded='^Quantized bundled model'
-  echo "run-tests: not run under emulation (too slow): tests matching /$excluded/ and label long"
+  # GRIFFIN_QEMU_SUITE=quick (what CI runs) also leaves out the command-line tool tests
+  # (cli.*: process plumbing and argument parsing, nothing ISA-specific, each tool start costs
+  # seconds under QEMU) and the 20,000-token resident-memory test (bookkeeping, not kernels).
+  # Every kernel, dispatch, whole-model, snapshot, batch and C API test still runs.
+  if [[ "$suite" == quick ]]; then
+    excluded="$excluded|^cli\\.|^Resident memory stays flat"
+  fi
+  echo "run-tests: $suite suite; not run under emulation (too slow): tests matching /$excluded/ and label long"
   if ! ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -E "$excluded" -LE long 2>&1 | tee "$log"; then
     cpu_status=1
   fi

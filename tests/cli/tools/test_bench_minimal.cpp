@@ -81,13 +81,12 @@ TEST_CASE("griffin-bench --roofline --json measures the machine's roofs", "[tool
     CHECK(std::isfinite(value));
     CHECK(value > 0.0);
   }
-  // Any machine this runs on reads more than 0.1 GB/s and does more than 0.1 GMAC/s on one
-  // thread, and less than 10 TB/s and 10 TMAC/s.
-  CHECK(out.at("read_bandwidth_gb_per_s").get<double>() > 0.1);
+  // No speed floor is asserted: under QEMU or on a loaded CI machine the rates can be anything
+  // above zero (speed is for griffin-bench runs, not tests). The ceiling catches unit mistakes:
+  // no machine reads 10 TB/s or does 10 TMAC/s on one thread.
   CHECK(out.at("read_bandwidth_gb_per_s").get<double>() < 1e4);
   for (const char* peak : {"peak_f32_fma_gmacs_per_s", "peak_int8_dot_gmacs_per_s"}) {
     INFO(peak);
-    CHECK(out.at(peak).get<double>() > 0.1);
     CHECK(out.at(peak).get<double>() < 1e4);
   }
   CHECK_FALSE(out.at("peak_f32_fma_sequence").get<std::string>().empty());
