@@ -1,6 +1,7 @@
 // FlatBuffers encoding and decoding of the .griffin header (see file_header.h).
 #include "format/file_header.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "griffin_model_generated.h"
@@ -9,9 +10,12 @@ namespace griffin {
 
 static fb::Layout layout_for(DType dtype) {
   switch (dtype) {
-    case DType::kInt8: return fb::Layout::Int8Rows;
-    case DType::kInt4: return fb::Layout::Int4Groups32;
-    default: return fb::Layout::RowMajor;
+    case DType::kInt8:
+      return fb::Layout::Int8Rows;
+    case DType::kInt4:
+      return fb::Layout::Int4Groups32;
+    default:
+      return fb::Layout::RowMajor;
   }
 }
 
@@ -46,24 +50,22 @@ std::vector<uint8_t> encode_header(const FileHeader& header) {
 
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
   for (const TensorRecord& t : header.tensors) {
-    tensors.push_back(fb::CreateTensor(builder, builder.CreateString(t.name),
-                                       builder.CreateVector(t.shape),
-                                       static_cast<fb::DType>(t.dtype), layout_for(t.dtype),
-                                       t.offset, t.size));
+    tensors.push_back(
+        fb::CreateTensor(builder, builder.CreateString(t.name), builder.CreateVector(t.shape),
+                         static_cast<fb::DType>(t.dtype), layout_for(t.dtype), t.offset, t.size));
   }
   const auto tensor_vector = builder.CreateVector(tensors);
 
   const TokenizerInfo& tok = header.tokenizer;
   flatbuffers::Offset<flatbuffers::Vector<uint8_t>> model_bytes;
   if (!tok.sentencepiece_model.empty()) {
-    model_bytes = builder.CreateVector(
-        reinterpret_cast<const uint8_t*>(tok.sentencepiece_model.data()),
-        tok.sentencepiece_model.size());
+    model_bytes =
+        builder.CreateVector(reinterpret_cast<const uint8_t*>(tok.sentencepiece_model.data()),
+                             tok.sentencepiece_model.size());
   }
-  const auto tokenizer =
-      fb::CreateTokenizer(builder, model_bytes, tok.bos_id, tok.eos_id, tok.pad_id,
-                          builder.CreateString(tok.start_of_turn),
-                          builder.CreateString(tok.end_of_turn));
+  const auto tokenizer = fb::CreateTokenizer(builder, model_bytes, tok.bos_id, tok.eos_id,
+                                             tok.pad_id, builder.CreateString(tok.start_of_turn),
+                                             builder.CreateString(tok.end_of_turn));
   const FileMetadata& m = header.metadata;
   const auto metadata = fb::CreateMetadata(
       builder, builder.CreateString(m.source), builder.CreateString(m.converter_version),
@@ -137,6 +139,12 @@ Result<FileHeader> decode_header(const uint8_t* data, uint64_t file_size) {
   for (const fb::Tensor* t : *model->tensors()) {
     TensorRecord record;
     record.name = to_string(t->name());
+    // The verifier checks a vector's 4-byte length field but not that its 8-byte elements are
+    // 8-aligned; a builder always aligns them, so a misaligned shape is a corrupt header (and
+    // reading it would be a misaligned load; found by fuzz_model_buffer).
+    GRF_CHECK(reinterpret_cast<uintptr_t>(t->shape()->data()) % alignof(int64_t) == 0, kInvalidFile,
+              "tensor %s: shape vector is not 8-byte aligned (corrupt header)",
+              record.name.c_str());
     record.shape.assign(t->shape()->begin(), t->shape()->end());
     GRF_CHECK(t->dtype() >= fb::DType::MIN && t->dtype() <= fb::DType::MAX, kUnsupported,
               "tensor %s: dtype %d is not supported by this build", record.name.c_str(),

@@ -74,17 +74,22 @@ for entry in "${models[@]}"; do
   file="$scratch/$name.griffin"
   echo "bench-paper: $name ($preset, int8, seed $seed) -> $file"
   "$convert" synthetic --preset "$preset" --dtype int8 --seed "$seed" -o "$file" -q
-  for position in "${positions[@]}"; do
-    result="$("$bench" -m "$file" --threads "$threads" --prefault --prompt-tokens "$position" \
-      --decode-tokens "$decode_tokens" --json)"
-    echo "$result" >"$out/position-$name-$position.json"
-    ms=$(json_field decode_ms_per_token <<<"$result")
-    p50=$(json_field decode_ms_p50 <<<"$result")
-    session=$(json_field planned_session_bytes <<<"$result")
-    used_threads=$(json_field threads <<<"$result")
-    echo "$name,$preset,$position,$ms,$p50,$session,$used_threads" >>"$position_csv"
-    echo "  position $position: $ms ms/token, session $session bytes"
-  done
+  # One session per model walks through every position (griffin-bench --positions): prefill
+  # up to the next position, time the decode steps there, go on. The 16k sweep prefills 16k
+  # tokens once; griffin-bench prints its progress on stderr.
+  position_list=$(IFS=,; echo "${positions[*]}")
+  result="$("$bench" -m "$file" --threads "$threads" --prefault --prompt-tokens 64 \
+    --decode-tokens "$decode_tokens" --positions "$position_list" --json)"
+  echo "$result" >"$out/position-$name.json"
+  /usr/bin/python3 -c '
+import json, sys
+run = json.load(sys.stdin)
+keys = ("position", "decode_ms_per_token", "decode_ms_p50", "planned_session_bytes")
+for point in run["positions"]:
+    row = sys.argv[1:3] + [str(point[key]) for key in keys] + [str(run["threads"])]
+    print(",".join(row))
+' "$name" "$preset" <<<"$result" >>"$position_csv"
+  tail -n "${#positions[@]}" "$position_csv" | sed 's/^/  /'
   for batch in "${batches[@]}"; do
     result="$("$bench" -m "$file" --threads "$threads" --prefault --prompt-tokens 64 \
       --decode-tokens "$decode_tokens" --batch "$batch" --json)"
@@ -99,22 +104,7 @@ for entry in "${models[@]}"; do
 done
 
 # The machine and the run, next to the tables.
-/usr/bin/python3 - "$out/machine.json" "$quick" "$tiny" "$threads" <<'PY'
-import json, os, platform, sys, datetime
-cpu = ""
-try:
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
-except (OSError, StopIteration):
-    flags = []
-isa = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "asimd", "asimddp") if f in flags]
-json.dump({"cpu": cpu, "cores": os.cpu_count(), "isa": isa, "machine": platform.machine(),
-           "kernel": platform.release(), "date": datetime.datetime.utcnow().isoformat() + "Z",
-           "quick": sys.argv[2] == "1", "tiny": sys.argv[3] == "1",
-           "threads": int(sys.argv[4])}, open(sys.argv[1], "w"), indent=2)
-PY
+/usr/bin/python3 "$root/scripts/machine_info.py" "$out/machine.json" "quick=$quick" "tiny=$tiny" \
+  "threads=$threads"
 /usr/bin/python3 "$root/scripts/plot_bench.py" "$out"
 echo "bench-paper: tables and plots in $out"

@@ -49,9 +49,9 @@ cd "$root"
 # [kernels] tests run every variant the CPU has, neon as well as neondot. The Cortex-A72 pass (the
 # Pi 4, which must pick neon) is the longer job: GRIFFIN_QEMU_CPUS="cortex-a72=neon
 # cortex-a76=neondot" scripts/test.sh, or ports/raspberry-pi/run-tests.sh alone.
-# It also runs the quick suite (GRIFFIN_QEMU_SUITE=quick): the command-line tool tests and the
-# 20,000-token resident-memory test, which test nothing ISA-specific and ran natively above, stay
-# out of the emulated run.
+# It also runs the quick suite (GRIFFIN_QEMU_SUITE=quick): the command-line tool tests, the
+# allocation and resident-memory tests and the sessions-on-threads tests, which test nothing
+# ISA-specific and ran natively above, stay out of the emulated run (run-tests.sh says why).
 GRIFFIN_QEMU_CPUS=${GRIFFIN_QEMU_CPUS:-cortex-a76=neondot} GRIFFIN_QEMU_SUITE=${GRIFFIN_QEMU_SUITE:-quick} \
   ports/raspberry-pi/run-tests.sh
 

@@ -33,8 +33,9 @@ struct Options {
   int32_t chunk = 0;
   bool json = false;
   bool roofline = false;
-  int32_t batch = 0;     // --batch N: also decode N sessions with griffin_batch_decode
-  int32_t sessions = 0;  // --sessions N: also decode N sessions on N threads
+  int32_t batch = 0;               // --batch N: also decode N sessions with griffin_batch_decode
+  int32_t sessions = 0;            // --sessions N: also decode N sessions on N threads
+  std::vector<int64_t> positions;  // --positions: decode speed at each of these positions
 };
 
 struct Result {
@@ -95,6 +96,72 @@ Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t
   result.decode_seconds = seconds_between(decode_start, step_start);
   result.decode_allocations = operator_new_calls() - allocations_before;
   return result;
+}
+
+// --positions: decode time per token at growing positions of one session. The session is
+// prefilled up to each position (ids cycling through the vocabulary, as the prompt), then
+// decodes `decode_tokens` greedily; the next position continues from there, so a sweep to
+// 16k prefills 16k tokens once, not once per position.
+struct PositionPoint {
+  int64_t position = 0;
+  double ms_per_token = 0.0, ms_p50 = 0.0;
+  uint64_t planned_session_bytes = 0;  // the plan at max_context = position + decode_tokens
+};
+
+std::vector<PositionPoint> run_positions(griffin_model* model,
+                                         griffin_session_options session_options, const Options& o,
+                                         size_t vocab, int32_t bos_id) {
+  const int64_t last = o.positions.back();
+  session_options.max_context = static_cast<int32_t>(last + o.decode_tokens);
+  SessionPtr session = create_session(model, session_options);
+  std::vector<PositionPoint> points;
+  std::vector<int32_t> tokens;
+  std::vector<double> step_ms(static_cast<size_t>(o.decode_tokens));
+  int64_t position = 0;
+  const float* logits = nullptr;
+  for (int64_t target : o.positions) {
+    tokens.clear();
+    for (int64_t i = position; i < target; ++i) {
+      tokens.push_back(i == 0 && bos_id >= 0 ? bos_id : static_cast<int32_t>(i % vocab));
+    }
+    const Clock::time_point prefill_start = Clock::now();
+    check(griffin_session_prefill(session.get(), tokens.data(), tokens.size(), nullptr, 0),
+          "prefill failed", session.get());
+    const double prefill_seconds = seconds_between(prefill_start, Clock::now());
+    std::fprintf(stderr,
+                 "griffin-bench: position %lld reached (%zu tokens prefilled, %.1f tokens/s)\n",
+                 static_cast<long long>(target), tokens.size(),
+                 prefill_seconds > 0 ? tokens.size() / prefill_seconds : 0.0);
+    check(griffin_session_logits(session.get(), &logits, nullptr), "griffin_session_logits",
+          session.get());
+    int32_t token = argmax(logits, vocab);
+    Clock::time_point step_start = Clock::now();
+    const Clock::time_point decode_start = step_start;
+    for (size_t i = 0; i < step_ms.size(); ++i) {
+      check(griffin_session_decode(session.get(), token, &logits), "decode failed", session.get());
+      token = argmax(logits, vocab);
+      const Clock::time_point step_end = Clock::now();
+      step_ms[i] = std::chrono::duration<double, std::milli>(step_end - step_start).count();
+      step_start = step_end;
+    }
+    PositionPoint point;
+    point.position = target;
+    point.ms_per_token = step_ms.empty() ? 0.0
+                                         : seconds_between(decode_start, step_start) * 1e3 /
+                                               static_cast<double>(step_ms.size());
+    std::vector<double> sorted = step_ms;
+    std::sort(sorted.begin(), sorted.end());
+    point.ms_p50 = percentile(sorted, 0.5);
+    griffin_session_options at_position = session_options;
+    at_position.max_context = static_cast<int32_t>(target + o.decode_tokens);
+    griffin_memory_plan plan;
+    plan.struct_size = sizeof plan;
+    check(griffin_model_memory_plan(model, &at_position, &plan), "griffin_model_memory_plan");
+    point.planned_session_bytes = plan.session_bytes;
+    points.push_back(point);
+    position = target + o.decode_tokens;
+  }
+  return points;
 }
 
 // --roofline: the machine's roofs, measured after the model's run on as many threads, and the
@@ -202,10 +269,26 @@ int bench(int argc, char** argv) {
                  "also decode this many sessions on as many threads and report their tokens/s "
                  "against the single session's (sessions_*)")
       ->check(CLI::Range(0, 256));
+  app.add_option("--positions", o.positions,
+                 "also time --decode-tokens decode steps at each of these positions of one "
+                 "session (comma-separated, increasing, at least --decode-tokens apart; "
+                 "positions_* in --json)")
+      ->delimiter(',')
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
   CLI11_PARSE(app, argc, argv);
+  for (size_t i = 1; i < o.positions.size(); ++i) {
+    if (o.positions[i] < o.positions[i - 1] + o.decode_tokens) {
+      throw ToolError("--positions must increase by at least --decode-tokens (" +
+                      std::to_string(o.decode_tokens) + "): " + std::to_string(o.positions[i - 1]) +
+                      " then " + std::to_string(o.positions[i]));
+    }
+  }
+  if (!o.positions.empty() && o.decode_tokens == 0) {
+    throw ToolError("--positions needs --decode-tokens of at least 1");
+  }
 
-  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations, o.prefault,
-                              o.lock_weights, o.batch);
+  ModelPtr model =
+      open_model(o.model_path, o.threads, o.int8_activations, o.prefault, o.lock_weights, o.batch);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
   std::error_code error;
@@ -273,6 +356,9 @@ int bench(int argc, char** argv) {
     threaded = run_threads(model.get(), session_options, prompt, o.decode_tokens,
                            static_cast<size_t>(o.sessions));
   }
+  const std::vector<PositionPoint> points =
+      o.positions.empty() ? std::vector<PositionPoint>{}
+                          : run_positions(model.get(), session_options, o, vocab, info.bos_id);
 
   if (o.json) {
     nlohmann::json out;
@@ -315,6 +401,16 @@ int bench(int argc, char** argv) {
       out["sessions_decode_tokens_per_s"] = threaded.tokens_per_s;
       out["sessions_speedup"] = decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0;
     }
+    if (!points.empty()) {
+      nlohmann::json sweep = nlohmann::json::array();
+      for (const PositionPoint& point : points) {
+        sweep.push_back({{"position", point.position},
+                         {"decode_ms_per_token", point.ms_per_token},
+                         {"decode_ms_p50", point.ms_p50},
+                         {"planned_session_bytes", point.planned_session_bytes}});
+      }
+      out["positions"] = sweep;
+    }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
@@ -339,9 +435,13 @@ int bench(int argc, char** argv) {
                 decode_rate > 0 ? batched.tokens_per_s / decode_rate : 0.0);
   }
   if (o.sessions > 0) {
-    std::printf("sessions on threads: %d, %.1f tokens/s together: %.2fx one session\n",
-                o.sessions, threaded.tokens_per_s,
-                decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0);
+    std::printf("sessions on threads: %d, %.1f tokens/s together: %.2fx one session\n", o.sessions,
+                threaded.tokens_per_s, decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0);
+  }
+  for (const PositionPoint& point : points) {
+    std::printf("at position %lld: %.2f ms/token (p50 %.2f), session plan %.1f MB\n",
+                static_cast<long long>(point.position), point.ms_per_token, point.ms_p50,
+                static_cast<double>(point.planned_session_bytes) / 1e6);
   }
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));

@@ -191,6 +191,20 @@ TEST_CASE("Corrupted header bytes never crash the loader", "[format][file][fuzz]
   CHECK(refused > 100);
 }
 
+TEST_CASE("A shape vector at a 4- but not 8-aligned offset is refused", "[format][file][fuzz]") {
+  // fuzz_model_buffer found this header: FlatBuffers' verifier accepts the [long] shape vector
+  // (it checks the 4-byte length field's alignment only), and reading it was a misaligned load.
+  const std::string bytes = read_file(std::string(GRIFFIN_FUZZ_CORPUS_DIR) +
+                                      "/model_buffer/crash-misaligned-shape-vector");
+  TempDir dir;
+  const std::string path = dir.file("misaligned.griffin");
+  write_file(path, bytes);
+  auto file = GriffinFile::open(path);
+  REQUIRE_FALSE(file.ok());
+  CHECK(file.status().code() == StatusCode::kInvalidFile);
+  CHECK_THAT(file.status().message(), Catch::Contains("shape vector is not 8-byte aligned"));
+}
+
 TEST_CASE("Tensor offsets past 4 GiB are 64-bit end to end", "[format][file][large]") {
   SECTION("offset planning") {
     std::vector<TensorRecord> tensors(3);

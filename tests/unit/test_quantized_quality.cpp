@@ -95,7 +95,7 @@ double agreement(const Scored& a, const Scored& b) {
 }  // namespace
 
 TEST_CASE("Quantized bundled model: held-out perplexity and greedy agreement against f32",
-          "[quantized][bundled]") {
+          "[quantized][bundled][serial]") {
   TempDir dir;
   const Scored f32 = score_book(convert(dir, DType::kF32, DType::kF32), false);
   REQUIRE(f32.tokens > 15000);

@@ -31,15 +31,16 @@ std::vector<float> run_sequence(griffin_model* model, int seed, int steps) {
 
 }  // namespace
 
-TEST_CASE("Sessions on several threads share one model", "[api][threads]") {
+TEST_CASE("Sessions on several threads share one model", "[api][threads][serial]") {
   const DType dtype = GENERATE(DType::kF32, DType::kInt8);
   INFO(dtype_name(dtype));
   TempDir dir;
   const std::string path = dir.file("griffin.griffin");
   ConvertOptions options;
   options.weight_dtype = dtype;
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, options)
-              .ok());
+  REQUIRE(
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, options)
+          .ok());
   griffin_model* model = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
   constexpr int kThreads = 4, kSteps = 200;
@@ -93,7 +94,7 @@ std::vector<float> prefill_then_decode(griffin_model* model, int seed) {
 // that they share no mutable state (the gate blocks run on our kernels over read-only copies;
 // f32/f16 matrices lock one XNNPACK operator per call).
 TEST_CASE("Two sessions prefill and decode in parallel, bit-identical to one after the other",
-          "[api][threads]") {
+          "[api][threads][serial]") {
   const std::string name = GENERATE("griffin", "hawk", "mqa");
   const DType dtype = GENERATE(DType::kF32, DType::kBF16, DType::kInt8, DType::kInt4);
   INFO(name << " " << dtype_name(dtype));

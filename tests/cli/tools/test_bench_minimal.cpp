@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -120,6 +121,48 @@ TEST_CASE("griffin-bench --roofline prints the roofs", "[tools]") {
   CHECK(run.out.find("roofline: read bandwidth") != std::string::npos);
   CHECK(run.out.find("GMAC/s int8 dot") != std::string::npos);
   CHECK(run.out.find("of the f32_fma roof") != std::string::npos);
+}
+
+TEST_CASE("griffin-bench --positions times decode at each position of one session", "[tools]") {
+  // The MQA fixture attends globally, so its planned session grows with the context.
+  const std::string mqa = scratch_dir() + "/bench-mqa.griffin";
+  REQUIRE(std::system((tool_command("griffin-convert") + " " +
+                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/mqa") + " -q -o " +
+                       quote(mqa))
+                          .c_str()) == 0);
+  const ToolRun run =
+      run_tool("griffin-bench", "-m " + quote(mqa) +
+                                    " --prompt-tokens 8 --decode-tokens 4 --threads 1 --json "
+                                    "--positions 8,16,40");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json out = nlohmann::json::parse(run.out);
+  const nlohmann::json& points = out.at("positions");
+  REQUIRE(points.size() == 3);
+  const int64_t expected[] = {8, 16, 40};
+  for (size_t i = 0; i < 3; ++i) {
+    INFO(i);
+    CHECK(points[i].at("position").get<int64_t>() == expected[i]);
+    CHECK(points[i].at("decode_ms_per_token").get<double>() > 0.0);
+    CHECK(points[i].at("decode_ms_p50").get<double>() > 0.0);
+    if (i > 0) {
+      CHECK(points[i].at("planned_session_bytes").get<uint64_t>() >
+            points[i - 1].at("planned_session_bytes").get<uint64_t>());
+    }
+  }
+  // Position 8 with 4 decode steps is planned for a context of 12, as is the main run of an
+  // 8-token prompt and 4 decode steps.
+  CHECK(points[0].at("planned_session_bytes").get<uint64_t>() ==
+        out.at("planned_session_bytes").get<uint64_t>());
+  CHECK(run.err.find("position 40 reached (20 tokens prefilled") != std::string::npos);
+
+  SECTION("positions closer than the decode steps are refused") {
+    const ToolRun bad =
+        run_tool("griffin-bench", "-m " + quote(mqa) + " --decode-tokens 4 --positions 8,10");
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err.find("--positions must increase by at least --decode-tokens (4): 8 then 10") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("griffin-bench prints a human summary", "[tools]") {

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The speed table of docs/benchmarks.md and docs/quantization.md: RecurrentGemma-2B-shaped
+# synthetic files (distinct random weights per file) in each weight dtype, each measured
+# `--runs` times with `griffin-bench --roofline --json`, plus two sessions on two threads against
+# one (the model shared, each session's matrices on one thread).
+#
+#   scripts/bench.sh [--build DIR] [--out DIR] [--threads N] [--runs R]
+#                    [--prompt-tokens P] [--decode-tokens D] [--dtypes "int8 int4 bf16"]
+#
+# Writes speed.csv, sessions.csv and every run's JSON to --out (default docs/benchmarks/), and
+# machine.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a cached file,
+# and some hosts evict ordinary page cache within seconds), else to the build directory, and
+# are removed at the end. Every run uses --prefault. The machine should be otherwise idle.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build"
+out="$root/docs/benchmarks"
+threads=2
+runs=3
+prompt_tokens=256
+decode_tokens=32
+dtypes="int8 int4 bf16"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build) build="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --threads) threads="$2"; shift ;;
+    --runs) runs="$2"; shift ;;
+    --prompt-tokens) prompt_tokens="$2"; shift ;;
+    --decode-tokens) decode_tokens="$2"; shift ;;
+    --dtypes) dtypes="$2"; shift ;;
+    -h|--help) sed -n 2,13p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+convert="$build/bin/griffin-convert"
+bench="$build/bin/griffin-bench"
+for tool in "$convert" "$bench"; do
+  [[ -x "$tool" ]] || { echo "bench: $tool missing: build first (scripts/build.sh)" >&2; exit 1; }
+done
+
+scratch="$build/bench-models"
+if [[ -d /dev/shm ]] && (( $(df -Pk /dev/shm | awk 'NR==2 {print $4}') > 7000000 )); then
+  scratch="/dev/shm/griffin-bench-$$"
+fi
+mkdir -p "$scratch" "$out"
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM
+
+speed_csv="$out/speed.csv"
+sessions_csv="$out/sessions.csv"
+echo "config,run,file_bytes,prefill_tokens_per_s,decode_tokens_per_s,decode_ms_p50,read_bandwidth_gb_per_s,decode_bandwidth_fraction,prefill_gmacs_per_s,prefill_roof,prefill_roof_fraction,prefill_int8_roof_fraction,peak_f32_fma_gmacs_per_s,peak_int8_dot_gmacs_per_s" >"$speed_csv"
+echo "config,sessions,threads_per_session,one_session_tokens_per_s,together_tokens_per_s,speedup" >"$sessions_csv"
+
+row() {  # config run json -> one speed.csv line
+  /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+keys = ("model_file_bytes", "prefill_tokens_per_s", "decode_tokens_per_s", "decode_ms_p50",
+        "read_bandwidth_gb_per_s", "decode_bandwidth_fraction", "prefill_gmacs_per_s",
+        "prefill_roof", "prefill_roof_fraction", "prefill_int8_roof_fraction",
+        "peak_f32_fma_gmacs_per_s", "peak_int8_dot_gmacs_per_s")
+print(",".join(sys.argv[1:3] + [str(r[k]) for k in keys]))
+' "$1" "$2"
+}
+
+seed=11
+for dtype in $dtypes; do
+  file="$scratch/rg2b-$dtype.griffin"
+  echo "bench: converting a synthetic recurrentgemma-2b, $dtype, seed $seed"
+  "$convert" synthetic --preset recurrentgemma-2b --dtype "$dtype" --seed "$seed" -o "$file" -q
+  seed=$((seed + 1))
+  configs=("$dtype:")
+  [[ $dtype == int8 ]] && configs+=("int8-activations:--int8-activations")
+  for entry in "${configs[@]}"; do
+    config=${entry%%:*}
+    flags=${entry#*:}
+    for run in $(seq 1 "$runs"); do
+      # shellcheck disable=SC2086  # $flags is empty or one flag
+      result="$("$bench" -m "$file" --threads "$threads" --prefault --roofline --json $flags \
+        --prompt-tokens "$prompt_tokens" --decode-tokens "$decode_tokens")"
+      echo "$result" >"$out/speed-$config-$run.json"
+      row "$config" "$run" <<<"$result" | tee -a "$speed_csv"
+    done
+  done
+  if [[ $dtype == int8 ]]; then
+    # Two sessions on two threads (one matrix thread each) against one session on one thread.
+    result="$("$bench" -m "$file" --threads 1 --prefault --sessions 2 --json \
+      --prompt-tokens 64 --decode-tokens "$decode_tokens")"
+    echo "$result" >"$out/sessions-int8.json"
+    /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+keys = ("decode_tokens_per_s", "sessions_decode_tokens_per_s", "sessions_speedup")
+print(",".join(["int8", "2", "1"] + [str(r[k]) for k in keys]))
+' <<<"$result" | tee -a "$sessions_csv"
+  fi
+  rm -f "$file"
+done
+
+/usr/bin/python3 "$root/scripts/machine_info.py" "$out/machine-speed.json" "threads=$threads"
+echo "bench: $speed_csv, $sessions_csv"
