@@ -1,8 +1,6 @@
 // f32 × int8 weights (f32 scale per row) with AVX2 + FMA: 8 weights widened to f32 per step.
-// Decode: 1×4 tiles (four rows' FMA chains in flight; a two-accumulator GEMV is bound by FMA
-// latency on cores with 5-cycle FMAs such as Zen 1); prefill: 4×2 tiles of tokens × rows (8
-// accumulators leave room in AVX2's 16 registers). A lone token sums exactly as in any
-// prefill tile. Shape: f32-widen-gemm.h.
+// Decode: a GEMV with two accumulators per row; prefill: 4×2 tiles of tokens × rows (8
+// accumulators leave room in AVX2's 16 registers). Shape: f32-widen-gemm.h.
 #include <immintrin.h>
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
@@ -23,7 +21,7 @@ struct Qs8Avx2 : Avx2Floats, Int8ScalarTail, FinishInt8 {
 }  // namespace
 
 void grf_f32_qs8w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<WidenGemm<Qs8Avx2>, 4, 2, 4>::run(p, n_begin, n_end);
+  TiledGemm<WidenGemm<Qs8Avx2>, 4, 2>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin
