@@ -67,6 +67,26 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::max<size_t>(rank, 1) - 1];
 }
 
+// Decodes step_ms.size() tokens greedily from the session's current logits, writing each
+// step's milliseconds into step_ms; returns the seconds of all steps. Hot loop: no allocation,
+// no I/O. A step is one decode plus picking the next token.
+double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms) {
+  const float* logits = nullptr;
+  check(griffin_session_logits(session, &logits, nullptr), "griffin_session_logits", session);
+  int32_t token = argmax(logits, vocab);
+  const Clock::time_point decode_start = Clock::now();
+  Clock::time_point step_start = decode_start;
+  for (double& ms : step_ms) {
+    const griffin_status status = griffin_session_decode(session, token, &logits);
+    if (status != GRIFFIN_OK) check(status, "decode failed", session);
+    token = argmax(logits, vocab);
+    const Clock::time_point step_end = Clock::now();
+    ms = std::chrono::duration<double, std::milli>(step_end - step_start).count();
+    step_start = step_end;
+  }
+  return seconds_between(decode_start, step_start);
+}
+
 // The measured run: prefill `prompt`, then `decode_tokens` greedy steps.
 Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t decode_tokens,
            size_t vocab) {
@@ -77,23 +97,8 @@ Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t
         "prefill failed", session);
   result.prefill_seconds = seconds_between(prefill_start, Clock::now());
 
-  const float* logits = nullptr;
-  check(griffin_session_logits(session, &logits, nullptr), "griffin_session_logits", session);
-  int32_t token = argmax(logits, vocab);
   const uint64_t allocations_before = operator_new_calls();
-  const Clock::time_point decode_start = Clock::now();
-  Clock::time_point step_start = decode_start;
-  // Hot loop: no allocation, no I/O. A step is one decode plus picking the next token.
-  for (int32_t i = 0; i < decode_tokens; ++i) {
-    const griffin_status status = griffin_session_decode(session, token, &logits);
-    if (status != GRIFFIN_OK) check(status, "decode failed", session);
-    token = argmax(logits, vocab);
-    const Clock::time_point step_end = Clock::now();
-    result.step_ms[static_cast<size_t>(i)] =
-        std::chrono::duration<double, std::milli>(step_end - step_start).count();
-    step_start = step_end;
-  }
-  result.decode_seconds = seconds_between(decode_start, step_start);
+  result.decode_seconds = time_greedy_decode(session, vocab, result.step_ms);
   result.decode_allocations = operator_new_calls() - allocations_before;
   return result;
 }
@@ -118,7 +123,6 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
   std::vector<int32_t> tokens;
   std::vector<double> step_ms(static_cast<size_t>(o.decode_tokens));
   int64_t position = 0;
-  const float* logits = nullptr;
   for (int64_t target : o.positions) {
     tokens.clear();
     for (int64_t i = position; i < target; ++i) {
@@ -132,23 +136,11 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
                  "griffin-bench: position %lld reached (%zu tokens prefilled, %.1f tokens/s)\n",
                  static_cast<long long>(target), tokens.size(),
                  prefill_seconds > 0 ? tokens.size() / prefill_seconds : 0.0);
-    check(griffin_session_logits(session.get(), &logits, nullptr), "griffin_session_logits",
-          session.get());
-    int32_t token = argmax(logits, vocab);
-    Clock::time_point step_start = Clock::now();
-    const Clock::time_point decode_start = step_start;
-    for (size_t i = 0; i < step_ms.size(); ++i) {
-      check(griffin_session_decode(session.get(), token, &logits), "decode failed", session.get());
-      token = argmax(logits, vocab);
-      const Clock::time_point step_end = Clock::now();
-      step_ms[i] = std::chrono::duration<double, std::milli>(step_end - step_start).count();
-      step_start = step_end;
-    }
+    const double decode_seconds = time_greedy_decode(session.get(), vocab, step_ms);
     PositionPoint point;
     point.position = target;
-    point.ms_per_token = step_ms.empty() ? 0.0
-                                         : seconds_between(decode_start, step_start) * 1e3 /
-                                               static_cast<double>(step_ms.size());
+    point.ms_per_token =
+        step_ms.empty() ? 0.0 : decode_seconds * 1e3 / static_cast<double>(step_ms.size());
     std::vector<double> sorted = step_ms;
     std::sort(sorted.begin(), sorted.end());
     point.ms_p50 = percentile(sorted, 0.5);
