@@ -25,9 +25,12 @@ struct WidenGemm {
   static void gemv(const GemmArgs& p, size_t n) {
     const Weight* w = weight_row<Weight>(p, n);
     const float* a = p.a;
+    // The row kPrefetchRows on, at the same column (weight-rows.h).
+    const uint8_t* ahead = reinterpret_cast<const uint8_t*>(w) + kPrefetchRows * p.w_row_bytes;
     Vector acc0 = Ops::zero(), acc1 = Ops::zero();
     size_t k = 0;
     for (; k + 2 * kLanes <= p.k; k += 2 * kLanes) {
+      __builtin_prefetch(ahead + k * sizeof(Weight), 0, 3);
       acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
       acc1 = Ops::fma(Ops::load(a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
     }

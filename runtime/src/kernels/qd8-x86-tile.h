@@ -80,11 +80,14 @@ struct Qs4Tile {
       w[j] = weight_row<uint8_t>(p, n0 + j);
       w_scales[j] = reinterpret_cast<const uint16_t*>(p.w_scales) + (n0 + j) * groups;
     }
+    // Decode: the rows kPrefetchTiles tiles on (contiguous), NR · 16 bytes per group.
+    const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
     __m256 acc[MR][NR];
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
     }
     for (size_t g0 = 0; g0 < groups; g0 += 8) {
+      if constexpr (MR == 1) prefetch_lines(ahead + g0 * NR * 16, NR * 16 * 8);
       const size_t count = groups - g0 < 8 ? groups - g0 : 8;
       // The combined scale of each (token, row, group) of this block of 8 groups.
       alignas(32) float scale[MR][NR][8];
@@ -129,11 +132,14 @@ struct Qs8Tile {
       a_scales[i] = p.aq_scales + (m0 + i) * groups;
     }
     for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
+    // Decode: the rows kPrefetchTiles tiles on (contiguous), NR · 32 bytes per group.
+    const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
     __m256 acc[MR][NR];
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
     }
     for (size_t g = 0; g < groups; ++g) {
+      if constexpr (MR == 1) prefetch_lines(ahead + g * NR * 32, NR * 32);
       __m256i wv[NR], w_abs[NR];
       for (size_t j = 0; j < NR; ++j) {
         wv[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[j] + g * 32));

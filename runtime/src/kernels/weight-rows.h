@@ -21,6 +21,19 @@ inline float weight_row_scale(const GemmArgs& p, size_t n) {
   return scale;
 }
 
+// Decode reads every weight once, straight from memory, in row-sized runs of a few KB: the
+// hardware prefetcher restarts on each run and lags, so a 1-token tile leaves memory idle
+// between its loads. Decode kernels therefore prefetch the weights `kPrefetchTiles` tiles
+// ahead while they compute (2B int8 on Zen 1: the GEMV went from 11 to 15 GB/s on 2 threads).
+// Prefetches never fault, so running past the last row is harmless.
+constexpr size_t kPrefetchTiles = 1;
+constexpr size_t kPrefetchRows = 4;  // for the row-at-a-time GEMVs
+
+// Prefetches `bytes` (a multiple of 64, or less than 64) from `region` on: one hint per line.
+inline void prefetch_lines(const uint8_t* region, size_t bytes) {
+  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(region + offset, 0, 3);
+}
+
 inline float bias_of(const GemmArgs& p, size_t n) {
   return p.bias ? p.bias[n] : 0.0f;
 }
