@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM  # run the EXIT trap (remove the model files) when inte
 
 position_csv="$out/position.csv"
 batch_csv="$out/batch.csv"
-echo "model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads" >"$position_csv"
+echo "model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads,relative_to_first" >"$position_csv"
 echo "model,preset,batch,decode_tokens_per_s,ms_per_step,speedup_vs_single" >"$batch_csv"
 json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
@@ -84,7 +84,9 @@ for entry in "${models[@]}"; do
   "$convert" synthetic --preset "$preset" --dtype int8 --seed "$seed" -o "$file" -q
   # One session per model walks through every position (griffin-bench --positions): prefill
   # up to the next position, time the decode steps there, go on. The 16k sweep prefills 16k
-  # tokens once; griffin-bench prints its progress on stderr.
+  # tokens once; griffin-bench prints its progress on stderr. A fork made at the first position
+  # decodes in turns with the session at every position: relative_to_first is the ratio of the
+  # two, which a drifting machine speed does not move.
   position_list=$(IFS=,; echo "${positions[*]}")
   result="$("$bench" -m "$file" --threads "$threads" --prefault --prompt-tokens 64 \
     --decode-tokens "$decode_tokens" --positions "$position_list" --json)"
@@ -94,7 +96,8 @@ import json, sys
 run = json.load(sys.stdin)
 keys = ("position", "decode_ms_per_token", "decode_ms_p50", "planned_session_bytes")
 for point in run["positions"]:
-    row = sys.argv[1:3] + [str(point[key]) for key in keys] + [str(run["threads"])]
+    row = sys.argv[1:3] + [str(point[key]) for key in keys] + [str(run["threads"]),
+                                                                str(point["relative_to_first"])]
     print(",".join(row))
 ' "$name" "$preset" <<<"$result" >>"$position_csv"
   tail -n "${#positions[@]}" "$position_csv" | sed 's/^/  /'

@@ -5,6 +5,7 @@ memory against position, and decode tokens/s against batch size, one line per mo
     /usr/bin/python3 scripts/plot_bench.py docs/benchmarks
 
 Reads position.csv and batch.csv from the directory and writes position_ms.png,
+position_relative.png (when position.csv has the interleaved ratio column),
 session_memory.png and batch_throughput.png next to them (Debian's python3-matplotlib)."""
 import csv
 import json
@@ -62,6 +63,11 @@ def main():
     plot(by_model(positions, "position", "decode_ms_per_token"), "position (tokens)",
          "decode ms/token", "Decode time per token against position" + note,
          os.path.join(directory, "position_ms.png"), log_x=True)
+    if positions and "relative_to_first" in positions[0]:
+        plot(by_model(positions, "position", "relative_to_first"), "position (tokens)",
+             "ms/token ÷ ms/token at the first position",
+             "Decode time relative to the first position,\nmeasured side by side" + note,
+             os.path.join(directory, "position_relative.png"), log_x=True)
     memory = [dict(row, session_mb=float(row["session_bytes"]) / 1e6) for row in positions]
     plot(by_model(memory, "position", "session_mb"), "position (tokens)", "session memory (MB)",
          "Session memory against position" + note,

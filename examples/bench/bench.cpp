@@ -67,24 +67,64 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::max<size_t>(rank, 1) - 1];
 }
 
+// A session decoding greedily from its current logits: step() decodes the token picked last
+// and picks the next. No allocation, no I/O.
+class GreedyStream {
+ public:
+  GreedyStream(griffin_session* session, size_t vocab) : session_(session), vocab_(vocab) {
+    const float* logits = nullptr;
+    check(griffin_session_logits(session, &logits, nullptr), "griffin_session_logits", session);
+    token_ = argmax(logits, vocab);
+  }
+  void step() {
+    const float* logits = nullptr;
+    const griffin_status status = griffin_session_decode(session_, token_, &logits);
+    if (status != GRIFFIN_OK) check(status, "decode failed", session_);
+    token_ = argmax(logits, vocab_);
+  }
+
+ private:
+  griffin_session* session_;
+  size_t vocab_;
+  int32_t token_ = 0;
+};
+
 // Decodes step_ms.size() tokens greedily from the session's current logits, writing each
-// step's milliseconds into step_ms; returns the seconds of all steps. Hot loop: no allocation,
-// no I/O. A step is one decode plus picking the next token.
+// step's milliseconds into step_ms; returns the seconds of all steps. A step is one decode
+// plus picking the next token.
 double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms) {
-  const float* logits = nullptr;
-  check(griffin_session_logits(session, &logits, nullptr), "griffin_session_logits", session);
-  int32_t token = argmax(logits, vocab);
+  GreedyStream stream(session, vocab);
   const Clock::time_point decode_start = Clock::now();
   Clock::time_point step_start = decode_start;
   for (double& ms : step_ms) {
-    const griffin_status status = griffin_session_decode(session, token, &logits);
-    if (status != GRIFFIN_OK) check(status, "decode failed", session);
-    token = argmax(logits, vocab);
+    stream.step();
     const Clock::time_point step_end = Clock::now();
     ms = std::chrono::duration<double, std::milli>(step_end - step_start).count();
     step_start = step_end;
   }
   return seconds_between(decode_start, step_start);
+}
+
+// As time_greedy_decode, for two sessions taking turns step by step: a slow drift of the
+// machine's speed (a VM's can reach ±20 % within minutes) then affects both alike, and their
+// ratio is measured more precisely than either.
+void time_interleaved_decode(griffin_session* a, griffin_session* b, size_t vocab,
+                             std::vector<double>& a_ms, std::vector<double>& b_ms) {
+  GreedyStream stream_a(a, vocab), stream_b(b, vocab);
+  for (size_t i = 0; i < a_ms.size(); ++i) {
+    const Clock::time_point start = Clock::now();
+    stream_a.step();
+    const Clock::time_point middle = Clock::now();
+    stream_b.step();
+    a_ms[i] = std::chrono::duration<double, std::milli>(middle - start).count();
+    b_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - middle).count();
+  }
+}
+
+double mean_of(const std::vector<double>& values) {
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
 }
 
 // The measured run: prefill `prompt`, then `decode_tokens` greedy steps.
@@ -106,11 +146,14 @@ Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t
 // --positions: decode time per token at growing positions of one session. The session is
 // prefilled up to each position (ids cycling through the vocabulary, as the prompt), then
 // decodes `decode_tokens` greedily; the next position continues from there, so a sweep to
-// 16k prefills 16k tokens once, not once per position.
+// 16k prefills 16k tokens once, not once per position. A fork of the session made at the
+// first position (the reference) decodes in turns with it at every position, so each point
+// also has its time relative to the first position's, measured side by side.
 struct PositionPoint {
   int64_t position = 0;
   double ms_per_token = 0.0, ms_p50 = 0.0;
-  uint64_t planned_session_bytes = 0;  // the plan at max_context = position + decode_tokens
+  double reference_ms_per_token = 0.0;  // the fork near the first position, interleaved
+  uint64_t planned_session_bytes = 0;   // the plan at max_context = position + decode_tokens
 };
 
 std::vector<PositionPoint> run_positions(griffin_model* model,
@@ -119,9 +162,11 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
   const int64_t last = o.positions.back();
   session_options.max_context = static_cast<int32_t>(last + o.decode_tokens);
   SessionPtr session = create_session(model, session_options);
+  SessionPtr reference;
   std::vector<PositionPoint> points;
   std::vector<int32_t> tokens;
   std::vector<double> step_ms(static_cast<size_t>(o.decode_tokens));
+  std::vector<double> reference_ms(step_ms.size());
   int64_t position = 0;
   for (int64_t target : o.positions) {
     tokens.clear();
@@ -136,11 +181,16 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
                  "griffin-bench: position %lld reached (%zu tokens prefilled, %.1f tokens/s)\n",
                  static_cast<long long>(target), tokens.size(),
                  prefill_seconds > 0 ? tokens.size() / prefill_seconds : 0.0);
-    const double decode_seconds = time_greedy_decode(session.get(), vocab, step_ms);
+    if (!reference) {
+      griffin_session* copy = nullptr;
+      check(griffin_session_fork(session.get(), &copy), "griffin_session_fork", session.get());
+      reference.reset(copy);
+    }
+    time_interleaved_decode(session.get(), reference.get(), vocab, step_ms, reference_ms);
     PositionPoint point;
     point.position = target;
-    point.ms_per_token =
-        step_ms.empty() ? 0.0 : decode_seconds * 1e3 / static_cast<double>(step_ms.size());
+    point.ms_per_token = mean_of(step_ms);
+    point.reference_ms_per_token = mean_of(reference_ms);
     std::vector<double> sorted = step_ms;
     std::sort(sorted.begin(), sorted.end());
     point.ms_p50 = percentile(sorted, 0.5);
@@ -396,10 +446,15 @@ int bench(int argc, char** argv) {
     if (!points.empty()) {
       nlohmann::json sweep = nlohmann::json::array();
       for (const PositionPoint& point : points) {
-        sweep.push_back({{"position", point.position},
-                         {"decode_ms_per_token", point.ms_per_token},
-                         {"decode_ms_p50", point.ms_p50},
-                         {"planned_session_bytes", point.planned_session_bytes}});
+        sweep.push_back(
+            {{"position", point.position},
+             {"decode_ms_per_token", point.ms_per_token},
+             {"decode_ms_p50", point.ms_p50},
+             {"reference_ms_per_token", point.reference_ms_per_token},
+             {"relative_to_first", point.reference_ms_per_token > 0
+                                       ? point.ms_per_token / point.reference_ms_per_token
+                                       : 0.0},
+             {"planned_session_bytes", point.planned_session_bytes}});
       }
       out["positions"] = sweep;
     }
@@ -431,9 +486,12 @@ int bench(int argc, char** argv) {
                 threaded.tokens_per_s, decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0);
   }
   for (const PositionPoint& point : points) {
-    std::printf("at position %lld: %.2f ms/token (p50 %.2f), session plan %.1f MB\n",
-                static_cast<long long>(point.position), point.ms_per_token, point.ms_p50,
-                static_cast<double>(point.planned_session_bytes) / 1e6);
+    std::printf(
+        "at position %lld: %.2f ms/token (p50 %.2f), %.3fx the first position's (interleaved), "
+        "session plan %.1f MB\n",
+        static_cast<long long>(point.position), point.ms_per_token, point.ms_p50,
+        point.reference_ms_per_token > 0 ? point.ms_per_token / point.reference_ms_per_token : 0.0,
+        static_cast<double>(point.planned_session_bytes) / 1e6);
   }
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));

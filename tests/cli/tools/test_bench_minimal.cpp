@@ -145,6 +145,11 @@ TEST_CASE("griffin-bench --positions times decode at each position of one sessio
     CHECK(points[i].at("position").get<int64_t>() == expected[i]);
     CHECK(points[i].at("decode_ms_per_token").get<double>() > 0.0);
     CHECK(points[i].at("decode_ms_p50").get<double>() > 0.0);
+    // The ratio to the reference fork, which decodes in turns with the session.
+    const double reference = points[i].at("reference_ms_per_token").get<double>();
+    CHECK(reference > 0.0);
+    CHECK(points[i].at("relative_to_first").get<double>() ==
+          Approx(points[i].at("decode_ms_per_token").get<double>() / reference));
     if (i > 0) {
       CHECK(points[i].at("planned_session_bytes").get<uint64_t>() >
             points[i - 1].at("planned_session_bytes").get<uint64_t>());
