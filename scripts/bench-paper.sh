@@ -9,10 +9,14 @@
 #
 #   scripts/bench-paper.sh [--quick] [--tiny] [--build DIR] [--threads N] [--out DIR]
 #                          [--positions "256 1024 ..."] [--batches "1 2 4 ..."]
+#                          [--models "griffin hawk mqa"] [--append]
 #
 # --quick: short positions and small batches (minutes, to check the pipeline; not the claims).
 # --tiny:  griffin-tiny shapes for all three (proves the script only; numbers mean nothing).
 # --positions, --batches: the lists to measure instead of the defaults (256 ... 16384; 1 ... 16).
+# --models: which of griffin, hawk and mqa to run (default all three, in that order).
+# --append: add rows to the existing position.csv and batch.csv instead of starting them anew
+#           (to measure the models in separate sittings, e.g. each to its own last position).
 # The sweep prefills each model up to the last position once: at about 10 tokens/s (2B int8 on
 # two Zen 1 cores) 16k positions take about half an hour per model.
 # Model files go to /dev/shm when it has room, else to the build directory, and are removed at
@@ -25,6 +29,7 @@ out="$root/docs/benchmarks"
 threads=0
 quick=0
 tiny=0
+append=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -34,7 +39,9 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift ;;
     --positions) read -r -a custom_positions <<<"$2"; shift ;;
     --batches) read -r -a custom_batches <<<"$2"; shift ;;
-    -h|--help) sed -n 2,21p "$0"; exit 0 ;;
+    --models) read -r -a chosen_models <<<"$2"; shift ;;
+    --append) append=1 ;;
+    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
     *) echo "bench-paper: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -60,6 +67,16 @@ models=("griffin:recurrentgemma-2b:1" "hawk:hawk-2b:2" "mqa:mqa-transformer-2b:3
 if [[ $tiny -eq 1 ]]; then
   models=("griffin:griffin-tiny:1" "hawk:griffin-tiny:2" "mqa:griffin-tiny:3")
 fi
+if [[ -n "${chosen_models+x}" ]]; then
+  selected=()
+  for name in "${chosen_models[@]}"; do
+    found=""
+    for entry in "${models[@]}"; do [[ ${entry%%:*} == "$name" ]] && found=$entry; done
+    [[ -n $found ]] || { echo "bench-paper: unknown model $name (griffin, hawk, mqa)" >&2; exit 2; }
+    selected+=("$found")
+  done
+  models=("${selected[@]}")
+fi
 
 # Where the model files go: /dev/shm when it has room for the three (about 2.8 GB each).
 need_kb=$((3 * 3000000))
@@ -73,8 +90,10 @@ trap 'exit 130' INT TERM  # run the EXIT trap (remove the model files) when inte
 
 position_csv="$out/position.csv"
 batch_csv="$out/batch.csv"
-echo "model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads,relative_to_first" >"$position_csv"
-echo "model,preset,batch,decode_tokens_per_s,ms_per_step,speedup_vs_single" >"$batch_csv"
+if [[ $append -eq 0 || ! -f $position_csv || ! -f $batch_csv ]]; then
+  echo "model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads,relative_to_first" >"$position_csv"
+  echo "model,preset,batch,decode_tokens_per_s,ms_per_step,speedup_vs_single" >"$batch_csv"
+fi
 json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
 for entry in "${models[@]}"; do
