@@ -38,7 +38,7 @@ struct MaddubsDot {
   static __m256i int8_dot(__m256i w_abs, __m256i a_signed) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(w_abs, a_signed), _mm256_set1_epi16(1));
   }
-  // Two int4 half-groups at once (Qs4PairTile): Σ (u_lo - 8) · a_lo + (u_hi - 8) · a_hi in
+  // Two int4 half-groups at once (Qs4Tile with kPairs): Σ (u_lo - 8) · a_lo + (u_hi - 8) · a_hi in
   // eight 32-bit lanes; `offset` is int4_offset(a_lo) + int4_offset(a_hi). The 16-bit sums
   // stay below 2 · 3810 + 4064 in magnitude.
   static __m256i int4_dot2(__m256i u_lo, __m256i a_lo, __m256i u_hi, __m256i a_hi, __m256i offset) {
@@ -71,71 +71,16 @@ inline __m256 load_f32x8(const float* values, size_t count) {
   return _mm256_loadu_ps(part);
 }
 
-template <typename Dot>
+// int4 tiles. kPairs (AVX2): two groups per 256-bit step, about half the instructions per
+// group. The 32 bytes of groups g and g + 1 hold values 0..15 of both in their low nibbles and
+// values 16..31 in their high nibbles, so one load, a shift and two masks unpack both groups,
+// group g in the low 128 bits and g + 1 in the high. The activations are loaded in the same
+// order (values 0..15 of both groups, then 16..31), the two halves summed in 16 bits, and the
+// combined scales of the two groups applied to their lanes in one FMA. Without kPairs (and for
+// an odd last group) each group is unpacked on its own. Either way a (token, row) sums the same
+// way in every tile, so chunking changes no bit.
+template <typename Dot, bool kPairs = false>
 struct Qs4Tile {
-  template <size_t MR, size_t NR>
-  static void tile(const GemmArgs& p, size_t m0, size_t n0) {
-    const size_t groups = p.kp / 32;
-    const int8_t* a[MR];
-    const float* a_scales[MR];
-    const uint8_t* w[NR];
-    const uint16_t* w_scales[NR];
-    for (size_t i = 0; i < MR; ++i) {
-      a[i] = p.aq + (m0 + i) * p.kp;
-      a_scales[i] = p.aq_scales + (m0 + i) * groups;
-    }
-    for (size_t j = 0; j < NR; ++j) {
-      w[j] = weight_row<uint8_t>(p, n0 + j);
-      w_scales[j] = reinterpret_cast<const uint16_t*>(p.w_scales) + (n0 + j) * groups;
-    }
-    // Decode: the rows kPrefetchTiles tiles on (contiguous), NR · 16 bytes per group.
-    const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
-    __m256 acc[MR][NR];
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
-    }
-    for (size_t g0 = 0; g0 < groups; g0 += 8) {
-      if constexpr (MR == 1) prefetch_lines(ahead + g0 * NR * 16, NR * 16 * 8);
-      const size_t count = groups - g0 < 8 ? groups - g0 : 8;
-      // The combined scale of each (token, row, group) of this block of 8 groups.
-      alignas(32) float scale[MR][NR][8];
-      for (size_t j = 0; j < NR; ++j) {
-        const __m256 ws = load_f16x8(w_scales[j] + g0, count);
-        for (size_t i = 0; i < MR; ++i) {
-          _mm256_store_ps(scale[i][j], _mm256_mul_ps(ws, load_f32x8(a_scales[i] + g0, count)));
-        }
-      }
-      for (size_t g = 0; g < count; ++g) {
-        __m256i u[NR];
-        for (size_t j = 0; j < NR; ++j) u[j] = unpack_nibbles(w[j] + (g0 + g) * 16);
-        for (size_t i = 0; i < MR; ++i) {
-          const __m256i av =
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i] + (g0 + g) * 32));
-          const __m256i offset = Dot::int4_offset(av);
-          for (size_t j = 0; j < NR; ++j) {
-            const __m256 dot = _mm256_cvtepi32_ps(Dot::int4_dot(u[j], av, offset));
-            acc[i][j] = _mm256_fmadd_ps(dot, _mm256_broadcast_ss(&scale[i][j][g]), acc[i][j]);
-          }
-        }
-      }
-    }
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) {
-        p.y[(m0 + i) * p.y_stride + n0 + j] = horizontal_sum(acc[i][j]) + bias_of(p, n0 + j);
-      }
-    }
-  }
-};
-
-// int4 with two groups per 256-bit step (AVX2: half the instructions of Qs4Tile per group).
-// The 32 bytes of groups g and g + 1 hold values 0..15 of both in their low nibbles and values
-// 16..31 in their high nibbles, so one load, a shift and two masks unpack both groups, group g
-// in the low 128 bits and g + 1 in the high. The activations are loaded in the same order
-// (values 0..15 of both groups, then 16..31), the two halves summed in 16 bits, and the
-// combined scales of the two groups applied to their lanes in one FMA. An odd last group runs
-// as in Qs4Tile. Same sum for a (token, row) in every tile, so chunking changes no bit.
-template <typename Dot>
-struct Qs4PairTile {
   static __m256i load_halves(const int8_t* low, const int8_t* high) {
     return _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(high),
                                reinterpret_cast<const __m128i*>(low));
@@ -175,28 +120,31 @@ struct Qs4PairTile {
         }
       }
       size_t g = 0;
-      for (; g + 2 <= count; g += 2) {
-        __m256i lo[NR], hi[NR];
-        for (size_t j = 0; j < NR; ++j) {
-          const __m256i bytes =
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[j] + (g0 + g) * 16));
-          lo[j] = _mm256_and_si256(bytes, nibble);
-          hi[j] = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble);
-        }
-        for (size_t i = 0; i < MR; ++i) {
-          const int8_t* pair = a[i] + (g0 + g) * 32;
-          const __m256i a_lo = load_halves(pair, pair + 32);
-          const __m256i a_hi = load_halves(pair + 16, pair + 48);
-          const __m256i offset = _mm256_add_epi16(Dot::int4_offset(a_lo), Dot::int4_offset(a_hi));
+      if constexpr (kPairs) {
+        for (; g + 2 <= count; g += 2) {
+          __m256i lo[NR], hi[NR];
           for (size_t j = 0; j < NR; ++j) {
-            const __m256 dot = _mm256_cvtepi32_ps(Dot::int4_dot2(lo[j], a_lo, hi[j], a_hi, offset));
-            const __m256 pair_scale = _mm256_set_m128(_mm_broadcast_ss(&scale[i][j][g + 1]),
-                                                      _mm_broadcast_ss(&scale[i][j][g]));
-            acc[i][j] = _mm256_fmadd_ps(dot, pair_scale, acc[i][j]);
+            const __m256i bytes =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[j] + (g0 + g) * 16));
+            lo[j] = _mm256_and_si256(bytes, nibble);
+            hi[j] = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble);
+          }
+          for (size_t i = 0; i < MR; ++i) {
+            const int8_t* pair = a[i] + (g0 + g) * 32;
+            const __m256i a_lo = load_halves(pair, pair + 32);
+            const __m256i a_hi = load_halves(pair + 16, pair + 48);
+            const __m256i offset = _mm256_add_epi16(Dot::int4_offset(a_lo), Dot::int4_offset(a_hi));
+            for (size_t j = 0; j < NR; ++j) {
+              const __m256 dot =
+                  _mm256_cvtepi32_ps(Dot::int4_dot2(lo[j], a_lo, hi[j], a_hi, offset));
+              const __m256 pair_scale = _mm256_set_m128(_mm_broadcast_ss(&scale[i][j][g + 1]),
+                                                        _mm_broadcast_ss(&scale[i][j][g]));
+              acc[i][j] = _mm256_fmadd_ps(dot, pair_scale, acc[i][j]);
+            }
           }
         }
       }
-      if (g < count) {  // an odd last group
+      for (; g < count; ++g) {
         __m256i u[NR];
         for (size_t j = 0; j < NR; ++j) u[j] = unpack_nibbles(w[j] + (g0 + g) * 16);
         for (size_t i = 0; i < MR; ++i) {
