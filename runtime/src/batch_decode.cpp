@@ -41,6 +41,7 @@ Result<std::unique_ptr<BatchDecoder>> BatchDecoder::create(const Model& model) {
   }
   r.linear.pool = model.threadpool();
   r.linear.kernels = &model.kernels();
+  r.linear.decode = true;  // a batch of one then runs exactly as Session::decode
   decoder->states_.reserve(static_cast<size_t>(layout.max_batch));
   return decoder;
 }

@@ -173,6 +173,7 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.bias = bias_;
   args.y = y;
   args.y_stride = output_stride_;
+  args.int16_decode = context.decode && rows == 1;
   GemmKernel kernel = nullptr;
   switch (engine_) {
     case LinearEngine::kF32:

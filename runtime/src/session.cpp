@@ -166,7 +166,10 @@ Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, 
 
 Status Session::decode(int32_t token) {
   GRF_RETURN_IF_ERROR(check_tokens(&token, 1));
-  GRF_RETURN_IF_ERROR(forward_chunk(model_, state_, &token, 1, nullptr));
+  state_.rows.linear.decode = true;
+  const Status status = forward_chunk(model_, state_, &token, 1, nullptr);
+  state_.rows.linear.decode = false;
+  GRF_RETURN_IF_ERROR(status);
   remember(&token, 1);
   return Status::ok_status();
 }

@@ -312,3 +312,80 @@ TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chu
     }
   }
 }
+
+namespace {
+
+// What the AVX2 int16 decode computes (runtime/src/kernels/x86-int16-decode.h), rebuilt here in
+// scalar code: each group of 32 activations rounded to int16 with scale max|x| / 32767.
+std::vector<double> int16_rounded(const std::vector<float>& a, size_t kp) {
+  std::vector<double> rounded(kp, 0.0);
+  for (size_t g = 0; g < kp / 32; ++g) {
+    float max_abs = 0.0f;
+    for (size_t i = g * 32; i < std::min(a.size(), g * 32 + 32); ++i) {
+      max_abs = std::max(max_abs, std::fabs(a[i]));
+    }
+    if (max_abs < 1e-30f) continue;
+    const float inverse = 32767.0f / max_abs;
+    const double scale = max_abs / 32767.0f;
+    for (size_t i = g * 32; i < std::min(a.size(), g * 32 + 32); ++i) {
+      rounded[i] = std::nearbyint(a[i] * inverse) * scale;
+    }
+  }
+  return rounded;
+}
+
+}  // namespace
+
+TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within their rounding",
+          "[kernels]") {
+  std::mt19937 rng(99);
+  // Widths with tails, 2B's widest (7680) and one past the on-stack limit (f32 path).
+  for (size_t k : {1, 31, 100, 257, 2560, 7680, 16416}) {
+    Problem p = make_problem(Format::kInt8F32, 1, 13, k, rng);
+    // Per-group scales matter: one group with a large value, one all zero, and one whose 31
+    // small values int16 rounds to zero next to its maximum of 100 (half a step is 0.00153).
+    if (k >= 100) {
+      p.a[3] = 40.0f;
+      for (size_t i = 32; i < 64; ++i) p.a[i] = 0.0f;
+      p.a[64] = 100.0f;
+      for (size_t i = 65; i < 96; ++i) p.a[i] = 0.0015f;
+    }
+    const std::vector<double> rounded = int16_rounded(p.a, p.kp);
+    const DType dtype = DType::kInt8;
+    const QuantLayout layout = quant_layout(dtype, 13, static_cast<int64_t>(k));
+    std::vector<uint8_t> tensor(layout.total_bytes);
+    std::memcpy(tensor.data(), p.weights.data(), p.weights.size());
+    std::memcpy(tensor.data() + layout.scales_offset, p.w_scales.data(), p.w_scales.size());
+    for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
+      if (!cpu_supports(variant.isa)) continue;
+      std::vector<float> y;
+      GemmArgs args = args_for(p, y);
+      args.int16_decode = true;
+      variant.kernel(args, 0, 5);
+      variant.kernel(args, 5, p.n);
+      const bool uses_int16 = variant.isa == Isa::kAvx2 && p.kp <= 16384;
+      size_t distinguishable = 0;  // rows where the f32 and int16 sums differ beyond rounding
+      for (size_t c = 0; c < p.n; ++c) {
+        std::vector<float> w(k);
+        dequantize_row(dtype, tensor.data(), layout, static_cast<int64_t>(c), w.data());
+        double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0, rounding = 0.0;
+        for (size_t i = 0; i < k; ++i) {
+          exact += double{p.a[i]} * w[i];
+          with_int16 += rounded[i] * w[i];
+          magnitude += std::fabs(p.a[i]);
+          rounding += std::fabs(double{p.a[i]} - rounded[i]) * std::fabs(w[i]);
+        }
+        INFO(variant.name << " k " << k << " row " << c);
+        // Every variant stays within the int16 rounding of the f32 definition...
+        REQUIRE(std::fabs(y[c] - exact) <= rounding + 2e-6 * magnitude);
+        // ...and the AVX2 one computes exactly the int16 sum, to float rounding.
+        if (uses_int16) REQUIRE(std::fabs(y[c] - with_int16) <= 2e-6 * magnitude);
+        distinguishable += std::fabs(exact - with_int16) > 4e-6 * magnitude;
+      }
+      // In the narrow rows the dropped values make the two sums differ beyond the tolerance, so
+      // the check above saw the int16 path run.
+      INFO(variant.name << " k " << k);
+      if (uses_int16 && k >= 100 && k <= 257) CHECK(distinguishable > 0);
+    }
+  }
+}

@@ -23,6 +23,16 @@ namespace {
 
 constexpr float kConsistencyTolerance = 5e-5f;  // prefill vs decode (test_runtime_fixtures.cpp)
 
+// Batched rows against a lone decode, relative. Quantized kernels sum in other orders; int8
+// weights also decode a lone token with int16 activations on AVX2 (docs/quantization.md),
+// while a batch of 2 or more keeps f32 activations. Half an int16 step is 1.5e-5 of a group's
+// largest value, and these fixtures amplify relative errors about 400x into the logits
+// (test_quantized_runtime.cpp), so up to ~6e-3; measured 2.4e-4 (Hawk, AVX2).
+float batch_tolerance(DType dtype) {
+  if (dtype == DType::kF32) return kConsistencyTolerance;
+  return dtype == DType::kInt8 ? 1e-3f : 4.0f * kConsistencyTolerance;
+}
+
 griffin_model* open_batched(const std::string& path, int32_t max_batch, int32_t threads = 0) {
   griffin_model_options options = griffin_model_default_options();
   options.max_batch = max_batch;
@@ -97,7 +107,7 @@ TEST_CASE("Batch decode equals decoding each session alone", "[api][batch]") {
     }
   }
   INFO("worst relative logit difference " << worst);
-  CHECK(worst <= kConsistencyTolerance * (dtype == DType::kF32 ? 1.0f : 4.0f));
+  CHECK(worst <= batch_tolerance(dtype));
   // Positions, history and sampler state moved exactly as decode moves them: the snapshots of
   // a batched session and of its twin differ only where the logits do, so compare by greedy
   // continuation instead: both pick the same next token for several more (single) steps.
@@ -108,7 +118,7 @@ TEST_CASE("Batch decode equals decoding each session alone", "[api][batch]") {
       REQUIRE(griffin_session_decode(batch[i], next, nullptr) == GRIFFIN_OK);
       REQUIRE(griffin_session_decode(alone[i], next, nullptr) == GRIFFIN_OK);
       CHECK(worst_difference(logits_of(batch[i], vocab), logits_of(alone[i], vocab)) <=
-            kConsistencyTolerance * 4.0f);
+            std::max(batch_tolerance(dtype), 4.0f * kConsistencyTolerance));
     }
   }
   for (size_t i = 0; i < kSessions; ++i) {

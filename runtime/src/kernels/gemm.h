@@ -1,6 +1,6 @@
 // Matrix products on weights read straight from the mapped .griffin file (docs/quantization.md
-// "How each dtype runs"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin, n_end).
-// Weight formats, each a kernel family with a scalar definition and SIMD variants:
+// "How each dtype runs"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin,
+// n_end). Weight formats, each a kernel family with a scalar definition and SIMD variants:
 //   f32-f32w:  activations f32, weights f32 [N, K] prepared at load (the RG-LRU gate blocks);
 //   f32-bf16w: activations f32, weights bf16 [N, K] (widened in the kernel);
 //   f32-qs8w:  activations f32, weights int8 [N, Kp] with an f32 scale per row (widened in
@@ -30,6 +30,9 @@ struct GemmArgs {
   const float* bias = nullptr;        // [n] or null
   float* y = nullptr;                 // [m, y_stride]
   size_t y_stride = 0;                // floats
+  // f32-qs8w, one token: the AVX2 variant may round the activations to int16 per group of 32
+  // (x86-int16-decode.h). Set for decode only, so prefill stays chunk-invariant.
+  bool int16_decode = false;
 };
 
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);

@@ -1,11 +1,13 @@
 // f32 × int8 weights (f32 scale per row) with AVX2 + FMA: 8 weights widened to f32 per step.
-// Decode: a GEMV with two accumulators per row; prefill: 4×2 tiles of tokens × rows (8
-// accumulators leave room in AVX2's 16 registers). Shape: f32-widen-gemm.h.
+// Prefill: 4×2 tiles of tokens × rows (8 accumulators leave room in AVX2's 16 registers);
+// shape: f32-widen-gemm.h. Decode: int16 activations (x86-int16-decode.h) when the caller
+// allows it, else a GEMV with two accumulators per row.
 #include <immintrin.h>
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
 #include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/x86-f32-vectors.h"
+#include "runtime/src/kernels/x86-int16-decode.h"
 
 namespace griffin {
 namespace {
@@ -21,6 +23,10 @@ struct Qs8Avx2 : Avx2Floats, Int8ScalarTail, FinishInt8 {
 }  // namespace
 
 void grf_f32_qs8w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (wants_int16_decode(p)) {
+    int16_decode(p, n_begin, n_end);
+    return;
+  }
   TiledGemm<WidenGemm<Qs8Avx2>, 4, 2>::run(p, n_begin, n_end);
 }
 
