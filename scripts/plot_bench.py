@@ -26,17 +26,23 @@ def read(path):
 
 
 def by_model(rows, x, y):
+    """{model label: sorted (x, y)}; rows without a y value are left out. Rows appended from
+    an earlier run of bench-paper.sh (no relative_to_first column value) are labelled so."""
     series = {}
     for row in rows:
-        series.setdefault(row["model"], []).append((float(row[x]), float(row[y])))
-    return {model: sorted(points) for model, points in series.items()}
+        if not row.get(y):
+            continue
+        label = LABELS.get(row["model"], row["model"])
+        if "relative_to_first" in row and not row["relative_to_first"]:
+            label += " (earlier run)"
+        series.setdefault(label, []).append((float(row[x]), float(row[y])))
+    return {label: sorted(points) for label, points in series.items()}
 
 
 def plot(series, xlabel, ylabel, title, path, log_x=False):
     fig, ax = plt.subplots(figsize=(6, 4))
-    for model, points in series.items():
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o",
-                label=LABELS.get(model, model))
+    for label, points in series.items():
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     if log_x:
         ax.set_xscale("log", base=2)
     ax.set_xlabel(xlabel)
