@@ -91,6 +91,18 @@ GemmArgs args_for(const Problem& p, std::vector<float>& y) {
   return args;
 }
 
+// Row `col` of a quantized problem's weights as f32, through the format's own dequantizer.
+std::vector<float> dequantized_row(const Problem& p, DType dtype, size_t col) {
+  const QuantLayout layout =
+      quant_layout(dtype, static_cast<int64_t>(p.n), static_cast<int64_t>(p.k));
+  std::vector<uint8_t> tensor(layout.total_bytes);
+  std::memcpy(tensor.data(), p.weights.data(), p.weights.size());
+  std::memcpy(tensor.data() + layout.scales_offset, p.w_scales.data(), p.w_scales.size());
+  std::vector<float> w(p.k);
+  dequantize_row(dtype, tensor.data(), layout, static_cast<int64_t>(col), w.data());
+  return w;
+}
+
 // The value the format defines, in double: dequantized weights times (dequantized) activations.
 double expected(const Problem& p, Format format, size_t row, size_t col) {
   double sum = p.bias[col];
@@ -103,12 +115,7 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
     return sum;
   }
   const DType dtype = format == Format::kInt4 ? DType::kInt4 : DType::kInt8;
-  QuantLayout layout = quant_layout(dtype, static_cast<int64_t>(p.n), static_cast<int64_t>(p.k));
-  std::vector<uint8_t> tensor(layout.total_bytes);
-  std::memcpy(tensor.data(), p.weights.data(), p.weights.size());
-  std::memcpy(tensor.data() + layout.scales_offset, p.w_scales.data(), p.w_scales.size());
-  std::vector<float> w(p.k);
-  dequantize_row(dtype, tensor.data(), layout, static_cast<int64_t>(col), w.data());
+  const std::vector<float> w = dequantized_row(p, dtype, col);
   for (size_t k = 0; k < p.k; ++k) {
     const double a = format == Format::kInt8F32 ? double{p.a[row * p.k + k]}
                                                 : static_cast<double>(p.aq[row * p.kp + k]) *
@@ -351,11 +358,6 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
       for (size_t i = 65; i < 96; ++i) p.a[i] = 0.0015f;
     }
     const std::vector<double> rounded = int16_rounded(p.a, p.kp);
-    const DType dtype = DType::kInt8;
-    const QuantLayout layout = quant_layout(dtype, 13, static_cast<int64_t>(k));
-    std::vector<uint8_t> tensor(layout.total_bytes);
-    std::memcpy(tensor.data(), p.weights.data(), p.weights.size());
-    std::memcpy(tensor.data() + layout.scales_offset, p.w_scales.data(), p.w_scales.size());
     for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
       if (!cpu_supports(variant.isa)) continue;
       std::vector<float> y;
@@ -366,8 +368,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
       const bool uses_int16 = variant.isa == Isa::kAvx2 && p.kp <= 16384;
       size_t distinguishable = 0;  // rows where the f32 and int16 sums differ beyond rounding
       for (size_t c = 0; c < p.n; ++c) {
-        std::vector<float> w(k);
-        dequantize_row(dtype, tensor.data(), layout, static_cast<int64_t>(c), w.data());
+        const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
         double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0, rounding = 0.0;
         for (size_t i = 0; i < k; ++i) {
           exact += double{p.a[i]} * w[i];
