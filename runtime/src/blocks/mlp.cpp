@@ -1,6 +1,6 @@
 // The gated MLP (docs/griffin-math.md §6): down(gelu_tanh(gate(z)) ⊙ up(z)).
 #include "runtime/src/forward.h"
-#include "runtime/src/kernels/ops.h"
+#include "runtime/src/kernels/parallel-ops.h"
 
 namespace griffin {
 
@@ -9,7 +9,7 @@ Status mlp_block(const LayerWeights& w, size_t hidden, RowScratch& r, size_t cou
   float* up = r.wide_b;    // [rows, E]
   GRF_RETURN_IF_ERROR(w.mlp_gate.run(count, r.normed, gate, r.linear));
   GRF_RETURN_IF_ERROR(w.mlp_up.run(count, r.normed, up, r.linear));
-  ops::gelu_gate(count * hidden, gate, up, gate);
+  ops::parallel_gelu_gate(r.linear.pool, count * hidden, gate, up, gate);
   return w.mlp_down.run(count, gate, r.mix, r.linear);
 }
 

@@ -3,6 +3,7 @@
 // The maps run over all rows at once; conv and scan run per sequence, on its own state.
 #include "runtime/src/forward.h"
 #include "runtime/src/kernels/ops.h"
+#include "runtime/src/kernels/parallel-ops.h"
 
 namespace griffin {
 
@@ -41,7 +42,7 @@ Status recurrent_block(const Model& model, const LayerWeights& w, size_t layer_i
                     w.neg_c_softplus.data(), state.positions, state.layers[layer_index].rglru_state,
                     h + first);
   }
-  ops::gelu_gate(count * width, y, h, y);  // gelu(y) ⊙ h
+  ops::parallel_gelu_gate(r.linear.pool, count * width, y, h, y);  // gelu(y) ⊙ h
   return w.linear_out.run(count, y, r.mix, r.linear);
 }
 

@@ -3,8 +3,9 @@
 // only implementation: plain scalar C++ built for the baseline ISA, with no hand-written SIMD
 // variants and no dispatch (only the matrix products have those: gemm.h). At -O3 the compiler
 // vectorizes the loops that call no math function (add, norm scale, conv taps, RoPE, softmax
-// scale); the exp/tanh loops (GELU, RG-LRU, softmax, soft cap) stay scalar. Kernels cannot fail:
-// shapes are checked when the session is planned.
+// scale); the exp/tanh loops (GELU, RG-LRU, softmax, soft cap) stay scalar. The two largest of
+// those, GELU gating and the soft cap, run split over the thread pool (parallel-ops.h), with
+// the same bits. Kernels cannot fail: shapes are checked when the session is planned.
 #pragma once
 
 #include <cstddef>
