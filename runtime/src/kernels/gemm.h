@@ -24,7 +24,10 @@ struct GemmArgs {
   size_t a_stride = 0;               // floats
   const int8_t* aq = nullptr;        // int8 activations [m, kp] (qd8 families)
   const float* aq_scales = nullptr;  // [m, kp / 32]
-  const uint8_t* w = nullptr;        // weight rows, `w_row_bytes` apart
+  // qd8-qs4w, set by a kernel for its own tiles (qd8-x86-tile.h, kFloatOffsets): per token and
+  // group, 8 · Σa · the group's scale [m, kp / 32]. Callers leave it null.
+  const float* aq_offsets = nullptr;
+  const uint8_t* w = nullptr;  // weight rows, `w_row_bytes` apart
   size_t w_row_bytes = 0;
   const uint8_t* w_scales = nullptr;  // int8: f32 [n]; int4: f16 [n, kp / 32]
   const float* bias = nullptr;        // [n] or null

@@ -9,6 +9,11 @@
 //     vpdpbusd want one unsigned operand), and the offset 8 · Σa of each activation group is
 //     taken off once per token and group, not once per row. The f16 group scales of 8 groups
 //     are converted with one vcvtph2ps and multiplied by the 8 activation scales at once.
+//     With kFloatOffsets (AVX2) the offsets come precomputed per call as f32
+//     (GemmArgs::aq_offsets = 8 · Σa · activation scale per group) and each row takes off
+//     Σ_g w_scale_g · offset_g with one FMA per 8 groups: Zen 1 runs vector integer multiplies
+//     on one pipe, and the two vpmaddubsw per token and pair of groups that built the integer
+//     offsets were a quarter of a prefill tile's multiplies.
 //   int8 rows: the weights' signs move onto the activations (|w| · sign(w)·a), and the row's
 //     f32 scale is applied at the end.
 // `Dot` is the instruction sequence: vpmaddubsw + vpmaddwd on AVX2, vpdpbusd with VNNI.
@@ -17,6 +22,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
@@ -34,6 +40,15 @@ struct MaddubsDot {
   static __m256i int4_dot(__m256i u, __m256i a, __m256i offset) {
     const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(u, a), offset);
     return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+  }
+  // Σ u · a over two half-groups, without the offset (kFloatOffsets): |pair sum| <= 4 · 15 · 127.
+  static __m256i uint4_dot2(__m256i u_lo, __m256i a_lo, __m256i u_hi, __m256i a_hi) {
+    const __m256i pairs =
+        _mm256_add_epi16(_mm256_maddubs_epi16(u_lo, a_lo), _mm256_maddubs_epi16(u_hi, a_hi));
+    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+  }
+  static __m256i uint4_dot(__m256i u, __m256i a) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1));
   }
   static __m256i int8_dot(__m256i w_abs, __m256i a_signed) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(w_abs, a_signed), _mm256_set1_epi16(1));
@@ -79,7 +94,7 @@ inline __m256 load_f32x8(const float* values, size_t count) {
 // combined scales of the two groups applied to their lanes in one FMA. Without kPairs (and for
 // an odd last group) each group is unpacked on its own. Either way a (token, row) sums the same
 // way in every tile, so chunking changes no bit.
-template <typename Dot, bool kPairs = false>
+template <typename Dot, bool kPairs = false, bool kFloatOffsets = false>
 struct Qs4Tile {
   static __m256i load_halves(const int8_t* low, const int8_t* high) {
     return _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(high),
@@ -91,11 +106,13 @@ struct Qs4Tile {
     const size_t groups = p.kp / 32;
     const int8_t* a[MR];
     const float* a_scales[MR];
+    const float* a_offsets[MR];
     const uint8_t* w[NR];
     const uint16_t* w_scales[NR];
     for (size_t i = 0; i < MR; ++i) {
       a[i] = p.aq + (m0 + i) * p.kp;
       a_scales[i] = p.aq_scales + (m0 + i) * groups;
+      a_offsets[i] = kFloatOffsets ? p.aq_offsets + (m0 + i) * groups : nullptr;
     }
     for (size_t j = 0; j < NR; ++j) {
       w[j] = weight_row<uint8_t>(p, n0 + j);
@@ -117,6 +134,9 @@ struct Qs4Tile {
         const __m256 ws = load_f16x8(w_scales[j] + g0, count);
         for (size_t i = 0; i < MR; ++i) {
           _mm256_store_ps(scale[i][j], _mm256_mul_ps(ws, load_f32x8(a_scales[i] + g0, count)));
+          if constexpr (kFloatOffsets) {
+            acc[i][j] = _mm256_fnmadd_ps(ws, load_f32x8(a_offsets[i] + g0, count), acc[i][j]);
+          }
         }
       }
       size_t g = 0;
@@ -133,10 +153,18 @@ struct Qs4Tile {
             const int8_t* pair = a[i] + (g0 + g) * 32;
             const __m256i a_lo = load_halves(pair, pair + 32);
             const __m256i a_hi = load_halves(pair + 16, pair + 48);
-            const __m256i offset = _mm256_add_epi16(Dot::int4_offset(a_lo), Dot::int4_offset(a_hi));
+            __m256i offset = _mm256_setzero_si256();
+            if constexpr (!kFloatOffsets) {
+              offset = _mm256_add_epi16(Dot::int4_offset(a_lo), Dot::int4_offset(a_hi));
+            }
             for (size_t j = 0; j < NR; ++j) {
-              const __m256 dot =
-                  _mm256_cvtepi32_ps(Dot::int4_dot2(lo[j], a_lo, hi[j], a_hi, offset));
+              __m256i sum;
+              if constexpr (kFloatOffsets) {
+                sum = Dot::uint4_dot2(lo[j], a_lo, hi[j], a_hi);
+              } else {
+                sum = Dot::int4_dot2(lo[j], a_lo, hi[j], a_hi, offset);
+              }
+              const __m256 dot = _mm256_cvtepi32_ps(sum);
               const __m256 pair_scale = _mm256_set_m128(_mm_broadcast_ss(&scale[i][j][g + 1]),
                                                         _mm_broadcast_ss(&scale[i][j][g]));
               acc[i][j] = _mm256_fmadd_ps(dot, pair_scale, acc[i][j]);
@@ -150,9 +178,16 @@ struct Qs4Tile {
         for (size_t i = 0; i < MR; ++i) {
           const __m256i av =
               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i] + (g0 + g) * 32));
-          const __m256i offset = Dot::int4_offset(av);
+          __m256i offset = _mm256_setzero_si256();
+          if constexpr (!kFloatOffsets) offset = Dot::int4_offset(av);
           for (size_t j = 0; j < NR; ++j) {
-            const __m256 dot = _mm256_cvtepi32_ps(Dot::int4_dot(u[j], av, offset));
+            __m256i sum;
+            if constexpr (kFloatOffsets) {
+              sum = Dot::uint4_dot(u[j], av);
+            } else {
+              sum = Dot::int4_dot(u[j], av, offset);
+            }
+            const __m256 dot = _mm256_cvtepi32_ps(sum);
             acc[i][j] = _mm256_fmadd_ps(dot, _mm256_broadcast_ss(&scale[i][j][g]), acc[i][j]);
           }
         }
@@ -213,5 +248,25 @@ struct Qs8Tile {
     }
   }
 };
+
+}  // namespace griffin
+
+namespace griffin {
+
+// kFloatOffsets: for `m` tokens of int8 activations [m, kp] with scales [m, kp / 32], each
+// group's 8 · Σa (exact in int32) times the group's scale, in one f32 rounding.
+inline void int4_group_offsets(size_t m, size_t kp, const int8_t* aq, const float* scales,
+                               float* offsets) {
+  const __m256i ones8 = _mm256_set1_epi8(1);
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  for (size_t g = 0; g < m * (kp / 32); ++g) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(aq + g * 32));
+    const __m256i sums = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, a), ones16);
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    offsets[g] = static_cast<float>(8 * _mm_cvtsi128_si32(s)) * scales[g];
+  }
+}
 
 }  // namespace griffin

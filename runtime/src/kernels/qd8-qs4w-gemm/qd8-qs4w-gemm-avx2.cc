@@ -1,12 +1,40 @@
 // int8 activations × int4 weights with AVX2 (vpmaddubsw + vpmaddwd), f16 group scales via F16C.
-// Two groups per step (Qs4Tile with kPairs). Shape: qd8-x86-tile.h.
+// Two groups per step (Qs4Tile with kPairs), and the nibble offset taken off in f32 per row and
+// 8 groups (kFloatOffsets), from offsets computed here once per call for up to
+// kOffsetFloats / groups tokens at a time: one stack buffer, whatever the chunk. Rows wider
+// than kOffsetFloats columns / 32 groups (none in RecurrentGemma) use integer offsets.
+// Shape: qd8-x86-tile.h.
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/tiling.h"
 
 namespace griffin {
+namespace {
+
+constexpr size_t kOffsetFloats = 8192;  // 32 KB of stack
+constexpr size_t kTileTokens = 4;       // the prefill tile's MR
+
+}  // namespace
 
 void grf_qd8_qs4w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<Qs4Tile<MaddubsDot, true>, 4, 2, 4>::run(p, n_begin, n_end);
+  const size_t groups = p.kp / 32;
+  if (groups == 0 || groups * kTileTokens > kOffsetFloats) {
+    TiledGemm<Qs4Tile<MaddubsDot, true>, 4, 2, 4>::run(p, n_begin, n_end);
+    return;
+  }
+  // Whole prefill tiles per block of tokens, so the blocks change no tile shape that matters:
+  // every (token, row) sums the same way in any tile anyway.
+  const size_t block_tokens = kOffsetFloats / groups / kTileTokens * kTileTokens;
+  alignas(32) float offsets[kOffsetFloats];
+  for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
+    GemmArgs block = p;
+    block.m = std::min(block_tokens, p.m - m0);
+    block.aq = p.aq + m0 * p.kp;
+    block.aq_scales = p.aq_scales + m0 * groups;
+    block.y = p.y + m0 * p.y_stride;
+    int4_group_offsets(block.m, p.kp, block.aq, block.aq_scales, offsets);
+    block.aq_offsets = offsets;
+    TiledGemm<Qs4Tile<MaddubsDot, true, true>, 4, 2, 4>::run(block, n_begin, n_end);
+  }
 }
 
 }  // namespace griffin
