@@ -35,6 +35,17 @@ griffin_import(griffin::pthreadpool pthreadpool.h pthreadpool libpthreadpool-dev
 griffin_import(griffin::cpuinfo cpuinfo.h cpuinfo libcpuinfo-dev)
 griffin_import(griffin::sentencepiece sentencepiece_processor.h sentencepiece libsentencepiece-dev)
 
+# glibc's vector math library (libmvec, part of libc6-dev): the AVX2 tanh loops
+# (runtime/src/kernels/f32-tanh) call its vector tanhf. x86-64 only: glibc 2.36 has no vector
+# tanhf on aarch64, where the scalar loops run.
+set(GRIFFIN_MVEC "")
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  griffin_find_library(GRIFFIN_MVEC_LIBRARY mvec libc6-dev)
+  add_library(griffin::mvec UNKNOWN IMPORTED GLOBAL)
+  set_target_properties(griffin::mvec PROPERTIES IMPORTED_LOCATION "${GRIFFIN_MVEC_LIBRARY}")
+  set(GRIFFIN_MVEC griffin::mvec)
+endif()
+
 # Header-only pieces.
 griffin_find_header(GRIFFIN_FLATBUFFERS_INCLUDE flatbuffers/flatbuffers.h libflatbuffers-dev)
 griffin_find_header(GRIFFIN_JSON_INCLUDE nlohmann/json.hpp nlohmann-json3-dev)

@@ -70,8 +70,8 @@ Status unembed(const Model& model, RowScratch& r, size_t first, size_t rows, flo
   ops::rmsnorm(rows, width, r.x + first * width, model.final_norm_scale().data(), c.rms_norm_eps,
                r.normed);
   GRF_RETURN_IF_ERROR(model.unembedding().run(rows, r.normed, out, r.linear));
-  ops::parallel_soft_cap(r.linear.pool, rows * static_cast<size_t>(c.vocab_size), c.logits_soft_cap,
-                         out);
+  ops::parallel_soft_cap(r.linear.pool, r.linear.kernels->tanh.soft_cap,
+                         rows * static_cast<size_t>(c.vocab_size), c.logits_soft_cap, out);
   return Status::ok_status();
 }
 

@@ -28,17 +28,32 @@ TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatc
   CHECK(table.f32_qs8.isa == best_supported(f32_qs8_gemm_variants()));
   CHECK(table.qs8.isa == best_supported(qs8_gemm_variants()));
   CHECK(table.qs4.isa == best_supported(qs4_gemm_variants()));
+  for (const TanhVariant& variant : tanh_variants()) {
+    if (cpu_supports(variant.isa)) {
+      CHECK(table.tanh.isa == variant.isa);
+      CHECK(table.tanh.gelu_gate == variant.gelu_gate);
+      CHECK(table.tanh.soft_cap == variant.soft_cap);
+      break;
+    }
+  }
+  CHECK(table.tanh.gelu_gate != nullptr);
+  CHECK(table.tanh.soft_cap != nullptr);
   WARN("selected: " << table.describe());
   const KernelTable scalar = select_kernels(true);
   CHECK(scalar.bf16.isa == Isa::kScalar);
   CHECK(scalar.f32_qs8.isa == Isa::kScalar);
   CHECK(scalar.qs8.isa == Isa::kScalar);
   CHECK(scalar.qs4.isa == Isa::kScalar);
+  CHECK(scalar.tanh.isa == Isa::kScalar);
+  CHECK(scalar.tanh.gelu_gate != nullptr);
 #if defined(__x86_64__) || defined(__aarch64__)
   // Every CPU these builds target has at least the baseline SIMD variant (AVX2 on the x86
   // machines we support, NEON on every aarch64 core): scalar must not be chosen.
   CHECK(table.f32_qs8.isa != Isa::kScalar);
   CHECK(table.qs8.isa != Isa::kScalar);
+#endif
+#if defined(__x86_64__)
+  CHECK(table.tanh.isa == Isa::kAvx2);  // glibc's vector tanhf (AVX2 and FMA)
 #endif
 }
 

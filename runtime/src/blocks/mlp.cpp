@@ -9,7 +9,8 @@ Status mlp_block(const LayerWeights& w, size_t hidden, RowScratch& r, size_t cou
   float* up = r.wide_b;    // [rows, E]
   GRF_RETURN_IF_ERROR(w.mlp_gate.run(count, r.normed, gate, r.linear));
   GRF_RETURN_IF_ERROR(w.mlp_up.run(count, r.normed, up, r.linear));
-  ops::parallel_gelu_gate(r.linear.pool, count * hidden, gate, up, gate);
+  ops::parallel_gelu_gate(r.linear.pool, r.linear.kernels->tanh.gelu_gate, count * hidden, gate, up,
+                          gate);
   return w.mlp_down.run(count, gate, r.mix, r.linear);
 }
 

@@ -42,7 +42,8 @@ Status recurrent_block(const Model& model, const LayerWeights& w, size_t layer_i
                     w.neg_c_softplus.data(), state.positions, state.layers[layer_index].rglru_state,
                     h + first);
   }
-  ops::parallel_gelu_gate(r.linear.pool, count * width, y, h, y);  // gelu(y) ⊙ h
+  ops::parallel_gelu_gate(r.linear.pool, r.linear.kernels->tanh.gelu_gate, count * width, y, h,
+                          y);  // gelu(y) ⊙ h
   return w.linear_out.run(count, y, r.mix, r.linear);
 }
 

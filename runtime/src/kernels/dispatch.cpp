@@ -5,6 +5,8 @@
 
 #include <mutex>
 
+#include "runtime/src/kernels/ops.h"
+
 namespace griffin {
 
 const char* isa_name(Isa isa) {
@@ -91,6 +93,17 @@ const std::vector<GemmVariant>& qs4_gemm_variants() {
 
 #undef GRF_UKERNEL
 
+#define GRF_TANH(isa, gelu_gate, soft_cap) {Isa::isa, gelu_gate, soft_cap},
+
+const std::vector<TanhVariant>& tanh_variants() {
+  static const std::vector<TanhVariant> variants = {
+#include "runtime/src/kernels/f32-tanh/f32-tanh.inc"
+  };
+  return variants;
+}
+
+#undef GRF_TANH
+
 namespace {
 
 GemmVariant best(const std::vector<GemmVariant>& variants, bool force_scalar) {
@@ -109,6 +122,12 @@ KernelTable select_kernels(bool force_scalar, bool int8_activations) {
   table.f32_qs8 = best(f32_qs8_gemm_variants(), force_scalar);
   table.qs8 = best(qs8_gemm_variants(), force_scalar);
   table.qs4 = best(qs4_gemm_variants(), force_scalar);
+  for (const TanhVariant& variant : tanh_variants()) {
+    if (force_scalar ? variant.isa == Isa::kScalar : cpu_supports(variant.isa)) {
+      table.tanh = variant;
+      break;
+    }
+  }
   table.quantize = grf_f32_qd8_quantize_ukernel__scalar;
   table.int8_activations = int8_activations;
   return table;
@@ -118,7 +137,8 @@ std::string KernelTable::describe() const {
   const std::string int8 = int8_activations ? std::string("qd8-qs8w-gemm ") + isa_name(qs8.isa)
                                             : std::string("f32-qs8w-gemm ") + isa_name(f32_qs8.isa);
   return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", " + int8 + ", qd8-qs4w-gemm " +
-         isa_name(qs4.isa) + ", f32-f32w-gemm " + isa_name(f32.isa);
+         isa_name(qs4.isa) + ", f32-f32w-gemm " + isa_name(f32.isa) + ", f32-tanh " +
+         isa_name(tanh.isa);
 }
 
 }  // namespace griffin

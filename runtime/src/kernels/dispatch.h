@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/src/kernels/f32-tanh/f32-tanh.h"
 #include "runtime/src/kernels/gemm.h"
 
 namespace griffin {
@@ -22,10 +23,18 @@ struct GemmVariant {
 };
 
 const std::vector<GemmVariant>& bf16_gemm_variants();
-const std::vector<GemmVariant>& f32_gemm_variants();  // f32-f32w
+const std::vector<GemmVariant>& f32_gemm_variants();      // f32-f32w
 const std::vector<GemmVariant>& f32_qs8_gemm_variants();  // f32-qs8w
 const std::vector<GemmVariant>& qs8_gemm_variants();      // qd8-qs8w
 const std::vector<GemmVariant>& qs4_gemm_variants();
+
+struct TanhVariant {
+  Isa isa = Isa::kScalar;
+  GeluGateKernel gelu_gate = nullptr;
+  SoftCapKernel soft_cap = nullptr;
+};
+
+const std::vector<TanhVariant>& tanh_variants();  // f32-tanh: GELU gating and the soft cap
 
 struct KernelTable {
   GemmVariant f32;  // f32 weights prepared at load (the RG-LRU gate blocks)
@@ -33,9 +42,10 @@ struct KernelTable {
   GemmVariant f32_qs8;  // int8 weights, f32 activations (the default)
   GemmVariant qs8;      // int8 weights, activations quantized to int8 (opt-in: faster prefill)
   GemmVariant qs4;
+  TanhVariant tanh;
   QuantizeKernel quantize = nullptr;
   bool int8_activations = false;  // int8 weights run qs8 instead of f32_qs8
-  // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, qd8-qs4w-gemm ..."
+  // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, ..., f32-tanh avx2"
   std::string describe() const;
 };
 

@@ -1,11 +1,12 @@
 // The model's small fused loops (docs/griffin-math.md §5-§8): RMSNorm, tanh-GELU gating, causal
-// depthwise conv1d with state, the RG-LRU scan, RoPE, softmax and the soft cap. ops.cpp is the
-// only implementation: plain scalar C++ built for the baseline ISA, with no hand-written SIMD
-// variants and no dispatch (only the matrix products have those: gemm.h). At -O3 the compiler
-// vectorizes the loops that call no math function (add, norm scale, conv taps, RoPE, softmax
-// scale); the exp/tanh loops (GELU, RG-LRU, softmax, soft cap) stay scalar. The two largest of
-// those, GELU gating and the soft cap, run split over the thread pool (parallel-ops.h), with
-// the same bits. Kernels cannot fail: shapes are checked when the session is planned.
+// depthwise conv1d with state, the RG-LRU scan, RoPE, softmax and the soft cap. Plain scalar C++
+// built for the baseline ISA, with no hand-written SIMD variants: at -O3 the compiler vectorizes
+// the loops that call no math function (add, norm scale, conv taps, RoPE, softmax scale); the
+// exp/tanh loops (RG-LRU, softmax) stay scalar. The two largest tanh loops, GELU gating and the
+// soft cap, also have an AVX2 variant with glibc's vector tanhf (kernels/f32-tanh, chosen by
+// dispatch.h), and the model runs them split over the thread pool (parallel-ops.h); the scalar
+// loops here are their portable variant. Kernels cannot fail: shapes are checked when the
+// session is planned.
 #pragma once
 
 #include <cstddef>
