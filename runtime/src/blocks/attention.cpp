@@ -69,9 +69,7 @@ void attend(const Model& model, const LayerWeights& w, LayerState& layer, Sessio
         const float* key = row(layer.k_cache, chunk_k, first + static_cast<int64_t>(n), kv);
         for (size_t g = 0; g < group; ++g) {
           const float* query = q + t * q_width + (kv * group + g) * head_dim;
-          float dot = 0.0f;
-          for (size_t d = 0; d < head_dim; ++d) dot += query[d] * key[d];
-          s.scores[g * max_keys + n] = dot * scale;
+          s.scores[g * max_keys + n] = ops::dot(head_dim, query, key) * scale;
         }
       }
       for (size_t g = 0; g < group; ++g) ops::softmax(keys, s.scores + g * max_keys);

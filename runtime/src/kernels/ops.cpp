@@ -58,12 +58,13 @@ void conv1d_causal(size_t rows, size_t channels, size_t taps_count, const float*
 }
 
 namespace {
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+float sigmoid(float x) {
+  return 1.0f / (1.0f + std::exp(-x));
+}
 }  // namespace
 
-void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i,
-                const float* v, const float* neg_c_softplus, const int64_t* positions, float* h,
-                float* out) {
+void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i, const float* v,
+                const float* neg_c_softplus, const int64_t* positions, float* h, float* out) {
   for (size_t t = 0; t < rows; ++t) {
     const bool reset = positions[t] == 0;
     const size_t base = t * width;
@@ -97,6 +98,20 @@ void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_fr
       row[j + half] = x2 * c + x1 * s;
     }
   }
+}
+
+float dot(size_t count, const float* a, const float* b) {
+  // One running sum would be one chain of dependent adds (3-4 cycles each, not vectorizable
+  // without reordering); eight independent ones vectorize into two SSE or one AVX register.
+  float partial[8] = {};
+  size_t d = 0;
+  for (; d + 8 <= count; d += 8) {
+    for (size_t l = 0; l < 8; ++l) partial[l] += a[d + l] * b[d + l];
+  }
+  float sum = ((partial[0] + partial[4]) + (partial[2] + partial[6])) +
+              ((partial[1] + partial[5]) + (partial[3] + partial[7]));
+  for (; d < count; ++d) sum += a[d] * b[d];
+  return sum;
 }
 
 void softmax(size_t count, float* x) {

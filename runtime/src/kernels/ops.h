@@ -43,6 +43,11 @@ void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gat
 void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_freq,
           int64_t position, float* x);
 
+// Σ a[d]·b[d] in a fixed order that the compiler vectorizes: 8 partial sums (sum l takes the
+// d ≡ l mod 8 below the last multiple of 8), added pairwise, then the tail in order. The same
+// order on every call, so attention scores do not depend on chunking (§7.4's q·k).
+float dot(size_t count, const float* a, const float* b);
+
 // In-place softmax over `count` values, computed in f32 with the max subtracted.
 void softmax(size_t count, float* x);
 
