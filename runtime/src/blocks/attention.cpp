@@ -3,7 +3,13 @@
 // (local) or all j <= i (global). Keys before the chunk come from the cache, keys inside it
 // from the chunk's own buffers; the cache is written only after the whole chunk has attended,
 // so a ring of exactly Wn slots suffices for any chunk length. The projections run over all
-// rows at once; attention runs per sequence, over its own cache.
+// rows at once; attention runs per sequence, over its own cache. For each token, the query heads
+// that share a KV head are split over the thread pool when there is enough work (a 2B layer at
+// a full 2,048-key window: 10 heads × 2,048 keys × 256 dims, twice): each head's scores row and
+// output are its own, and each is computed in the same order as on one thread, so the bits do
+// not depend on the pool.
+#include <pthreadpool.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -15,11 +21,80 @@ namespace griffin {
 
 namespace {
 
+// Heads of the pool's tasks widen f16/bf16 cache rows into a buffer on their own stack (up to
+// this head size; larger heads run on the calling thread with the session's kv_row).
+constexpr size_t kMaxStackHeadDim = 1024;
+
+// One token's query heads [g_begin, g_end) of KV head `kv`: scores over `keys` keys from
+// position `first`, softmax, and the weighted sum of values into out.
+struct HeadsTask {
+  const LayerState* layer;
+  const SessionState* s;
+  const float* q;  // the KV head's first query head: [group, hd]
+  const float* chunk_k;
+  const float* chunk_v;
+  float* out;  // [group, hd]
+  size_t kv;
+  int64_t first;
+  size_t keys;
+  int64_t start;  // position of the chunk's first token: rows before it come from the cache
+  size_t kv_width;
+  size_t head_dim;
+  float scale;
+};
+
+// Row of position j for the task's KV head, as f32: cached rows of a narrower dtype are widened
+// into `widened` [hd].
+const float* key_or_value_row(const HeadsTask& task, const uint8_t* cache, const float* chunk,
+                              int64_t j, float* widened) {
+  if (j >= task.start) {
+    return chunk + static_cast<size_t>(j - task.start) * task.kv_width + task.kv * task.head_dim;
+  }
+  const DType dtype = task.s->kv_dtype;
+  const size_t slot = static_cast<size_t>(j % task.layer->cache_slots);
+  const uint8_t* cached =
+      cache + (slot * task.kv_width + task.kv * task.head_dim) * dtype_size(dtype);
+  if (dtype == DType::kF32) return reinterpret_cast<const float*>(cached);
+  convert_elements(dtype, cached, DType::kF32, widened, task.head_dim);
+  return widened;
+}
+
+void attend_heads(const HeadsTask& task, size_t g_begin, size_t g_end, float* widened) {
+  const size_t head_dim = task.head_dim;
+  const size_t max_keys = static_cast<size_t>(task.s->max_keys);
+  float* scores = task.s->scores;
+  // The heads share each key and value row: read (and widen) once per row.
+  for (size_t n = 0; n < task.keys; ++n) {
+    const float* key = key_or_value_row(task, task.layer->k_cache, task.chunk_k,
+                                        task.first + static_cast<int64_t>(n), widened);
+    for (size_t g = g_begin; g < g_end; ++g) {
+      scores[g * max_keys + n] = ops::dot(head_dim, task.q + g * head_dim, key) * task.scale;
+    }
+  }
+  for (size_t g = g_begin; g < g_end; ++g) ops::softmax(task.keys, scores + g * max_keys);
+  std::memset(task.out + g_begin * head_dim, 0, (g_end - g_begin) * head_dim * sizeof(float));
+  for (size_t n = 0; n < task.keys; ++n) {
+    const float* value = key_or_value_row(task, task.layer->v_cache, task.chunk_v,
+                                          task.first + static_cast<int64_t>(n), widened);
+    for (size_t g = g_begin; g < g_end; ++g) {
+      const float p = scores[g * max_keys + n];
+      float* head = task.out + g * head_dim;
+      for (size_t d = 0; d < head_dim; ++d) head[d] += p * value[d];
+    }
+  }
+}
+
+void attend_heads_tile(void* context, size_t g_begin, size_t heads) {
+  alignas(32) float widened[kMaxStackHeadDim];
+  attend_heads(*static_cast<const HeadsTask*>(context), g_begin, g_begin + heads, widened);
+}
+
 // One sequence's `count` tokens: q [count, H·hd] attends over the cache and the chunk's own keys
 // k, v [count, KV·hd] (RoPE applied here), writing out [count, H·hd]; then the cache keeps the
 // newest keys.
 void attend(const Model& model, const LayerWeights& w, LayerState& layer, SessionState& s,
-            size_t count, float* q, float* chunk_k, float* chunk_v, float* out) {
+            pthreadpool_t pool, size_t count, float* q, float* chunk_k, float* chunk_v,
+            float* out) {
   const ModelConfig& c = model.config();
   const size_t heads = static_cast<size_t>(c.num_heads);
   const size_t kv_heads = static_cast<size_t>(c.num_kv_heads);
@@ -48,40 +123,27 @@ void attend(const Model& model, const LayerWeights& w, LayerState& layer, Sessio
       }
     }
   }
-  // Row of position j for KV head `kv`, as f32: cached rows are widened into s.kv_row.
-  auto row = [&](const uint8_t* cache, const float* chunk, int64_t j, size_t kv) -> const float* {
-    if (j >= start) return chunk + static_cast<size_t>(j - start) * kv_width + kv * head_dim;
-    const uint8_t* cached =
-        cache + (static_cast<size_t>(j % slots) * kv_width + kv * head_dim) * element;
-    if (cache_dtype == DType::kF32) return reinterpret_cast<const float*>(cached);
-    convert_elements(cache_dtype, cached, DType::kF32, s.kv_row, head_dim);
-    return s.kv_row;
-  };
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
-  const size_t max_keys = static_cast<size_t>(s.max_keys);
+  // Below this many multiply-adds per token and KV head, waking the pool costs more than the
+  // split saves (a few microseconds against ~1 ns per 4 multiply-adds).
+  constexpr size_t kMinParallelWork = 1 << 16;
+  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
+  const bool can_split = threads > 1 && group > 1 && head_dim <= kMaxStackHeadDim;
   for (size_t t = 0; t < count; ++t) {
     const int64_t i = s.positions[t];
     const int64_t first = local ? std::max<int64_t>(0, i - c.attention_window) : 0;
     const size_t keys = static_cast<size_t>(i - first + 1);
-    // The `group` query heads that share a KV head read each key and value row once.
     for (size_t kv = 0; kv < kv_heads; ++kv) {
-      for (size_t n = 0; n < keys; ++n) {
-        const float* key = row(layer.k_cache, chunk_k, first + static_cast<int64_t>(n), kv);
-        for (size_t g = 0; g < group; ++g) {
-          const float* query = q + t * q_width + (kv * group + g) * head_dim;
-          s.scores[g * max_keys + n] = ops::dot(head_dim, query, key) * scale;
-        }
-      }
-      for (size_t g = 0; g < group; ++g) ops::softmax(keys, s.scores + g * max_keys);
-      float* result = out + t * q_width + kv * group * head_dim;
-      std::memset(result, 0, group * head_dim * sizeof(float));
-      for (size_t n = 0; n < keys; ++n) {
-        const float* value = row(layer.v_cache, chunk_v, first + static_cast<int64_t>(n), kv);
-        for (size_t g = 0; g < group; ++g) {
-          const float p = s.scores[g * max_keys + n];
-          float* head = result + g * head_dim;
-          for (size_t d = 0; d < head_dim; ++d) head[d] += p * value[d];
-        }
+      HeadsTask task{&layer,  &s,       q + t * q_width + kv * group * head_dim,
+                     chunk_k, chunk_v,  out + t * q_width + kv * group * head_dim,
+                     kv,      first,    keys,
+                     start,   kv_width, head_dim,
+                     scale};
+      if (can_split && keys * group * head_dim >= kMinParallelWork) {
+        const size_t tile = (group + threads - 1) / threads;
+        pthreadpool_parallelize_1d_tile_1d(pool, attend_heads_tile, &task, group, tile, 0);
+      } else {
+        attend_heads(task, 0, group, s.kv_row);
       }
     }
   }
@@ -112,8 +174,9 @@ Status attention_block(const Model& model, const LayerWeights& w, size_t layer_i
   for (size_t i = 0; i < sequences.count; ++i) {
     const size_t first = sequences.first_row(i);
     SessionState& s = *sequences.states[i];
-    attend(model, w, s.layers[layer_index], s, sequences.tokens_each, q + first * q_width,
-           r.chunk_k + first * kv_width, r.chunk_v + first * kv_width, out + first * q_width);
+    attend(model, w, s.layers[layer_index], s, r.linear.pool, sequences.tokens_each,
+           q + first * q_width, r.chunk_k + first * kv_width, r.chunk_v + first * kv_width,
+           out + first * q_width);
   }
   return w.o_proj.run(count, out, r.mix, r.linear);
 }
