@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/src/parallel-for.h"
 #include "runtime/src/xnn_memory.h"
 
 namespace griffin {
@@ -206,7 +207,7 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
   const size_t tile = std::max<size_t>(8, (out_ / (threads * 4) + 7) / 8 * 8);
   GemmTask task{kernel, &args};
-  pthreadpool_parallelize_1d_tile_1d(context.pool, run_gemm_tile, &task, out_, tile, 0);
+  parallel_for_tiles(context.pool, run_gemm_tile, &task, out_, tile);
   return Status::ok_status();
 }
 

@@ -16,6 +16,7 @@
 
 #include "runtime/src/forward.h"
 #include "runtime/src/kernels/ops.h"
+#include "runtime/src/parallel-for.h"
 
 namespace griffin {
 
@@ -141,7 +142,7 @@ void attend(const Model& model, const LayerWeights& w, LayerState& layer, Sessio
                      scale};
       if (can_split && keys * group * head_dim >= kMinParallelWork) {
         const size_t tile = (group + threads - 1) / threads;
-        pthreadpool_parallelize_1d_tile_1d(pool, attend_heads_tile, &task, group, tile, 0);
+        parallel_for_tiles(pool, attend_heads_tile, &task, group, tile);
       } else {
         attend_heads(task, 0, group, s.kv_row);
       }

@@ -1,6 +1,8 @@
 // Tiles of the elementwise tanh loops over pthreadpool (see parallel-ops.h).
 #include "runtime/src/kernels/parallel-ops.h"
 
+#include "runtime/src/parallel-for.h"
+
 namespace griffin::ops {
 namespace {
 
@@ -43,14 +45,14 @@ void soft_cap_tile(void* context, size_t begin, size_t size) {
 void parallel_gelu_gate(pthreadpool_t pool, GeluGateKernel kernel, size_t count, const float* gate,
                         const float* other, float* out) {
   GeluGateTask task{kernel, gate, other, out};
-  pthreadpool_parallelize_1d_tile_1d(pool, gelu_gate_tile, &task, count, tile_for(pool, count), 0);
+  parallel_for_tiles(pool, gelu_gate_tile, &task, count, tile_for(pool, count));
 }
 
 void parallel_soft_cap(pthreadpool_t pool, SoftCapKernel kernel, size_t count, float cap,
                        float* x) {
   if (cap <= 0.0f) return;
   SoftCapTask task{kernel, cap, x};
-  pthreadpool_parallelize_1d_tile_1d(pool, soft_cap_tile, &task, count, tile_for(pool, count), 0);
+  parallel_for_tiles(pool, soft_cap_tile, &task, count, tile_for(pool, count));
 }
 
 }  // namespace griffin::ops
