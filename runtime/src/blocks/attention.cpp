@@ -22,8 +22,8 @@ namespace griffin {
 
 namespace {
 
-// Heads of the pool's tasks widen f16/bf16 cache rows into a buffer on their own stack (up to
-// this head size; larger heads run on the calling thread with the session's kv_row).
+// The pool's tasks widen f16/bf16 cache rows into a buffer on their own stack, for heads up to
+// this size; larger heads run on the calling thread with the session's kv_row.
 constexpr size_t kMaxStackHeadDim = 1024;
 
 // One token's query heads [g_begin, g_end) of KV head `kv`: scores over `keys` keys from
