@@ -106,8 +106,9 @@ const std::vector<TanhVariant>& tanh_variants() {
 
 namespace {
 
-GemmVariant best(const std::vector<GemmVariant>& variants, bool force_scalar) {
-  for (const GemmVariant& variant : variants) {
+template <typename Variant>  // GemmVariant, TanhVariant
+Variant best(const std::vector<Variant>& variants, bool force_scalar) {
+  for (const Variant& variant : variants) {
     if (force_scalar ? variant.isa == Isa::kScalar : cpu_supports(variant.isa)) return variant;
   }
   return variants.back();  // scalar is always listed last
@@ -122,12 +123,7 @@ KernelTable select_kernels(bool force_scalar, bool int8_activations) {
   table.f32_qs8 = best(f32_qs8_gemm_variants(), force_scalar);
   table.qs8 = best(qs8_gemm_variants(), force_scalar);
   table.qs4 = best(qs4_gemm_variants(), force_scalar);
-  for (const TanhVariant& variant : tanh_variants()) {
-    if (force_scalar ? variant.isa == Isa::kScalar : cpu_supports(variant.isa)) {
-      table.tanh = variant;
-      break;
-    }
-  }
+  table.tanh = best(tanh_variants(), force_scalar);
   table.quantize = grf_f32_qd8_quantize_ukernel__scalar;
   table.int8_activations = int8_activations;
   return table;
