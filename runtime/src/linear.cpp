@@ -174,7 +174,7 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.bias = bias_;
   args.y = y;
   args.y_stride = output_stride_;
-  args.int16_decode = context.decode && rows == 1;
+  args.int16_decode = context.decode;  // the kernel decides by the number of rows
   GemmKernel kernel = nullptr;
   switch (engine_) {
     case LinearEngine::kF32:

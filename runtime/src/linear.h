@@ -36,7 +36,8 @@ struct LinearContext {
   const KernelTable* kernels = nullptr;
   int8_t* quantized = nullptr;        // [rows, padded_in] scratch for qd8 activations
   float* quantized_scales = nullptr;  // [rows, padded_in / 32]
-  // A single decoded token: int8 weights may run with int16 activations (GemmArgs::int16_decode).
+  // Decoded tokens (Session::decode, a batch): int8 weights may run with int16 activations
+  // (GemmArgs::int16_decode).
   bool decode = false;
 };
 

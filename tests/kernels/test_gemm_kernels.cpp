@@ -394,3 +394,53 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
     }
   }
 }
+
+TEST_CASE("f32-qs8w-gemm decodes two to four tokens as it decodes each alone", "[kernels]") {
+  // A batch of up to four sessions (griffin_batch_decode) takes the int16 path on AVX2 too: each
+  // token must come out with the bits of its lone decode and within the int16 bound. The other
+  // variants, and batches too wide for the stack (tokens × padded columns > 32,768: here four
+  // tokens of 8,224 and any of 16,416), run f32 tiles for the batch and the GEMV or int16 for
+  // one token, which may differ in the last bits only.
+  std::mt19937 rng(7);
+  for (size_t m : {2, 3, 4}) {
+    for (size_t k : {100, 257, 2560, 8200, 16416}) {
+      Problem p = make_problem(Format::kInt8F32, m, 11, k, rng);
+      p.a[k + 3] = 40.0f;  // the second token's first group has another scale than the first's
+      for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
+        if (!cpu_supports(variant.isa)) continue;
+        std::vector<float> together;
+        GemmArgs args = args_for(p, together);
+        args.int16_decode = true;
+        variant.kernel(args, 0, 6);
+        variant.kernel(args, 6, p.n);
+        const bool uses_int16 = variant.isa == Isa::kAvx2 && m * p.kp <= 32768;
+        for (size_t i = 0; i < m; ++i) {
+          Problem lone = p;
+          lone.m = 1;
+          lone.a.assign(p.a.begin() + i * k, p.a.begin() + (i + 1) * k);
+          std::vector<float> alone;
+          GemmArgs one = args_for(lone, alone);
+          one.int16_decode = true;
+          variant.kernel(one, 0, p.n);
+          const std::vector<double> rounded = int16_rounded(lone.a, p.kp);
+          for (size_t c = 0; c < p.n; ++c) {
+            const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
+            double with_int16 = p.bias[c], magnitude = 1.0;
+            for (size_t x = 0; x < k; ++x) {
+              with_int16 += rounded[x] * w[x];
+              magnitude += std::fabs(lone.a[x]);
+            }
+            const float y = together[i * p.n + c];
+            INFO(variant.name << " m " << m << " k " << k << " token " << i << " row " << c);
+            if (uses_int16) {
+              CHECK(y == alone[c]);
+              REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
+            } else {
+              REQUIRE(std::fabs(y - alone[c]) <= 2e-6 * magnitude);
+            }
+          }
+        }
+      }
+    }
+  }
+}

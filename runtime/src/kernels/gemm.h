@@ -33,8 +33,9 @@ struct GemmArgs {
   const float* bias = nullptr;        // [n] or null
   float* y = nullptr;                 // [m, y_stride]
   size_t y_stride = 0;                // floats
-  // f32-qs8w, one token: the AVX2 variant may round the activations to int16 per group of 32
-  // (x86-int16-decode.h). Set for decode only, so prefill stays chunk-invariant.
+  // f32-qs8w, decoded tokens: for up to four tokens the AVX2 variant may round the activations
+  // to int16 per group of 32 (x86-int16-decode.h). Set for decode only, so prefill stays
+  // chunk-invariant.
   bool int16_decode = false;
 };
 

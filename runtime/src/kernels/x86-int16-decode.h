@@ -1,13 +1,16 @@
-// Single-token decode of int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to
-// 16 bits: the f32 path widens every weight through vpmovsxbd + vcvtdq2ps, and on CPUs with
-// one conversion pipe (Zen 1) that, not memory, bounds decode. Here the token's activations
-// are rounded once per call to int16 in groups of 32 (scale = max|x| / 32767, so each value
-// is within 1/65534 of its group's largest), each weight is sign-extended to 16 bits and
-// `vpmaddwd` gives exact 32-bit sums of pairs of products: one conversion per group of 32
-// instead of four. Each of a group's 8 lanes sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24),
-// so its conversion to f32 is exact; it is scaled in f32, the row's scale and bias come last.
-// GemmArgs::int16_decode asks for it (Session::decode); prefill keeps f32 activations, so any
-// chunking still gives the same bits. Included only by files compiled with AVX2 + FMA.
+// Decode of int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to 16 bits, for a
+// lone token or a batch of up to kInt16DecodeMaxTokens. The f32 path widens every weight through
+// vpmovsxbd + vcvtdq2ps, and on CPUs with one conversion pipe (Zen 1) that, not memory, bounds
+// decode. Here each token's activations are rounded once per call to int16 in groups of 32
+// (scale = max|x| / 32767, so each value is within 1/65534 of its group's largest), each weight
+// is sign-extended to 16 bits once for all the tokens, and `vpmaddwd` gives exact 32-bit sums of
+// pairs of products: one conversion per group of 32 instead of four. Each of a group's 8 lanes
+// sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24), so its conversion to f32 is exact; it is
+// scaled in f32, the row's scale and bias come last. A token sums in the same order whatever the
+// number of tokens, so each session of a small batch gets the bits of its lone decode.
+// GemmArgs::int16_decode asks for it (Session::decode, griffin_batch_decode); prefill keeps f32
+// activations, so any chunking still gives the same bits. Included only by files compiled with
+// AVX2 + FMA.
 #pragma once
 
 #include <immintrin.h>
@@ -21,9 +24,13 @@
 
 namespace griffin {
 
-// The widest padded row the decode rounds on the stack (32 KB + 2 KB); wider rows (none in
-// RecurrentGemma 2B/9B: at most 12,288 columns) take the f32 path.
+// The widest padded row the decode rounds; wider rows (none in RecurrentGemma 2B/9B: at most
+// 12,288 columns) take the f32 path.
 constexpr size_t kInt16DecodeMaxColumns = 16384;
+// The most tokens one call rounds, and the most values it rounds (tokens × padded columns:
+// 64 KB of int16 plus 4 KB of scales on the stack). A batch past either takes the f32 tiles.
+constexpr size_t kInt16DecodeMaxTokens = 4;
+constexpr size_t kInt16DecodeStackValues = 32768;
 
 // a [k] f32 -> q [kp] int16 and scales [kp / 32]; the padding past k is zero.
 inline void quantize_int16_groups(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
@@ -59,51 +66,85 @@ inline void quantize_int16_groups(size_t k, size_t kp, const float* a, int16_t* 
   }
 }
 
-// Rows n0..n0+NR-1 of the token: per group, two vpmaddwd per row, one conversion, one FMA.
-template <size_t NR>
+// Tokens 0..MR-1 × rows n0..n0+NR-1: per group, each weight widened once, then per token two
+// vpmaddwd, one conversion and one FMA per row, in the same order for any MR.
+template <size_t MR, size_t NR>
 inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* q_scales,
                               size_t n0) {
   const size_t groups = p.kp / 32;
   const uint8_t* w[NR];
   for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
   const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
-  __m256 acc[NR];
-  for (size_t j = 0; j < NR; ++j) acc[j] = _mm256_setzero_ps();
+  __m256 acc[MR][NR];
+  for (size_t i = 0; i < MR; ++i) {
+    for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
+  }
   for (size_t g = 0; g < groups; ++g) {
     prefetch_lines(ahead + g * NR * 32, NR * 32);
-    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + g * 32));
-    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + g * 32 + 16));
-    const __m256 scale = _mm256_broadcast_ss(q_scales + g);
+    __m256i a0[MR], a1[MR];
+    __m256 scale[MR];
+    for (size_t i = 0; i < MR; ++i) {
+      const int16_t* token = q + i * p.kp + g * 32;
+      a0[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(token));
+      a1[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(token + 16));
+      scale[i] = _mm256_broadcast_ss(q_scales + i * groups + g);
+    }
     for (size_t j = 0; j < NR; ++j) {
       const __m256i w0 =
           _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32)));
       const __m256i w1 = _mm256_cvtepi8_epi16(
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32 + 16)));
-      const __m256i dot = _mm256_add_epi32(_mm256_madd_epi16(w0, a0), _mm256_madd_epi16(w1, a1));
-      acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc[j]);
+      for (size_t i = 0; i < MR; ++i) {
+        const __m256i dot =
+            _mm256_add_epi32(_mm256_madd_epi16(w0, a0[i]), _mm256_madd_epi16(w1, a1[i]));
+        acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale[i], acc[i][j]);
+      }
     }
   }
-  for (size_t j = 0; j < NR; ++j) {
-    const __m128 y =
-        _mm_fmadd_ss(_mm_set_ss(horizontal_sum(acc[j])), _mm_set_ss(weight_row_scale(p, n0 + j)),
-                     _mm_set_ss(bias_of(p, n0 + j)));
-    p.y[n0 + j] = _mm_cvtss_f32(y);
+  for (size_t i = 0; i < MR; ++i) {
+    for (size_t j = 0; j < NR; ++j) {
+      const __m128 y =
+          _mm_fmadd_ss(_mm_set_ss(horizontal_sum(acc[i][j])),
+                       _mm_set_ss(weight_row_scale(p, n0 + j)), _mm_set_ss(bias_of(p, n0 + j)));
+      p.y[i * p.y_stride + n0 + j] = _mm_cvtss_f32(y);
+    }
   }
 }
 
-// Token 0 of rows [n_begin, n_end) in 1×4 tiles. Each call (one per thread-pool task) rounds
-// the token itself: a few hundred cycles against the hundreds of thousands its rows take.
-inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  alignas(32) int16_t q[kInt16DecodeMaxColumns];
-  float q_scales[kInt16DecodeMaxColumns / 32];
-  quantize_int16_groups(p.k, p.kp, p.a, q, q_scales);
+template <size_t MR>
+inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* q_scales,
+                              size_t n_begin, size_t n_end) {
+  constexpr size_t kNR = MR <= 2 ? 4 : 2;
   size_t n = n_begin;
-  for (; n + 4 <= n_end; n += 4) int16_decode_tile<4>(p, q, q_scales, n);
-  for (; n < n_end; ++n) int16_decode_tile<1>(p, q, q_scales, n);
+  for (; n + kNR <= n_end; n += kNR) int16_decode_tile<MR, kNR>(p, q, q_scales, n);
+  for (; n < n_end; ++n) int16_decode_tile<MR, 1>(p, q, q_scales, n);
+}
+
+// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end) in m×4 tiles (m×2 past
+// two tokens, so the accumulators fit AVX2's 16 registers). Each call (one per thread-pool
+// task) rounds the tokens itself: a few hundred cycles against the hundreds of thousands its
+// rows take.
+inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  alignas(32) int16_t q[kInt16DecodeStackValues];
+  float q_scales[kInt16DecodeStackValues / 32];
+  for (size_t i = 0; i < p.m; ++i) {
+    quantize_int16_groups(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
+                          q_scales + i * (p.kp / 32));
+  }
+  if (p.m == 4) {
+    int16_decode_rows<4>(p, q, q_scales, n_begin, n_end);
+  } else if (p.m == 3) {
+    int16_decode_rows<3>(p, q, q_scales, n_begin, n_end);
+  } else if (p.m == 2) {
+    int16_decode_rows<2>(p, q, q_scales, n_begin, n_end);
+  } else {
+    int16_decode_rows<1>(p, q, q_scales, n_begin, n_end);
+  }
 }
 
 inline bool wants_int16_decode(const GemmArgs& p) {
-  return p.int16_decode && p.m == 1 && p.kp <= kInt16DecodeMaxColumns;
+  return p.int16_decode && p.m >= 1 && p.m <= kInt16DecodeMaxTokens &&
+         p.kp <= kInt16DecodeMaxColumns && p.m * p.kp <= kInt16DecodeStackValues;
 }
 
 }  // namespace griffin
