@@ -345,6 +345,17 @@ std::vector<double> int16_rounded(const std::vector<float>& a, size_t kp) {
   return rounded;
 }
 
+// `variant` on p with int16 decode allowed, its rows in two calls split at `split` (as two
+// thread-pool tasks would run them).
+std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, size_t split) {
+  std::vector<float> y;
+  GemmArgs args = args_for(p, y);
+  args.int16_decode = true;
+  variant.kernel(args, 0, split);
+  variant.kernel(args, split, p.n);
+  return y;
+}
+
 }  // namespace
 
 TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within their rounding",
@@ -364,11 +375,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
     const std::vector<double> rounded = int16_rounded(p.a, p.kp);
     for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
       if (!cpu_supports(variant.isa)) continue;
-      std::vector<float> y;
-      GemmArgs args = args_for(p, y);
-      args.int16_decode = true;
-      variant.kernel(args, 0, 5);
-      variant.kernel(args, 5, p.n);
+      const std::vector<float> y = decode_rows(variant, p, 5);
       const bool uses_int16 = variant.isa == Isa::kAvx2 && p.kp <= 16384;
       size_t distinguishable = 0;  // rows where the f32 and int16 sums differ beyond rounding
       for (size_t c = 0; c < p.n; ++c) {
@@ -408,20 +415,13 @@ TEST_CASE("f32-qs8w-gemm decodes two to four tokens as it decodes each alone", "
       p.a[k + 3] = 40.0f;  // the second token's first group has another scale than the first's
       for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
         if (!cpu_supports(variant.isa)) continue;
-        std::vector<float> together;
-        GemmArgs args = args_for(p, together);
-        args.int16_decode = true;
-        variant.kernel(args, 0, 6);
-        variant.kernel(args, 6, p.n);
+        const std::vector<float> together = decode_rows(variant, p, 6);
         const bool uses_int16 = variant.isa == Isa::kAvx2 && m * p.kp <= 32768;
         for (size_t i = 0; i < m; ++i) {
           Problem lone = p;
           lone.m = 1;
           lone.a.assign(p.a.begin() + i * k, p.a.begin() + (i + 1) * k);
-          std::vector<float> alone;
-          GemmArgs one = args_for(lone, alone);
-          one.int16_decode = true;
-          variant.kernel(one, 0, p.n);
+          const std::vector<float> alone = decode_rows(variant, lone, p.n);
           const std::vector<double> rounded = int16_rounded(lone.a, p.kp);
           for (size_t c = 0; c < p.n; ++c) {
             const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
