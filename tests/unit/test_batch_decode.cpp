@@ -148,9 +148,10 @@ TEST_CASE("A batch of one is bit-identical to decode", "[api][batch]") {
 
 TEST_CASE("Batches of two to four int8 sessions get each lone decode's bits", "[api][batch]") {
   // Where f32-qs8w decodes up to four tokens as it decodes one (AVX2: int16 activations, each
-  // token rounded on its own; NEON: its tiles are the GEMV), a small batch is bit-identical to
-  // decoding each session alone. Elsewhere (AVX-512F, scalar) a batch takes the f32 tiles and
-  // one token the GEMV, and the batch tolerance applies.
+  // token rounded on its own), a small batch is bit-identical to decoding each session alone.
+  // Elsewhere (AVX-512F, NEON, scalar) a batch takes the f32 tiles and one token the GEMV, which
+  // may differ in the last bits (NEON's do from three tokens on), and the batch tolerance
+  // applies.
   TempDir dir;
   const std::string path = convert_fixture(dir, "griffin", DType::kInt8);
   constexpr size_t kSessions = 4;
@@ -159,8 +160,7 @@ TEST_CASE("Batches of two to four int8 sessions get each lone decode's bits", "[
   const char* kernels = "";
   REQUIRE(griffin_model_kernels(model, &kernels) == GRIFFIN_OK);
   const std::string described(kernels);
-  const bool same_bits = described.find("f32-qs8w-gemm avx2") != std::string::npos ||
-                         described.find("f32-qs8w-gemm neon") != std::string::npos;
+  const bool same_bits = described.find("f32-qs8w-gemm avx2") != std::string::npos;
   INFO("kernels: " << described);
   griffin_session* batch[kSessions];
   griffin_session* alone[kSessions];
