@@ -356,6 +356,11 @@ std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, siz
   return y;
 }
 
+// The f32-qs8w variants that decode with int16 activations (both run x86-int16-decode.h).
+bool decodes_int16(const GemmVariant& variant) {
+  return variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f;
+}
+
 }  // namespace
 
 TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within their rounding",
@@ -376,7 +381,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
     for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
       if (!cpu_supports(variant.isa)) continue;
       const std::vector<float> y = decode_rows(variant, p, 5);
-      const bool uses_int16 = variant.isa == Isa::kAvx2 && p.kp <= 16384;
+      const bool uses_int16 = decodes_int16(variant) && p.kp <= 16384;
       size_t distinguishable = 0;  // rows where the f32 and int16 sums differ beyond rounding
       for (size_t c = 0; c < p.n; ++c) {
         const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
@@ -390,7 +395,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
         INFO(variant.name << " k " << k << " row " << c);
         // Every variant stays within the int16 rounding of the f32 definition...
         REQUIRE(std::fabs(y[c] - exact) <= rounding + 2e-6 * magnitude);
-        // ...and the AVX2 one computes exactly the int16 sum, to float rounding.
+        // ...and the x86 ones compute exactly the int16 sum, to float rounding.
         if (uses_int16) REQUIRE(std::fabs(y[c] - with_int16) <= 2e-6 * magnitude);
         distinguishable += std::fabs(exact - with_int16) > 4e-6 * magnitude;
       }
@@ -403,7 +408,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
 }
 
 TEST_CASE("f32-qs8w-gemm decodes two to four tokens as it decodes each alone", "[kernels]") {
-  // A batch of up to four sessions (griffin_batch_decode) takes the int16 path on AVX2 too: each
+  // A batch of up to four sessions (griffin_batch_decode) takes the int16 path on x86 too: each
   // token must come out with the bits of its lone decode and within the int16 bound. The other
   // variants, and batches too wide for the stack (tokens × padded columns > 32,768: here four
   // tokens of 8,224 and any of 16,416), run f32 tiles for the batch and the GEMV or int16 for
@@ -416,7 +421,7 @@ TEST_CASE("f32-qs8w-gemm decodes two to four tokens as it decodes each alone", "
       for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
         if (!cpu_supports(variant.isa)) continue;
         const std::vector<float> together = decode_rows(variant, p, 6);
-        const bool uses_int16 = variant.isa == Isa::kAvx2 && m * p.kp <= 32768;
+        const bool uses_int16 = decodes_int16(variant) && m * p.kp <= 32768;
         for (size_t i = 0; i < m; ++i) {
           Problem lone = p;
           lone.m = 1;

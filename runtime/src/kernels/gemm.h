@@ -33,7 +33,7 @@ struct GemmArgs {
   const float* bias = nullptr;        // [n] or null
   float* y = nullptr;                 // [m, y_stride]
   size_t y_stride = 0;                // floats
-  // f32-qs8w, decoded tokens: for up to four tokens the AVX2 variant may round the activations
+  // f32-qs8w, decoded tokens: for up to four tokens the x86 variants may round the activations
   // to int16 per group of 32 (x86-int16-decode.h). Set for decode only, so prefill stays
   // chunk-invariant.
   bool int16_decode = false;
