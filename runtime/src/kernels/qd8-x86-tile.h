@@ -17,7 +17,8 @@
 //   int8 rows: the weights' signs move onto the activations (|w| · sign(w)·a), and the row's
 //     f32 scale is applied at the end.
 // `Dot` is the instruction sequence: vpmaddubsw + vpmaddwd on AVX2, vpdpbusd with VNNI.
-// Included only by files compiled with AVX2 (or wider) enabled.
+// Included only by files compiled with AVX2 (or wider) enabled; an unnamed namespace gives each
+// its own copy (x86-reduce.h).
 #pragma once
 
 #include <immintrin.h>
@@ -30,6 +31,7 @@
 #include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
+namespace {
 
 // AVX2: u8·s8 pairs into 16-bit lanes (no saturation: |w|, |a| <= 127 for int8, u <= 15 for
 // int4), then pairs of those into 32-bit lanes.
@@ -249,9 +251,11 @@ struct Qs8Tile {
   }
 };
 
+}  // namespace
 }  // namespace griffin
 
 namespace griffin {
+namespace {
 
 // kFloatOffsets: for `m` tokens of int8 activations [m, kp] with scales [m, kp / 32], each
 // group's 8 · Σa (exact in int32) times the group's scale, in one f32 rounding.
@@ -269,4 +273,5 @@ inline void int4_group_offsets(size_t m, size_t kp, const int8_t* aq, const floa
   }
 }
 
+}  // namespace
 }  // namespace griffin

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 namespace griffin {
+namespace {
 
 struct VnniDot {
   static __m256i int4_offset(__m256i a) {
@@ -22,4 +23,5 @@ struct VnniDot {
   }
 };
 
+}  // namespace
 }  // namespace griffin

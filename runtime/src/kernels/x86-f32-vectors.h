@@ -12,6 +12,7 @@
 #include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
+namespace {
 
 #if defined(__AVX2__) && defined(__FMA__)
 struct Avx2Floats {
@@ -53,4 +54,5 @@ struct Int8ScalarTail {
   }
 };
 
+}  // namespace
 }  // namespace griffin
