@@ -2,7 +2,7 @@
 // differ only in how a vector of weights becomes f32 and how a row's sum is finished. `Ops`
 // (defined in each variant's file, compiled with that variant's ISA flags) supplies:
 //   Vector, kLanes, zero(), load(const float*), fma(a, w, acc), add(x, y), sum(Vector): the f32
-//     vector (x86-f32-vectors.h);
+//     vector, and kGemvPrefetch: whether the GEMV prefetches rows ahead (x86-f32-vectors.h);
 //   Weight, widen(const Weight*): kLanes weights as f32;
 //   tail(a, w, count): Σ a·w over the last count < kLanes columns;
 //   finish(p, n, sum): the output value (scale, bias).
@@ -25,12 +25,12 @@ struct WidenGemm {
   static void gemv(const GemmArgs& p, size_t n) {
     const Weight* w = weight_row<Weight>(p, n);
     const float* a = p.a;
-    // The row kPrefetchRows on, at the same column (weight-rows.h).
+    // The row kPrefetchRows on, at the same column (weight-rows.h), where Ops::kGemvPrefetch.
     const uint8_t* ahead = reinterpret_cast<const uint8_t*>(w) + kPrefetchRows * p.w_row_bytes;
     Vector acc0 = Ops::zero(), acc1 = Ops::zero();
     size_t k = 0;
     for (; k + 2 * kLanes <= p.k; k += 2 * kLanes) {
-      __builtin_prefetch(ahead + k * sizeof(Weight), 0, 3);
+      if constexpr (Ops::kGemvPrefetch) __builtin_prefetch(ahead + k * sizeof(Weight), 0, 3);
       acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
       acc1 = Ops::fma(Ops::load(a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
     }
