@@ -175,6 +175,7 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.y = y;
   args.y_stride = output_stride_;
   args.int16_decode = context.decode;  // the kernel decides by the number of rows
+  args.decode = context.decode;
   GemmKernel kernel = nullptr;
   switch (engine_) {
     case LinearEngine::kF32:

@@ -299,6 +299,43 @@ TEST_CASE("qd8-qs4w-gemm variants give a token the same bits alone and in any ti
   check_token_invariance(Format::kInt4, qs4_gemm_variants());
 }
 
+TEST_CASE("qd8-qs4w-gemm decodes as it prefills, to float rounding, and a batch as alone",
+          "[kernels]") {
+  // With GemmArgs::decode a variant may sum in another order (avx512vnni: the stored rows' tiles
+  // instead of the repacked blocks of prefill). A decoded token must stay within float rounding
+  // of its prefilled value, and up to four decoded tokens must each get their lone bits.
+  std::mt19937 rng(5);
+  const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560}, {2, 21, 7680}};
+  for (const auto& shape : shapes) {
+    const Problem p = make_problem(Format::kInt4, shape[0], shape[1], shape[2], rng);
+    for (const GemmVariant& variant : qs4_gemm_variants()) {
+      if (!cpu_supports(variant.isa)) continue;
+      std::vector<float> prefilled, decoded;
+      variant.kernel(args_for(p, prefilled), 0, p.n);
+      GemmArgs batch = args_for(p, decoded);
+      batch.decode = true;
+      variant.kernel(batch, 0, p.n);
+      for (size_t m = 0; m < p.m; ++m) {
+        std::vector<float> y;
+        GemmArgs lone = args_for(p, y);
+        lone.decode = true;
+        lone.m = 1;
+        lone.aq += m * p.kp;
+        lone.aq_scales += m * (p.kp / 32);
+        variant.kernel(lone, 0, p.n);
+        for (size_t c = 0; c < p.n; ++c) {
+          double magnitude = 1.0;
+          for (size_t k = 0; k < p.k; ++k) magnitude += std::fabs(p.a[m * p.k + k]);
+          INFO(variant.name << " m " << p.m << " n " << p.n << " k " << p.k << " token " << m
+                            << " row " << c);
+          REQUIRE(y[c] == decoded[m * p.n + c]);
+          REQUIRE(std::fabs(y[c] - prefilled[m * p.n + c]) <= 2e-6 * magnitude);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chunking",
           "[kernels]") {
   // Chunks of 3 and 2 against one call (a lone token may run a GEMV that sums in another

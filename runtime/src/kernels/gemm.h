@@ -37,6 +37,11 @@ struct GemmArgs {
   // to int16 per group of 32 (x86-int16-decode.h). Set for decode only, so prefill stays
   // chunk-invariant.
   bool int16_decode = false;
+  // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
+  // in another order than its prefill, to float rounding (qd8-qs4w avx512vnni decodes in 1×4
+  // tiles on the stored rows and prefills on repacked 8-row blocks). Each token still gets the
+  // same bits alone or in a batch, and prefill chunking changes no bit.
+  bool decode = false;
 };
 
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
