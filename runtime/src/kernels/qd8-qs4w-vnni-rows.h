@@ -1,17 +1,18 @@
-// The AVX-512 VNNI int4 kernel (qd8-qs4w avx512vnni). Each (token, row, group) dot product is
+// The AVX-512 VNNI int4 prefill (qd8-qs4w avx512vnni). Each (token, row, group) dot product is
 // computed exactly in int32, offset included, and a row sums its groups in f32 as the scalar
 // definition does: acc = fma(float(dot_g), w_scale_g · a_scale_g, acc), group after group, then
-// + bias. Any tile shape that keeps that order gives the same bits, so:
-//   - prefill repacks 8 rows at a time into a row-interleaved block (4 weights of each of the 8
-//     rows per 32 bits, the layout llama.cpp repacks its Q4_0 into at load): one vpdpbusd then
-//     sums four products for each of the 8 rows, and the per-group conversion, scale and FMA are
-//     paid once per 8 rows, not per row. The repack is paid once per 8 rows for all the call's
-//     tokens, and the block (64 KB) stays in L2;
-//   - decode (one token) runs 1×4 tiles on the weights as stored and reduces each row's 8 lanes
-//     in int32 (exact, so the order does not matter).
-// A lone token therefore equals its prefilled value, and chunking changes no bit. The 256-bit
-// tile of qd8-x86-tile.h paid a conversion and an FMA per (token, row, group), which held 2B
-// int4 prefill on Zen 4 to ~65 GMAC/s against llama.cpp's ~100 with its repacked Q4_0.
+// + bias. Any code that keeps those steps gives the same bits, so:
+//   - blocks of 8 rows are repacked row-interleaved (4 weights of each of the 8 rows per 32
+//     bits, the layout llama.cpp repacks its Q4_0 into at load): one vpdpbusd then sums four
+//     products for each of the 8 rows, and the conversion, scale and FMA of a group are paid
+//     once per 8 rows instead of once per row. The repack is paid once per 8 rows for all the
+//     call's tokens, and the block (at most 64 KB) stays in L2;
+//   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
+//     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
+// So prefill chunking changes no bit. The 256-bit tile of qd8-x86-tile.h paid a conversion and
+// an FMA per (token, row, group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against
+// llama.cpp's ~100 with its repacked Q4_0. Decode keeps that tile (GemmArgs::decode): for a
+// single token it streams faster than the per-group int32 reduction here.
 // Included only by files compiled with AVX-512 VNNI (+VL, BW).
 #pragma once
 
@@ -140,10 +141,18 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
         }
       }
       switch (tokens) {
-        case 4: packed_tokens<4>(p, offsets, packed, w_scales, m, g0, count, partial); break;
-        case 3: packed_tokens<3>(p, offsets, packed, w_scales, m, g0, count, partial); break;
-        case 2: packed_tokens<2>(p, offsets, packed, w_scales, m, g0, count, partial); break;
-        default: packed_tokens<1>(p, offsets, packed, w_scales, m, g0, count, partial); break;
+        case 4:
+          packed_tokens<4>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+        case 3:
+          packed_tokens<3>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+        case 2:
+          packed_tokens<2>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+        default:
+          packed_tokens<1>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
       }
       const bool last = g0 + count == groups;
       for (size_t i = 0; i < tokens; ++i) {
@@ -157,7 +166,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
 }
 
 // One token, rows n0..n0+NR-1 (NR <= 4) as stored: per group, each row's 8 lanes reduced in
-// int32, then the same f32 steps as packed_tokens.
+// int32, then the same f32 steps as packed_tokens (a one-token prefill call, and the rows past
+// the last block of 8).
 template <size_t NR>
 inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, size_t n0) {
   const size_t groups = p.kp / 32;
@@ -215,21 +225,27 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
 }
 
 // Rows [n_begin, n_end) of every token of p; offsets [m, groups] = 8 · Σa per token and group.
-inline void qs4_vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin,
-                          size_t n_end) {
+inline void qs4_vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
   size_t n = n_begin;
   if (p.m > 1) {
     for (; n + kRowsPerBlock <= n_end; n += kRowsPerBlock) packed_rows(p, offsets, n);
   }
-  // Decode, and the last rows of a prefill: 1×4 tiles on the stored rows, token by token.
+  // A one-token call, and the last rows: 1×4 tiles on the stored rows, token by token.
   for (size_t m = 0; m < p.m; ++m) {
     size_t r = n;
     for (; r + 4 <= n_end; r += 4) stored_rows<4>(p, offsets, m, r);
     switch (n_end - r) {
-      case 3: stored_rows<3>(p, offsets, m, r); break;
-      case 2: stored_rows<2>(p, offsets, m, r); break;
-      case 1: stored_rows<1>(p, offsets, m, r); break;
-      default: break;
+      case 3:
+        stored_rows<3>(p, offsets, m, r);
+        break;
+      case 2:
+        stored_rows<2>(p, offsets, m, r);
+        break;
+      case 1:
+        stored_rows<1>(p, offsets, m, r);
+        break;
+      default:
+        break;
     }
   }
 }
