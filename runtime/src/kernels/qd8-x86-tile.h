@@ -258,6 +258,17 @@ struct Qs8Tile {
 namespace griffin {
 namespace {
 
+// Tokens [m0, m0 + tokens) of p's int8 activations and outputs, as a call of their own (the int4
+// kernels compute their offsets a block of tokens at a time).
+inline GemmArgs token_block(const GemmArgs& p, size_t m0, size_t tokens) {
+  GemmArgs block = p;
+  block.m = tokens;
+  block.aq = p.aq + m0 * p.kp;
+  block.aq_scales = p.aq_scales + m0 * (p.kp / 32);
+  block.y = p.y + m0 * p.y_stride;
+  return block;
+}
+
 // kFloatOffsets: for `m` tokens of int8 activations [m, kp] with scales [m, kp / 32], each
 // group's 8 · Σa (exact in int32) times the group's scale, in one f32 rounding.
 inline void int4_group_offsets(size_t m, size_t kp, const int8_t* aq, const float* scales,

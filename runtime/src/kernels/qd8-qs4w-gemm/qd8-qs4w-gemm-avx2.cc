@@ -26,11 +26,7 @@ void grf_qd8_qs4w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n
   const size_t block_tokens = kOffsetFloats / groups / kTileTokens * kTileTokens;
   alignas(32) float offsets[kOffsetFloats];
   for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
-    GemmArgs block = p;
-    block.m = std::min(block_tokens, p.m - m0);
-    block.aq = p.aq + m0 * p.kp;
-    block.aq_scales = p.aq_scales + m0 * groups;
-    block.y = p.y + m0 * p.y_stride;
+    GemmArgs block = token_block(p, m0, std::min(block_tokens, p.m - m0));
     int4_group_offsets(block.m, p.kp, block.aq, block.aq_scales, offsets);
     block.aq_offsets = offsets;
     TiledGemm<Qs4Tile<MaddubsDot, true, true>, 4, 2, 4>::run(block, n_begin, n_end);
