@@ -210,6 +210,41 @@ TEST_CASE("Activation quantization keeps every value within half a step", "[kern
   }
 }
 
+#if defined(__x86_64__)
+TEST_CASE("Activation quantization with AVX2 gives the scalar definition's bits", "[kernels]") {
+  if (!cpu_supports(Isa::kAvx2)) {
+    WARN("skipped: this CPU has no avx2");
+    return;
+  }
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  for (size_t k : {1, 31, 32, 70, 2560, 7681}) {
+    const size_t m = 3, kp = (k + 31) / 32 * 32, stride = k + 5;
+    std::vector<float> a(m * stride);
+    for (float& x : a) x = uniform(rng);
+    for (size_t i = 0; i < std::min<size_t>(k, 32); ++i) a[stride + i] = 0.0f;  // an all-zero group
+    a[2] = 1e30f;                                                               // a huge value
+    a[2 * stride] = 1e-38f;  // a tiny group: 127 / 1e-38 overflows, so it counts as zero
+    for (size_t i = 1; i < std::min<size_t>(k, 32); ++i) a[2 * stride + i] = 1e-40f * i;
+    // Values on rounding ties: 0.5 steps of the group's scale round to even either way.
+    if (k >= 64) {
+      a[32] = 127.0f;
+      a[33] = 0.5f;
+      a[34] = -2.5f;
+    }
+    std::vector<int8_t> expected(m * kp, 99), actual(m * kp, 77);
+    std::vector<float> expected_scales(m * kp / 32), actual_scales(m * kp / 32);
+    grf_f32_qd8_quantize_ukernel__scalar(m, k, kp, a.data(), stride, expected.data(),
+                                         expected_scales.data());
+    grf_f32_qd8_quantize_ukernel__avx2(m, k, kp, a.data(), stride, actual.data(),
+                                       actual_scales.data());
+    INFO("k " << k);
+    CHECK(actual == expected);
+    CHECK(actual_scales == expected_scales);
+  }
+}
+#endif
+
 TEST_CASE("Weight quantization round trips within half a step", "[kernels][format]") {
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);

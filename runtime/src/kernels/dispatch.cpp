@@ -125,6 +125,10 @@ KernelTable select_kernels(bool force_scalar, bool int8_activations) {
   table.qs4 = best(qs4_gemm_variants(), force_scalar);
   table.tanh = best(tanh_variants(), force_scalar);
   table.quantize = grf_f32_qd8_quantize_ukernel__scalar;
+#if defined(__x86_64__)
+  if (!force_scalar && cpu_supports(Isa::kAvx2))
+    table.quantize = grf_f32_qd8_quantize_ukernel__avx2;
+#endif
   table.int8_activations = int8_activations;
   return table;
 }

@@ -47,7 +47,8 @@ struct GemmArgs {
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
 
 // Quantizes rows of f32 activations [m, k] (row stride a_stride) into int8 [m, kp] and scales
-// [m, kp / 32]: per group, scale = max|x| / 127, q = round(x / scale); padding is zero.
+// [m, kp / 32]: per group, scale = max|x| / 127, q = round(x / scale); padding is zero, and a
+// group whose largest value is below 1e-30 counts as zero (127 / max would overflow).
 using QuantizeKernel = void (*)(size_t m, size_t k, size_t kp, const float* a, size_t a_stride,
                                 int8_t* aq, float* scales);
 
@@ -62,6 +63,8 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
                                           size_t a_stride, int8_t* aq, float* scales);
 
 #if defined(__x86_64__)
+void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
+                                        size_t a_stride, int8_t* aq, float* scales);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);

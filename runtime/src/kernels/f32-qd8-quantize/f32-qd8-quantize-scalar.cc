@@ -16,6 +16,9 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
       const size_t begin = g * 32, end = begin + 32 < k ? begin + 32 : k;
       float amax = 0.0f;
       for (size_t i = begin; i < end; ++i) amax = std::fmax(amax, std::fabs(x[i]));
+      // A group below 1e-30 counts as zero: 127 / amax would overflow to infinity for the
+      // tiniest, and infinity (or 0 · infinity) has no int8 value.
+      if (!(amax >= 1e-30f)) amax = 0.0f;
       const float scale = amax / 127.0f;
       const float inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
       for (size_t i = begin; i < begin + 32; ++i) {
