@@ -31,16 +31,6 @@ constexpr size_t kRowsPerBlock = 8;
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 4;
 
-// 8 · Σa of one group of 32 int8 activations, exact.
-inline int32_t group_offset(const int8_t* a) {
-  const __m256i sums = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8),
-                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)));
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
-
 // A group's 16 bytes as its 32 values 0..15 (u = q + 8), in order.
 inline __m256i group_values(const uint8_t* group) {
   const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(group));

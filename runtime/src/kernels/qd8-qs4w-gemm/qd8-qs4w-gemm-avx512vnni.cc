@@ -30,7 +30,7 @@ void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, si
   alignas(32) int32_t offsets[kOffsetInts];
   for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
     const GemmArgs block = token_block(p, m0, std::min(block_tokens, p.m - m0));
-    for (size_t g = 0; g < block.m * groups; ++g) offsets[g] = group_offset(block.aq + g * 32);
+    for (size_t g = 0; g < block.m * groups; ++g) offsets[g] = int4_group_offset(block.aq + g * 32);
     qs4_vnni_rows(block, offsets, n_begin, n_end);
   }
 }
