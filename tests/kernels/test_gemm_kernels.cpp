@@ -334,16 +334,17 @@ TEST_CASE("qd8-qs4w-gemm variants give a token the same bits alone and in any ti
   check_token_invariance(Format::kInt4, qs4_gemm_variants());
 }
 
-TEST_CASE("qd8-qs4w-gemm decodes as it prefills, to float rounding, and a batch as alone",
-          "[kernels]") {
-  // With GemmArgs::decode a variant may sum in another order (avx512vnni: the stored rows' tiles
-  // instead of the repacked blocks of prefill). A decoded token must stay within float rounding
-  // of its prefilled value, and up to four decoded tokens must each get their lone bits.
+namespace {
+
+// With GemmArgs::decode a variant may sum in another order (avx512vnni: the stored rows' tiles
+// instead of the repacked blocks of prefill). A decoded token must stay within float rounding
+// of its prefilled value, and up to four decoded tokens must each get their lone bits.
+void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(5);
   const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560}, {2, 21, 7680}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(Format::kInt4, shape[0], shape[1], shape[2], rng);
-    for (const GemmVariant& variant : qs4_gemm_variants()) {
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
+    for (const GemmVariant& variant : variants) {
       if (!cpu_supports(variant.isa)) continue;
       std::vector<float> prefilled, decoded;
       variant.kernel(args_for(p, prefilled), 0, p.n);
@@ -369,6 +370,18 @@ TEST_CASE("qd8-qs4w-gemm decodes as it prefills, to float rounding, and a batch 
       }
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE("qd8-qs8w-gemm decodes as it prefills, to float rounding, and a batch as alone",
+          "[kernels]") {
+  check_decode_against_prefill(Format::kInt8, qs8_gemm_variants());
+}
+
+TEST_CASE("qd8-qs4w-gemm decodes as it prefills, to float rounding, and a batch as alone",
+          "[kernels]") {
+  check_decode_against_prefill(Format::kInt4, qs4_gemm_variants());
 }
 
 TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chunking",

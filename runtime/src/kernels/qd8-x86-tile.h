@@ -269,15 +269,20 @@ inline GemmArgs token_block(const GemmArgs& p, size_t m0, size_t tokens) {
   return block;
 }
 
-// 8 · Σa over one group of 32 int8 activations, exact in int32 (the int4 nibble offset).
-inline int32_t int4_group_offset(const int8_t* a) {
+// Σa over one group of 32 int8 activations, exact in int32.
+inline int32_t group_sum(const int8_t* a) {
   const __m256i values = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
   const __m256i sums =
       _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), values), _mm256_set1_epi16(1));
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return 8 * _mm_cvtsi128_si32(s);
+  return _mm_cvtsi128_si32(s);
+}
+
+// 8 · Σa: the int4 nibble offset of a group.
+inline int32_t int4_group_offset(const int8_t* a) {
+  return 8 * group_sum(a);
 }
 
 // kFloatOffsets: for `m` tokens of int8 activations [m, kp] with scales [m, kp / 32], each

@@ -1,0 +1,310 @@
+// The AVX-512 VNNI prefill of the integer families (qd8-qs4w and qd8-qs8w avx512vnni). Each
+// (token, row, group) dot product is computed exactly in int32, and a row sums its groups in f32
+// in group order: acc = fma(float(dot_g), scale_g, acc), then the row's end step (Int4Rows,
+// Int8Rows). Any code that keeps those steps gives the same bits, so:
+//   - blocks of 8 rows are repacked row-interleaved (4 weights of each of the 8 rows per 32
+//     bits, the layout llama.cpp repacks its Q4_0 into at load): one vpdpbusd then sums four
+//     products for each of the 8 rows, and the conversion, scale and FMA of a group are paid
+//     once per 8 rows instead of once per row. The repack is paid once per 8 rows for all the
+//     call's tokens, and the block (at most 64 KB) stays in L2;
+//   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
+//     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
+// So prefill chunking changes no bit. The 256-bit tiles of qd8-x86-tile.h paid a conversion and
+// an FMA per (token, row, group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against
+// llama.cpp's ~100 with its repacked Q4_0. Decode keeps those tiles (GemmArgs::decode): for a
+// single token they stream faster than the per-group int32 reduction here.
+// vpdpbusd multiplies unsigned bytes by signed ones, so the weights go in as unsigned values
+// u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
+// takes off bias · Σa, an exact int32 per (token, group) that the caller computes once per call
+// (`offsets`, Rows::offset). Included only by files compiled with AVX-512 VNNI (+VL, BW).
+#pragma once
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/qd8-x86-tile.h"
+#include "runtime/src/kernels/weight-rows.h"
+
+namespace griffin {
+namespace {
+
+constexpr size_t kRowsPerBlock = 8;
+constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
+constexpr size_t kTokensPerPass = 4;
+
+// int4 rows (format/quant.h): 16 bytes per group, value j in the low nibble of byte j and value
+// j + 16 in its high nibble, stored as u = q + 8; an f16 scale per group, so a group's scale is
+// w_scale_g · a_scale_g and the row ends with + bias.
+struct Int4Rows {
+  static constexpr bool kGroupScales = true;
+  static constexpr size_t kGroupBytes = 16;
+  static __m256i values(const uint8_t* group) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(group));
+    const __m128i mask = _mm_set1_epi8(0x0f);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask),
+                            _mm_and_si128(bytes, mask));
+  }
+  static int32_t offset(const int8_t* a) { return int4_group_offset(a); }
+  static float group_scale(const GemmArgs& p, size_t n, size_t g) {
+    return _cvtsh_ss(reinterpret_cast<const uint16_t*>(p.w_scales)[n * (p.kp / 32) + g]);
+  }
+  static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
+};
+
+// int8 rows: 32 bytes of q per group and one f32 scale per row, so a group's scale is a_scale_g
+// and the row ends with one fused acc · w_scale + bias (as qd8-x86-tile.h's Qs8Tile does).
+struct Int8Rows {
+  static constexpr bool kGroupScales = false;
+  static constexpr size_t kGroupBytes = 32;
+  static __m256i values(const uint8_t* group) {
+    return _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(group)),
+                            _mm256_set1_epi8(static_cast<char>(0x80)));
+  }
+  static int32_t offset(const int8_t* a) { return 128 * group_sum(a); }
+  static float finish(const GemmArgs& p, size_t n, float acc) {
+    const __m128 y = _mm_fmadd_ss(_mm_set_ss(acc), _mm_set_ss(weight_row_scale(p, n)),
+                                  _mm_set_ss(bias_of(p, n)));
+    return _mm_cvtss_f32(y);
+  }
+};
+
+// Rows n0..n0+7, groups g0..g0+count-1 -> packed[g][c] = the 4 values 4c..4c+3 of rows 0..7
+// (one 32-bit lane per row): an 8×8 transpose of 32-bit elements per group.
+template <typename Rows>
+inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, __m256i* packed) {
+  const uint8_t* w[kRowsPerBlock];
+  for (size_t r = 0; r < kRowsPerBlock; ++r) w[r] = weight_row<uint8_t>(p, n0 + r);
+  for (size_t g = 0; g < count; ++g) {
+    __m256i v[8];
+    for (size_t r = 0; r < 8; ++r) v[r] = Rows::values(w[r] + (g0 + g) * Rows::kGroupBytes);
+    __m256i t[8], u[8];
+    for (size_t r = 0; r < 8; r += 2) {
+      t[r] = _mm256_unpacklo_epi32(v[r], v[r + 1]);
+      t[r + 1] = _mm256_unpackhi_epi32(v[r], v[r + 1]);
+    }
+    for (size_t r = 0; r < 8; r += 4) {
+      u[r] = _mm256_unpacklo_epi64(t[r], t[r + 2]);
+      u[r + 1] = _mm256_unpackhi_epi64(t[r], t[r + 2]);
+      u[r + 2] = _mm256_unpacklo_epi64(t[r + 1], t[r + 3]);
+      u[r + 3] = _mm256_unpackhi_epi64(t[r + 1], t[r + 3]);
+    }
+    // u[0..3]: chunks (0|4), (1|5), (2|6), (3|7) of rows 0-3; u[4..7] the same of rows 4-7.
+    __m256i* out = packed + g * 8;
+    for (size_t c = 0; c < 4; ++c) {
+      out[c] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
+      out[c + 4] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
+    }
+  }
+}
+
+// Tokens m0..m0+MR-1 of rows n0..n0+7 over groups g0..g0+count-1, from the packed block.
+// `w_scales` [count][8] (int4 only). The accumulators start from and go back to `partial`
+// [MR][8].
+template <typename Rows, size_t MR>
+inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
+                          const float* w_scales, size_t m0, size_t g0, size_t count,
+                          float* partial) {
+  const size_t groups = p.kp / 32;
+  __m256 acc[MR];
+  for (size_t i = 0; i < MR; ++i) acc[i] = _mm256_loadu_ps(partial + i * 8);
+  for (size_t g = 0; g < count; ++g) {
+    const __m256i* block = packed + g * 8;
+    __m256i even[MR], odd[MR];
+    for (size_t i = 0; i < MR; ++i) {
+      even[i] = _mm256_setzero_si256();
+      odd[i] = _mm256_setzero_si256();
+    }
+    for (size_t c = 0; c < 8; c += 2) {
+      for (size_t i = 0; i < MR; ++i) {
+        const int8_t* a = p.aq + (m0 + i) * p.kp + (g0 + g) * 32 + c * 4;
+        int32_t a0, a1;
+        std::memcpy(&a0, a, 4);
+        std::memcpy(&a1, a + 4, 4);
+        even[i] = _mm256_dpbusd_epi32(even[i], block[c], _mm256_set1_epi32(a0));
+        odd[i] = _mm256_dpbusd_epi32(odd[i], block[c + 1], _mm256_set1_epi32(a1));
+      }
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      const __m256i dot = _mm256_sub_epi32(_mm256_add_epi32(even[i], odd[i]),
+                                           _mm256_set1_epi32(offsets[(m0 + i) * groups + g0 + g]));
+      __m256 scale = _mm256_set1_ps(p.aq_scales[(m0 + i) * groups + g0 + g]);
+      if constexpr (Rows::kGroupScales)
+        scale = _mm256_mul_ps(_mm256_loadu_ps(w_scales + g * 8), scale);
+      acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc[i]);
+    }
+  }
+  for (size_t i = 0; i < MR; ++i) _mm256_storeu_ps(partial + i * 8, acc[i]);
+}
+
+// Prefill: rows [n0, n0 + 8) for every token.
+template <typename Rows>
+inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
+  const size_t groups = p.kp / 32;
+  alignas(32) __m256i packed[kBlockGroups * 8];
+  alignas(32) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
+  float partial[kTokensPerPass * 8];
+  for (size_t g0 = 0; g0 < groups; g0 += kBlockGroups) {
+    const size_t count = std::min(kBlockGroups, groups - g0);
+    repack_rows<Rows>(p, n0, g0, count, packed);
+    if constexpr (Rows::kGroupScales) {
+      for (size_t r = 0; r < kRowsPerBlock; ++r) {
+        for (size_t g = 0; g < count; ++g)
+          w_scales[g * 8 + r] = Rows::group_scale(p, n0 + r, g0 + g);
+      }
+    }
+    for (size_t m = 0; m < p.m; m += kTokensPerPass) {
+      const size_t tokens = std::min(kTokensPerPass, p.m - m);
+      for (size_t i = 0; i < tokens; ++i) {
+        float* y = p.y + (m + i) * p.y_stride + n0;
+        if (g0 == 0) {
+          std::memset(partial + i * 8, 0, 8 * sizeof(float));
+        } else {
+          std::memcpy(partial + i * 8, y, 8 * sizeof(float));
+        }
+      }
+      switch (tokens) {
+        case 4:
+          packed_tokens<Rows, 4>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+        case 3:
+          packed_tokens<Rows, 3>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+        case 2:
+          packed_tokens<Rows, 2>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+        default:
+          packed_tokens<Rows, 1>(p, offsets, packed, w_scales, m, g0, count, partial);
+          break;
+      }
+      const bool last = g0 + count == groups;
+      for (size_t i = 0; i < tokens; ++i) {
+        float* y = p.y + (m + i) * p.y_stride + n0;
+        for (size_t r = 0; r < kRowsPerBlock; ++r) {
+          y[r] = last ? Rows::finish(p, n0 + r, partial[i * 8 + r]) : partial[i * 8 + r];
+        }
+      }
+    }
+  }
+}
+
+// The 4 rows' f16 scales of groups g0..g0+count-1 (count <= 8) as f32, by group: group g in the
+// low half of by_group[g % 4] for g < 4 and in its high half for g >= 4 (a 4×8 transpose).
+inline void int4_scales_by_group(const uint16_t* const* w_scales, size_t g0, size_t count,
+                                 float (*by_group)[8]) {
+  __m256 row_scales[4];
+  for (size_t j = 0; j < 4; ++j) {
+    uint16_t part[8] = {};
+    std::memcpy(part, w_scales[j] + g0, count * sizeof(uint16_t));
+    row_scales[j] = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(part)));
+  }
+  const __m256 t0 = _mm256_unpacklo_ps(row_scales[0], row_scales[1]);
+  const __m256 t1 = _mm256_unpackhi_ps(row_scales[0], row_scales[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(row_scales[2], row_scales[3]);
+  const __m256 t3 = _mm256_unpackhi_ps(row_scales[2], row_scales[3]);
+  _mm256_store_ps(by_group[0], _mm256_shuffle_ps(t0, t2, 0x44));
+  _mm256_store_ps(by_group[1], _mm256_shuffle_ps(t0, t2, 0xEE));
+  _mm256_store_ps(by_group[2], _mm256_shuffle_ps(t1, t3, 0x44));
+  _mm256_store_ps(by_group[3], _mm256_shuffle_ps(t1, t3, 0xEE));
+}
+
+// One token, rows n0..n0+NR-1 (NR <= 4) as stored: per group, each row's 8 lanes reduced in
+// int32, then the same f32 steps as packed_tokens (a one-token prefill call, and the rows past
+// the last block of 8).
+template <typename Rows, size_t NR>
+inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, size_t n0) {
+  const size_t groups = p.kp / 32;
+  const uint8_t* w[4];
+  const uint16_t* w_scales[4] = {};
+  for (size_t j = 0; j < 4; ++j) {
+    const size_t n = n0 + std::min(j, NR - 1);
+    w[j] = weight_row<uint8_t>(p, n);
+    if constexpr (Rows::kGroupScales) {
+      w_scales[j] = reinterpret_cast<const uint16_t*>(p.w_scales) + n * groups;
+    }
+  }
+  const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
+  const int8_t* a = p.aq + m * p.kp;
+  const float* a_scales = p.aq_scales + m * groups;
+  __m128 acc = _mm_setzero_ps();
+  for (size_t g0 = 0; g0 < groups; g0 += 8) {
+    const size_t count = std::min<size_t>(groups - g0, 8);
+    prefetch_lines(ahead + g0 * NR * Rows::kGroupBytes, NR * Rows::kGroupBytes * 8);
+    alignas(32) float by_group[4][8];
+    if constexpr (Rows::kGroupScales) int4_scales_by_group(w_scales, g0, count, by_group);
+    for (size_t gi = 0; gi < count; ++gi) {
+      const size_t g = g0 + gi;
+      const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + g * 32));
+      __m256i d[4];
+      for (size_t j = 0; j < 4; ++j) {
+        d[j] = j < NR ? _mm256_dpbusd_epi32(_mm256_setzero_si256(),
+                                            Rows::values(w[j] + g * Rows::kGroupBytes), av)
+                      : _mm256_setzero_si256();
+      }
+      const __m256i h =
+          _mm256_hadd_epi32(_mm256_hadd_epi32(d[0], d[1]), _mm256_hadd_epi32(d[2], d[3]));
+      const __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+      const __m128i dot = _mm_sub_epi32(sums, _mm_set1_epi32(offsets[m * groups + g]));
+      __m128 scale = _mm_set1_ps(a_scales[g]);
+      if constexpr (Rows::kGroupScales) {
+        scale = _mm_mul_ps(_mm_load_ps(&by_group[gi % 4][gi < 4 ? 0 : 4]), scale);
+      }
+      acc = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), scale, acc);
+    }
+  }
+  alignas(16) float sums[4];
+  _mm_store_ps(sums, acc);
+  for (size_t j = 0; j < NR; ++j) p.y[m * p.y_stride + n0 + j] = Rows::finish(p, n0 + j, sums[j]);
+}
+
+// Rows [n_begin, n_end) of every token of p; offsets [m, groups] = Rows::offset per token and
+// group.
+template <typename Rows>
+inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
+  size_t n = n_begin;
+  if (p.m > 1) {
+    for (; n + kRowsPerBlock <= n_end; n += kRowsPerBlock) packed_rows<Rows>(p, offsets, n);
+  }
+  // A one-token call, and the last rows: 1×4 tiles on the stored rows, token by token.
+  for (size_t m = 0; m < p.m; ++m) {
+    size_t r = n;
+    for (; r + 4 <= n_end; r += 4) stored_rows<Rows, 4>(p, offsets, m, r);
+    switch (n_end - r) {
+      case 3:
+        stored_rows<Rows, 3>(p, offsets, m, r);
+        break;
+      case 2:
+        stored_rows<Rows, 2>(p, offsets, m, r);
+        break;
+      case 1:
+        stored_rows<Rows, 1>(p, offsets, m, r);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// The whole prefill of an integer family: the offsets of up to kOffsetInts (token, group) pairs
+// at a time (one 32 KB stack buffer, whatever the chunk), then vnni_rows. Returns false, having
+// done nothing, for rows of more than kOffsetInts groups (none in RecurrentGemma): the caller
+// then uses its tiles.
+template <typename Rows>
+inline bool vnni_prefill(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  constexpr size_t kOffsetInts = 8192;
+  const size_t groups = p.kp / 32;
+  if (groups == 0 || groups > kOffsetInts) return false;
+  const size_t block_tokens = kOffsetInts / groups;
+  alignas(32) int32_t offsets[kOffsetInts];
+  for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
+    const GemmArgs block = token_block(p, m0, std::min(block_tokens, p.m - m0));
+    for (size_t g = 0; g < block.m * groups; ++g) offsets[g] = Rows::offset(block.aq + g * 32);
+    vnni_rows<Rows>(block, offsets, n_begin, n_end);
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace griffin
