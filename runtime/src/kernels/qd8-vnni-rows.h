@@ -102,15 +102,23 @@ inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, _
 
 // Tokens m0..m0+MR-1 of rows n0..n0+7 over groups g0..g0+count-1, from the packed block.
 // `w_scales` [count][8] (int4 only). The accumulators start from and go back to `partial`
-// [MR][8].
+// [MR][8]. Unless `next` is null, the same groups of the 8 rows from `next` on (the next
+// block) are prefetched meanwhile: with a few tokens (a decode batch) the memory would
+// otherwise sit idle while this block computes, and the repack then wait for it.
 template <typename Rows, size_t MR>
 inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
                           const float* w_scales, size_t m0, size_t g0, size_t count,
-                          float* partial) {
+                          const uint8_t* next, float* partial) {
+  constexpr size_t kGroupsPerLine = 64 / Rows::kGroupBytes;
   const size_t groups = p.kp / 32;
   __m256 acc[MR];
   for (size_t i = 0; i < MR; ++i) acc[i] = _mm256_loadu_ps(partial + i * 8);
   for (size_t g = 0; g < count; ++g) {
+    if (next != nullptr && g % kGroupsPerLine == 0) {
+      for (size_t r = 0; r < kRowsPerBlock; ++r) {
+        __builtin_prefetch(next + r * p.w_row_bytes + (g0 + g) * Rows::kGroupBytes, 0, 3);
+      }
+    }
     const __m256i* block = packed + g * 8;
     __m256i even[MR], odd[MR];
     for (size_t i = 0; i < MR; ++i) {
@@ -157,6 +165,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
     }
     for (size_t m = 0; m < p.m; m += kTokensPerPass) {
       const size_t tokens = std::min(kTokensPerPass, p.m - m);
+      const uint8_t* next = m == 0 ? weight_row<uint8_t>(p, n0 + kRowsPerBlock) : nullptr;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (g0 == 0) {
@@ -167,16 +176,16 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
       }
       switch (tokens) {
         case 4:
-          packed_tokens<Rows, 4>(p, offsets, packed, w_scales, m, g0, count, partial);
+          packed_tokens<Rows, 4>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
         case 3:
-          packed_tokens<Rows, 3>(p, offsets, packed, w_scales, m, g0, count, partial);
+          packed_tokens<Rows, 3>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
         case 2:
-          packed_tokens<Rows, 2>(p, offsets, packed, w_scales, m, g0, count, partial);
+          packed_tokens<Rows, 2>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
         default:
-          packed_tokens<Rows, 1>(p, offsets, packed, w_scales, m, g0, count, partial);
+          packed_tokens<Rows, 1>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
       }
       const bool last = g0 + count == groups;
@@ -287,14 +296,22 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin,
   }
 }
 
-// The whole prefill of an integer family: the offsets of up to kOffsetInts (token, group) pairs
-// at a time (one 32 KB stack buffer, whatever the chunk), then vnni_rows. Returns false, having
-// done nothing, for rows of more than kOffsetInts groups (none in RecurrentGemma): the caller
-// then uses its tiles.
+// Decode batches of up to this many tokens keep the caller's 1×4 / 4×4 tiles, so each token
+// gets the bits of its lone decode; larger batches run like prefill (to float rounding of
+// the lone decode): with the weights read once for 5 or more tokens, the group's conversion,
+// scale and FMA per row are what the tiles spend their time on.
+constexpr size_t kMaxTiledDecodeTokens = 4;
+
+// The whole product of an integer family for prefill and large decode batches: the offsets of
+// up to kOffsetInts (token, group) pairs at a time (one 32 KB stack buffer, whatever the
+// chunk), then vnni_rows. Returns false, having done nothing, for a decode of up to
+// kMaxTiledDecodeTokens and for rows of more than kOffsetInts groups (none in RecurrentGemma):
+// the caller then uses its tiles.
 template <typename Rows>
-inline bool vnni_prefill(const GemmArgs& p, size_t n_begin, size_t n_end) {
+inline bool vnni_repacked(const GemmArgs& p, size_t n_begin, size_t n_end) {
   constexpr size_t kOffsetInts = 8192;
   const size_t groups = p.kp / 32;
+  if (p.decode && p.m <= kMaxTiledDecodeTokens) return false;
   if (groups == 0 || groups > kOffsetInts) return false;
   const size_t block_tokens = kOffsetInts / groups;
   alignas(32) int32_t offsets[kOffsetInts];

@@ -12,7 +12,7 @@
 namespace griffin {
 
 void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  if (p.decode || !vnni_prefill<Int4Rows>(p, n_begin, n_end)) {
+  if (!vnni_repacked<Int4Rows>(p, n_begin, n_end)) {
     TiledGemm<Qs4Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
   }
 }
