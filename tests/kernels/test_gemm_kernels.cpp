@@ -295,7 +295,8 @@ namespace {
 // 0..m-1 run as one call, then each alone (the decode path), then as calls of 3 tokens.
 void check_token_invariance(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(99);
-  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560}, {5, 33, 64}, {25, 4, 12288}};
+  // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni).
+  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560}, {5, 33, 64}, {25, 4, 12288}, {6, 29, 96}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     for (const GemmVariant& variant : variants) {

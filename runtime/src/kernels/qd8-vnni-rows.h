@@ -31,7 +31,6 @@
 namespace griffin {
 namespace {
 
-constexpr size_t kRowsPerBlock = 8;
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 4;
 
@@ -71,12 +70,14 @@ struct Int8Rows {
   }
 };
 
-// Rows n0..n0+7, groups g0..g0+count-1 -> packed[g][c] = the 4 values 4c..4c+3 of rows 0..7
-// (one 32-bit lane per row): an 8×8 transpose of 32-bit elements per group.
+// Rows n0..n0+7, groups g0..g0+count-1 -> the 4 values 4c..4c+3 of rows 0..7 (one 32-bit lane
+// per row) at packed[(g · 8 + c) · halves + half]: an 8×8 transpose of 32-bit elements per
+// group. With halves = 2 two calls fill the two 256-bit halves of a 16-row block.
 template <typename Rows>
-inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, __m256i* packed) {
-  const uint8_t* w[kRowsPerBlock];
-  for (size_t r = 0; r < kRowsPerBlock; ++r) w[r] = weight_row<uint8_t>(p, n0 + r);
+inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, __m256i* packed,
+                        size_t halves, size_t half) {
+  const uint8_t* w[8];
+  for (size_t r = 0; r < 8; ++r) w[r] = weight_row<uint8_t>(p, n0 + r);
   for (size_t g = 0; g < count; ++g) {
     __m256i v[8];
     for (size_t r = 0; r < 8; ++r) v[r] = Rows::values(w[r] + (g0 + g) * Rows::kGroupBytes);
@@ -92,38 +93,81 @@ inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, _
       u[r + 3] = _mm256_unpackhi_epi64(t[r + 1], t[r + 3]);
     }
     // u[0..3]: chunks (0|4), (1|5), (2|6), (3|7) of rows 0-3; u[4..7] the same of rows 4-7.
-    __m256i* out = packed + g * 8;
+    __m256i* out = packed + g * 8 * halves + half;
     for (size_t c = 0; c < 4; ++c) {
-      out[c] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
-      out[c + 4] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
+      out[c * halves] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
+      out[(c + 4) * halves] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
     }
   }
 }
 
-// Tokens m0..m0+MR-1 of rows n0..n0+7 over groups g0..g0+count-1, from the packed block.
-// `w_scales` [count][8] (int4 only). The accumulators start from and go back to `partial`
-// [MR][8]. Unless `next` is null, the same groups of the 8 rows from `next` on (the next
-// block) are prefetched meanwhile: with a few tokens (a decode batch) the memory would
-// otherwise sit idle while this block computes, and the repack then wait for it.
-template <typename Rows, size_t MR>
+// The lanes of a repacked block: 8 rows in 256-bit vectors, or 16 in 512-bit ones (on Zen 4
+// a 512-bit vpdpbusd does twice the work of a 256-bit one in two passes, so the broadcasts,
+// conversions and FMAs per product halve).
+struct Lanes8 {
+  static constexpr size_t kRows = 8;
+  using Int = __m256i;
+  using Float = __m256;
+  static Int zero() { return _mm256_setzero_si256(); }
+  static Int dot(Int acc, const __m256i* w, int32_t a) {
+    return _mm256_dpbusd_epi32(acc, _mm256_load_si256(w), _mm256_set1_epi32(a));
+  }
+  static Float load(const float* x) { return _mm256_loadu_ps(x); }
+  static void store(float* x, Float v) { _mm256_storeu_ps(x, v); }
+  // acc + float(even + odd - offset) · scale, scale = a_scale (· w_scales).
+  static Float add_group(Float acc, Int even, Int odd, int32_t offset, float a_scale,
+                         const float* w_scales) {
+    const Int dot = _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset));
+    Float scale = _mm256_set1_ps(a_scale);
+    if (w_scales != nullptr) scale = _mm256_mul_ps(_mm256_loadu_ps(w_scales), scale);
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc);
+  }
+};
+
+struct Lanes16 {
+  static constexpr size_t kRows = 16;
+  using Int = __m512i;
+  using Float = __m512;
+  static Int zero() { return _mm512_setzero_si512(); }
+  static Int dot(Int acc, const __m256i* w, int32_t a) {
+    return _mm512_dpbusd_epi32(acc, _mm512_load_si512(w), _mm512_set1_epi32(a));
+  }
+  static Float load(const float* x) { return _mm512_loadu_ps(x); }
+  static void store(float* x, Float v) { _mm512_storeu_ps(x, v); }
+  static Float add_group(Float acc, Int even, Int odd, int32_t offset, float a_scale,
+                         const float* w_scales) {
+    const Int dot = _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset));
+    Float scale = _mm512_set1_ps(a_scale);
+    if (w_scales != nullptr) scale = _mm512_mul_ps(_mm512_loadu_ps(w_scales), scale);
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc);
+  }
+};
+
+// Tokens m0..m0+MR-1 of a block's L::kRows rows over groups g0..g0+count-1, from the packed
+// block. `w_scales` [count][kRows] (int4 only). The accumulators start from and go back to
+// `partial` [MR][kRows]. Unless `next` is null, the same groups of the kRows rows from `next`
+// on (the next block) are prefetched meanwhile: with a few tokens (a decode batch) the memory
+// would otherwise sit idle while this block computes, and the repack then wait for it.
+template <typename Rows, typename L, size_t MR>
 inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
                           const float* w_scales, size_t m0, size_t g0, size_t count,
                           const uint8_t* next, float* partial) {
   constexpr size_t kGroupsPerLine = 64 / Rows::kGroupBytes;
+  constexpr size_t kHalves = L::kRows / 8;
   const size_t groups = p.kp / 32;
-  __m256 acc[MR];
-  for (size_t i = 0; i < MR; ++i) acc[i] = _mm256_loadu_ps(partial + i * 8);
+  typename L::Float acc[MR];
+  for (size_t i = 0; i < MR; ++i) acc[i] = L::load(partial + i * L::kRows);
   for (size_t g = 0; g < count; ++g) {
     if (next != nullptr && g % kGroupsPerLine == 0) {
-      for (size_t r = 0; r < kRowsPerBlock; ++r) {
+      for (size_t r = 0; r < L::kRows; ++r) {
         __builtin_prefetch(next + r * p.w_row_bytes + (g0 + g) * Rows::kGroupBytes, 0, 3);
       }
     }
-    const __m256i* block = packed + g * 8;
-    __m256i even[MR], odd[MR];
+    const __m256i* block = packed + g * 8 * kHalves;
+    typename L::Int even[MR], odd[MR];
     for (size_t i = 0; i < MR; ++i) {
-      even[i] = _mm256_setzero_si256();
-      odd[i] = _mm256_setzero_si256();
+      even[i] = L::zero();
+      odd[i] = L::zero();
     }
     for (size_t c = 0; c < 8; c += 2) {
       for (size_t i = 0; i < MR; ++i) {
@@ -131,68 +175,69 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
         int32_t a0, a1;
         std::memcpy(&a0, a, 4);
         std::memcpy(&a1, a + 4, 4);
-        even[i] = _mm256_dpbusd_epi32(even[i], block[c], _mm256_set1_epi32(a0));
-        odd[i] = _mm256_dpbusd_epi32(odd[i], block[c + 1], _mm256_set1_epi32(a1));
+        even[i] = L::dot(even[i], block + c * kHalves, a0);
+        odd[i] = L::dot(odd[i], block + (c + 1) * kHalves, a1);
       }
     }
     for (size_t i = 0; i < MR; ++i) {
-      const __m256i dot = _mm256_sub_epi32(_mm256_add_epi32(even[i], odd[i]),
-                                           _mm256_set1_epi32(offsets[(m0 + i) * groups + g0 + g]));
-      __m256 scale = _mm256_set1_ps(p.aq_scales[(m0 + i) * groups + g0 + g]);
-      if constexpr (Rows::kGroupScales)
-        scale = _mm256_mul_ps(_mm256_loadu_ps(w_scales + g * 8), scale);
-      acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc[i]);
+      const size_t at = (m0 + i) * groups + g0 + g;
+      acc[i] = L::add_group(acc[i], even[i], odd[i], offsets[at], p.aq_scales[at],
+                            Rows::kGroupScales ? w_scales + g * L::kRows : nullptr);
     }
   }
-  for (size_t i = 0; i < MR; ++i) _mm256_storeu_ps(partial + i * 8, acc[i]);
+  for (size_t i = 0; i < MR; ++i) L::store(partial + i * L::kRows, acc[i]);
 }
 
-// Prefill: rows [n0, n0 + 8) for every token.
-template <typename Rows>
+// Prefill: rows [n0, n0 + L::kRows) for every token.
+template <typename Rows, typename L>
 inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
+  constexpr size_t kRows = L::kRows;
+  constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;  // 64 KB of packed weights
   const size_t groups = p.kp / 32;
-  alignas(32) __m256i packed[kBlockGroups * 8];
-  alignas(32) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
-  float partial[kTokensPerPass * 8];
-  for (size_t g0 = 0; g0 < groups; g0 += kBlockGroups) {
-    const size_t count = std::min(kBlockGroups, groups - g0);
-    repack_rows<Rows>(p, n0, g0, count, packed);
+  alignas(64) __m256i packed[kBlockGroups * 8];
+  alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
+  float partial[kTokensPerPass * kRows];
+  for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
+    const size_t count = std::min(kGroupsAtOnce, groups - g0);
+    for (size_t half = 0; half < kRows / 8; ++half) {
+      repack_rows<Rows>(p, n0 + 8 * half, g0, count, packed, kRows / 8, half);
+    }
     if constexpr (Rows::kGroupScales) {
-      for (size_t r = 0; r < kRowsPerBlock; ++r) {
+      for (size_t r = 0; r < kRows; ++r) {
         for (size_t g = 0; g < count; ++g)
-          w_scales[g * 8 + r] = Rows::group_scale(p, n0 + r, g0 + g);
+          w_scales[g * kRows + r] = Rows::group_scale(p, n0 + r, g0 + g);
       }
     }
     for (size_t m = 0; m < p.m; m += kTokensPerPass) {
       const size_t tokens = std::min(kTokensPerPass, p.m - m);
-      const uint8_t* next = m == 0 ? weight_row<uint8_t>(p, n0 + kRowsPerBlock) : nullptr;
+      const uint8_t* next = m == 0 ? weight_row<uint8_t>(p, n0 + kRows) : nullptr;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (g0 == 0) {
-          std::memset(partial + i * 8, 0, 8 * sizeof(float));
+          std::memset(partial + i * kRows, 0, kRows * sizeof(float));
         } else {
-          std::memcpy(partial + i * 8, y, 8 * sizeof(float));
+          std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
       switch (tokens) {
         case 4:
-          packed_tokens<Rows, 4>(p, offsets, packed, w_scales, m, g0, count, next, partial);
+          packed_tokens<Rows, L, 4>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
         case 3:
-          packed_tokens<Rows, 3>(p, offsets, packed, w_scales, m, g0, count, next, partial);
+          packed_tokens<Rows, L, 3>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
         case 2:
-          packed_tokens<Rows, 2>(p, offsets, packed, w_scales, m, g0, count, next, partial);
+          packed_tokens<Rows, L, 2>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
         default:
-          packed_tokens<Rows, 1>(p, offsets, packed, w_scales, m, g0, count, next, partial);
+          packed_tokens<Rows, L, 1>(p, offsets, packed, w_scales, m, g0, count, next, partial);
           break;
       }
       const bool last = g0 + count == groups;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
-        for (size_t r = 0; r < kRowsPerBlock; ++r) {
-          y[r] = last ? Rows::finish(p, n0 + r, partial[i * 8 + r]) : partial[i * 8 + r];
+        for (size_t r = 0; r < kRows; ++r) {
+          y[r] = last ? Rows::finish(p, n0 + r, partial[i * kRows + r]) : partial[i * kRows + r];
         }
       }
     }
@@ -274,7 +319,8 @@ template <typename Rows>
 inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
   size_t n = n_begin;
   if (p.m > 1) {
-    for (; n + kRowsPerBlock <= n_end; n += kRowsPerBlock) packed_rows<Rows>(p, offsets, n);
+    for (; n + 16 <= n_end; n += 16) packed_rows<Rows, Lanes16>(p, offsets, n);
+    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8>(p, offsets, n);
   }
   // A one-token call, and the last rows: 1×4 tiles on the stored rows, token by token.
   for (size_t m = 0; m < p.m; ++m) {
