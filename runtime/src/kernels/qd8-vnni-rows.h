@@ -32,7 +32,7 @@ namespace griffin {
 namespace {
 
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
-constexpr size_t kTokensPerPass = 4;
+constexpr size_t kTokensPerPass = 8;
 
 // int4 rows (format/quant.h): 16 bytes per group, value j in the low nibble of byte j and value
 // j + 16 in its high nibble, stored as u = q + 8; an f16 scale per group, so a group's scale is
@@ -188,6 +188,21 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   for (size_t i = 0; i < MR; ++i) L::store(partial + i * L::kRows, acc[i]);
 }
 
+// packed_tokens for a pass of `tokens` (1..MR) tokens.
+template <typename Rows, typename L, size_t MR = kTokensPerPass>
+inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* offsets,
+                              const __m256i* packed, const float* w_scales, size_t m0, size_t g0,
+                              size_t count, const uint8_t* next, float* partial) {
+  if constexpr (MR > 1) {
+    if (tokens < MR) {
+      packed_token_pass<Rows, L, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0, count, next,
+                                         partial);
+      return;
+    }
+  }
+  packed_tokens<Rows, L, MR>(p, offsets, packed, w_scales, m0, g0, count, next, partial);
+}
+
 // Prefill: rows [n0, n0 + L::kRows) for every token.
 template <typename Rows, typename L>
 inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
@@ -219,20 +234,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      switch (tokens) {
-        case 4:
-          packed_tokens<Rows, L, 4>(p, offsets, packed, w_scales, m, g0, count, next, partial);
-          break;
-        case 3:
-          packed_tokens<Rows, L, 3>(p, offsets, packed, w_scales, m, g0, count, next, partial);
-          break;
-        case 2:
-          packed_tokens<Rows, L, 2>(p, offsets, packed, w_scales, m, g0, count, next, partial);
-          break;
-        default:
-          packed_tokens<Rows, L, 1>(p, offsets, packed, w_scales, m, g0, count, next, partial);
-          break;
-      }
+      packed_token_pass<Rows, L>(tokens, p, offsets, packed, w_scales, m, g0, count, next, partial);
       const bool last = g0 + count == groups;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
