@@ -11,6 +11,8 @@
 #                             [--threads N] [--runs R] [--prompt-tokens P] [--decode-tokens D]
 #                             [--pairs "q8_0:int8 q4_0:int4 f16:bf16"]
 #
+# A pair's griffin-rt side is a weight dtype, or int8-activations (int8 weights run with
+# --int8-activations, the integer path llama.cpp's Q8_0 takes too).
 # --llama: a directory holding llama.cpp's llama-bench and llama-quantize (a build's bin/;
 #          docs/benchmarks.md says how it was built here).
 # --gguf-py: llama.cpp's gguf-py directory, if `import gguf` does not work as it is.
@@ -85,7 +87,13 @@ echo "runtime,config,run,weight_bytes_per_token,prefill_macs_per_token,prefill_t
 seed=31
 for pair in $pairs; do
   qtype=${pair%%:*}
-  dtype=${pair#*:}
+  config=${pair#*:}
+  dtype=$config
+  griffin_flags=()
+  if [[ $config == int8-activations ]]; then
+    dtype=int8
+    griffin_flags=(--int8-activations)
+  fi
   gguf_file="$scratch/gemma-2b-f16.gguf"
   if [[ $qtype != f16 ]]; then
     gguf_file="$scratch/gemma-2b-$qtype.gguf"
@@ -99,12 +107,12 @@ for pair in $pairs; do
   seed=$((seed + 1))
   for run in $(seq 1 "$runs"); do
     llama_json="$out/llamacpp-$qtype-$run.json"
-    griffin_json="$out/llamacpp-griffin-$dtype-$run.json"
+    griffin_json="$out/llamacpp-griffin-$config-$run.json"
     "$llama/llama-bench" -m "$gguf_file" -t "$threads" -p "$prompt_tokens" -n "$decode_tokens" \
       -r 1 -o json >"$llama_json" 2>/dev/null
-    "$bench" -m "$griffin_file" --threads "$threads" --prefault --roofline --json \
+    "$bench" -m "$griffin_file" --threads "$threads" --prefault --roofline --json "${griffin_flags[@]}" \
       --prompt-tokens "$prompt_tokens" --decode-tokens "$decode_tokens" >"$griffin_json"
-    /usr/bin/python3 - "$llama_json" "$griffin_json" "$qtype" "$dtype" "$run" \
+    /usr/bin/python3 - "$llama_json" "$griffin_json" "$qtype" "$config" "$run" \
       "$llama_bytes" "$llama_macs" >>"$csv" <<'EOF'
 import json, sys
 llama_path, griffin_path, qtype, dtype, run, llama_bytes, llama_macs = sys.argv[1:]

@@ -38,9 +38,10 @@ struct GemmArgs {
   // chunk-invariant.
   bool int16_decode = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
-  // in another order than its prefill, to float rounding (qd8-qs4w avx512vnni decodes in 1×4
-  // tiles on the stored rows and prefills on repacked 8-row blocks). Each token still gets the
-  // same bits alone or in a batch, and prefill chunking changes no bit.
+  // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up
+  // to four tokens in 1×4 tiles on the stored rows, and prefill on repacked blocks). Each token
+  // of a batch of up to four gets its lone bits (larger batches: to float rounding), and
+  // prefill chunking changes no bit.
   bool decode = false;
 };
 

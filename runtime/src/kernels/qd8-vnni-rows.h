@@ -1,18 +1,21 @@
-// The AVX-512 VNNI prefill of the integer families (qd8-qs4w and qd8-qs8w avx512vnni). Each
-// (token, row, group) dot product is computed exactly in int32, and a row sums its groups in f32
-// in group order: acc = fma(float(dot_g), scale_g, acc), then the row's end step (Int4Rows,
-// Int8Rows). Any code that keeps those steps gives the same bits, so:
-//   - blocks of 8 rows are repacked row-interleaved (4 weights of each of the 8 rows per 32
-//     bits, the layout llama.cpp repacks its Q4_0 into at load): one vpdpbusd then sums four
-//     products for each of the 8 rows, and the conversion, scale and FMA of a group are paid
-//     once per 8 rows instead of once per row. The repack is paid once per 8 rows for all the
-//     call's tokens, and the block (at most 64 KB) stays in L2;
+// The AVX-512 VNNI prefill of the integer families (qd8-qs4w and qd8-qs8w avx512vnni), also run
+// for decode batches of five or more. Each (token, row, group) dot product is computed exactly
+// in int32, and a row sums its groups in f32 in group order: acc = fma(float(dot_g), scale_g,
+// acc), then the row's end step (Int4Rows, Int8Rows). Any code that keeps those steps gives the
+// same bits, so:
+//   - blocks of 16 rows (512-bit vectors), then of 8 (256-bit), are repacked row-interleaved
+//     (4 weights of each row per 32 bits, the layout llama.cpp repacks its Q4_0 into at load):
+//     one vpdpbusd then sums four products for each of the block's rows, and the conversion,
+//     scale and FMA of a group are paid once per block instead of once per row. The repack is
+//     paid once per block for all the call's tokens, which go through it up to 8 at a time,
+//     and the block (at most 64 KB) stays in L2;
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
 // So prefill chunking changes no bit. The 256-bit tiles of qd8-x86-tile.h paid a conversion and
 // an FMA per (token, row, group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against
-// llama.cpp's ~100 with its repacked Q4_0. Decode keeps those tiles (GemmArgs::decode): for a
-// single token they stream faster than the per-group int32 reduction here.
+// llama.cpp's ~100 with its repacked Q4_0 (now ~150). Decode of up to four tokens keeps those
+// tiles (GemmArgs::decode): for a single token they stream faster than the per-group int32
+// reduction here.
 // vpdpbusd multiplies unsigned bytes by signed ones, so the weights go in as unsigned values
 // u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
 // takes off bias · Σa, an exact int32 per (token, group) that the caller computes once per call
