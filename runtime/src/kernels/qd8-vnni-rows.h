@@ -29,6 +29,7 @@
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
+#include "runtime/src/kernels/qd8-x86-vnni.h"
 #include "runtime/src/kernels/weight-rows.h"
 
 namespace griffin {
@@ -43,12 +44,7 @@ constexpr size_t kTokensPerPass = 8;
 struct Int4Rows {
   static constexpr bool kGroupScales = true;
   static constexpr size_t kGroupBytes = 16;
-  static __m256i values(const uint8_t* group) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(group));
-    const __m128i mask = _mm_set1_epi8(0x0f);
-    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask),
-                            _mm_and_si128(bytes, mask));
-  }
+  static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
   static int32_t offset(const int8_t* a) { return int4_group_offset(a); }
   static float group_scale(const GemmArgs& p, size_t n, size_t g) {
     return _cvtsh_ss(reinterpret_cast<const uint16_t*>(p.w_scales)[n * (p.kp / 32) + g]);

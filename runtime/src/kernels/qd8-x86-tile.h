@@ -18,7 +18,8 @@
 //     offsets were a quarter of a prefill tile's multiplies.
 //   int8 rows: the weights' signs move onto the activations (|w| · sign(w)·a), and the row's
 //     f32 scale is applied at the end.
-// `Dot` is the instruction sequence: vpmaddubsw + vpmaddwd on AVX2, vpdpbusd with VNNI.
+// `Dot` is the instruction sequence: vpmaddubsw + vpmaddwd on AVX2, vpdpbusd with VNNI (and
+// its int4 unpacking).
 // Included only by files compiled with AVX2 (or wider) enabled; an unnamed namespace gives each
 // its own copy (x86-reduce.h).
 #pragma once
@@ -35,9 +36,18 @@
 namespace griffin {
 namespace {
 
+// int4 groups: 16 bytes, low nibbles = values 0..15, high nibbles = 16..31 (format/quant.h).
+inline __m256i unpack_nibbles(const uint8_t* group) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(group));
+  const __m128i mask = _mm_set1_epi8(0x0f);
+  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask),
+                          _mm_and_si128(bytes, mask));
+}
+
 // AVX2: u8·s8 pairs into 16-bit lanes (no saturation: |w|, |a| <= 127 for int8, u <= 15 for
 // int4), then pairs of those into 32-bit lanes.
 struct MaddubsDot {
+  static __m256i unpack(const uint8_t* group) { return unpack_nibbles(group); }
   // 8 · Σa per pair of lanes, in 16-bit lanes (|8 · (a0 + a1)| <= 2032).
   static __m256i int4_offset(__m256i a) { return _mm256_maddubs_epi16(_mm256_set1_epi8(8), a); }
   // Σ (u - 8) · a over the group, in eight 32-bit lanes.
@@ -66,14 +76,6 @@ struct MaddubsDot {
     return _mm256_madd_epi16(_mm256_sub_epi16(pairs, offset), _mm256_set1_epi16(1));
   }
 };
-
-// int4 groups: 16 bytes, low nibbles = values 0..15, high nibbles = 16..31 (format/quant.h).
-inline __m256i unpack_nibbles(const uint8_t* group) {
-  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(group));
-  const __m128i mask = _mm_set1_epi8(0x0f);
-  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask),
-                          _mm_and_si128(bytes, mask));
-}
 
 // Up to 8 f16 group scales (zeros past `count`) as f32.
 inline __m256 load_f16x8(const uint16_t* scales, size_t count) {
@@ -178,7 +180,7 @@ struct Qs4Tile {
       }
       for (; g < count; ++g) {
         __m256i u[NR];
-        for (size_t j = 0; j < NR; ++j) u[j] = unpack_nibbles(w[j] + (g0 + g) * 16);
+        for (size_t j = 0; j < NR; ++j) u[j] = Dot::unpack(w[j] + (g0 + g) * 16);
         for (size_t i = 0; i < MR; ++i) {
           const __m256i av =
               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i] + (g0 + g) * 32));
