@@ -38,25 +38,10 @@ constexpr size_t kInt16DecodeStackValues = 32768;
 
 // a [k] f32 -> q [kp] int16 and scales [kp / 32]; the padding past k is zero.
 inline void quantize_int16_groups(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
-  const __m256 sign_bit = _mm256_set1_ps(-0.0f);
   for (size_t g = 0; g < kp / 32; ++g) {
-    alignas(32) float padded[32];
-    const float* x = a + g * 32;
-    if (g * 32 + 32 > k) {
-      for (size_t i = 0; i < 32; ++i) padded[i] = g * 32 + i < k ? x[i] : 0.0f;
-      x = padded;
-    }
     __m256 v[4];
-    __m256 largest = _mm256_setzero_ps();
-    for (size_t i = 0; i < 4; ++i) {
-      v[i] = _mm256_loadu_ps(x + 8 * i);
-      largest = _mm256_max_ps(largest, _mm256_andnot_ps(sign_bit, v[i]));
-    }
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(largest), _mm256_extractf128_ps(largest, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_movehdup_ps(m));
-    // A group below 1e-30 (where 32767 / max would overflow) counts as zero.
-    const float max_abs = _mm_cvtss_f32(m) >= 1e-30f ? _mm_cvtss_f32(m) : 0.0f;
+    load_group(a, k, g, v);
+    const float max_abs = group_abs_max(v);
     scales[g] = max_abs / 32767.0f;
     const __m256 inverse = _mm256_set1_ps(max_abs > 0.0f ? 32767.0f / max_abs : 0.0f);
     for (size_t half = 0; half < 2; ++half) {

@@ -1,10 +1,13 @@
-// Horizontal sum of an __m256, shared by the AVX2 and AVX-512 kernel variants (included only
-// by files compiled with AVX2 enabled). Like the other x86 kernel headers it sits in an unnamed
-// namespace: each file compiled for its own ISA keeps its own copy, where one shared inline
-// copy, whichever the linker kept, could carry AVX-512 encodings into an AVX2 variant.
+// Horizontal reductions and the group loading of activation rounding, shared by the AVX2 and
+// AVX-512 kernel variants (included only by files compiled with AVX2 enabled). Like the other x86
+// kernel headers it sits in an unnamed namespace: each file compiled for its own ISA keeps its own
+// copy, where one shared inline copy, whichever the linker kept, could carry AVX-512 encodings into
+// an AVX2 variant.
 #pragma once
 
 #include <immintrin.h>
+
+#include <cstddef>
 
 namespace griffin {
 namespace {
@@ -14,6 +17,33 @@ inline float horizontal_sum(__m256 v) {
   sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
   sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
   return _mm_cvtss_f32(sum);
+}
+
+// Activation group `g` of 32 floats from a row of k values as four vectors; values past k are
+// zero (they change neither the group's largest value nor their own rounding).
+inline void load_group(const float* row, size_t k, size_t g, __m256 v[4]) {
+  const float* x = row + g * 32;
+  float padded[32];
+  if (g * 32 + 32 > k) {
+    const size_t count = g * 32 < k ? k - g * 32 : 0;
+    for (size_t i = 0; i < 32; ++i) padded[i] = i < count ? x[i] : 0.0f;
+    x = padded;
+  }
+  for (size_t i = 0; i < 4; ++i) v[i] = _mm256_loadu_ps(x + 8 * i);
+}
+
+// The largest |x| of a group of 32, or 0 when it is below 1e-30: the inverse scale 127 / max
+// (32767 / max for int16) would overflow to infinity, which has no integer value.
+inline float group_abs_max(const __m256 v[4]) {
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 largest =
+      _mm256_max_ps(_mm256_max_ps(_mm256_and_ps(v[0], magnitude), _mm256_and_ps(v[1], magnitude)),
+                    _mm256_max_ps(_mm256_and_ps(v[2], magnitude), _mm256_and_ps(v[3], magnitude)));
+  __m128 top = _mm_max_ps(_mm256_castps256_ps128(largest), _mm256_extractf128_ps(largest, 1));
+  top = _mm_max_ps(top, _mm_movehl_ps(top, top));
+  top = _mm_max_ss(top, _mm_movehdup_ps(top));
+  const float max_abs = _mm_cvtss_f32(top);
+  return max_abs >= 1e-30f ? max_abs : 0.0f;
 }
 
 }  // namespace
