@@ -42,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --prompt-tokens) prompt_tokens="$2"; shift ;;
     --decode-tokens) decode_tokens="$2"; shift ;;
     --pairs) pairs="$2"; shift ;;
-    -h|--help) sed -n 2,19p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n 2,21p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-llamacpp: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
