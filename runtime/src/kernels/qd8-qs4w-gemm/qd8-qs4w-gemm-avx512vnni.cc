@@ -1,10 +1,11 @@
-// int8 activations × int4 weights (f16 group scales via F16C) with AVX-512 VNNI.
+// int8 activations × int4 weights (f16 group scales) with AVX-512 VNNI.
 // Prefill and decode batches of five or more: exact int32 group dots on repacked 16- and 8-row
-// blocks (qd8-vnni-rows.h). Decode of up to four tokens (GemmArgs::decode): the 256-bit 1×4
-// tiles of qd8-x86-tile.h on the rows as stored, which stream faster for a single token than
-// the exact per-group reduction (on Zen 4, 16 against 9.5 GB/s per core with the weights in
-// L2); they sum in another order, so a decoded token agrees with its prefilled value to float
-// rounding.
+// blocks (qd8-vnni-rows.h). Decode of up to four tokens (GemmArgs::decode): 512-bit vectors over
+// the rows as stored, 4 groups per load (qd8-qs4w-avx512-decode.h), which stream a single token
+// at about twice the rate of the 256-bit tiles; they sum in another order, so a decoded token
+// agrees with its prefilled value to float rounding. Rows of more than 8192 groups (none in
+// RecurrentGemma) prefill on the 256-bit tiles of qd8-x86-tile.h.
+#include "runtime/src/kernels/qd8-qs4w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/qd8-x86-vnni.h"
@@ -12,7 +13,13 @@
 
 namespace griffin {
 
+static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
+
 void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.decode && p.m <= kMaxTiledDecodeTokens) {
+    if (p.m > 0) Avx512Decode<Int4Decode>::run(p, n_begin, n_end);
+    return;
+  }
   if (!vnni_repacked<Int4Rows>(p, n_begin, n_end)) {
     TiledGemm<Qs4Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
   }
