@@ -1,8 +1,11 @@
 // int8 activations × int8 weights with AVX-512 VNNI. Prefill and decode batches of five or
 // more: exact int32 group dots on repacked 16- and 8-row blocks (qd8-vnni-rows.h; the weights
 // go in as q xor 0x80 = q + 128, and each group takes off 128 · Σa). Decode of up to four
-// tokens (GemmArgs::decode): the 256-bit 1×4 tiles of qd8-x86-tile.h on the rows as stored,
-// which reduce lanes in f32 and so agree with the prefilled value to float rounding.
+// tokens (GemmArgs::decode): 512-bit vectors over the rows as stored, 2 groups per load
+// (qd8-qs8w-avx512-decode.h), which sum in another order and so agree with the prefilled value
+// to float rounding. Rows of more than 8192 groups (none in RecurrentGemma) prefill on the
+// 256-bit tiles of qd8-x86-tile.h.
+#include "runtime/src/kernels/qd8-qs8w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/qd8-x86-vnni.h"
@@ -10,7 +13,13 @@
 
 namespace griffin {
 
+static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
+
 void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.decode && p.m <= kMaxTiledDecodeTokens) {
+    if (p.m > 0) Avx512Decode<Int8Decode>::run(p, n_begin, n_end);
+    return;
+  }
   if (!vnni_repacked<Int8Rows>(p, n_begin, n_end)) {
     TiledGemm<Qs8Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
   }
