@@ -2,6 +2,7 @@
 #include "runtime/src/linear.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <mutex>
 #include <vector>
@@ -70,6 +71,24 @@ struct GemmTask {
 void run_gemm_tile(void* context, size_t start, size_t count) {
   const GemmTask* task = static_cast<const GemmTask*>(context);
   task->kernel(*task->args, start, start + count);
+}
+
+// Linear::run_blocks: unit u is tile u % tiles_per_map of map u / tiles_per_map.
+struct BlocksTask {
+  GemmKernel kernel;
+  const GemmArgs* args;
+  size_t out;
+  size_t tile;
+  size_t tiles_per_map;
+};
+
+void run_block_tiles(void* context, size_t start, size_t count) {
+  const BlocksTask* task = static_cast<const BlocksTask*>(context);
+  for (size_t unit = start; unit < start + count; ++unit) {
+    const size_t begin = unit % task->tiles_per_map * task->tile;
+    task->kernel(task->args[unit / task->tiles_per_map], begin,
+                 std::min(task->out, begin + task->tile));
+  }
 }
 
 }  // namespace
@@ -150,18 +169,8 @@ Result<Linear> Linear::create_block(const float* weight_in_out, const float* bia
   return linear;
 }
 
-Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& context) const {
-  GRF_CHECK(created_, kInternal, "linear map used before it was created");
-  if (engine_ == LinearEngine::kXnnpack) {
-    std::lock_guard<std::mutex> lock(*operator_lock_);
-    xnn_status status = xnn_setup_fully_connected_nc_f32(op_, rows, x, y, context.pool);
-    GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK setup failed (status %d)",
-              static_cast<int>(status));
-    status = xnn_run_operator(op_, context.pool);
-    GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK run failed (status %d)",
-              static_cast<int>(status));
-    return Status::ok_status();
-  }
+GemmArgs Linear::gemm_args(size_t rows, const float* x, float* y,
+                           const LinearContext& context) const {
   GemmArgs args;
   args.m = rows;
   args.k = in_;
@@ -176,26 +185,41 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   args.y_stride = output_stride_;
   args.int16_decode = context.decode;  // the kernel decides by the number of rows
   args.decode = context.decode;
-  GemmKernel kernel = nullptr;
+  return args;
+}
+
+GemmKernel Linear::kernel_for(const LinearContext& context) const {
   switch (engine_) {
     case LinearEngine::kF32:
-      kernel = context.kernels->f32.kernel;
-      break;
+      return context.kernels->f32.kernel;
     case LinearEngine::kBf16:
-      kernel = context.kernels->bf16.kernel;
-      break;
+      return context.kernels->bf16.kernel;
     case LinearEngine::kInt8:
-      kernel = context.kernels->f32_qs8.kernel;
-      break;
+      return context.kernels->f32_qs8.kernel;
     case LinearEngine::kInt8Dynamic:
-      kernel = context.kernels->qs8.kernel;
-      break;
+      return context.kernels->qs8.kernel;
     case LinearEngine::kInt4Dynamic:
-      kernel = context.kernels->qs4.kernel;
-      break;
+      return context.kernels->qs4.kernel;
     case LinearEngine::kXnnpack:
       break;
   }
+  return nullptr;
+}
+
+Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& context) const {
+  GRF_CHECK(created_, kInternal, "linear map used before it was created");
+  if (engine_ == LinearEngine::kXnnpack) {
+    std::lock_guard<std::mutex> lock(*operator_lock_);
+    xnn_status status = xnn_setup_fully_connected_nc_f32(op_, rows, x, y, context.pool);
+    GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK setup failed (status %d)",
+              static_cast<int>(status));
+    status = xnn_run_operator(op_, context.pool);
+    GRF_CHECK(status == xnn_status_success, kInternal, "XNNPACK run failed (status %d)",
+              static_cast<int>(status));
+    return Status::ok_status();
+  }
+  GemmArgs args = gemm_args(rows, x, y, context);
+  const GemmKernel kernel = kernel_for(context);
   if (quantizes_activations(engine_)) {
     GRF_CHECK(context.quantized != nullptr, kInternal,
               "the session plan has no activation scratch for a quantizing linear");
@@ -209,6 +233,29 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   const size_t tile = std::max<size_t>(8, (out_ / (threads * 4) + 7) / 8 * 8);
   GemmTask task{kernel, &args};
   parallel_for_tiles(context.pool, run_gemm_tile, &task, out_, tile);
+  return Status::ok_status();
+}
+
+Status Linear::run_blocks(const BlockCall* calls, size_t count, size_t rows,
+                          const LinearContext& context) {
+  GRF_CHECK(count <= kMaxBlockCalls, kInternal, "%zu block maps in one call; at most %zu", count,
+            kMaxBlockCalls);
+  if (count == 0) return Status::ok_status();
+  const Linear& first = *calls[0].map;
+  std::array<GemmArgs, kMaxBlockCalls> args;
+  for (size_t i = 0; i < count; ++i) {
+    const Linear& map = *calls[i].map;
+    GRF_CHECK(map.created_ && map.engine_ == LinearEngine::kF32 && map.out_ == first.out_,
+              kInternal, "run_blocks takes f32 block maps of one output size");
+    args[i] = map.gemm_args(rows, calls[i].x, calls[i].y, context);
+  }
+  // Enough tiles for a few per thread, whole maps when there are that many maps.
+  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
+  const size_t tiles_per_map = std::max<size_t>(1, 4 * threads);
+  const size_t tile = std::max<size_t>(8, (first.out_ / tiles_per_map + 7) / 8 * 8);
+  BlocksTask task{first.kernel_for(context), args.data(), first.out_, tile,
+                  (first.out_ + tile - 1) / tile};
+  parallel_for_tiles(context.pool, run_block_tiles, &task, count * task.tiles_per_map, 1);
   return Status::ok_status();
 }
 

@@ -61,6 +61,17 @@ class Linear {
   // y [rows, out] = x [rows, in] · Wᵀ + b. Safe to call from several threads at once (an
   // XNNPACK operator is locked for the call).
   Status run(size_t rows, const float* x, float* y, const LinearContext& context) const;
+  // Several block maps (create_block, one output size) over the same rows as one pool call: the
+  // RG-LRU gates of a layer are 2·H maps of a few hundred KB, and a pool call each cost 360
+  // wake-ups of the pool per 2B token. Each map gives the bits of its own run().
+  struct BlockCall {
+    const Linear* map;
+    const float* x;
+    float* y;
+  };
+  static constexpr size_t kMaxBlockCalls = 64;
+  static Status run_blocks(const BlockCall* calls, size_t count, size_t rows,
+                           const LinearContext& context);
   // Bytes of the f32 copy made at load (kF32 blocks; 0 otherwise).
   size_t prepared_bytes() const { return prepared_.size() * sizeof(float); }
 
@@ -68,6 +79,9 @@ class Linear {
   static Result<Linear> make_xnnpack(const float* weight, const float* bias, size_t in, size_t out,
                                      size_t input_stride, size_t output_stride, uint32_t flags,
                                      const std::string& name);
+
+  GemmArgs gemm_args(size_t rows, const float* x, float* y, const LinearContext& context) const;
+  GemmKernel kernel_for(const LinearContext& context) const;
 
   bool created_ = false;
   LinearEngine engine_ = LinearEngine::kXnnpack;

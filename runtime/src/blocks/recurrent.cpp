@@ -1,6 +1,9 @@
 // The recurrent block (docs/griffin-math.md §7.1-§7.3): two branches from the same normed input,
 // y = gelu(linear_y z) and u = linear_x z -> causal conv1d -> RG-LRU, then linear_out(h ⊙ y).
 // The maps run over all rows at once; conv and scan run per sequence, on its own state.
+#include <algorithm>
+#include <array>
+
 #include "runtime/src/forward.h"
 #include "runtime/src/kernels/ops.h"
 #include "runtime/src/kernels/parallel-ops.h"
@@ -26,12 +29,18 @@ Status recurrent_block(const Model& model, const LayerWeights& w, size_t layer_i
                        w.conv_bias.data(), u + first,
                        sequences.states[i]->layers[layer_index].conv_state, v + first);
   }
-  // §7.3 block-diagonal gates: block h maps v[:, h·b:(h+1)·b] to the same columns.
-  for (size_t h = 0; h < w.gate_r_blocks.size(); ++h) {
-    GRF_RETURN_IF_ERROR(
-        w.gate_r_blocks[h].run(count, v + h * block, r.gate_r + h * block, r.linear));
-    GRF_RETURN_IF_ERROR(
-        w.gate_i_blocks[h].run(count, v + h * block, r.gate_i + h * block, r.linear));
+  // §7.3 block-diagonal gates: block h maps v[:, h·b:(h+1)·b] to the same columns. The 2·H
+  // blocks go to the pool together (Linear::run_blocks), up to kMaxBlockCalls at a time.
+  const size_t heads = w.gate_r_blocks.size();
+  std::array<Linear::BlockCall, Linear::kMaxBlockCalls> gates;
+  for (size_t h0 = 0; h0 < heads; h0 += gates.size() / 2) {
+    const size_t n = std::min(heads - h0, gates.size() / 2);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t h = h0 + i;
+      gates[2 * i] = {&w.gate_r_blocks[h], v + h * block, r.gate_r + h * block};
+      gates[2 * i + 1] = {&w.gate_i_blocks[h], v + h * block, r.gate_i + h * block};
+    }
+    GRF_RETURN_IF_ERROR(Linear::run_blocks(gates.data(), 2 * n, count, r.linear));
   }
   // §7.3 RG-LRU scan, h kept in f32; the output overwrites the input gate row by row.
   float* h = r.gate_i;
