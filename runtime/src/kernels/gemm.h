@@ -39,9 +39,9 @@ struct GemmArgs {
   bool int16_decode = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
   // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up
-  // to four tokens in 1×4 tiles on the stored rows, and prefill on repacked blocks). Each token
-  // of a batch of up to four gets its lone bits (larger batches: to float rounding), and
-  // prefill chunking changes no bit.
+  // to four tokens in 512-bit vectors on the stored rows, qd8-avx512-decode.h, and prefill on
+  // repacked blocks). Each token of a batch of up to four gets its lone bits (larger batches: to
+  // float rounding), and prefill chunking changes no bit.
   bool decode = false;
 };
 

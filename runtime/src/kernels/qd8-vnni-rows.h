@@ -13,9 +13,9 @@
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
 // So prefill chunking changes no bit. The 256-bit tiles of qd8-x86-tile.h paid a conversion and
 // an FMA per (token, row, group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against
-// llama.cpp's ~100 with its repacked Q4_0 (now ~150). Decode of up to four tokens keeps those
-// tiles (GemmArgs::decode): for a single token they stream faster than the per-group int32
-// reduction here.
+// llama.cpp's ~100 with its repacked Q4_0 (now ~150). Decode of up to four tokens
+// (GemmArgs::decode) runs 512-bit vectors over the stored rows instead (qd8-avx512-decode.h):
+// for a single token that streams faster than the per-group int32 reduction here.
 // vpdpbusd multiplies unsigned bytes by signed ones, so the weights go in as unsigned values
 // u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
 // takes off bias · Σa, an exact int32 per (token, group) that the caller computes once per call
@@ -343,10 +343,10 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin,
   }
 }
 
-// Decode batches of up to this many tokens keep the caller's 1×4 / 4×4 tiles, so each token
-// gets the bits of its lone decode; larger batches run like prefill (to float rounding of
-// the lone decode): with the weights read once for 5 or more tokens, the group's conversion,
-// scale and FMA per row are what the tiles spend their time on.
+// Decode batches of up to this many tokens run the caller's decode kernel
+// (qd8-avx512-decode.h), so each token gets the bits of its lone decode; larger batches run like
+// prefill (to float rounding of the lone decode): with the weights read once for 5 or more tokens,
+// the group's conversion, scale and FMA per row are what the tiles spend their time on.
 constexpr size_t kMaxTiledDecodeTokens = 4;
 
 // The whole product of an integer family for prefill and large decode batches: the offsets of

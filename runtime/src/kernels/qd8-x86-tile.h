@@ -3,10 +3,11 @@
 // f32 and added with the group's scale. Tiles cover MR tokens × NR rows (tiling.h): each
 // weight group is loaded and unpacked once per tile, each activation group once per tile, and
 // the MR·NR accumulators are independent chains. Decode runs 1×4 tiles, prefill 4×2 (AVX2) or
-// 4×4 (VNNI, 32 registers: rows of more than 8192 groups; VNNI prefills and decodes batches of
-// five or more on repacked rows, qd8-vnni-rows.h, and uses these tiles to decode up to four
-// tokens). Every (token, row) pair is summed in the same order in any tile, so prefill chunking
-// never changes a bit and a lone token equals its prefilled value.
+// 4×4 (VNNI, 32 registers: only rows of more than 8192 groups; VNNI prefills and decodes
+// batches of five or more on repacked rows, qd8-vnni-rows.h, and decodes up to four tokens
+// in 512-bit vectors, qd8-avx512-decode.h). Every (token, row) pair is summed in the same
+// order in any tile, so prefill chunking never changes a bit and a lone token equals its
+// prefilled value.
 //   int4 rows: the stored nibbles u = q + 8 are used as they are, unsigned (vpmaddubsw and
 //     vpdpbusd want one unsigned operand), and the offset 8 · Σa of each activation group is
 //     taken off once per token and group, not once per row. The f16 group scales of 8 groups
