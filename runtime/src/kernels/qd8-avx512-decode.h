@@ -27,6 +27,23 @@ inline void prefetch_decode_rows(const uint8_t* ahead, size_t offset, size_t byt
   }
 }
 
+// The call's MR tokens (int8 activations and their group scales) and a tile's accumulators,
+// zeroed.
+template <size_t MR, size_t NR>
+struct DecodeTile {
+  const int8_t* a[MR];
+  const float* a_scales[MR];
+  __m512 acc[MR][NR];
+
+  explicit DecodeTile(const GemmArgs& p) {
+    for (size_t i = 0; i < MR; ++i) {
+      a[i] = p.aq + i * p.kp;
+      a_scales[i] = p.aq_scales + i * (p.kp / 32);
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
+    }
+  }
+};
+
 template <typename Kernel>
 struct Avx512Decode {
   template <size_t MR>

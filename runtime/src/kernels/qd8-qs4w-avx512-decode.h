@@ -124,12 +124,7 @@ struct Int4Decode {
   template <size_t MR, size_t NR>
   static void tile(const GemmArgs& p, size_t n0) {
     const size_t groups = p.kp / 32;
-    const int8_t* a[MR];
-    const float* a_scales[MR];
-    for (size_t i = 0; i < MR; ++i) {
-      a[i] = p.aq + i * p.kp;
-      a_scales[i] = p.aq_scales + i * groups;
-    }
+    DecodeTile<MR, NR> t(p);
     Int4DecodeRows<NR> rows;
     for (size_t j = 0; j < NR; ++j) {
       rows.w[j] = weight_row<uint8_t>(p, n0 + j);
@@ -138,18 +133,16 @@ struct Int4Decode {
     rows.ahead = rows.w[0] + kDecodePrefetchTiles * NR * p.w_row_bytes;
     rows.scales_ahead =
         reinterpret_cast<const uint8_t*>(rows.scales[0] + kDecodePrefetchTiles * NR * groups);
-    __m512 acc[MR][NR];
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
-    }
     size_t g0 = 0;
     for (; g0 + 16 <= groups; g0 += 16) {
-      int4_decode_block<MR, NR, true>(p, a, a_scales, rows, g0, 16, acc);
+      int4_decode_block<MR, NR, true>(p, t.a, t.a_scales, rows, g0, 16, t.acc);
     }
-    if (g0 < groups) int4_decode_block<MR, NR, false>(p, a, a_scales, rows, g0, groups - g0, acc);
+    if (g0 < groups) {
+      int4_decode_block<MR, NR, false>(p, t.a, t.a_scales, rows, g0, groups - g0, t.acc);
+    }
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) {
-        p.y[i * p.y_stride + n0 + j] = _mm512_reduce_add_ps(acc[i][j]) + bias_of(p, n0 + j);
+        p.y[i * p.y_stride + n0 + j] = _mm512_reduce_add_ps(t.acc[i][j]) + bias_of(p, n0 + j);
       }
     }
   }

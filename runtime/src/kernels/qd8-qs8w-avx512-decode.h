@@ -24,6 +24,7 @@
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/qd8-avx512-decode.h"
 #include "runtime/src/kernels/weight-rows.h"
+#include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
 namespace {
@@ -76,32 +77,21 @@ struct Int8Decode {
   template <size_t MR, size_t NR>
   static void tile(const GemmArgs& p, size_t n0) {
     const size_t groups = p.kp / 32;
-    const int8_t* a[MR];
-    const float* a_scales[MR];
-    for (size_t i = 0; i < MR; ++i) {
-      a[i] = p.aq + i * p.kp;
-      a_scales[i] = p.aq_scales + i * groups;
-    }
+    DecodeTile<MR, NR> t(p);
     const uint8_t* w[NR];
     for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
     const uint8_t* ahead = w[0] + kDecodePrefetchTiles * NR * p.w_row_bytes;
-    __m512 acc[MR][NR];
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
-    }
     size_t g0 = 0;
     for (; g0 + 16 <= groups; g0 += 16) {
-      int8_decode_block<MR, NR, true>(p, a, a_scales, w, ahead, g0, 16, acc);
+      int8_decode_block<MR, NR, true>(p, t.a, t.a_scales, w, ahead, g0, 16, t.acc);
     }
-    if (g0 < groups)
-      int8_decode_block<MR, NR, false>(p, a, a_scales, w, ahead, g0, groups - g0, acc);
+    if (g0 < groups) {
+      int8_decode_block<MR, NR, false>(p, t.a, t.a_scales, w, ahead, g0, groups - g0, t.acc);
+    }
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) {
-        // One explicit FMA, as the other int8 kernels end a row (qd8-x86-tile.h).
-        const __m128 y =
-            _mm_fmadd_ss(_mm_set_ss(_mm512_reduce_add_ps(acc[i][j])),
-                         _mm_set_ss(weight_row_scale(p, n0 + j)), _mm_set_ss(bias_of(p, n0 + j)));
-        p.y[i * p.y_stride + n0 + j] = _mm_cvtss_f32(y);
+        p.y[i * p.y_stride + n0 + j] =
+            int8_row_output(p, n0 + j, _mm512_reduce_add_ps(t.acc[i][j]));
       }
     }
   }

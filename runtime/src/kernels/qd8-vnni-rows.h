@@ -62,11 +62,7 @@ struct Int8Rows {
                             _mm256_set1_epi8(static_cast<char>(0x80)));
   }
   static int32_t offset(const int8_t* a) { return 128 * group_sum(a); }
-  static float finish(const GemmArgs& p, size_t n, float acc) {
-    const __m128 y = _mm_fmadd_ss(_mm_set_ss(acc), _mm_set_ss(weight_row_scale(p, n)),
-                                  _mm_set_ss(bias_of(p, n)));
-    return _mm_cvtss_f32(y);
-  }
+  static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
 };
 
 // Rows n0..n0+7, groups g0..g0+count-1 -> the 4 values 4c..4c+3 of rows 0..7 (one 32-bit lane

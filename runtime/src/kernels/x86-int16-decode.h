@@ -92,10 +92,7 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
   }
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) {
-      const __m128 y =
-          _mm_fmadd_ss(_mm_set_ss(horizontal_sum(acc[i][j])),
-                       _mm_set_ss(weight_row_scale(p, n0 + j)), _mm_set_ss(bias_of(p, n0 + j)));
-      p.y[i * p.y_stride + n0 + j] = _mm_cvtss_f32(y);
+      p.y[i * p.y_stride + n0 + j] = int8_row_output(p, n0 + j, horizontal_sum(acc[i][j]));
     }
   }
 }

@@ -1,13 +1,16 @@
-// Horizontal reductions and the group loading of activation rounding, shared by the AVX2 and
-// AVX-512 kernel variants (included only by files compiled with AVX2 enabled). Like the other x86
-// kernel headers it sits in an unnamed namespace: each file compiled for its own ISA keeps its own
-// copy, where one shared inline copy, whichever the linker kept, could carry AVX-512 encodings into
-// an AVX2 variant.
+// Horizontal reductions, the end of an int8 row, and the group loading of activation rounding,
+// shared by the AVX2 and AVX-512 kernel variants (included only by files compiled with AVX2
+// enabled). Like the other x86 kernel headers it sits in an unnamed namespace: each file compiled
+// for its own ISA keeps its own copy, where one shared inline copy, whichever the linker kept,
+// could carry AVX-512 encodings into an AVX2 variant.
 #pragma once
 
 #include <immintrin.h>
 
 #include <cstddef>
+
+#include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/weight-rows.h"
 
 namespace griffin {
 namespace {
@@ -17,6 +20,15 @@ inline float horizontal_sum(__m256 v) {
   sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
   sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
   return _mm_cvtss_f32(sum);
+}
+
+// An int8 row's output from the f32 sum of its scaled group dots: sum · row scale + bias in one
+// explicit FMA. Left to the compiler, `sum * scale + bias` is contracted in some tile shapes and
+// not others, and a token's bits would depend on its tile.
+inline float int8_row_output(const GemmArgs& p, size_t n, float sum) {
+  const __m128 y =
+      _mm_fmadd_ss(_mm_set_ss(sum), _mm_set_ss(weight_row_scale(p, n)), _mm_set_ss(bias_of(p, n)));
+  return _mm_cvtss_f32(y);
 }
 
 // Activation group `g` of 32 floats from a row of k values as four vectors; values past k are
