@@ -73,6 +73,12 @@ void run_gemm_tile(void* context, size_t start, size_t count) {
   task->kernel(*task->args, start, start + count);
 }
 
+// Output rows per pool task: a few tiles per thread, multiples of 8 rows.
+size_t row_tile(pthreadpool_t pool, size_t out) {
+  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
+  return std::max<size_t>(8, (out / (threads * 4) + 7) / 8 * 8);
+}
+
 // Linear::run_blocks: unit u is tile u % tiles_per_map of map u / tiles_per_map.
 struct BlocksTask {
   GemmKernel kernel;
@@ -228,11 +234,8 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
     args.aq = context.quantized;
     args.aq_scales = context.quantized_scales;
   }
-  // Output rows split across the pool: a few tiles per thread, multiples of 8 rows.
-  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
-  const size_t tile = std::max<size_t>(8, (out_ / (threads * 4) + 7) / 8 * 8);
   GemmTask task{kernel, &args};
-  parallel_for_tiles(context.pool, run_gemm_tile, &task, out_, tile);
+  parallel_for_tiles(context.pool, run_gemm_tile, &task, out_, row_tile(context.pool, out_));
   return Status::ok_status();
 }
 
@@ -249,10 +252,8 @@ Status Linear::run_blocks(const BlockCall* calls, size_t count, size_t rows,
               kInternal, "run_blocks takes f32 block maps of one output size");
     args[i] = map.gemm_args(rows, calls[i].x, calls[i].y, context);
   }
-  // Enough tiles for a few per thread, whole maps when there are that many maps.
-  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
-  const size_t tiles_per_map = std::max<size_t>(1, 4 * threads);
-  const size_t tile = std::max<size_t>(8, (first.out_ / tiles_per_map + 7) / 8 * 8);
+  // Each map in the row tiles run() would give it (whole maps ran no faster on 2B).
+  const size_t tile = row_tile(context.pool, first.out_);
   BlocksTask task{first.kernel_for(context), args.data(), first.out_, tile,
                   (first.out_ + tile - 1) / tile};
   parallel_for_tiles(context.pool, run_block_tiles, &task, count * task.tiles_per_map, 1);
