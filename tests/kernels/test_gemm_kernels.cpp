@@ -418,21 +418,32 @@ TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chu
 
 namespace {
 
-// What the AVX2 int16 decode computes (runtime/src/kernels/x86-int16-decode.h), rebuilt here in
-// scalar code: each group of 32 activations rounded to int16 with scale max|x| / 32767.
-std::vector<double> int16_rounded(const std::vector<float>& a, size_t kp) {
+// Which int16 group column c rounds in: the AVX2 decode (x86-int16-decode.h) takes groups of 32
+// consecutive columns; the AVX-512 VNNI one (x86-int16-vnni-decode.h) takes, in each block of
+// 128, the columns whose offset in their 32 is 8j..8j+7 as group j.
+using Int16Grouping = size_t (*)(size_t c);
+size_t consecutive_groups(size_t c) {
+  return c / 32;
+}
+size_t lane_groups(size_t c) {
+  return (c / 128) * 4 + (c % 32) / 8;
+}
+
+// What an x86 int16 decode computes, rebuilt here in scalar code: each group of activations
+// rounded to int16 with scale max|x| / 32767.
+std::vector<double> int16_rounded(const std::vector<float>& a, size_t kp, Int16Grouping group_of) {
+  const size_t groups = group_of(kp - 1) + 1;
+  std::vector<float> max_abs(groups, 0.0f);
+  for (size_t i = 0; i < a.size(); ++i) {
+    max_abs[group_of(i)] = std::max(max_abs[group_of(i)], std::fabs(a[i]));
+  }
   std::vector<double> rounded(kp, 0.0);
-  for (size_t g = 0; g < kp / 32; ++g) {
-    float max_abs = 0.0f;
-    for (size_t i = g * 32; i < std::min(a.size(), g * 32 + 32); ++i) {
-      max_abs = std::max(max_abs, std::fabs(a[i]));
-    }
-    if (max_abs < 1e-30f) continue;
-    const float inverse = 32767.0f / max_abs;
-    const double scale = max_abs / 32767.0f;
-    for (size_t i = g * 32; i < std::min(a.size(), g * 32 + 32); ++i) {
-      rounded[i] = std::nearbyint(a[i] * inverse) * scale;
-    }
+  for (size_t i = 0; i < a.size(); ++i) {
+    const float largest = max_abs[group_of(i)];
+    if (largest < 1e-30f) continue;
+    const float inverse = 32767.0f / largest;
+    const double scale = largest / 32767.0f;
+    rounded[i] = std::nearbyint(a[i] * inverse) * scale;
   }
   return rounded;
 }
@@ -448,9 +459,20 @@ std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, siz
   return y;
 }
 
-// The f32-qs8w variants that decode with int16 activations (both run x86-int16-decode.h).
-bool decodes_int16(const GemmVariant& variant) {
-  return variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f;
+// The f32-qs8w variants that decode with int16 activations, their groups and the most tokens ×
+// padded columns they round on the stack (past that, f32).
+struct Int16Decode {
+  bool used = false;
+  Int16Grouping group_of = consecutive_groups;
+  size_t max_tokens = 0;
+  size_t max_values = 0;
+};
+Int16Decode int16_decode_of(const GemmVariant& variant) {
+  if (variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f) {
+    return {true, consecutive_groups, 4, 32768};
+  }
+  if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536};
+  return {};
 }
 
 }  // namespace
@@ -459,7 +481,8 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
           "[kernels]") {
   std::mt19937 rng(99);
   // Widths with tails, 2B's widest (7680) and one past the on-stack limit (f32 path).
-  for (size_t k : {1, 31, 100, 257, 2560, 7680, 16416}) {
+  // (16,416 is past the AVX2 on-stack limit, 65,568 past the AVX-512 VNNI one.)
+  for (size_t k : {1, 31, 100, 257, 2560, 7680, 16416, 65568}) {
     Problem p = make_problem(Format::kInt8F32, 1, 13, k, rng);
     // Per-group scales matter: one group with a large value, one all zero, and one whose 31
     // small values int16 rounds to zero next to its maximum of 100 (half a step is 0.00153).
@@ -469,11 +492,12 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
       p.a[64] = 100.0f;
       for (size_t i = 65; i < 96; ++i) p.a[i] = 0.0015f;
     }
-    const std::vector<double> rounded = int16_rounded(p.a, p.kp);
     for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
       if (!cpu_supports(variant.isa)) continue;
+      const Int16Decode int16 = int16_decode_of(variant);
+      const std::vector<double> rounded = int16_rounded(p.a, p.kp, int16.group_of);
       const std::vector<float> y = decode_rows(variant, p, 5);
-      const bool uses_int16 = decodes_int16(variant) && p.kp <= 16384;
+      const bool uses_int16 = int16.used && p.kp <= int16.max_values;
       size_t distinguishable = 0;  // rows where the f32 and int16 sums differ beyond rounding
       for (size_t c = 0; c < p.n; ++c) {
         const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
@@ -499,31 +523,33 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
   }
 }
 
-TEST_CASE("f32-qs8w-gemm decodes two to four tokens as it decodes each alone", "[kernels]") {
-  // A batch of up to four sessions (griffin_batch_decode) takes the int16 path on x86 too: each
-  // token must come out with the bits of its lone decode and within the int16 bound. The other
-  // variants, and batches too wide for the stack (tokens × padded columns > 32,768: here four
-  // tokens of 8,224 and any of 16,416), run f32 tiles for the batch and the GEMV or int16 for
-  // one token, which may differ in the last bits only.
+TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", "[kernels]") {
+  // A small batch of sessions (griffin_batch_decode) takes the int16 path on x86 too (up to four
+  // tokens on AVX2 and AVX-512F, eight on AVX-512 VNNI): each token must come out with the bits
+  // of its lone decode and within the int16 bound. The other variants, and batches too many or
+  // too wide for the stack (AVX2: tokens × padded columns > 32,768; VNNI: > 65,536, here eight
+  // tokens of 8,224), run f32 tiles for the batch: the f32 sum to float rounding.
   std::mt19937 rng(7);
-  for (size_t m : {2, 3, 4}) {
+  for (size_t m : {2, 3, 4, 5, 8}) {
     for (size_t k : {100, 257, 2560, 8200, 16416}) {
       Problem p = make_problem(Format::kInt8F32, m, 11, k, rng);
       p.a[k + 3] = 40.0f;  // the second token's first group has another scale than the first's
       for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
         if (!cpu_supports(variant.isa)) continue;
         const std::vector<float> together = decode_rows(variant, p, 6);
-        const bool uses_int16 = decodes_int16(variant) && m * p.kp <= 32768;
+        const Int16Decode int16 = int16_decode_of(variant);
+        const bool uses_int16 = int16.used && m <= int16.max_tokens && m * p.kp <= int16.max_values;
         for (size_t i = 0; i < m; ++i) {
           Problem lone = p;
           lone.m = 1;
           lone.a.assign(p.a.begin() + i * k, p.a.begin() + (i + 1) * k);
           const std::vector<float> alone = decode_rows(variant, lone, p.n);
-          const std::vector<double> rounded = int16_rounded(lone.a, p.kp);
+          const std::vector<double> rounded = int16_rounded(lone.a, p.kp, int16.group_of);
           for (size_t c = 0; c < p.n; ++c) {
             const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
-            double with_int16 = p.bias[c], magnitude = 1.0;
+            double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0;
             for (size_t x = 0; x < k; ++x) {
+              exact += double{lone.a[x]} * w[x];
               with_int16 += rounded[x] * w[x];
               magnitude += std::fabs(lone.a[x]);
             }
@@ -533,7 +559,8 @@ TEST_CASE("f32-qs8w-gemm decodes two to four tokens as it decodes each alone", "
               CHECK(y == alone[c]);
               REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
             } else {
-              REQUIRE(std::fabs(y - alone[c]) <= 2e-6 * magnitude);
+              // f32 tiles: the f32 sum, to float rounding (the lone token may have run int16).
+              REQUIRE(std::fabs(y - exact) <= 2e-6 * magnitude);
             }
           }
         }

@@ -34,8 +34,8 @@ struct GemmArgs {
   float* y = nullptr;                 // [m, y_stride]
   size_t y_stride = 0;                // floats
   // f32-qs8w, decoded tokens: for up to four tokens the x86 variants may round the activations
-  // to int16 per group of 32 (x86-int16-decode.h). Set for decode only, so prefill stays
-  // chunk-invariant.
+  // to int16 in groups of 32 (x86-int16-decode.h; eight tokens on AVX-512 VNNI,
+  // x86-int16-vnni-decode.h). Set for decode only, so prefill stays chunk-invariant.
   bool int16_decode = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
   // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up
@@ -72,6 +72,7 @@ GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx512f);
+GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx512vnni);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx512vnni);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx2);

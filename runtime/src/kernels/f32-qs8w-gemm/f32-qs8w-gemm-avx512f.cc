@@ -5,28 +5,11 @@
 // caller allows it, else a GEMV with two accumulators per row.
 #include <immintrin.h>
 
-#include "runtime/src/kernels/f32-widen-gemm.h"
+#include "runtime/src/kernels/f32-qs8w-avx512.h"
 #include "runtime/src/kernels/tiling.h"
-#include "runtime/src/kernels/x86-f32-vectors.h"
 #include "runtime/src/kernels/x86-int16-decode.h"
 
 namespace griffin {
-namespace {
-
-struct Qs8Avx512 : Avx512Floats, FinishInt8 {
-  using Weight = int8_t;
-  static Vector widen(const int8_t* w) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
-    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
-  }
-  static float tail(const float* a, const int8_t* w, size_t count) {
-    if (count == 0) return 0.0f;
-    const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1u);
-    return _mm512_reduce_add_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, a), widen(w)));
-  }
-};
-
-}  // namespace
 
 void grf_f32_qs8w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
   if (wants_int16_decode(p)) {
