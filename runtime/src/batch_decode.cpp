@@ -41,7 +41,7 @@ Result<std::unique_ptr<BatchDecoder>> BatchDecoder::create(const Model& model) {
   }
   r.linear.pool = model.threadpool();
   r.linear.kernels = &model.kernels();
-  r.linear.decode = true;  // each session of a batch of up to four runs as Session::decode
+  r.linear.decode = true;  // a small batch runs each session as Session::decode would
   decoder->states_.reserve(static_cast<size_t>(layout.max_batch));
   return decoder;
 }

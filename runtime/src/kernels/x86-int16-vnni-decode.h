@@ -126,11 +126,16 @@ inline void int16_vnni_block(const GemmArgs& p, const int16_t* q, const float* q
   }
 }
 
+// Tokens t0..t0+MR-1 × rows n0..n0+NR-1.
 template <size_t MR, size_t NR>
-inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t n0) {
+inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t t0,
+                            size_t n0) {
+  const size_t blocks = int16_blocks(p.kp);
+  q += t0 * p.kp;
+  q_scales += t0 * blocks * 4;
   const uint8_t* w[NR];
   for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
-  const uint8_t* ahead = w[0] + kDecodePrefetchTiles * NR * p.w_row_bytes;
+  const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
   __m512 acc[MR][NR];
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
@@ -140,25 +145,36 @@ inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_
     prefetch_decode_rows(ahead, b * NR * kBlockColumns, NR * kBlockColumns);
     int16_vnni_block<MR, NR>(p, q, q_scales, w, b, 4, acc);
   }
-  if (full * kBlockColumns < p.kp) {
+  if (full < blocks) {
     prefetch_decode_rows(ahead, full * NR * kBlockColumns, NR * kBlockColumns);
     int16_vnni_block<MR, NR>(p, q, q_scales, w, full, (p.kp % kBlockColumns) / 32, acc);
   }
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) {
-      p.y[i * p.y_stride + n0 + j] = int8_row_output(p, n0 + j, _mm512_reduce_add_ps(acc[i][j]));
+      p.y[(t0 + i) * p.y_stride + n0 + j] =
+          int8_row_output(p, n0 + j, _mm512_reduce_add_ps(acc[i][j]));
     }
   }
 }
 
-template <size_t MR>
+// Rows [n_begin, n_end) two at a time for tokens 0..MR-1, then, while the tile's rows are still
+// in L1, tokens MR..MR+MR2-1. Four tokens × two rows keep their int32 sums, f32 accumulators
+// and weights within the 32 registers. Two rows with the next two prefetched also decoded one
+// token fastest from memory (one Zen 4 core: median 15.8 GB/s against 12.6 for four rows with
+// sixteen ahead, and 14.6 for the AVX2-form decode).
+template <size_t MR, size_t MR2>
 inline void int16_vnni_rows(const GemmArgs& p, const int16_t* q, const float* q_scales,
                             size_t n_begin, size_t n_end) {
-  // Registers: MR·NR int32 sums, as many f32 accumulators and NR weights, within 32.
-  constexpr size_t kNR = MR == 1 ? 4 : 2;
+  constexpr size_t kNR = 2;
   size_t n = n_begin;
-  for (; n + kNR <= n_end; n += kNR) int16_vnni_tile<MR, kNR>(p, q, q_scales, n);
-  for (; n < n_end; ++n) int16_vnni_tile<MR, 1>(p, q, q_scales, n);
+  for (; n + kNR <= n_end; n += kNR) {
+    int16_vnni_tile<MR, kNR>(p, q, q_scales, 0, n);
+    if constexpr (MR2 > 0) int16_vnni_tile<MR2, kNR>(p, q, q_scales, MR, n);
+  }
+  for (; n < n_end; ++n) {
+    int16_vnni_tile<MR, 1>(p, q, q_scales, 0, n);
+    if constexpr (MR2 > 0) int16_vnni_tile<MR2, 1>(p, q, q_scales, MR, n);
+  }
 }
 
 inline bool wants_int16_vnni_decode(const GemmArgs& p) {
@@ -176,21 +192,21 @@ inline void int16_vnni_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   }
   switch (p.m) {
     case 1:
-      return int16_vnni_rows<1>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<1, 0>(p, q, q_scales, n_begin, n_end);
     case 2:
-      return int16_vnni_rows<2>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<2, 0>(p, q, q_scales, n_begin, n_end);
     case 3:
-      return int16_vnni_rows<3>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<3, 0>(p, q, q_scales, n_begin, n_end);
     case 4:
-      return int16_vnni_rows<4>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<4, 0>(p, q, q_scales, n_begin, n_end);
     case 5:
-      return int16_vnni_rows<5>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<4, 1>(p, q, q_scales, n_begin, n_end);
     case 6:
-      return int16_vnni_rows<6>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<4, 2>(p, q, q_scales, n_begin, n_end);
     case 7:
-      return int16_vnni_rows<7>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<4, 3>(p, q, q_scales, n_begin, n_end);
     default:
-      return int16_vnni_rows<8>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<4, 4>(p, q, q_scales, n_begin, n_end);
   }
 }
 
