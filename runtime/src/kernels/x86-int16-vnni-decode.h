@@ -17,7 +17,8 @@
 // A lane sums 8 products of at most 128 · 32767, up to 2^25: its conversion to f32 rounds to
 // 24 bits where the AVX2 form's 4 products stayed exact (a relative 6e-8, like any f32 add). A
 // token sums in the same order whatever the batch, so each session of a batch gets the bits of
-// its lone decode. Each call (one per thread-pool task) rounds its tokens itself on the stack.
+// its lone decode. Each call (one per thread-pool task) rounds its tokens itself on the stack:
+// up to 136 KB (kVnniInt16StackValues int16 and their scales), on the x86 machines this runs on.
 // Included only by files compiled with AVX-512 VNNI (+VL, BW).
 #pragma once
 
