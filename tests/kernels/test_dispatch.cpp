@@ -38,6 +38,14 @@ TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatc
   }
   CHECK(table.tanh.gelu_gate != nullptr);
   CHECK(table.tanh.soft_cap != nullptr);
+  for (const RglruVariant& variant : rglru_variants()) {
+    if (cpu_supports(variant.isa)) {
+      CHECK(table.rglru.isa == variant.isa);
+      CHECK(table.rglru.scan == variant.scan);
+      break;
+    }
+  }
+  CHECK(table.rglru.scan != nullptr);
   WARN("selected: " << table.describe());
   const KernelTable scalar = select_kernels(true);
   CHECK(scalar.bf16.isa == Isa::kScalar);
@@ -46,6 +54,8 @@ TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatc
   CHECK(scalar.qs4.isa == Isa::kScalar);
   CHECK(scalar.tanh.isa == Isa::kScalar);
   CHECK(scalar.tanh.gelu_gate != nullptr);
+  CHECK(scalar.rglru.isa == Isa::kScalar);
+  CHECK(scalar.rglru.scan != nullptr);
 #if defined(__x86_64__) || defined(__aarch64__)
   // Every CPU these builds target has at least the baseline SIMD variant (AVX2 on the x86
   // machines we support, NEON on every aarch64 core): scalar must not be chosen.
@@ -53,7 +63,8 @@ TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatc
   CHECK(table.qs8.isa != Isa::kScalar);
 #endif
 #if defined(__x86_64__)
-  CHECK(table.tanh.isa == Isa::kAvx2);  // glibc's vector tanhf (AVX2 and FMA)
+  CHECK(table.tanh.isa == Isa::kAvx2);   // glibc's vector tanhf (AVX2 and FMA)
+  CHECK(table.rglru.isa == Isa::kAvx2);  // glibc's vector expf and expm1f
 #endif
 }
 

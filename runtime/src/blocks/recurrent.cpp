@@ -47,9 +47,9 @@ Status recurrent_block(const Model& model, const LayerWeights& w, size_t layer_i
   for (size_t i = 0; i < sequences.count; ++i) {
     const size_t first = sequences.first_row(i) * width;
     SessionState& state = *sequences.states[i];
-    ops::rglru_scan(tokens, width, r.gate_r + first, r.gate_i + first, v + first,
-                    w.neg_c_softplus.data(), state.positions, state.layers[layer_index].rglru_state,
-                    h + first);
+    ops::parallel_rglru_scan(r.linear.pool, r.linear.kernels->rglru.scan, tokens, width,
+                             r.gate_r + first, r.gate_i + first, v + first, w.neg_c_softplus.data(),
+                             state.positions, state.layers[layer_index].rglru_state, h + first);
   }
   ops::parallel_gelu_gate(r.linear.pool, r.linear.kernels->tanh.gelu_gate, count * width, y, h,
                           y);  // gelu(y) ⊙ h

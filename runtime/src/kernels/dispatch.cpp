@@ -104,9 +104,20 @@ const std::vector<TanhVariant>& tanh_variants() {
 
 #undef GRF_TANH
 
+#define GRF_RGLRU(isa, scan) {Isa::isa, scan},
+
+const std::vector<RglruVariant>& rglru_variants() {
+  static const std::vector<RglruVariant> variants = {
+#include "runtime/src/kernels/f32-rglru/f32-rglru.inc"
+  };
+  return variants;
+}
+
+#undef GRF_RGLRU
+
 namespace {
 
-template <typename Variant>  // GemmVariant, TanhVariant
+template <typename Variant>  // GemmVariant, TanhVariant, RglruVariant
 Variant best(const std::vector<Variant>& variants, bool force_scalar) {
   for (const Variant& variant : variants) {
     if (force_scalar ? variant.isa == Isa::kScalar : cpu_supports(variant.isa)) return variant;
@@ -124,6 +135,7 @@ KernelTable select_kernels(bool force_scalar, bool int8_activations) {
   table.qs8 = best(qs8_gemm_variants(), force_scalar);
   table.qs4 = best(qs4_gemm_variants(), force_scalar);
   table.tanh = best(tanh_variants(), force_scalar);
+  table.rglru = best(rglru_variants(), force_scalar);
   table.quantize = grf_f32_qd8_quantize_ukernel__scalar;
 #if defined(__x86_64__)
   if (!force_scalar && cpu_supports(Isa::kAvx2))
@@ -138,7 +150,7 @@ std::string KernelTable::describe() const {
                                             : std::string("f32-qs8w-gemm ") + isa_name(f32_qs8.isa);
   return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", " + int8 + ", qd8-qs4w-gemm " +
          isa_name(qs4.isa) + ", f32-f32w-gemm " + isa_name(f32.isa) + ", f32-tanh " +
-         isa_name(tanh.isa);
+         isa_name(tanh.isa) + ", f32-rglru " + isa_name(rglru.isa);
 }
 
 }  // namespace griffin

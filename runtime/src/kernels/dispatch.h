@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/src/kernels/f32-rglru/f32-rglru.h"
 #include "runtime/src/kernels/f32-tanh/f32-tanh.h"
 #include "runtime/src/kernels/gemm.h"
 
@@ -36,6 +37,13 @@ struct TanhVariant {
 
 const std::vector<TanhVariant>& tanh_variants();  // f32-tanh: GELU gating and the soft cap
 
+struct RglruVariant {
+  Isa isa = Isa::kScalar;
+  RglruScanKernel scan = nullptr;
+};
+
+const std::vector<RglruVariant>& rglru_variants();  // f32-rglru: the RG-LRU scan
+
 struct KernelTable {
   GemmVariant f32;  // f32 weights prepared at load (the RG-LRU gate blocks)
   GemmVariant bf16;
@@ -43,9 +51,11 @@ struct KernelTable {
   GemmVariant qs8;      // int8 weights, activations quantized to int8 (opt-in: faster prefill)
   GemmVariant qs4;
   TanhVariant tanh;
+  RglruVariant rglru;
   QuantizeKernel quantize = nullptr;
   bool int8_activations = false;  // int8 weights run qs8 instead of f32_qs8
-  // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, ..., f32-tanh avx2"
+  // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, ..., f32-tanh avx2,
+  // f32-rglru avx2"
   std::string describe() const;
 };
 

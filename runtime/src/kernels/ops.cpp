@@ -63,12 +63,13 @@ float sigmoid(float x) {
 }
 }  // namespace
 
-void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i, const float* v,
-                const float* neg_c_softplus, const int64_t* positions, float* h, float* out) {
+void rglru_scan(size_t rows, size_t channels, size_t stride, const float* gate_r,
+                const float* gate_i, const float* v, const float* neg_c_softplus,
+                const int64_t* positions, float* h, float* out) {
   for (size_t t = 0; t < rows; ++t) {
     const bool reset = positions[t] == 0;
-    const size_t base = t * width;
-    for (size_t c = 0; c < width; ++c) {
+    const size_t base = t * stride;
+    for (size_t c = 0; c < channels; ++c) {
       const float r = sigmoid(gate_r[base + c]);
       const float i = sigmoid(gate_i[base + c]);
       const float gated = i * v[base + c];

@@ -4,8 +4,9 @@
 // the loops that call no math function (add, norm scale, conv taps, RoPE, softmax scale); the
 // exp/tanh loops (RG-LRU, softmax) stay scalar. The two largest tanh loops, GELU gating and the
 // soft cap, also have an AVX2 variant with glibc's vector tanhf (kernels/f32-tanh, chosen by
-// dispatch.h), and the model runs them split over the thread pool (parallel-ops.h); the scalar
-// loops here are their portable variant. Kernels cannot fail: shapes are checked when the
+// dispatch.h), and so has the RG-LRU scan, with vector expf and expm1f (kernels/f32-rglru); the
+// model runs the three split over the thread pool (parallel-ops.h), and the scalar loops here
+// are their portable variants. Kernels cannot fail: shapes are checked when the
 // session is planned.
 #pragma once
 
@@ -32,11 +33,13 @@ void add_inplace(size_t count, float* x, const float* y);
 void conv1d_causal(size_t rows, size_t channels, size_t taps_count, const float* taps,
                    const float* bias, const float* u, float* state, float* v);
 
-// RG-LRU over `rows` steps (§7.3). gate_r, gate_i: pre-sigmoid gate activations [rows, width];
-// v: conv output [rows, width]; neg_c_softplus = -8·softplus(Λ') [width]; h: state [width]
-// (f32), updated. positions[t] == 0 resets the state (h = i·v). Writes h_t into out [rows, width].
-void rglru_scan(size_t rows, size_t width, const float* gate_r, const float* gate_i, const float* v,
-                const float* neg_c_softplus, const int64_t* positions, float* h, float* out);
+// RG-LRU over `rows` steps (§7.3), for `channels` channels whose rows are `stride` floats apart
+// (a RglruScanKernel, kernels/f32-rglru: the scalar variant). gate_r, gate_i: pre-sigmoid gate
+// activations; v: conv output; neg_c_softplus = -8·softplus(Λ') [channels]; h: state
+// [channels] (f32), updated. positions[t] == 0 resets the state (h = i·v). Writes h_t into out.
+void rglru_scan(size_t rows, size_t channels, size_t stride, const float* gate_r,
+                const float* gate_i, const float* v, const float* neg_c_softplus,
+                const int64_t* positions, float* h, float* out);
 
 // Rotates the first `rotary_dims` of each head of x [heads, head_dim] in the halves layout:
 // pair (j, j + rotary_dims/2) by angle position·inv_freq[j] (§7.4).

@@ -1,5 +1,7 @@
-// Tiles of the elementwise tanh loops over pthreadpool (see parallel-ops.h).
+// Tiles of the tanh loops and of the RG-LRU scan over pthreadpool (see parallel-ops.h).
 #include "runtime/src/kernels/parallel-ops.h"
+
+#include <algorithm>
 
 #include "runtime/src/parallel-for.h"
 
@@ -7,8 +9,11 @@ namespace griffin::ops {
 namespace {
 
 // Below this many elements per tile, waking the pool costs more than the tanh calls it spreads
-// (a few microseconds against 2-35 ns per element, vector or scalar tanh).
+// (a few microseconds against 2-35 ns per element, vector or scalar tanh; the scan's exp calls
+// cost about as much).
 constexpr size_t kMinTile = 2048;
+
+constexpr size_t kMinScanTile = 8192;
 
 // Two tiles per thread, a multiple of 8 elements so only the last tile has a vector tail.
 size_t tile_for(pthreadpool_t pool, size_t count) {
@@ -40,6 +45,20 @@ void soft_cap_tile(void* context, size_t begin, size_t size) {
   task->kernel(size, task->cap, task->x + begin);
 }
 
+struct RglruScanTask {
+  RglruScanKernel kernel;
+  size_t rows, width;
+  const float *gate_r, *gate_i, *v, *neg_c_softplus;
+  const int64_t* positions;
+  float *h, *out;
+};
+
+void rglru_scan_tile(void* context, size_t begin, size_t size) {
+  const auto* t = static_cast<const RglruScanTask*>(context);
+  t->kernel(t->rows, size, t->width, t->gate_r + begin, t->gate_i + begin, t->v + begin,
+            t->neg_c_softplus + begin, t->positions, t->h + begin, t->out + begin);
+}
+
 }  // namespace
 
 void parallel_gelu_gate(pthreadpool_t pool, GeluGateKernel kernel, size_t count, const float* gate,
@@ -53,6 +72,21 @@ void parallel_soft_cap(pthreadpool_t pool, SoftCapKernel kernel, size_t count, f
   if (cap <= 0.0f) return;
   SoftCapTask task{kernel, cap, x};
   parallel_for_tiles(pool, soft_cap_tile, &task, count, tile_for(pool, count));
+}
+
+void parallel_rglru_scan(pthreadpool_t pool, RglruScanKernel kernel, size_t rows, size_t width,
+                         const float* gate_r, const float* gate_i, const float* v,
+                         const float* neg_c_softplus, const int64_t* positions, float* h,
+                         float* out) {
+  RglruScanTask task{kernel, rows, width, gate_r, gate_i, v, neg_c_softplus, positions, h, out};
+  // Two tiles of channels per thread, a multiple of 8, each of at least kMinScanTile elements
+  // (steps × channels): a decoded token's scan of 2B's 2560 channels takes a few microseconds,
+  // about what waking the pool does, so it stays on the calling thread.
+  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t even_share = ((width + 2 * threads - 1) / (2 * threads) + 7) / 8 * 8;
+  const size_t fewest = ((kMinScanTile + rows - 1) / std::max<size_t>(rows, 1) + 7) / 8 * 8;
+  const size_t tile = std::max<size_t>(std::max(even_share, fewest), 1);
+  parallel_for_tiles(pool, rglru_scan_tile, &task, width, tile);
 }
 
 }  // namespace griffin::ops
