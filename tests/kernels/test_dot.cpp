@@ -49,3 +49,53 @@ TEST_CASE("ops::dot of known vectors", "[kernels][ops]") {
   CHECK(ops::dot(20, ramp, ramp) == 2870.0f);  // Σ i², exact in float
   CHECK(ops::dot(0, ones, ramp) == 0.0f);
 }
+
+namespace {
+
+// The orders ops::dot and ops::add_scaled promise, one rounding at a time (volatile keeps the
+// compiler from fusing or reordering): on x86 the functions run a clone built for the CPU
+// (GCC's target_clones), and every clone must give these bits.
+float dot_in_order(size_t count, const float* a, const float* b) {
+  float partial[8] = {};
+  size_t d = 0;
+  for (; d + 8 <= count; d += 8) {
+    for (size_t l = 0; l < 8; ++l) {
+      volatile float product = a[d + l] * b[d + l];
+      partial[l] = partial[l] + product;
+    }
+  }
+  float sum = ((partial[0] + partial[4]) + (partial[2] + partial[6])) +
+              ((partial[1] + partial[5]) + (partial[3] + partial[7]));
+  for (; d < count; ++d) {
+    volatile float product = a[d] * b[d];
+    sum = sum + product;
+  }
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("ops::dot and ops::add_scaled keep their order on this CPU's clone", "[kernels][ops]") {
+  std::mt19937 rng(23);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (size_t count : {1, 7, 8, 9, 31, 255, 256, 257, 1000}) {
+    for (int round = 0; round < 20; ++round) {
+      CAPTURE(count, round);
+      std::vector<float> a(count), b(count), y(count);
+      for (float& v : a) v = normal(rng);
+      for (float& v : b) v = normal(rng);
+      for (float& v : y) v = normal(rng);
+      const float sum = ops::dot(count, a.data(), b.data());
+      const float expected = dot_in_order(count, a.data(), b.data());
+      CHECK(std::memcmp(&sum, &expected, sizeof(float)) == 0);
+      const float scale = normal(rng);
+      std::vector<float> want = y;
+      for (size_t i = 0; i < count; ++i) {
+        volatile float product = scale * a[i];
+        want[i] = want[i] + product;
+      }
+      ops::add_scaled(count, scale, a.data(), y.data());
+      CHECK(std::memcmp(y.data(), want.data(), count * sizeof(float)) == 0);
+    }
+  }
+}

@@ -78,9 +78,7 @@ void attend_heads(const HeadsTask& task, size_t g_begin, size_t g_end, float* wi
     const float* value = key_or_value_row(task, task.layer->v_cache, task.chunk_v,
                                           task.first + static_cast<int64_t>(n), widened);
     for (size_t g = g_begin; g < g_end; ++g) {
-      const float p = scores[g * max_keys + n];
-      float* head = task.out + g * head_dim;
-      for (size_t d = 0; d < head_dim; ++d) head[d] += p * value[d];
+      ops::add_scaled(head_dim, scores[g * max_keys + n], value, task.out + g * head_dim);
     }
   }
 }

@@ -57,6 +57,10 @@ void conv1d_causal(size_t rows, size_t channels, size_t taps_count, const float*
   }
 }
 
+void GRF_WIDEST_VECTORS add_scaled(size_t count, float scale, const float* x, float* y) {
+  for (size_t i = 0; i < count; ++i) y[i] += scale * x[i];
+}
+
 namespace {
 float sigmoid(float x) {
   return 1.0f / (1.0f + std::exp(-x));
@@ -101,7 +105,7 @@ void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_fr
   }
 }
 
-float dot(size_t count, const float* a, const float* b) {
+float GRF_WIDEST_VECTORS dot(size_t count, const float* a, const float* b) {
   // One running sum would be one chain of dependent adds (3-4 cycles each, not vectorizable
   // without reordering); eight independent ones vectorize into two SSE or one AVX register.
   float partial[8] = {};

@@ -13,6 +13,16 @@
 #include <cstddef>
 #include <cstdint>
 
+// The attention loops (dot, add_scaled) run ~10 % of a 2B prefill: on x86 they are also built
+// for AVX2 and picked at load by the CPU (GCC's target_clones). The same C++ without FP
+// contraction (C++17 without GNU extensions) keeps each element's operations and their order,
+// so every clone gives the same bits; only the vector width differs.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GRF_WIDEST_VECTORS __attribute__((target_clones("avx2", "default")))
+#else
+#define GRF_WIDEST_VECTORS
+#endif
+
 namespace griffin::ops {
 
 // y[t] = x[t] / sqrt(mean(x[t]^2) + eps) * scale, scale = 1 + g precomputed (§5). [rows, width]
@@ -50,6 +60,9 @@ void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_fr
 // d ≡ l mod 8 below the last multiple of 8), added pairwise, then the tail in order. The same
 // order on every call, so attention scores do not depend on chunking (§7.4's q·k).
 float dot(size_t count, const float* a, const float* b);
+
+// y[i] += scale · x[i] (the attention's weighted sum of values).
+void add_scaled(size_t count, float scale, const float* x, float* y);
 
 // In-place softmax over `count` values, computed in f32 with the max subtracted.
 void softmax(size_t count, float* x);
