@@ -15,26 +15,14 @@
 
 #include "runtime/src/kernels/dispatch.h"
 #include "runtime/src/kernels/parallel-ops.h"
+#include "tests/support/float_vectors.h"
 
 using namespace griffin;
+using griffin::test::normal_values;
+using griffin::test::Pool;
+using griffin::test::same_bits;
 
 namespace {
-
-using Pool = std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>;
-
-std::vector<float> random_values(size_t count, float spread, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, spread);
-  std::vector<float> values(count);
-  for (float& v : values) v = normal(rng);
-  return values;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size()) return false;
-  // An empty vector's data() may be null, which memcmp must not get (UBSan says so).
-  return a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 const size_t kCounts[] = {0, 1, 7, 2047, 2048, 2049, 4096 + 3, 30001};
 
@@ -60,9 +48,9 @@ double gelu_gate_tolerance(double u, double other, double expected) {
 TEST_CASE("Every tanh variant computes the GELU gate and the soft cap of §6 and §8",
           "[kernels][parallel-ops]") {
   const size_t count = 20000;
-  const std::vector<float> gate = random_values(count, 3.0f, 5);
-  const std::vector<float> other = random_values(count, 1.0f, 6);
-  const std::vector<float> logits = random_values(count, 40.0f, 7);
+  const std::vector<float> gate = normal_values(count, 3.0f, 5);
+  const std::vector<float> other = normal_values(count, 1.0f, 6);
+  const std::vector<float> logits = normal_values(count, 40.0f, 7);
   for (const TanhVariant& variant : runnable_variants()) {
     CAPTURE(isa_name(variant.isa));
     std::vector<float> out(count);
@@ -119,8 +107,8 @@ TEST_CASE("The vector tanh variant stays within a few roundings of the scalar on
   const TanhVariant& scalar = variants.back();
   REQUIRE(scalar.isa == Isa::kScalar);
   const size_t count = 4099;
-  const std::vector<float> gate = random_values(count, 4.0f, 8);
-  const std::vector<float> other = random_values(count, 1.0f, 9);
+  const std::vector<float> gate = normal_values(count, 4.0f, 8);
+  const std::vector<float> other = normal_values(count, 1.0f, 9);
   std::vector<float> fast(count), plain(count);
   vector.gelu_gate(count, gate.data(), other.data(), fast.data());
   scalar.gelu_gate(count, gate.data(), other.data(), plain.data());
@@ -140,8 +128,8 @@ TEST_CASE("parallel_gelu_gate equals one call of the variant bit for bit",
       if (threads) REQUIRE(pool);
       for (size_t count : kCounts) {
         CAPTURE(isa_name(variant.isa), threads, count);
-        const std::vector<float> gate = random_values(count, 3.0f, 1 + count);
-        const std::vector<float> other = random_values(count, 1.0f, 2 + count);
+        const std::vector<float> gate = normal_values(count, 3.0f, 1 + count);
+        const std::vector<float> other = normal_values(count, 1.0f, 2 + count);
         std::vector<float> expected(count), out(count);
         variant.gelu_gate(count, gate.data(), other.data(), expected.data());
         ops::parallel_gelu_gate(pool.get(), variant.gelu_gate, count, gate.data(), other.data(),
@@ -167,7 +155,7 @@ TEST_CASE("parallel_soft_cap equals one call of the variant bit for bit",
       Pool pool(threads ? pthreadpool_create(threads) : nullptr, pthreadpool_destroy);
       for (size_t count : kCounts) {
         CAPTURE(isa_name(variant.isa), threads, count);
-        const std::vector<float> logits = random_values(count, 40.0f, 3 + count);
+        const std::vector<float> logits = normal_values(count, 40.0f, 3 + count);
         std::vector<float> expected = logits, out = logits;
         variant.soft_cap(count, 30.0f, expected.data());
         ops::parallel_soft_cap(pool.get(), variant.soft_cap, count, 30.0f, out.data());

@@ -15,20 +15,14 @@
 
 #include "runtime/src/kernels/dispatch.h"
 #include "runtime/src/kernels/parallel-ops.h"
+#include "tests/support/float_vectors.h"
 
 using namespace griffin;
+using griffin::test::normal_values;
+using griffin::test::Pool;
+using griffin::test::same_bits;
 
 namespace {
-
-using Pool = std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)>;
-
-std::vector<float> normal_values(size_t count, float spread, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, spread);
-  std::vector<float> values(count);
-  for (float& v : values) v = normal(rng);
-  return values;
-}
 
 // One scan problem: `rows` steps of `channels` channels, rows `stride` floats apart.
 struct Scan {
@@ -62,11 +56,6 @@ struct Scan {
 
 double sigmoid(double x) {
   return 1.0 / (1.0 + std::exp(-x));
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 std::vector<RglruVariant> runnable_variants() {

@@ -14,9 +14,10 @@
 #include <cstdint>
 
 // The attention loops (dot, add_scaled) run ~10 % of a 2B prefill: on x86 they are also built
-// for AVX2 and picked at load by the CPU (GCC's target_clones). The same C++ without FP
-// contraction (C++17 without GNU extensions) keeps each element's operations and their order,
-// so every clone gives the same bits; only the vector width differs.
+// for AVX2 and picked at load by the CPU (GCC's target_clones). Neither the x86-64 baseline nor
+// the "avx2" target enables FMA, so the compiler cannot fuse a multiply and an add: every clone
+// keeps each element's operations and their order and gives the same bits (test_dot.cpp); only
+// the vector width differs.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define GRF_WIDEST_VECTORS __attribute__((target_clones("avx2", "default")))
 #else
