@@ -18,7 +18,9 @@
 // the "avx2" target enables FMA, so the compiler cannot fuse a multiply and an add: every clone
 // keeps each element's operations and their order and gives the same bits (test_dot.cpp); only
 // the vector width differs.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// Not under ThreadSanitizer: a clone's ifunc resolver runs while the program is relocated,
+// before TSan's runtime starts, and the instrumented resolver crashed the TSan test binary.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define GRF_WIDEST_VECTORS __attribute__((target_clones("avx2", "default")))
 #else
 #define GRF_WIDEST_VECTORS
