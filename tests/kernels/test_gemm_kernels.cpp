@@ -459,19 +459,23 @@ std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, siz
   return y;
 }
 
-// The f32-qs8w variants that decode with int16 activations, their groups and the most tokens ×
-// padded columns they round on the stack (past that, f32).
+// The f32-qs8w variants that decode with int16 activations, their groups, the most tokens ×
+// padded columns they round on the stack and the widest padded row (past those, f32).
 struct Int16Decode {
   bool used = false;
   Int16Grouping group_of = consecutive_groups;
   size_t max_tokens = 0;
   size_t max_values = 0;
+  size_t max_columns = 0;
+  bool takes(size_t m, size_t kp) const {
+    return used && m <= max_tokens && m * kp <= max_values && kp <= max_columns;
+  }
 };
 Int16Decode int16_decode_of(const GemmVariant& variant) {
   if (variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f) {
-    return {true, consecutive_groups, 4, 32768};
+    return {true, consecutive_groups, 8, 65536, 16384};
   }
-  if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536};
+  if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536, 65536};
   return {};
 }
 
@@ -481,7 +485,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
           "[kernels]") {
   std::mt19937 rng(99);
   // Widths with tails, 2B's widest (7680) and one past the on-stack limit (f32 path).
-  // (16,416 is past the AVX2 on-stack limit, 65,568 past the AVX-512 VNNI one.)
+  // (16,416 is past the AVX2 and AVX-512F widest row, 65,568 past the AVX-512 VNNI stack.)
   for (size_t k : {1, 31, 100, 257, 2560, 7680, 16416, 65568}) {
     Problem p = make_problem(Format::kInt8F32, 1, 13, k, rng);
     // Per-group scales matter: one group with a large value, one all zero, and one whose 31
@@ -497,7 +501,7 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
       const Int16Decode int16 = int16_decode_of(variant);
       const std::vector<double> rounded = int16_rounded(p.a, p.kp, int16.group_of);
       const std::vector<float> y = decode_rows(variant, p, 5);
-      const bool uses_int16 = int16.used && p.kp <= int16.max_values;
+      const bool uses_int16 = int16.takes(1, p.kp);
       size_t distinguishable = 0;  // rows where the f32 and int16 sums differ beyond rounding
       for (size_t c = 0; c < p.n; ++c) {
         const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
@@ -524,11 +528,11 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
 }
 
 TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", "[kernels]") {
-  // A small batch of sessions (griffin_batch_decode) takes the int16 path on x86 too (up to four
-  // tokens on AVX2 and AVX-512F, eight on AVX-512 VNNI): each token must come out with the bits
-  // of its lone decode and within the int16 bound. The other variants, and batches too many or
-  // too wide for the stack (AVX2: tokens × padded columns > 32,768; VNNI: > 65,536, here eight
-  // tokens of 8,224), run f32 tiles for the batch: the f32 sum to float rounding.
+  // A small batch of sessions (griffin_batch_decode) takes the int16 path on x86 too (up to eight
+  // tokens): each token must come out with the bits of its lone decode and within the int16
+  // bound. The other variants, and batches too many or too wide for the stack (tokens × padded
+  // columns > 65,536, here eight tokens of 8,224) or rows too wide for AVX2 and AVX-512F
+  // (16,416), run f32 tiles for the batch: the f32 sum to float rounding.
   std::mt19937 rng(7);
   for (size_t m : {2, 3, 4, 5, 8}) {
     for (size_t k : {100, 257, 2560, 8200, 16416}) {
@@ -538,7 +542,7 @@ TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", 
         if (!cpu_supports(variant.isa)) continue;
         const std::vector<float> together = decode_rows(variant, p, 6);
         const Int16Decode int16 = int16_decode_of(variant);
-        const bool uses_int16 = int16.used && m <= int16.max_tokens && m * p.kp <= int16.max_values;
+        const bool uses_int16 = int16.takes(m, p.kp);
         for (size_t i = 0; i < m; ++i) {
           Problem lone = p;
           lone.m = 1;

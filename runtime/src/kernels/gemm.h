@@ -33,9 +33,9 @@ struct GemmArgs {
   const float* bias = nullptr;        // [n] or null
   float* y = nullptr;                 // [m, y_stride]
   size_t y_stride = 0;                // floats
-  // f32-qs8w, decoded tokens: for up to four tokens the x86 variants may round the activations
-  // to int16 in groups of 32 (x86-int16-decode.h; eight tokens on AVX-512 VNNI,
-  // x86-int16-vnni-decode.h). Set for decode only, so prefill stays chunk-invariant.
+  // f32-qs8w, decoded tokens: for up to eight tokens the x86 variants may round the activations
+  // to int16 in groups of 32 (x86-int16-decode.h; x86-int16-vnni-decode.h on AVX-512 VNNI).
+  // Set for decode only, so prefill stays chunk-invariant.
   bool int16_decode = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
   // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up

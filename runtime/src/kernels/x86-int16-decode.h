@@ -1,7 +1,7 @@
 // Decode of int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to 16 bits, for a
-// lone token or a batch of up to kInt16DecodeMaxTokens. The f32 path widens every weight through
-// vpmovsxbd + vcvtdq2ps, and on CPUs with one conversion pipe (Zen 1) that, not memory, bounds
-// decode. Here each token's activations are rounded once per call to int16 in groups of 32
+// lone token or a batch of up to kInt16DecodeMaxTokens (eight). The f32 path widens every weight
+// through vpmovsxbd + vcvtdq2ps, and on CPUs with one conversion pipe (Zen 1) that, not memory,
+// bounds decode. Here each token's activations are rounded once per call to int16 in groups of 32
 // (scale = max|x| / 32767, so each value is within 1/65534 of its group's largest), each weight
 // is sign-extended to 16 bits once for all the tokens, and `vpmaddwd` gives exact 32-bit sums of
 // pairs of products: one conversion per group of 32 instead of four. Each of a group's 8 lanes
@@ -11,9 +11,11 @@
 // GemmArgs::int16_decode asks for it (Session::decode, griffin_batch_decode); prefill keeps f32
 // activations, so any chunking still gives the same bits. Included by the AVX2 and the AVX-512F
 // variants: on Zen 4 the AVX-512F widening decode was bound by its conversions too (int8 2B
-// decode 8.7-9.0 -> 10.7-14.1 tok/s). Everything here sits in an unnamed namespace, so each
-// file gets its own copy compiled for its own ISA: one shared inline copy, picked by the linker,
-// could carry AVX-512 encodings into the AVX2 variant.
+// decode 8.7-9.0 -> 10.7-14.1 tok/s). Batches of five to eight used to take the f32 tiles; on
+// one Zen 3 core those ran at 26 GMAC/s against 49 for this path at four tokens, so they run
+// here too, as four tokens plus the rest on each pair of rows. Everything here sits in an unnamed
+// namespace, so each file gets its own copy compiled for its own ISA: one shared inline copy,
+// picked by the linker, could carry AVX-512 encodings into the AVX2 variant.
 #pragma once
 
 #include <immintrin.h>
@@ -32,9 +34,10 @@ namespace {
 // 12,288 columns) take the f32 path.
 constexpr size_t kInt16DecodeMaxColumns = 16384;
 // The most tokens one call rounds, and the most values it rounds (tokens × padded columns:
-// 64 KB of int16 plus 4 KB of scales on the stack). A batch past either takes the f32 tiles.
-constexpr size_t kInt16DecodeMaxTokens = 4;
-constexpr size_t kInt16DecodeStackValues = 32768;
+// 128 KB of int16 plus 8 KB of scales on the stack, as the VNNI form's). A batch past either
+// takes the f32 tiles.
+constexpr size_t kInt16DecodeMaxTokens = 8;
+constexpr size_t kInt16DecodeStackValues = 65536;
 
 // a [k] f32 -> q [kp] int16 and scales [kp / 32]; the padding past k is zero.
 inline void quantize_int16_groups(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
@@ -55,12 +58,14 @@ inline void quantize_int16_groups(size_t k, size_t kp, const float* a, int16_t* 
   }
 }
 
-// Tokens 0..MR-1 × rows n0..n0+NR-1: per group, each weight widened once, then per token two
+// Tokens t0..t0+MR-1 × rows n0..n0+NR-1: per group, each weight widened once, then per token two
 // vpmaddwd, one conversion and one FMA per row, in the same order for any MR.
 template <size_t MR, size_t NR>
-inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* q_scales,
+inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t t0,
                               size_t n0) {
   const size_t groups = p.kp / 32;
+  q += t0 * p.kp;
+  q_scales += t0 * groups;
   const uint8_t* w[NR];
   for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
   const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
@@ -92,24 +97,32 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
   }
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) {
-      p.y[i * p.y_stride + n0 + j] = int8_row_output(p, n0 + j, horizontal_sum(acc[i][j]));
+      p.y[(t0 + i) * p.y_stride + n0 + j] = int8_row_output(p, n0 + j, horizontal_sum(acc[i][j]));
     }
   }
 }
 
-template <size_t MR>
+// Rows [n_begin, n_end) for tokens 0..MR-1, then, while the tile's rows are still in L1, tokens
+// MR..MR+MR2-1 (MR2 > 0 only with MR = 4 and NR = 2).
+template <size_t MR, size_t MR2 = 0>
 inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* q_scales,
                               size_t n_begin, size_t n_end) {
   constexpr size_t kNR = MR <= 2 ? 4 : 2;
   size_t n = n_begin;
-  for (; n + kNR <= n_end; n += kNR) int16_decode_tile<MR, kNR>(p, q, q_scales, n);
-  for (; n < n_end; ++n) int16_decode_tile<MR, 1>(p, q, q_scales, n);
+  for (; n + kNR <= n_end; n += kNR) {
+    int16_decode_tile<MR, kNR>(p, q, q_scales, 0, n);
+    if constexpr (MR2 > 0) int16_decode_tile<MR2, kNR>(p, q, q_scales, MR, n);
+  }
+  for (; n < n_end; ++n) {
+    int16_decode_tile<MR, 1>(p, q, q_scales, 0, n);
+    if constexpr (MR2 > 0) int16_decode_tile<MR2, 1>(p, q, q_scales, MR, n);
+  }
 }
 
 // Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end) in m×4 tiles (m×2 past
-// two tokens, so the accumulators fit AVX2's 16 registers). Each call (one per thread-pool
-// task) rounds the tokens itself: a few hundred cycles against the hundreds of thousands its
-// rows take.
+// two tokens, so the accumulators fit AVX2's 16 registers; past four, 4×2 and then (m-4)×2 on
+// the same rows). Each call (one per thread-pool task) rounds the tokens itself: a few thousand
+// cycles against the hundreds of thousands its rows take.
 inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   alignas(32) int16_t q[kInt16DecodeStackValues];
   float q_scales[kInt16DecodeStackValues / 32];
@@ -117,14 +130,23 @@ inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
     quantize_int16_groups(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
                           q_scales + i * (p.kp / 32));
   }
-  if (p.m == 4) {
-    int16_decode_rows<4>(p, q, q_scales, n_begin, n_end);
-  } else if (p.m == 3) {
-    int16_decode_rows<3>(p, q, q_scales, n_begin, n_end);
-  } else if (p.m == 2) {
-    int16_decode_rows<2>(p, q, q_scales, n_begin, n_end);
-  } else {
-    int16_decode_rows<1>(p, q, q_scales, n_begin, n_end);
+  switch (p.m) {
+    case 1:
+      return int16_decode_rows<1>(p, q, q_scales, n_begin, n_end);
+    case 2:
+      return int16_decode_rows<2>(p, q, q_scales, n_begin, n_end);
+    case 3:
+      return int16_decode_rows<3>(p, q, q_scales, n_begin, n_end);
+    case 4:
+      return int16_decode_rows<4>(p, q, q_scales, n_begin, n_end);
+    case 5:
+      return int16_decode_rows<4, 1>(p, q, q_scales, n_begin, n_end);
+    case 6:
+      return int16_decode_rows<4, 2>(p, q, q_scales, n_begin, n_end);
+    case 7:
+      return int16_decode_rows<4, 3>(p, q, q_scales, n_begin, n_end);
+    default:
+      return int16_decode_rows<4, 4>(p, q, q_scales, n_begin, n_end);
   }
 }
 
