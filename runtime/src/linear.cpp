@@ -213,7 +213,9 @@ GemmArgs Linear::gemm_args(size_t rows, const float* x, float* y,
   args.bias = bias_;
   args.y = y;
   args.y_stride = output_stride_;
-  args.int16_decode = context.decode;  // the kernel decides by the number of rows
+  // The kernel decides by its ISA, the number of tokens and the width.
+  args.int16_decode = context.decode;
+  args.int16_prefill = !context.decode;
   args.decode = context.decode;
   return args;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -459,23 +460,27 @@ std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, siz
   return y;
 }
 
-// The f32-qs8w variants that decode with int16 activations, their groups, the most tokens ×
-// padded columns they round on the stack and the widest padded row (past those, f32).
+// The f32-qs8w variants that decode with int16 activations, their groups, the most tokens and
+// tokens × padded columns they decode that way (AVX2 and AVX-512F: any number, in blocks that
+// fit the stack; VNNI: what fits its stack at once), the widest padded row (past those, f32),
+// and whether they prefill that way too.
 struct Int16Decode {
   bool used = false;
   Int16Grouping group_of = consecutive_groups;
   size_t max_tokens = 0;
   size_t max_values = 0;
   size_t max_columns = 0;
+  bool prefill = false;
   bool takes(size_t m, size_t kp) const {
     return used && m <= max_tokens && m * kp <= max_values && kp <= max_columns;
   }
 };
 Int16Decode int16_decode_of(const GemmVariant& variant) {
+  constexpr size_t kAny = std::numeric_limits<size_t>::max() / 2;
   if (variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f) {
-    return {true, consecutive_groups, 8, 65536, 16384};
+    return {true, consecutive_groups, kAny, kAny, 16384, true};
   }
-  if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536, 65536};
+  if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536, 65536, false};
   return {};
 }
 
@@ -528,11 +533,11 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
 }
 
 TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", "[kernels]") {
-  // A small batch of sessions (griffin_batch_decode) takes the int16 path on x86 too (up to eight
-  // tokens): each token must come out with the bits of its lone decode and within the int16
-  // bound. The other variants, and batches too many or too wide for the stack (tokens × padded
-  // columns > 65,536, here eight tokens of 8,224) or rows too wide for AVX2 and AVX-512F
-  // (16,416), run f32 tiles for the batch: the f32 sum to float rounding.
+  // A batch of sessions (griffin_batch_decode) takes the int16 path on x86 too: each token must
+  // come out with the bits of its lone decode and within the int16 bound (AVX2 and AVX-512F: any
+  // batch, here eight tokens of 8,224 in blocks of seven and one; VNNI: up to eight tokens and
+  // 65,536 values). The other variants, and batches past those limits or rows too wide for AVX2
+  // and AVX-512F (16,416), run f32 tiles for the batch: the f32 sum to float rounding.
   std::mt19937 rng(7);
   for (size_t m : {2, 3, 4, 5, 8}) {
     for (size_t k : {100, 257, 2560, 8200, 16416}) {
@@ -564,6 +569,68 @@ TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", 
               REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
             } else {
               // f32 tiles: the f32 sum, to float rounding (the lone token may have run int16).
+              REQUIRE(std::fabs(y - exact) <= 2e-6 * magnitude);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("f32-qs8w-gemm prefills with int16 activations as it decodes each token alone",
+          "[kernels]") {
+  // With GemmArgs::int16_prefill the AVX2 and AVX-512F variants prefill in blocks of tokens
+  // rounded to int16, each token as alone: the chunking never changes a bit, each token gets its
+  // lone decode's bits, and each is within the int16 bound of the definition. The others
+  // (VNNI, NEON, scalar) and rows wider than 16,384 keep f32 activations: the f32 sum.
+  std::mt19937 rng(11);
+  for (size_t m : {13, 64}) {
+    for (size_t k : {257, 2560, 7680, 16416}) {
+      Problem p = make_problem(Format::kInt8F32, m, 7, k, rng);
+      p.a[3] = 40.0f;  // the first token's first group has another scale than the others'
+      for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
+        if (!cpu_supports(variant.isa)) continue;
+        const Int16Decode int16 = int16_decode_of(variant);
+        const bool uses_int16 = int16.prefill && p.kp <= int16.max_columns;
+        // Whole, rows split over two calls, and in chunks of 5 and m - 5 tokens.
+        std::vector<float> whole, first, rest;
+        GemmArgs args = args_for(p, whole);
+        args.int16_prefill = true;
+        variant.kernel(args, 0, 3);
+        variant.kernel(args, 3, p.n);
+        Problem head = p, tail = p;
+        head.m = 5;
+        head.a.assign(p.a.begin(), p.a.begin() + 5 * k);
+        tail.m = m - 5;
+        tail.a.assign(p.a.begin() + 5 * k, p.a.end());
+        GemmArgs head_args = args_for(head, first), tail_args = args_for(tail, rest);
+        head_args.int16_prefill = tail_args.int16_prefill = true;
+        variant.kernel(head_args, 0, p.n);
+        variant.kernel(tail_args, 0, p.n);
+        first.insert(first.end(), rest.begin(), rest.end());
+        INFO(variant.name << " m " << m << " k " << k);
+        CHECK(first == whole);
+        for (size_t i = 0; i < m; ++i) {
+          Problem lone = p;
+          lone.m = 1;
+          lone.a.assign(p.a.begin() + i * k, p.a.begin() + (i + 1) * k);
+          const std::vector<float> alone = decode_rows(variant, lone, p.n);
+          const std::vector<double> rounded = int16_rounded(lone.a, p.kp, int16.group_of);
+          for (size_t c = 0; c < p.n; ++c) {
+            const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
+            double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0;
+            for (size_t x = 0; x < k; ++x) {
+              exact += double{lone.a[x]} * w[x];
+              with_int16 += rounded[x] * w[x];
+              magnitude += std::fabs(lone.a[x]);
+            }
+            const float y = whole[i * p.n + c];
+            INFO("token " << i << " row " << c);
+            if (uses_int16) {
+              CHECK(y == alone[c]);
+              REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
+            } else {
               REQUIRE(std::fabs(y - exact) <= 2e-6 * magnitude);
             }
           }

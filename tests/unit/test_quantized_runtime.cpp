@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "converter/convert.h"
 #include "griffin/griffin.h"
@@ -22,6 +23,7 @@ const char* const kFixtures[] = {"griffin", "hawk", "mqa", "gqa", "conv3"};
 struct Run {
   std::vector<float> logits;  // [T, V]
   size_t vocab = 0;
+  std::string kernels;  // griffin_model_kernels
 };
 
 std::vector<int32_t> fixture_tokens(const std::string& name) {
@@ -55,6 +57,9 @@ Run run_fixture(const TempDir& dir, const std::string& name, DType matrices, DTy
   REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
   Run run;
   run.vocab = static_cast<size_t>(info.vocab_size);
+  const char* kernels = "";
+  REQUIRE(griffin_model_kernels(model, &kernels) == GRIFFIN_OK);
+  run.kernels = kernels;
   run.logits.resize(tokens.size() * run.vocab);
   REQUIRE(griffin_session_prefill(session, tokens.data(), tokens.size(), run.logits.data(),
                                   run.logits.size()) == GRIFFIN_OK);
@@ -147,8 +152,15 @@ TEST_CASE("SIMD kernels give the scalar definition's logits on whole models",
       for (size_t i = 0; i < simd.logits.size(); ++i) {
         worst = std::max(worst, std::fabs(simd.logits[i] - scalar.logits[i]));
       }
-      INFO(name << " " << dtype_name(dtype) << (int8_activations ? " + int8 activations" : ""));
-      CHECK(worst <= 1e-3f);
+      INFO(name << " " << dtype_name(dtype) << (int8_activations ? " + int8 activations" : "")
+                << "; " << simd.kernels);
+      // int8 weights with f32 activations on AVX2 and AVX-512F round each token's activations to
+      // int16 (docs/quantization.md), where the scalar definition keeps them f32: within that
+      // rounding, which these fixtures amplify ~400x (measured 3.2e-3 griffin, 1.2e-3 gqa).
+      const bool int16 = dtype == DType::kInt8 && !int8_activations &&
+                         (simd.kernels.find("f32-qs8w-gemm avx2") != std::string::npos ||
+                          simd.kernels.find("f32-qs8w-gemm avx512f") != std::string::npos);
+      CHECK(worst <= (int16 ? 5e-3f : 1e-3f));
     }
   }
 }

@@ -33,10 +33,15 @@ struct GemmArgs {
   const float* bias = nullptr;        // [n] or null
   float* y = nullptr;                 // [m, y_stride]
   size_t y_stride = 0;                // floats
-  // f32-qs8w, decoded tokens: for up to eight tokens the x86 variants may round the activations
-  // to int16 in groups of 32 (x86-int16-decode.h; x86-int16-vnni-decode.h on AVX-512 VNNI).
-  // Set for decode only, so prefill stays chunk-invariant.
+  // f32-qs8w, decoded tokens: the x86 variants may round the activations to int16 in groups of
+  // 32, each token on its own (x86-int16-decode.h: any number of tokens on AVX2 and AVX-512F;
+  // x86-int16-vnni-decode.h: up to eight on AVX-512 VNNI).
   bool int16_decode = false;
+  // f32-qs8w, prefill: the AVX2 and AVX-512F variants round these tokens to int16 too, each as
+  // alone, so any chunking gives the same bits and each token its lone decode's. The VNNI
+  // variant prefills with f32 activations (its int16 groups follow its lanes; not measured for
+  // prefill).
+  bool int16_prefill = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
   // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up
   // to four tokens in 512-bit vectors on the stored rows, qd8-avx512-decode.h, and prefill on

@@ -1,17 +1,18 @@
-// Decode of int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to 16 bits, for a
-// lone token or a batch of up to kInt16DecodeMaxTokens (eight). The f32 path widens every weight
-// through vpmovsxbd + vcvtdq2ps, and on CPUs with one conversion pipe (Zen 1) that, not memory,
-// bounds decode. Here each token's activations are rounded once per call to int16 in groups of 32
-// (scale = max|x| / 32767, so each value is within 1/65534 of its group's largest), each weight
-// is sign-extended to 16 bits once for all the tokens, and `vpmaddwd` gives exact 32-bit sums of
-// pairs of products: one conversion per group of 32 instead of four. Each of a group's 8 lanes
-// sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24), so its conversion to f32 is exact; it is
-// scaled in f32, the row's scale and bias come last. A token sums in the same order whatever the
-// number of tokens, so each session of a small batch gets the bits of its lone decode.
-// GemmArgs::int16_decode asks for it (Session::decode, griffin_batch_decode); prefill keeps f32
-// activations, so any chunking still gives the same bits. Included by the AVX2 and the AVX-512F
-// variants: on Zen 4 the AVX-512F widening decode was bound by its conversions too (int8 2B
-// decode 8.7-9.0 -> 10.7-14.1 tok/s). Batches of five to eight used to take the f32 tiles; on
+// int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to 16 bits: a lone decoded
+// token, a batch, and prefill (in blocks of up to kInt16DecodeMaxTokens tokens). The f32 path
+// widens every weight through vpmovsxbd + vcvtdq2ps, and on CPUs with one conversion pipe (Zen 1)
+// that, not memory, bounds decode. Here each token's activations are rounded once per call to int16
+// in groups of 32 (scale = max|x| / 32767, so each value is within 1/65534 of its group's largest),
+// each weight is sign-extended to 16 bits once for all the tokens, and `vpmaddwd` gives exact
+// 32-bit sums of pairs of products: one conversion per group of 32 instead of four. Each of a
+// group's 8 lanes sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24), so its conversion to f32 is
+// exact; it is scaled in f32, the row's scale and bias come last. A token sums in the same order
+// whatever the number of tokens, so each session of a batch gets the bits of its lone decode, and a
+// prefilled token gets them too, in any chunking. GemmArgs::int16_decode asks for it for decoded
+// tokens (Session::decode, griffin_batch_decode), GemmArgs::int16_prefill for prefill: there the
+// f32 tiles ran at 26 GMAC/s on one Zen 3 core, this path at 49. Included by the AVX2 and the
+// AVX-512F variants: on Zen 4 the AVX-512F widening decode was bound by its conversions too (int8
+// 2B decode 8.7-9.0 -> 10.7-14.1 tok/s). Batches of five to eight used to take the f32 tiles; on
 // one Zen 3 core those ran at 26 GMAC/s against 49 for this path at four tokens, so they run
 // here too, as four tokens plus the rest on each pair of rows. Everything here sits in an unnamed
 // namespace, so each file gets its own copy compiled for its own ISA: one shared inline copy,
@@ -20,6 +21,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -34,8 +36,8 @@ namespace {
 // 12,288 columns) take the f32 path.
 constexpr size_t kInt16DecodeMaxColumns = 16384;
 // The most tokens one call rounds, and the most values it rounds (tokens × padded columns:
-// 128 KB of int16 plus 8 KB of scales on the stack, as the VNNI form's). A batch past either
-// takes the f32 tiles.
+// 128 KB of int16 plus 8 KB of scales on the stack, as the VNNI form's). More tokens run in
+// blocks (int16_token_blocks).
 constexpr size_t kInt16DecodeMaxTokens = 8;
 constexpr size_t kInt16DecodeStackValues = 65536;
 
@@ -150,9 +152,23 @@ inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   }
 }
 
-inline bool wants_int16_decode(const GemmArgs& p) {
-  return p.int16_decode && p.m >= 1 && p.m <= kInt16DecodeMaxTokens &&
-         p.kp <= kInt16DecodeMaxColumns && p.m * p.kp <= kInt16DecodeStackValues;
+// Tokens 0..m-1, any m, in blocks of as many tokens as the stack holds at this width (eight for
+// every 2B matrix; at least four): each block rounds its tokens and reads the rows again, from L2
+// or L3 after the first (the widest 2B matrix is 19.7 MB, and a task holds a part of it), so each
+// weight byte serves eight tokens before it is read again.
+inline void int16_token_blocks(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  const size_t block = std::min(kInt16DecodeMaxTokens, kInt16DecodeStackValues / p.kp);
+  for (size_t m0 = 0; m0 < p.m; m0 += block) {
+    GemmArgs part = p;
+    part.m = std::min(block, p.m - m0);
+    part.a = p.a + m0 * p.a_stride;
+    part.y = p.y + m0 * p.y_stride;
+    int16_decode(part, n_begin, n_end);
+  }
+}
+
+inline bool wants_int16(const GemmArgs& p) {
+  return (p.int16_decode || p.int16_prefill) && p.m >= 1 && p.kp <= kInt16DecodeMaxColumns;
 }
 
 }  // namespace
