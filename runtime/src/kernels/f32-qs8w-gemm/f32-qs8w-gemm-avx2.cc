@@ -1,8 +1,8 @@
 // f32 × int8 weights (f32 scale per row) with AVX2 + FMA. When the caller allows int16
 // activations (GemmArgs::int16_decode, int16_prefill), every token runs x86-int16-decode.h.
-// Otherwise, and for rows wider than it takes, 8 weights are widened to f32 per step: 4×2
-// tiles of tokens × rows (8 accumulators leave room in AVX2's 16 registers; shape:
-// f32-widen-gemm.h), a GEMV with two accumulators per row for one token.
+// Otherwise, and for rows wider than it takes, 8 weights are widened to f32 per step: 4×3
+// tiles of tokens × rows (12 accumulators, as the bf16 variant; shape: f32-widen-gemm.h), a
+// GEMV with two accumulators per row for one token.
 #include <immintrin.h>
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
@@ -28,7 +28,7 @@ void grf_f32_qs8w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n
     int16_token_blocks(p, n_begin, n_end);
     return;
   }
-  TiledGemm<WidenGemm<Qs8Avx2>, 4, 2>::run(p, n_begin, n_end);
+  TiledGemm<WidenGemm<Qs8Avx2>, 4, 3>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin
