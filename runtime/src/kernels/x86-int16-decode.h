@@ -1,22 +1,20 @@
 // int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to 16 bits: a lone decoded
 // token, a batch, and prefill (in blocks of up to kInt16DecodeMaxTokens tokens). The f32 path
-// widens every weight through vpmovsxbd + vcvtdq2ps, and on CPUs with one conversion pipe (Zen 1)
-// that, not memory, bounds decode. Here each token's activations are rounded once per call to int16
-// in groups of 32 (scale = max|x| / 32767, so each value is within 1/65534 of its group's largest),
-// each weight is sign-extended to 16 bits once for all the tokens, and `vpmaddwd` gives exact
-// 32-bit sums of pairs of products: one conversion per group of 32 instead of four. Each of a
-// group's 8 lanes sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24), so its conversion to f32 is
-// exact; it is scaled in f32, the row's scale and bias come last. A token sums in the same order
-// whatever the number of tokens, so each session of a batch gets the bits of its lone decode, and a
-// prefilled token gets them too, in any chunking. GemmArgs::int16_decode asks for it for decoded
-// tokens (Session::decode, griffin_batch_decode), GemmArgs::int16_prefill for prefill: there the
-// f32 tiles ran at 26 GMAC/s on one Zen 3 core, this path at 49. Included by the AVX2 and the
-// AVX-512F variants: on Zen 4 the AVX-512F widening decode was bound by its conversions too (int8
-// 2B decode 8.7-9.0 -> 10.7-14.1 tok/s). Batches of five to eight used to take the f32 tiles; on
-// one Zen 3 core those ran at 26 GMAC/s against 49 for this path at four tokens, so they run
-// here too, as four tokens plus the rest on each pair of rows. Everything here sits in an unnamed
-// namespace, so each file gets its own copy compiled for its own ISA: one shared inline copy,
-// picked by the linker, could carry AVX-512 encodings into the AVX2 variant.
+// widens every weight through vpmovsxbd + vcvtdq2ps; on Zen 1 (one conversion pipe) that, not
+// memory, bounded decode, and on one Zen 3 core its prefill tiles ran at 26 GMAC/s where this
+// path runs at 47-49. Here each token's activations are rounded to int16 in groups of 32 (scale
+// = max|x| / 32767, so each value is within 1/65534 of its group's largest), each weight is
+// sign-extended to 16 bits once for the tokens of a tile, and `vpmaddwd` gives exact 32-bit sums
+// of pairs of products: one conversion per group of 32 instead of four. Each of a group's 8 lanes
+// sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24), so its conversion to f32 is exact; it is
+// scaled in f32, the row's scale and bias come last. A token sums in the same order whatever the
+// tile and block, so each session of a batch gets the bits of its lone decode, and a prefilled
+// token gets them too, in any chunking. GemmArgs::int16_decode asks for it for decoded tokens
+// (Session::decode, griffin_batch_decode), GemmArgs::int16_prefill for prefill. Included by the
+// AVX2 and the AVX-512F variants: on Zen 4 the AVX-512F widening decode was bound by its
+// conversions too (int8 2B decode 8.7-9.0 -> 10.7-14.1 tok/s). Everything here sits in an
+// unnamed namespace, so each file gets its own copy compiled for its own ISA: one shared inline
+// copy, picked by the linker, could carry AVX-512 encodings into the AVX2 variant.
 #pragma once
 
 #include <immintrin.h>
