@@ -484,6 +484,38 @@ Int16Decode int16_decode_of(const GemmVariant& variant) {
   return {};
 }
 
+// Each token i of `together` (p's tokens in one call) against `variant` decoding it alone: with
+// int16, the lone decode's bits and within the int16 bound of the sum rebuilt here; else the f32
+// sum to float rounding (the lone token may have run int16).
+void check_each_token_as_alone(const GemmVariant& variant, const Problem& p,
+                               const std::vector<float>& together, bool uses_int16,
+                               Int16Grouping group_of) {
+  for (size_t i = 0; i < p.m; ++i) {
+    Problem lone = p;
+    lone.m = 1;
+    lone.a.assign(p.a.begin() + i * p.k, p.a.begin() + (i + 1) * p.k);
+    const std::vector<float> alone = decode_rows(variant, lone, p.n);
+    const std::vector<double> rounded = int16_rounded(lone.a, p.kp, group_of);
+    for (size_t c = 0; c < p.n; ++c) {
+      const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
+      double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0;
+      for (size_t x = 0; x < p.k; ++x) {
+        exact += double{lone.a[x]} * w[x];
+        with_int16 += rounded[x] * w[x];
+        magnitude += std::fabs(lone.a[x]);
+      }
+      const float y = together[i * p.n + c];
+      INFO("token " << i << " row " << c);
+      if (uses_int16) {
+        CHECK(y == alone[c]);
+        REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
+      } else {
+        REQUIRE(std::fabs(y - exact) <= 2e-6 * magnitude);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within their rounding",
@@ -547,32 +579,8 @@ TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", 
         if (!cpu_supports(variant.isa)) continue;
         const std::vector<float> together = decode_rows(variant, p, 6);
         const Int16Decode int16 = int16_decode_of(variant);
-        const bool uses_int16 = int16.takes(m, p.kp);
-        for (size_t i = 0; i < m; ++i) {
-          Problem lone = p;
-          lone.m = 1;
-          lone.a.assign(p.a.begin() + i * k, p.a.begin() + (i + 1) * k);
-          const std::vector<float> alone = decode_rows(variant, lone, p.n);
-          const std::vector<double> rounded = int16_rounded(lone.a, p.kp, int16.group_of);
-          for (size_t c = 0; c < p.n; ++c) {
-            const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
-            double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0;
-            for (size_t x = 0; x < k; ++x) {
-              exact += double{lone.a[x]} * w[x];
-              with_int16 += rounded[x] * w[x];
-              magnitude += std::fabs(lone.a[x]);
-            }
-            const float y = together[i * p.n + c];
-            INFO(variant.name << " m " << m << " k " << k << " token " << i << " row " << c);
-            if (uses_int16) {
-              CHECK(y == alone[c]);
-              REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
-            } else {
-              // f32 tiles: the f32 sum, to float rounding (the lone token may have run int16).
-              REQUIRE(std::fabs(y - exact) <= 2e-6 * magnitude);
-            }
-          }
-        }
+        INFO(variant.name << " m " << m << " k " << k);
+        check_each_token_as_alone(variant, p, together, int16.takes(m, p.kp), int16.group_of);
       }
     }
   }
@@ -611,30 +619,7 @@ TEST_CASE("f32-qs8w-gemm prefills with int16 activations as it decodes each toke
         first.insert(first.end(), rest.begin(), rest.end());
         INFO(variant.name << " m " << m << " k " << k);
         CHECK(first == whole);
-        for (size_t i = 0; i < m; ++i) {
-          Problem lone = p;
-          lone.m = 1;
-          lone.a.assign(p.a.begin() + i * k, p.a.begin() + (i + 1) * k);
-          const std::vector<float> alone = decode_rows(variant, lone, p.n);
-          const std::vector<double> rounded = int16_rounded(lone.a, p.kp, int16.group_of);
-          for (size_t c = 0; c < p.n; ++c) {
-            const std::vector<float> w = dequantized_row(p, DType::kInt8, c);
-            double exact = p.bias[c], with_int16 = p.bias[c], magnitude = 1.0;
-            for (size_t x = 0; x < k; ++x) {
-              exact += double{lone.a[x]} * w[x];
-              with_int16 += rounded[x] * w[x];
-              magnitude += std::fabs(lone.a[x]);
-            }
-            const float y = whole[i * p.n + c];
-            INFO("token " << i << " row " << c);
-            if (uses_int16) {
-              CHECK(y == alone[c]);
-              REQUIRE(std::fabs(y - with_int16) <= 2e-6 * magnitude);
-            } else {
-              REQUIRE(std::fabs(y - exact) <= 2e-6 * magnitude);
-            }
-          }
-        }
+        check_each_token_as_alone(variant, p, whole, uses_int16, int16.group_of);
       }
     }
   }
