@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
@@ -130,24 +131,9 @@ inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
     quantize_int16_groups(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
                           q_scales + i * (p.kp / 32));
   }
-  switch (p.m) {
-    case 1:
-      return int16_decode_rows<1>(p, q, q_scales, n_begin, n_end);
-    case 2:
-      return int16_decode_rows<2>(p, q, q_scales, n_begin, n_end);
-    case 3:
-      return int16_decode_rows<3>(p, q, q_scales, n_begin, n_end);
-    case 4:
-      return int16_decode_rows<4>(p, q, q_scales, n_begin, n_end);
-    case 5:
-      return int16_decode_rows<4, 1>(p, q, q_scales, n_begin, n_end);
-    case 6:
-      return int16_decode_rows<4, 2>(p, q, q_scales, n_begin, n_end);
-    case 7:
-      return int16_decode_rows<4, 3>(p, q, q_scales, n_begin, n_end);
-    default:
-      return int16_decode_rows<4, 4>(p, q, q_scales, n_begin, n_end);
-  }
+  split_decode_tokens(p.m, [&](auto mr, auto mr2) {
+    int16_decode_rows<decltype(mr)::value, decltype(mr2)::value>(p, q, q_scales, n_begin, n_end);
+  });
 }
 
 // Tokens 0..m-1, any m, in blocks of as many tokens as the stack holds at this width (eight for

@@ -30,6 +30,7 @@
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/qd8-avx512-decode.h"
+#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
@@ -191,24 +192,9 @@ inline void int16_vnni_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   for (size_t i = 0; i < p.m; ++i) {
     quantize_int16_lanes(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp, q_scales + i * blocks * 4);
   }
-  switch (p.m) {
-    case 1:
-      return int16_vnni_rows<1, 0>(p, q, q_scales, n_begin, n_end);
-    case 2:
-      return int16_vnni_rows<2, 0>(p, q, q_scales, n_begin, n_end);
-    case 3:
-      return int16_vnni_rows<3, 0>(p, q, q_scales, n_begin, n_end);
-    case 4:
-      return int16_vnni_rows<4, 0>(p, q, q_scales, n_begin, n_end);
-    case 5:
-      return int16_vnni_rows<4, 1>(p, q, q_scales, n_begin, n_end);
-    case 6:
-      return int16_vnni_rows<4, 2>(p, q, q_scales, n_begin, n_end);
-    case 7:
-      return int16_vnni_rows<4, 3>(p, q, q_scales, n_begin, n_end);
-    default:
-      return int16_vnni_rows<4, 4>(p, q, q_scales, n_begin, n_end);
-  }
+  split_decode_tokens(p.m, [&](auto mr, auto mr2) {
+    int16_vnni_rows<decltype(mr)::value, decltype(mr2)::value>(p, q, q_scales, n_begin, n_end);
+  });
 }
 
 }  // namespace
