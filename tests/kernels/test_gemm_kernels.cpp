@@ -419,12 +419,12 @@ TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chu
 
 namespace {
 
-// Which int16 group column c rounds in: the AVX2 decode (x86-int16-decode.h) takes groups of 32
-// consecutive columns; the AVX-512 VNNI one (x86-int16-vnni-decode.h) takes, in each block of
-// 128, the columns whose offset in their 32 is 8j..8j+7 as group j.
+// Which int16 group column c rounds in: the AVX2 and AVX-512F decode (x86-int16-decode.h) takes
+// blocks of 256 consecutive columns; the AVX-512 VNNI one (x86-int16-vnni-decode.h) takes, in
+// each block of 128, the columns whose offset in their 32 is 8j..8j+7 as group j.
 using Int16Grouping = size_t (*)(size_t c);
-size_t consecutive_groups(size_t c) {
-  return c / 32;
+size_t consecutive_blocks(size_t c) {
+  return c / 256;
 }
 size_t lane_groups(size_t c) {
   return (c / 128) * 4 + (c % 32) / 8;
@@ -466,7 +466,7 @@ std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, siz
 // and whether they prefill that way too.
 struct Int16Decode {
   bool used = false;
-  Int16Grouping group_of = consecutive_groups;
+  Int16Grouping group_of = consecutive_blocks;
   size_t max_tokens = 0;
   size_t max_values = 0;
   size_t max_columns = 0;
@@ -478,7 +478,7 @@ struct Int16Decode {
 Int16Decode int16_decode_of(const GemmVariant& variant) {
   constexpr size_t kAny = std::numeric_limits<size_t>::max() / 2;
   if (variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f) {
-    return {true, consecutive_groups, kAny, kAny, 16384, true};
+    return {true, consecutive_blocks, kAny, kAny, 16384, true};
   }
   if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536, 65536, false};
   return {};

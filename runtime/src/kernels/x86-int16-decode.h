@@ -1,15 +1,18 @@
 // int8 weight rows (f32-qs8w) on AVX2 with the activations rounded to 16 bits: a lone decoded
 // token, a batch, and prefill (in blocks of up to kInt16DecodeMaxTokens tokens). The f32 path
 // widens every weight through vpmovsxbd + vcvtdq2ps; on Zen 1 (one conversion pipe) that, not
-// memory, bounded decode, and on one Zen 3 core its prefill tiles ran at 26 GMAC/s where this
-// path runs at 47-49. Here each token's activations are rounded to int16 in groups of 32 (scale
-// = max|x| / 32767, so each value is within 1/65534 of its group's largest), each weight is
-// sign-extended to 16 bits once for the tokens of a tile, and `vpmaddwd` gives exact 32-bit sums
-// of pairs of products: one conversion per group of 32 instead of four. Each of a group's 8 lanes
-// sums 4 products (|sum| <= 4 · 127 · 32767 < 2^24), so its conversion to f32 is exact; it is
-// scaled in f32, the row's scale and bias come last. A token sums in the same order whatever the
-// tile and block, so each session of a batch gets the bits of its lone decode, and a prefilled
-// token gets them too, in any chunking. GemmArgs::int16_decode asks for it for decoded tokens
+// memory, bounded decode, and on one Zen 3 core its prefill tiles ran at 26 GMAC/s. Here each
+// token's activations are rounded to int16 in blocks of 256 columns (scale = max|x| / 32767, so
+// each value is within 1/65534 of its block's largest), each weight is sign-extended to 16 bits
+// once for the tokens of a tile, and `vpmaddwd` gives exact 32-bit sums of pairs of products,
+// added up over the block: one conversion and one FMA per 256 weights and token. Each of a
+// block's 8 lanes sums 32 products (|sum| <= 32 · 127 · 32767 < 2^31); its conversion to f32
+// rounds to 24 bits, far below the int16 rounding. (Blocks of 32, with a conversion and an FMA
+// each, ran at 39-40 GMAC/s on one Zen 3 core with four tokens; blocks of 256 at 50-52, and as
+// accurately: the error against an f64 sum moved from 1.08e-3 to 1.05e-3 in the same test.)
+// The row's scale and bias come last. A token sums in the same order whatever the tile and
+// block, so each session of a batch gets the bits of its lone decode, and a prefilled token gets
+// them too, in any chunking. GemmArgs::int16_decode asks for it for decoded tokens
 // (Session::decode, griffin_batch_decode), GemmArgs::int16_prefill for prefill. Included by the
 // AVX2 and the AVX-512F variants: on Zen 4 the AVX-512F widening decode was bound by its
 // conversions too (int8 2B decode 8.7-9.0 -> 10.7-14.1 tok/s). Everything here sits in an
@@ -40,33 +43,52 @@ constexpr size_t kInt16DecodeMaxColumns = 16384;
 constexpr size_t kInt16DecodeMaxTokens = 8;
 constexpr size_t kInt16DecodeStackValues = 65536;
 
-// a [k] f32 -> q [kp] int16 and scales [kp / 32]; the padding past k is zero.
-inline void quantize_int16_groups(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
-  for (size_t g = 0; g < kp / 32; ++g) {
-    __m256 v[4];
-    load_group(a, k, g, v);
-    const float max_abs = group_abs_max(v);
-    scales[g] = max_abs / 32767.0f;
+// Columns per int16 scale: 8 groups of 32.
+constexpr size_t kInt16BlockGroups = 8;
+
+inline size_t int16_blocks(size_t kp) {
+  return (kp / 32 + kInt16BlockGroups - 1) / kInt16BlockGroups;
+}
+
+// a [k] f32 -> q [kp] int16 and scales [int16_blocks(kp)]; the padding past k is zero.
+inline void quantize_int16_blocks(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
+  const size_t groups = kp / 32;
+  for (size_t g0 = 0; g0 < groups; g0 += kInt16BlockGroups) {
+    const size_t g1 = std::min(groups, g0 + kInt16BlockGroups);
+    float max_abs = 0.0f;
+    for (size_t g = g0; g < g1; ++g) {
+      __m256 v[4];
+      load_group(a, k, g, v);
+      max_abs = std::max(max_abs, group_abs_max(v));
+    }
+    scales[g0 / kInt16BlockGroups] = max_abs / 32767.0f;
     const __m256 inverse = _mm256_set1_ps(max_abs > 0.0f ? 32767.0f / max_abs : 0.0f);
-    for (size_t half = 0; half < 2; ++half) {
-      // Round to nearest; packs saturates (|x · inverse| <= 32767 up to rounding) and
-      // interleaves 128-bit lanes, which the permute puts back in column order.
-      const __m256i low = _mm256_cvtps_epi32(_mm256_mul_ps(v[2 * half], inverse));
-      const __m256i high = _mm256_cvtps_epi32(_mm256_mul_ps(v[2 * half + 1], inverse));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + g * 32 + 16 * half),
-                          _mm256_permute4x64_epi64(_mm256_packs_epi32(low, high), 0xD8));
+    for (size_t g = g0; g < g1; ++g) {
+      __m256 v[4];
+      load_group(a, k, g, v);
+      for (size_t half = 0; half < 2; ++half) {
+        // Round to nearest; packs saturates (|x · inverse| <= 32767 up to rounding) and
+        // interleaves 128-bit lanes, which the permute puts back in column order.
+        const __m256i low = _mm256_cvtps_epi32(_mm256_mul_ps(v[2 * half], inverse));
+        const __m256i high = _mm256_cvtps_epi32(_mm256_mul_ps(v[2 * half + 1], inverse));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + g * 32 + 16 * half),
+                            _mm256_permute4x64_epi64(_mm256_packs_epi32(low, high), 0xD8));
+      }
     }
   }
 }
 
 // Tokens t0..t0+MR-1 × rows n0..n0+NR-1: per group, each weight widened once, then per token two
-// vpmaddwd, one conversion and one FMA per row, in the same order for any MR.
+// vpmaddwd added into the block's 32-bit sums; per block, one conversion and one FMA per token
+// and row, in the same order for any MR. The activations are memory operands: they stay in L1
+// for the rows of a task.
 template <size_t MR, size_t NR>
 inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t t0,
                               size_t n0) {
   const size_t groups = p.kp / 32;
+  const size_t blocks = int16_blocks(p.kp);
   q += t0 * p.kp;
-  q_scales += t0 * groups;
+  q_scales += t0 * blocks;
   const uint8_t* w[NR];
   for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
   const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
@@ -74,25 +96,31 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
   }
-  for (size_t g = 0; g < groups; ++g) {
-    prefetch_lines(ahead + g * NR * 32, NR * 32);
-    __m256i a0[MR], a1[MR];
-    __m256 scale[MR];
+  for (size_t b = 0; b < blocks; ++b) {
+    __m256i sum[MR][NR];
     for (size_t i = 0; i < MR; ++i) {
-      const int16_t* token = q + i * p.kp + g * 32;
-      a0[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(token));
-      a1[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(token + 16));
-      scale[i] = _mm256_broadcast_ss(q_scales + i * groups + g);
+      for (size_t j = 0; j < NR; ++j) sum[i][j] = _mm256_setzero_si256();
     }
-    for (size_t j = 0; j < NR; ++j) {
-      const __m256i w0 =
-          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32)));
-      const __m256i w1 = _mm256_cvtepi8_epi16(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32 + 16)));
-      for (size_t i = 0; i < MR; ++i) {
-        const __m256i dot =
-            _mm256_add_epi32(_mm256_madd_epi16(w0, a0[i]), _mm256_madd_epi16(w1, a1[i]));
-        acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale[i], acc[i][j]);
+    const size_t g_end = std::min(groups, (b + 1) * kInt16BlockGroups);
+    for (size_t g = b * kInt16BlockGroups; g < g_end; ++g) {
+      prefetch_lines(ahead + g * NR * 32, NR * 32);
+      for (size_t j = 0; j < NR; ++j) {
+        const __m256i w0 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32)));
+        const __m256i w1 = _mm256_cvtepi8_epi16(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32 + 16)));
+        for (size_t i = 0; i < MR; ++i) {
+          const __m256i* token = reinterpret_cast<const __m256i*>(q + i * p.kp + g * 32);
+          sum[i][j] = _mm256_add_epi32(sum[i][j], _mm256_madd_epi16(w0, _mm256_loadu_si256(token)));
+          sum[i][j] =
+              _mm256_add_epi32(sum[i][j], _mm256_madd_epi16(w1, _mm256_loadu_si256(token + 1)));
+        }
+      }
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      const __m256 scale = _mm256_broadcast_ss(q_scales + i * blocks + b);
+      for (size_t j = 0; j < NR; ++j) {
+        acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[i][j]), scale, acc[i][j]);
       }
     }
   }
@@ -108,7 +136,7 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
 template <size_t MR, size_t MR2 = 0>
 inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* q_scales,
                               size_t n_begin, size_t n_end) {
-  constexpr size_t kNR = MR <= 2 ? 4 : 2;
+  constexpr size_t kNR = MR == 1 ? 8 : MR <= 2 ? 4 : 2;
   size_t n = n_begin;
   for (; n + kNR <= n_end; n += kNR) {
     int16_decode_tile<MR, kNR>(p, q, q_scales, 0, n);
@@ -120,16 +148,18 @@ inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* 
   }
 }
 
-// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end) in m×4 tiles (m×2 past
-// two tokens, so the accumulators fit AVX2's 16 registers; past four, 4×2 and then (m-4)×2 on
-// the same rows). Each call (one per thread-pool task) rounds the tokens itself: a few thousand
+// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end): a lone token in 1×8
+// tiles (streaming from memory on two Zen 3 threads, 1×4 tiles of 256-column blocks read 3-4 %
+// slower than the 1×4 tiles of 32-column groups before them; 1×8 as fast), two in 2×4, more in
+// m×2 (the 32-bit sums fit AVX2's 16 registers; past four, 4×2 and then (m-4)×2 on the same
+// rows). Each call (one per thread-pool task) rounds the tokens itself: a few thousand
 // cycles against the hundreds of thousands its rows take.
 inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   alignas(32) int16_t q[kInt16DecodeStackValues];
-  float q_scales[kInt16DecodeStackValues / 32];
+  float q_scales[kInt16DecodeStackValues / 32];  // at most m · (kp / 256 + 1) used
   for (size_t i = 0; i < p.m; ++i) {
-    quantize_int16_groups(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
-                          q_scales + i * (p.kp / 32));
+    quantize_int16_blocks(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
+                          q_scales + i * int16_blocks(p.kp));
   }
   split_decode_tokens(p.m, [&](auto mr, auto mr2) {
     int16_decode_rows<decltype(mr)::value, decltype(mr2)::value>(p, q, q_scales, n_begin, n_end);
