@@ -88,8 +88,8 @@ struct TiledGemm {
   }
 };
 
-// The x86 int16 decodes (x86-int16-decode.h, x86-int16-vnni-decode.h) take 1..8 tokens: up to
-// four in one pass over a pair of rows, five to eight as four and then the rest on the same rows.
+// The AVX-512 VNNI int16 decode (x86-int16-vnni-decode.h) takes 1..8 tokens: up to four in one
+// pass over a pair of rows, five to eight as four and then the rest on the same rows.
 // Calls rows(MR, MR2) with both as std::integral_constant: MR tokens first, then MR2 (0: none).
 template <typename Rows>
 void split_decode_tokens(size_t m, Rows&& rows) {

@@ -27,7 +27,6 @@
 #include <cstdint>
 
 #include "runtime/src/kernels/gemm.h"
-#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
@@ -40,7 +39,7 @@ constexpr size_t kInt16DecodeMaxColumns = 16384;
 // The most tokens one call rounds, and the most values it rounds (tokens × padded columns:
 // 128 KB of int16 plus 8 KB of scales on the stack, as the VNNI form's). More tokens run in
 // blocks (int16_token_blocks).
-constexpr size_t kInt16DecodeMaxTokens = 8;
+constexpr size_t kInt16DecodeMaxTokens = 9;
 constexpr size_t kInt16DecodeStackValues = 65536;
 
 // Columns per int16 scale: 8 groups of 32.
@@ -137,29 +136,30 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
   }
 }
 
-// Rows [n_begin, n_end) for tokens 0..MR-1, then, while the tile's rows are still in L1, tokens
-// MR..MR+MR2-1 (MR2 > 0 only with MR = 4 and NR = 2).
-template <size_t MR, size_t MR2 = 0>
+// Rows [n_begin, n_end) in NR-row steps (then one row at a time), and on each step the tiles
+// of Heights tokens one after the other, while the step's rows are in L1.
+template <size_t NR, size_t... Heights>
 inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* q_scales,
                               size_t n_begin, size_t n_end) {
-  constexpr size_t kNR = MR == 1 ? 8 : MR <= 2 ? 4 : 2;
   size_t n = n_begin;
-  for (; n + kNR <= n_end; n += kNR) {
-    int16_decode_tile<MR, kNR>(p, q, q_scales, 0, n);
-    if constexpr (MR2 > 0) int16_decode_tile<MR2, kNR>(p, q, q_scales, MR, n);
+  for (; n + NR <= n_end; n += NR) {
+    size_t t0 = 0;
+    ((int16_decode_tile<Heights, NR>(p, q, q_scales, t0, n), t0 += Heights), ...);
   }
   for (; n < n_end; ++n) {
-    int16_decode_tile<MR, 1>(p, q, q_scales, 0, n);
-    if constexpr (MR2 > 0) int16_decode_tile<MR2, 1>(p, q, q_scales, MR, n);
+    size_t t0 = 0;
+    ((int16_decode_tile<Heights, 1>(p, q, q_scales, t0, n), t0 += Heights), ...);
   }
 }
 
-// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end): a lone token in 1×8
+// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end). A lone token runs 1×8
 // tiles (streaming from memory on two Zen 3 threads, 1×4 tiles of 256-column blocks read 3-4 %
-// slower than the 1×4 tiles of 32-column groups before them; 1×8 as fast), two in 2×4, more in
-// m×2 (the 32-bit sums fit AVX2's 16 registers; past four, 4×2 and then (m-4)×2 on the same
-// rows). Each call (one per thread-pool task) rounds the tokens itself: a few thousand
-// cycles against the hundreds of thousands its rows take.
+// slower than the 1×4 tiles of 32-column groups before them; 1×8 as fast), two 2×4, more
+// tiles of three or four tokens on pairs of rows (their 32-bit sums fit AVX2's 16 registers).
+// On one Zen 3 core, rows of 2,560 columns in L2: 3×2 tiles 59-61 GMAC/s, 4×2 55-56, so nine
+// tokens run as 3+3+3 and five to eight mostly in threes; rows of 7,680 columns (activations
+// past L1) ran 4+4 at 53 and 3+3+2 at 51. Each call (one per thread-pool task) rounds the
+// tokens itself: a few thousand cycles against the hundreds of thousands its rows take.
 inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   alignas(32) int16_t q[kInt16DecodeStackValues];
   float q_scales[kInt16DecodeStackValues / 32];  // at most m · (kp / 256 + 1) used
@@ -167,15 +167,34 @@ inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
     quantize_int16_blocks(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
                           q_scales + i * int16_blocks(p.kp));
   }
-  split_decode_tokens(p.m, [&](auto mr, auto mr2) {
-    int16_decode_rows<decltype(mr)::value, decltype(mr2)::value>(p, q, q_scales, n_begin, n_end);
-  });
+  switch (p.m) {
+    case 1:
+      return int16_decode_rows<8, 1>(p, q, q_scales, n_begin, n_end);
+    case 2:
+      return int16_decode_rows<4, 2>(p, q, q_scales, n_begin, n_end);
+    case 3:
+      return int16_decode_rows<2, 3>(p, q, q_scales, n_begin, n_end);
+    case 4:
+      return int16_decode_rows<2, 4>(p, q, q_scales, n_begin, n_end);
+    case 5:
+      return int16_decode_rows<2, 3, 2>(p, q, q_scales, n_begin, n_end);
+    case 6:
+      return int16_decode_rows<2, 3, 3>(p, q, q_scales, n_begin, n_end);
+    case 7:
+      return int16_decode_rows<2, 4, 3>(p, q, q_scales, n_begin, n_end);
+    case 8:
+      if (p.kp > 4096) return int16_decode_rows<2, 4, 4>(p, q, q_scales, n_begin, n_end);
+      return int16_decode_rows<2, 3, 3, 2>(p, q, q_scales, n_begin, n_end);
+    default:
+      return int16_decode_rows<2, 3, 3, 3>(p, q, q_scales, n_begin, n_end);
+  }
 }
 
-// Tokens 0..m-1, any m, in blocks of as many tokens as the stack holds at this width (eight for
-// every 2B matrix; at least four): each block rounds its tokens and reads the rows again, from L2
-// or L3 after the first (the widest 2B matrix is 19.7 MB, and a task holds a part of it), so each
-// weight byte serves eight tokens before it is read again.
+// Tokens 0..m-1, any m, in blocks of as many tokens as the stack holds at this width (nine for
+// 2B's rows of 2,560 columns, eight for its 7,680; at least four): each block rounds its tokens
+// and reads the rows again, from L2 or L3 after the first (the widest 2B matrix is 19.7 MB, and
+// a task holds a part of it), so each weight byte serves eight or nine tokens before it is read
+// again.
 inline void int16_token_blocks(const GemmArgs& p, size_t n_begin, size_t n_end) {
   const size_t block = std::min(kInt16DecodeMaxTokens, kInt16DecodeStackValues / p.kp);
   for (size_t m0 = 0; m0 < p.m; m0 += block) {
