@@ -590,11 +590,14 @@ TEST_CASE("f32-qs8w-gemm prefills with int16 activations as it decodes each toke
           "[kernels]") {
   // With GemmArgs::int16_prefill the AVX2 and AVX-512F variants prefill in blocks of tokens
   // rounded to int16, each token as alone: the chunking never changes a bit, each token gets its
-  // lone decode's bits, and each is within the int16 bound of the definition. The others
-  // (VNNI, NEON, scalar) and rows wider than 16,384 keep f32 activations: the f32 sum.
+  // lone decode's bits, and each is within the int16 bound of the definition. Up to 10,922
+  // columns they take six tokens at a time on one row (x86-int16-prefill.h; 257 ends in a
+  // block of one group), the rest in the decode's tiles (13 = 6 + 6 + 1, 64 = 10 · 6 + 4; at
+  // 12,000 columns all in the decode's tiles). The others (VNNI, NEON, scalar) and rows wider
+  // than 16,384 keep f32 activations: the f32 sum.
   std::mt19937 rng(11);
   for (size_t m : {13, 64}) {
-    for (size_t k : {257, 2560, 7680, 16416}) {
+    for (size_t k : {257, 2560, 7680, 12000, 16416}) {
       Problem p = make_problem(Format::kInt8F32, m, 7, k, rng);
       p.a[3] = 40.0f;  // the first token's first group has another scale than the others'
       for (const GemmVariant& variant : f32_qs8_gemm_variants()) {

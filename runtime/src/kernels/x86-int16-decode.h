@@ -49,8 +49,11 @@ inline size_t int16_blocks(size_t kp) {
   return (kp / 32 + kInt16BlockGroups - 1) / kInt16BlockGroups;
 }
 
-// a [k] f32 -> q [kp] int16 and scales [int16_blocks(kp)]; the padding past k is zero.
-inline void quantize_int16_blocks(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
+// a [k] f32 -> q [kp] int16 and scales [int16_blocks(kp)]; the padding past k is zero. Group g
+// (32 columns) goes to q + g · group_stride and block b's scale to scales[b · scale_stride]: the
+// six-token prefill (x86-int16-prefill.h) interleaves its tokens so.
+inline void quantize_int16_blocks(size_t k, size_t kp, const float* a, int16_t* q, float* scales,
+                                  size_t group_stride = 32, size_t scale_stride = 1) {
   const size_t groups = kp / 32;
   for (size_t g0 = 0; g0 < groups; g0 += kInt16BlockGroups) {
     const size_t g1 = std::min(groups, g0 + kInt16BlockGroups);
@@ -60,7 +63,7 @@ inline void quantize_int16_blocks(size_t k, size_t kp, const float* a, int16_t* 
       load_group(a, k, g, v);
       max_abs = std::max(max_abs, group_abs_max(v));
     }
-    scales[g0 / kInt16BlockGroups] = max_abs / 32767.0f;
+    scales[g0 / kInt16BlockGroups * scale_stride] = max_abs / 32767.0f;
     const __m256 inverse = _mm256_set1_ps(max_abs > 0.0f ? 32767.0f / max_abs : 0.0f);
     for (size_t g = g0; g < g1; ++g) {
       __m256 v[4];
@@ -70,7 +73,7 @@ inline void quantize_int16_blocks(size_t k, size_t kp, const float* a, int16_t* 
         // interleaves 128-bit lanes, which the permute puts back in column order.
         const __m256i low = _mm256_cvtps_epi32(_mm256_mul_ps(v[2 * half], inverse));
         const __m256i high = _mm256_cvtps_epi32(_mm256_mul_ps(v[2 * half + 1], inverse));
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + g * 32 + 16 * half),
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + g * group_stride + 16 * half),
                             _mm256_permute4x64_epi64(_mm256_packs_epi32(low, high), 0xD8));
       }
     }
@@ -187,22 +190,6 @@ inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
       return int16_decode_rows<2, 3, 3, 2>(p, q, q_scales, n_begin, n_end);
     default:
       return int16_decode_rows<2, 3, 3, 3>(p, q, q_scales, n_begin, n_end);
-  }
-}
-
-// Tokens 0..m-1, any m, in blocks of as many tokens as the stack holds at this width (nine for
-// 2B's rows of 2,560 columns, eight for its 7,680; at least four): each block rounds its tokens
-// and reads the rows again, from L2 or L3 after the first (the widest 2B matrix is 19.7 MB, and
-// a task holds a part of it), so each weight byte serves eight or nine tokens before it is read
-// again.
-inline void int16_token_blocks(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  const size_t block = std::min(kInt16DecodeMaxTokens, kInt16DecodeStackValues / p.kp);
-  for (size_t m0 = 0; m0 < p.m; m0 += block) {
-    GemmArgs part = p;
-    part.m = std::min(block, p.m - m0);
-    part.a = p.a + m0 * p.a_stride;
-    part.y = p.y + m0 * p.y_stride;
-    int16_decode(part, n_begin, n_end);
   }
 }
 

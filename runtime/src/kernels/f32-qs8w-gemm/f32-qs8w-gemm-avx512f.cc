@@ -8,7 +8,7 @@
 
 #include "runtime/src/kernels/f32-qs8w-avx512.h"
 #include "runtime/src/kernels/tiling.h"
-#include "runtime/src/kernels/x86-int16-decode.h"
+#include "runtime/src/kernels/x86-int16-prefill.h"
 
 namespace griffin {
 
