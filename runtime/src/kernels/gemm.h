@@ -38,9 +38,9 @@ struct GemmArgs {
   // AVX-512F; x86-int16-vnni-decode.h: groups of 32, up to eight tokens, on AVX-512 VNNI).
   bool int16_decode = false;
   // f32-qs8w, prefill: the AVX2 and AVX-512F variants round these tokens to int16 too, each as
-  // alone, so any chunking gives the same bits and each token its lone decode's. The VNNI
-  // variant prefills with f32 activations (its int16 groups follow its lanes; not measured for
-  // prefill).
+  // alone (x86-int16-prefill.h: four to six tokens per row step), so any chunking gives the same
+  // bits and each token its lone decode's. The VNNI variant prefills with f32 activations (its
+  // int16 groups follow its lanes; not measured for prefill).
   bool int16_prefill = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
   // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up

@@ -80,7 +80,8 @@ constexpr size_t kInt16PrefillChunkRows = 64;
 // it prefetches.
 template <size_t MR>
 inline void int16_prefill_block(const uint8_t*& w, const int16_t*& a, size_t groups,
-                                const float* scales, size_t next_row, __m256 (&v)[kInt16PrefillMaxTokens]) {
+                                const float* scales, size_t next_row,
+                                __m256 (&v)[kInt16PrefillMaxTokens]) {
   static_assert(MR >= kInt16PrefillMinTokens && MR <= kInt16PrefillMaxTokens, "4 to 6 tokens");
   const uint8_t* const end = w + 32 * groups;
   if constexpr (MR == 6) {
