@@ -68,10 +68,23 @@ constexpr size_t kInt16PrefillChunkRows = 64;
   "vcvtdq2ps %%" sum ", %%" sum "\n\t"                 \
   "vbroadcastss " offset "(%[scales]), %%ymm14\n\t"    \
   "vfmadd231ps %%ymm14, %%" sum ", %[" acc "]\n\t"
-#define GRF_I16_OPERANDS                                                                  \
-  : [end] "r"(end), [scales] "r"(scales), [next_row] "r"(next_row)                      \
-  : "memory", "cc", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", \
-    "xmm14", "xmm15"
+// Every step has tokens 0-3; five and six add tokens 4 and 5.
+#define GRF_I16_ZERO_0_3                                                   \
+  GRF_I16_ZERO("ymm6") GRF_I16_ZERO("ymm7") GRF_I16_ZERO("ymm8")           \
+  GRF_I16_ZERO("ymm9")
+#define GRF_I16_TOKENS_0_3                                                 \
+  GRF_I16_TOKEN("0", "ymm6") GRF_I16_TOKEN("64", "ymm7")                   \
+  GRF_I16_TOKEN("128", "ymm8") GRF_I16_TOKEN("192", "ymm9")
+#define GRF_I16_FINISH_0_3                                                 \
+  GRF_I16_FINISH("0", "ymm6", "acc0") GRF_I16_FINISH("4", "ymm7", "acc1")  \
+  GRF_I16_FINISH("8", "ymm8", "acc2") GRF_I16_FINISH("12", "ymm9", "acc3")
+#define GRF_I16_OUTPUTS_0_3                                                \
+  [w] "+r"(w), [a] "+r"(a), [acc0] "+x"(v[0]), [acc1] "+x"(v[1]),          \
+  [acc2] "+x"(v[2]), [acc3] "+x"(v[3])
+#define GRF_I16_INPUTS_AND_CLOBBERS                                        \
+  : [end] "r"(end), [scales] "r"(scales), [next_row] "r"(next_row)       \
+  : "memory", "cc", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",    \
+    "xmm12", "xmm13", "xmm14", "xmm15"
 
 // One block (`groups` <= 8 groups of 32 columns, at least one) of one row for MR tokens:
 // w: the row's int8 weights at the block; a: the block's int16 activations, [group][token][32];
@@ -86,60 +99,32 @@ inline void int16_prefill_block(const uint8_t*& w, const int16_t*& a, size_t gro
   const uint8_t* const end = w + 32 * groups;
   if constexpr (MR == 6) {
     __asm__ volatile(
-        GRF_I16_ZERO("ymm6") GRF_I16_ZERO("ymm7") GRF_I16_ZERO("ymm8")
-        GRF_I16_ZERO("ymm9") GRF_I16_ZERO("ymm10") GRF_I16_ZERO("ymm11")
+        GRF_I16_ZERO_0_3 GRF_I16_ZERO("ymm10") GRF_I16_ZERO("ymm11")
         GRF_I16_LOOP_HEAD
-        GRF_I16_TOKEN("0", "ymm6")
-        GRF_I16_TOKEN("64", "ymm7")
-        GRF_I16_TOKEN("128", "ymm8")
-        GRF_I16_TOKEN("192", "ymm9")
-        GRF_I16_TOKEN("256", "ymm10")
-        GRF_I16_TOKEN("320", "ymm11")
+        GRF_I16_TOKENS_0_3 GRF_I16_TOKEN("256", "ymm10") GRF_I16_TOKEN("320", "ymm11")
         GRF_I16_LOOP_TAIL("384")
-        GRF_I16_FINISH("0", "ymm6", "acc0")
-        GRF_I16_FINISH("4", "ymm7", "acc1")
-        GRF_I16_FINISH("8", "ymm8", "acc2")
-        GRF_I16_FINISH("12", "ymm9", "acc3")
-        GRF_I16_FINISH("16", "ymm10", "acc4")
+        GRF_I16_FINISH_0_3 GRF_I16_FINISH("16", "ymm10", "acc4")
         GRF_I16_FINISH("20", "ymm11", "acc5")
-        : [w] "+r"(w), [a] "+r"(a), [acc0] "+x"(v[0]), [acc1] "+x"(v[1]), [acc2] "+x"(v[2]),
-          [acc3] "+x"(v[3]), [acc4] "+x"(v[4]), [acc5] "+x"(v[5])
-        GRF_I16_OPERANDS);
+        : GRF_I16_OUTPUTS_0_3, [acc4] "+x"(v[4]), [acc5] "+x"(v[5])
+        GRF_I16_INPUTS_AND_CLOBBERS);
   } else if constexpr (MR == 5) {
     __asm__ volatile(
-        GRF_I16_ZERO("ymm6") GRF_I16_ZERO("ymm7") GRF_I16_ZERO("ymm8")
-        GRF_I16_ZERO("ymm9") GRF_I16_ZERO("ymm10")
+        GRF_I16_ZERO_0_3 GRF_I16_ZERO("ymm10")
         GRF_I16_LOOP_HEAD
-        GRF_I16_TOKEN("0", "ymm6")
-        GRF_I16_TOKEN("64", "ymm7")
-        GRF_I16_TOKEN("128", "ymm8")
-        GRF_I16_TOKEN("192", "ymm9")
-        GRF_I16_TOKEN("256", "ymm10")
+        GRF_I16_TOKENS_0_3 GRF_I16_TOKEN("256", "ymm10")
         GRF_I16_LOOP_TAIL("320")
-        GRF_I16_FINISH("0", "ymm6", "acc0")
-        GRF_I16_FINISH("4", "ymm7", "acc1")
-        GRF_I16_FINISH("8", "ymm8", "acc2")
-        GRF_I16_FINISH("12", "ymm9", "acc3")
-        GRF_I16_FINISH("16", "ymm10", "acc4")
-        : [w] "+r"(w), [a] "+r"(a), [acc0] "+x"(v[0]), [acc1] "+x"(v[1]), [acc2] "+x"(v[2]),
-          [acc3] "+x"(v[3]), [acc4] "+x"(v[4])
-        GRF_I16_OPERANDS);
+        GRF_I16_FINISH_0_3 GRF_I16_FINISH("16", "ymm10", "acc4")
+        : GRF_I16_OUTPUTS_0_3, [acc4] "+x"(v[4])
+        GRF_I16_INPUTS_AND_CLOBBERS);
   } else {
     __asm__ volatile(
-        GRF_I16_ZERO("ymm6") GRF_I16_ZERO("ymm7") GRF_I16_ZERO("ymm8") GRF_I16_ZERO("ymm9")
+        GRF_I16_ZERO_0_3
         GRF_I16_LOOP_HEAD
-        GRF_I16_TOKEN("0", "ymm6")
-        GRF_I16_TOKEN("64", "ymm7")
-        GRF_I16_TOKEN("128", "ymm8")
-        GRF_I16_TOKEN("192", "ymm9")
+        GRF_I16_TOKENS_0_3
         GRF_I16_LOOP_TAIL("256")
-        GRF_I16_FINISH("0", "ymm6", "acc0")
-        GRF_I16_FINISH("4", "ymm7", "acc1")
-        GRF_I16_FINISH("8", "ymm8", "acc2")
-        GRF_I16_FINISH("12", "ymm9", "acc3")
-        : [w] "+r"(w), [a] "+r"(a), [acc0] "+x"(v[0]), [acc1] "+x"(v[1]), [acc2] "+x"(v[2]),
-          [acc3] "+x"(v[3])
-        GRF_I16_OPERANDS);
+        GRF_I16_FINISH_0_3
+        : GRF_I16_OUTPUTS_0_3
+        GRF_I16_INPUTS_AND_CLOBBERS);
   }
 }
 // clang-format on
@@ -149,7 +134,11 @@ inline void int16_prefill_block(const uint8_t*& w, const int16_t*& a, size_t gro
 #undef GRF_I16_LOOP_HEAD
 #undef GRF_I16_LOOP_TAIL
 #undef GRF_I16_FINISH
-#undef GRF_I16_OPERANDS
+#undef GRF_I16_ZERO_0_3
+#undef GRF_I16_TOKENS_0_3
+#undef GRF_I16_FINISH_0_3
+#undef GRF_I16_OUTPUTS_0_3
+#undef GRF_I16_INPUTS_AND_CLOBBERS
 
 // MR tokens (q: [group][token][32] int16, scales: [block][token]) × rows [n_begin, n_end): in
 // chunks of rows, each chunk over the spans of columns in order, so a block's sums reach a
