@@ -35,13 +35,16 @@
 namespace griffin {
 namespace {
 
-// Tokens per step: at most six (all 16 registers), at least four (fewer would widen each weight
-// for too few multiplies).
+// Prefill tokens per step: at most six (all 16 registers), at least four (fewer would widen each
+// weight for too few multiplies).
 constexpr size_t kInt16PrefillMaxTokens = 6;
 constexpr size_t kInt16PrefillMinTokens = 4;
+// Decoded batches run steps of eight tokens, their accumulators in memory (8 sums, 2 weights
+// and 2 products fill 12 registers): each weight is read from memory once for eight sessions.
+constexpr size_t kInt16BatchStepTokens = 8;
 // Blocks of 256 columns per span (1,280 columns: six tokens' activations take 15 KB of L1).
 constexpr size_t kInt16PrefillSpanBlocks = 5;
-// Rows whose accumulators wait between spans (12 KB of stack).
+// Rows whose accumulators wait between spans (16 KB of stack).
 constexpr size_t kInt16PrefillChunkRows = 64;
 
 // The inner loop's pieces. ymm6-11 hold the tokens' 32-bit sums, ymm12-13 32 weights widened to
@@ -140,6 +143,53 @@ inline void int16_prefill_block(const uint8_t*& w, const int16_t*& a, size_t gro
 #undef GRF_I16_OUTPUTS_0_3
 #undef GRF_I16_INPUTS_AND_CLOBBERS
 
+// The same for eight tokens, their sums in ymm4-11 and their accumulators in memory (acc[8]):
+// each is loaded, gets the same FMA, and is stored back once per block.
+// clang-format off
+#define GRF_I16_TOKEN8(offset, sum)                    \
+  "vpmaddwd " offset "(%[a]), %%ymm12, %%ymm14\n\t"    \
+  "vpmaddwd " offset "+32(%[a]), %%ymm13, %%ymm15\n\t" \
+  "vpaddd %%ymm14, %%" sum ", %%" sum "\n\t"           \
+  "vpaddd %%ymm15, %%" sum ", %%" sum "\n\t"
+#define GRF_I16_ZERO8(sum) "vpxor %%" sum ", %%" sum ", %%" sum "\n\t"
+#define GRF_I16_FINISH8(scale, acc, sum)               \
+  "vcvtdq2ps %%" sum ", %%" sum "\n\t"                 \
+  "vbroadcastss " scale "(%[scales]), %%ymm14\n\t"     \
+  "vmovups " acc "(%[acc]), %%ymm15\n\t"               \
+  "vfmadd231ps %%ymm14, %%" sum ", %%ymm15\n\t"        \
+  "vmovups %%ymm15, " acc "(%[acc])\n\t"
+inline void int16_batch_block(const uint8_t*& w, const int16_t*& a, size_t groups,
+                              const float* scales, size_t next_row, __m256* acc) {
+  const uint8_t* const end = w + 32 * groups;
+  __asm__ volatile(
+      GRF_I16_ZERO8("ymm4") GRF_I16_ZERO8("ymm5") GRF_I16_ZERO8("ymm6") GRF_I16_ZERO8("ymm7")
+      GRF_I16_ZERO8("ymm8") GRF_I16_ZERO8("ymm9") GRF_I16_ZERO8("ymm10") GRF_I16_ZERO8("ymm11")
+      "1:\n\t"
+      "prefetcht0 (%[w],%[next_row])\n\t"
+      "vpmovsxbw (%[w]), %%ymm12\n\t"
+      "vpmovsxbw 16(%[w]), %%ymm13\n\t"
+      GRF_I16_TOKEN8("0", "ymm4") GRF_I16_TOKEN8("64", "ymm5")
+      GRF_I16_TOKEN8("128", "ymm6") GRF_I16_TOKEN8("192", "ymm7")
+      GRF_I16_TOKEN8("256", "ymm8") GRF_I16_TOKEN8("320", "ymm9")
+      GRF_I16_TOKEN8("384", "ymm10") GRF_I16_TOKEN8("448", "ymm11")
+      "add $32, %[w]\n\t"
+      "add $512, %[a]\n\t"
+      "cmp %[end], %[w]\n\t"
+      "jne 1b\n\t"
+      GRF_I16_FINISH8("0", "0", "ymm4") GRF_I16_FINISH8("4", "32", "ymm5")
+      GRF_I16_FINISH8("8", "64", "ymm6") GRF_I16_FINISH8("12", "96", "ymm7")
+      GRF_I16_FINISH8("16", "128", "ymm8") GRF_I16_FINISH8("20", "160", "ymm9")
+      GRF_I16_FINISH8("24", "192", "ymm10") GRF_I16_FINISH8("28", "224", "ymm11")
+      : [w] "+r"(w), [a] "+r"(a)
+      : [end] "r"(end), [scales] "r"(scales), [next_row] "r"(next_row), [acc] "r"(acc)
+      : "memory", "cc", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+        "xmm12", "xmm13", "xmm14", "xmm15");
+}
+// clang-format on
+#undef GRF_I16_TOKEN8
+#undef GRF_I16_ZERO8
+#undef GRF_I16_FINISH8
+
 // MR tokens (q: [group][token][32] int16, scales: [block][token]) × rows [n_begin, n_end): in
 // chunks of rows, each chunk over the spans of columns in order, so a block's sums reach a
 // token's accumulator in the order the lone decode adds them.
@@ -150,56 +200,78 @@ inline void int16_prefill_rows(const GemmArgs& p, const int16_t* q, const float*
   const size_t blocks = int16_blocks(p.kp);
   // Whole vectors in and out (a copy of a struct of them went through the stack in 16-byte
   // halves, and the loads of the next block waited on those stores).
-  __m256 waiting[kInt16PrefillChunkRows][kInt16PrefillMaxTokens];
+  __m256 waiting[kInt16PrefillChunkRows][kInt16BatchStepTokens];
   for (size_t c0 = n_begin; c0 < n_end; c0 += kInt16PrefillChunkRows) {
     const size_t c1 = std::min(n_end, c0 + kInt16PrefillChunkRows);
     for (size_t b0 = 0; b0 < blocks; b0 += kInt16PrefillSpanBlocks) {
       const size_t b1 = std::min(blocks, b0 + kInt16PrefillSpanBlocks);
       for (size_t n = c0; n < c1; ++n) {
-        __m256 acc[kInt16PrefillMaxTokens];
-        for (size_t i = 0; i < MR; ++i) {
-          acc[i] = b0 == 0 ? _mm256_setzero_ps() : waiting[n - c0][i];
-        }
         const uint8_t* w = weight_row<uint8_t>(p, n) + b0 * kInt16BlockGroups * 32;
         const int16_t* a = q + b0 * kInt16BlockGroups * MR * 32;
-        for (size_t b = b0; b < b1; ++b) {
-          const size_t block_groups = std::min(kInt16BlockGroups, groups - b * kInt16BlockGroups);
-          int16_prefill_block<MR>(w, a, block_groups, scales + b * MR, p.w_row_bytes, acc);
-        }
-        if (b1 < blocks) {
-          for (size_t i = 0; i < MR; ++i) waiting[n - c0][i] = acc[i];
-          continue;
-        }
-        for (size_t i = 0; i < MR; ++i) {
-          p.y[i * p.y_stride + n] = int8_row_output(p, n, horizontal_sum(acc[i]));
+        if constexpr (MR == kInt16BatchStepTokens) {
+          __m256* acc = waiting[n - c0];
+          if (b0 == 0) {
+            for (size_t i = 0; i < MR; ++i) acc[i] = _mm256_setzero_ps();
+          }
+          for (size_t b = b0; b < b1; ++b) {
+            const size_t block_groups = std::min(kInt16BlockGroups, groups - b * kInt16BlockGroups);
+            int16_batch_block(w, a, block_groups, scales + b * MR, p.w_row_bytes, acc);
+          }
+          if (b1 < blocks) continue;
+          for (size_t i = 0; i < MR; ++i) {
+            p.y[i * p.y_stride + n] = int8_row_output(p, n, horizontal_sum(acc[i]));
+          }
+        } else {
+          __m256 acc[kInt16PrefillMaxTokens];
+          for (size_t i = 0; i < MR; ++i) {
+            acc[i] = b0 == 0 ? _mm256_setzero_ps() : waiting[n - c0][i];
+          }
+          for (size_t b = b0; b < b1; ++b) {
+            const size_t block_groups = std::min(kInt16BlockGroups, groups - b * kInt16BlockGroups);
+            int16_prefill_block<MR>(w, a, block_groups, scales + b * MR, p.w_row_bytes, acc);
+          }
+          if (b1 < blocks) {
+            for (size_t i = 0; i < MR; ++i) waiting[n - c0][i] = acc[i];
+            continue;
+          }
+          for (size_t i = 0; i < MR; ++i) {
+            p.y[i * p.y_stride + n] = int8_row_output(p, n, horizontal_sum(acc[i]));
+          }
         }
       }
     }
   }
 }
 
-// Prefill of at least four tokens on rows this wide or narrower takes the steps below (six
-// tokens' activations on the stack).
-inline bool wants_int16_prefill(const GemmArgs& p) {
-  return p.int16_prefill && !p.int16_decode && p.m >= kInt16PrefillMinTokens &&
-         kInt16PrefillMaxTokens * p.kp <= kInt16DecodeStackValues;
+// Prefill of at least four tokens, and decoded batches of at least eight, on rows this wide or
+// narrower take the steps below (eight tokens' activations on the stack).
+inline bool wants_int16_steps(const GemmArgs& p) {
+  if (kInt16BatchStepTokens * p.kp > kInt16DecodeStackValues) return false;
+  if (p.int16_decode) return p.m >= kInt16BatchStepTokens;
+  return p.int16_prefill && p.m >= kInt16PrefillMinTokens;
 }
 
-// Tokens 0..m-1 in steps of four to six; returns how many it did. ceil(m / 6) steps as even as
-// they go when that leaves none below four (64 = 9 · 6 + 2 · 5, 13 = 5 + 4 + 4), else sixes and
-// the rest (at most three) for the caller. Not inlined, so its 128 KB of activations are off
-// the stack before int16_decode takes its own.
-__attribute__((noinline)) inline size_t int16_prefill_steps(const GemmArgs& p, size_t n_begin,
-                                                            size_t n_end) {
+// How many tokens step s of a call takes (0: the rest is for the caller). Decoded batches:
+// eights. Prefill: ceil(m / 6) steps as even as they go when that leaves none below four
+// (64 = 9 · 6 + 2 · 5, 13 = 5 + 4 + 4), else sixes and the rest (at most three) for the caller.
+inline size_t int16_step_tokens(const GemmArgs& p, size_t s) {
+  if (p.int16_decode) return kInt16BatchStepTokens;
+  const size_t steps = (p.m + kInt16PrefillMaxTokens - 1) / kInt16PrefillMaxTokens;
+  if (s >= steps) return 0;
+  if (p.m < kInt16PrefillMinTokens * steps) return kInt16PrefillMaxTokens;
+  return p.m / steps + (s < p.m % steps);  // the first m % steps take one token more
+}
+
+// Tokens 0..m-1 in steps (int16_step_tokens); returns how many it did. Not inlined, so its
+// 128 KB of activations are off the stack before int16_decode takes its own.
+__attribute__((noinline)) inline size_t int16_steps(const GemmArgs& p, size_t n_begin,
+                                                    size_t n_end) {
   alignas(32) int16_t q[kInt16DecodeStackValues];
   float scales[kInt16DecodeStackValues / 32];
-  const size_t steps = (p.m + kInt16PrefillMaxTokens - 1) / kInt16PrefillMaxTokens;
-  const bool even = p.m >= kInt16PrefillMinTokens * steps;
   size_t m0 = 0;
-  for (size_t s = 0; s < steps; ++s) {
-    // Even steps: the first m % steps take one token more.
-    const size_t mr = even ? p.m / steps + (s < p.m % steps) : kInt16PrefillMaxTokens;
-    if (m0 + mr > p.m) break;
+  for (size_t s = 0;; ++s) {
+    const size_t mr = int16_step_tokens(p, s);
+    if (mr == 0 || m0 + mr > p.m) break;
     for (size_t i = 0; i < mr; ++i) {
       quantize_int16_blocks(p.k, p.kp, p.a + (m0 + i) * p.a_stride, q + i * 32, scales + i, mr * 32,
                             mr);
@@ -207,6 +279,7 @@ __attribute__((noinline)) inline size_t int16_prefill_steps(const GemmArgs& p, s
     GemmArgs step = p;
     step.m = mr;
     step.y = p.y + m0 * p.y_stride;
+    if (mr == 8) int16_prefill_rows<8>(step, q, scales, n_begin, n_end);
     if (mr == 6) int16_prefill_rows<6>(step, q, scales, n_begin, n_end);
     if (mr == 5) int16_prefill_rows<5>(step, q, scales, n_begin, n_end);
     if (mr == 4) int16_prefill_rows<4>(step, q, scales, n_begin, n_end);
@@ -221,7 +294,7 @@ __attribute__((noinline)) inline size_t int16_prefill_steps(const GemmArgs& p, s
 // reads the rows again, from L2 or L3 after the first (the widest 2B matrix is 19.7 MB, and a
 // task holds a part of it).
 inline void int16_token_blocks(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  const size_t done = wants_int16_prefill(p) ? int16_prefill_steps(p, n_begin, n_end) : 0;
+  const size_t done = wants_int16_steps(p) ? int16_steps(p, n_begin, n_end) : 0;
   const size_t block = std::min(kInt16DecodeMaxTokens, kInt16DecodeStackValues / p.kp);
   for (size_t m0 = done; m0 < p.m; m0 += block) {
     GemmArgs part = p;
