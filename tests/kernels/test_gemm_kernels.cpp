@@ -567,13 +567,13 @@ TEST_CASE("f32-qs8w-gemm decodes a lone token with int16 activations within thei
 TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", "[kernels]") {
   // A batch of sessions (griffin_batch_decode) takes the int16 path on x86 too: each token must
   // come out with the bits of its lone decode and within the int16 bound (AVX2 and AVX-512F: any
-  // batch, eights in steps on one row (x86-int16-prefill.h: 11 = 8 + 3 in tiles, 16 = 8 + 8) up
-  // to 8,192 columns, else tiles: eight tokens of 8,224 in blocks of seven and one; VNNI: up to
-  // eight tokens and 65,536 values). The other variants, and batches past those limits or rows
-  // too wide for AVX2 and AVX-512F (16,416), run f32 tiles for the batch: the f32 sum to float
-  // rounding.
+  // batch, eights and a last six in steps on one row up to 8,192 columns (x86-int16-prefill.h:
+  // 11 = 8 + 3 in tiles, 14 = 8 + 6, 16 = 8 + 8), else tiles: eight tokens of 8,224 in blocks of
+  // seven and one; VNNI: up to eight tokens and 65,536 values). The other variants, and batches
+  // past those limits or rows too wide for AVX2 and AVX-512F (16,416), run f32 tiles for the
+  // batch: the f32 sum to float rounding.
   std::mt19937 rng(7);
-  for (size_t m : {2, 3, 4, 5, 8, 11, 16}) {
+  for (size_t m : {2, 3, 4, 5, 6, 8, 11, 14, 16}) {
     for (size_t k : {100, 257, 2560, 8200, 16416}) {
       Problem p = make_problem(Format::kInt8F32, m, 11, k, rng);
       p.a[k + 3] = 40.0f;  // the second token's first group has another scale than the first's

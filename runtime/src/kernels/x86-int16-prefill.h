@@ -243,23 +243,32 @@ inline void int16_prefill_rows(const GemmArgs& p, const int16_t* q, const float*
   }
 }
 
-// Prefill of at least four tokens, and decoded batches of at least eight, on rows this wide or
+// Prefill of at least four tokens and decoded batches of at least six on rows this wide or
 // narrower take the steps below (eight tokens' activations on the stack).
 inline bool wants_int16_steps(const GemmArgs& p) {
-  if (kInt16BatchStepTokens * p.kp > kInt16DecodeStackValues) return false;
-  if (p.int16_decode) return p.m >= kInt16BatchStepTokens;
-  return p.int16_prefill && p.m >= kInt16PrefillMinTokens;
+  const size_t fewest = p.int16_decode ? kInt16PrefillMaxTokens : kInt16PrefillMinTokens;
+  return (p.int16_decode || p.int16_prefill) && p.m >= fewest &&
+         kInt16BatchStepTokens * p.kp <= kInt16DecodeStackValues;
 }
 
-// How many tokens step s of a call takes (0: the rest is for the caller). Decoded batches:
-// eights. Prefill: ceil(m / 6) steps as even as they go when that leaves none below four
-// (64 = 9 · 6 + 2 · 5, 13 = 5 + 4 + 4), else sixes and the rest (at most three) for the caller.
-inline size_t int16_step_tokens(const GemmArgs& p, size_t s) {
-  if (p.int16_decode) return kInt16BatchStepTokens;
+// How many tokens the next step takes, with `left` of the call's tokens not yet done and `done`
+// steps behind it (0: the rest is for the caller). Decoded batches: eights, then a six if six are
+// left; each weight is read from memory once for them. Fewer tokens per row leave too little
+// time to fetch the next row (2B batches of 4 ran at 29 tokens/s in steps, 35 in the tiles; of
+// 5 at 34 in both; of 6 at 39 against 36), so they take the tiles. Prefill: ceil(m / 6)
+// steps as even as they go when that leaves none below four (64 = 9 · 6 + 2 · 5, 13 = 5 + 4 +
+// 4), else sixes and the rest (at most three) for the caller.
+inline size_t int16_step_tokens(const GemmArgs& p, size_t left, size_t done) {
+  if (p.int16_decode) {
+    if (left >= kInt16BatchStepTokens) return kInt16BatchStepTokens;
+    return left == kInt16PrefillMaxTokens ? left : 0;
+  }
   const size_t steps = (p.m + kInt16PrefillMaxTokens - 1) / kInt16PrefillMaxTokens;
-  if (s >= steps) return 0;
-  if (p.m < kInt16PrefillMinTokens * steps) return kInt16PrefillMaxTokens;
-  return p.m / steps + (s < p.m % steps);  // the first m % steps take one token more
+  if (done >= steps) return 0;
+  const size_t tokens = p.m < kInt16PrefillMinTokens * steps
+                            ? kInt16PrefillMaxTokens
+                            : p.m / steps + (done < p.m % steps);  // the first m % steps: one more
+  return tokens <= left ? tokens : 0;
 }
 
 // Tokens 0..m-1 in steps (int16_step_tokens); returns how many it did. Not inlined, so its
@@ -270,8 +279,8 @@ __attribute__((noinline)) inline size_t int16_steps(const GemmArgs& p, size_t n_
   float scales[kInt16DecodeStackValues / 32];
   size_t m0 = 0;
   for (size_t s = 0;; ++s) {
-    const size_t mr = int16_step_tokens(p, s);
-    if (mr == 0 || m0 + mr > p.m) break;
+    const size_t mr = int16_step_tokens(p, p.m - m0, s);
+    if (mr == 0) break;
     for (size_t i = 0; i < mr; ++i) {
       quantize_int16_blocks(p.k, p.kp, p.a + (m0 + i) * p.a_stride, q + i * 32, scales + i, mr * 32,
                             mr);
