@@ -1,24 +1,26 @@
 // int8 weight rows (f32-qs8w) on AVX2 and AVX-512F with int16 activations, for any number of
-// tokens: prefill in steps of six tokens on one row at a time, everything else (decoded tokens,
-// batches, the last few tokens of a prefill, rows too wide for six tokens on the stack) in the
-// tiles of x86-int16-decode.h. The arithmetic is that file's: blocks of 256 columns rounded to
-// int16, exact 32-bit `vpmaddwd` sums over a block, then per block one conversion and one FMA into
-// the (token, row) accumulator, and one horizontal sum at the end; so every token still gets the
-// bits of its lone decode, in any chunking.
+// tokens: prefill in steps of four to six tokens on one row at a time, decoded batches in steps
+// of eight (and a last six), everything else (a lone decoded token, batches of up to five, the
+// last few tokens of a prefill, rows too wide for eight tokens on the stack) in the tiles of
+// x86-int16-decode.h. The arithmetic is that file's: blocks of 256 columns rounded to int16,
+// exact 32-bit `vpmaddwd` sums over a block, then per block one conversion and one FMA into the
+// (token, row) accumulator, and one horizontal sum at the end; so every token still gets the
+// bits of its lone decode, in any chunking or batch.
 //
-// Why six tokens on one row, and why in assembly. Per 32 columns, the 3×2 tiles of
+// Why many tokens on one row, and why in assembly. Per 32 columns, the 3×2 tiles of
 // x86-int16-decode.h widen 4 weight vectors for 12 `vpmaddwd` and 12 `vpaddd`; on Zen 3 the
 // widening and the additions share two pipes while the multiplies take the other two, so those
 // two pipes bound it (8 cycles per 192 multiply-accumulates; 75 GMAC/s on one core with everything
 // in L1). Six tokens on one row widen 2 vectors for 12 multiplies: 82 GMAC/s in L1. That needs 6
 // sums, 6 accumulators, 2 weights and 2 products: all 16 AVX2 registers, and GCC, given the same
-// loop in intrinsics, spilled (34-43 GMAC/s), so the inner loop is written out below. Six
+// loop in intrinsics, spilled (34-43 GMAC/s), so the inner loop is written out below. Eight tokens
+// keep their accumulators in memory (loaded and stored once per block of 256 columns). Six
 // tokens' activations are 12 bytes per column, so the columns go in spans of 1,280 (15 KB, held
 // in L1 while the rows of a chunk pass over them), and the accumulators of a chunk's rows wait
-// on the stack between spans. Tokens are interleaved per 32 columns (six tokens' 64 bytes one
-// after the other) so the loop reads them at fixed offsets from one pointer.
-// One Zen 3 core, 320 rows (one pool task of a 2B matrix) × 60 tokens, with the rounding:
-// 2,560 columns 57.7 -> 64.6 GMAC/s, 7,680 columns 54.9 -> 65.1.
+// on the stack between spans. Tokens are interleaved per 32 columns (the step's 64-byte pieces
+// one after the other) so the loop reads them at fixed offsets from one pointer.
+// One Zen 3 core, 320 rows (one pool task of a 2B matrix), with the rounding: 64 tokens of
+// 2,560 columns 57 -> 67 GMAC/s, of 7,680 55 -> 65; a decoded batch of 8 56.5 -> 66.6.
 #pragma once
 
 #include <immintrin.h>

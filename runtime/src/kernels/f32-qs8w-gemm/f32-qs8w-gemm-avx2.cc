@@ -1,6 +1,7 @@
 // f32 × int8 weights (f32 scale per row) with AVX2 + FMA. When the caller allows int16
 // activations (GemmArgs::int16_decode, int16_prefill), every token runs the int16
-// path: x86-int16-prefill.h (prefill in steps of four to six tokens) and x86-int16-decode.h.
+// path: x86-int16-prefill.h (prefill and batches of six or more in steps on one row) and
+// x86-int16-decode.h.
 // Otherwise, and for rows wider than it takes, 8 weights are widened to f32 per step: 4×3
 // tiles of tokens × rows (12 accumulators, as the bf16 variant; shape: f32-widen-gemm.h), a
 // GEMV with two accumulators per row for one token.
