@@ -134,10 +134,6 @@ inline void int16_prefill_block(const uint8_t*& w, const int16_t*& a, size_t gro
 }
 // clang-format on
 
-#undef GRF_I16_ZERO
-#undef GRF_I16_TOKEN
-#undef GRF_I16_LOOP_HEAD
-#undef GRF_I16_LOOP_TAIL
 #undef GRF_I16_FINISH
 #undef GRF_I16_ZERO_0_3
 #undef GRF_I16_TOKENS_0_3
@@ -146,14 +142,9 @@ inline void int16_prefill_block(const uint8_t*& w, const int16_t*& a, size_t gro
 #undef GRF_I16_INPUTS_AND_CLOBBERS
 
 // The same for eight tokens, their sums in ymm4-11 and their accumulators in memory (acc[8]):
-// each is loaded, gets the same FMA, and is stored back once per block.
+// each is loaded, gets the same FMA, and is stored back once per block. The loop reuses the
+// six-token pieces above.
 // clang-format off
-#define GRF_I16_TOKEN8(offset, sum)                    \
-  "vpmaddwd " offset "(%[a]), %%ymm12, %%ymm14\n\t"    \
-  "vpmaddwd " offset "+32(%[a]), %%ymm13, %%ymm15\n\t" \
-  "vpaddd %%ymm14, %%" sum ", %%" sum "\n\t"           \
-  "vpaddd %%ymm15, %%" sum ", %%" sum "\n\t"
-#define GRF_I16_ZERO8(sum) "vpxor %%" sum ", %%" sum ", %%" sum "\n\t"
 #define GRF_I16_FINISH8(scale, acc, sum)               \
   "vcvtdq2ps %%" sum ", %%" sum "\n\t"                 \
   "vbroadcastss " scale "(%[scales]), %%ymm14\n\t"     \
@@ -164,20 +155,14 @@ inline void int16_batch_block(const uint8_t*& w, const int16_t*& a, size_t group
                               const float* scales, size_t next_row, __m256* acc) {
   const uint8_t* const end = w + 32 * groups;
   __asm__ volatile(
-      GRF_I16_ZERO8("ymm4") GRF_I16_ZERO8("ymm5") GRF_I16_ZERO8("ymm6") GRF_I16_ZERO8("ymm7")
-      GRF_I16_ZERO8("ymm8") GRF_I16_ZERO8("ymm9") GRF_I16_ZERO8("ymm10") GRF_I16_ZERO8("ymm11")
-      "1:\n\t"
-      "prefetcht0 (%[w],%[next_row])\n\t"
-      "vpmovsxbw (%[w]), %%ymm12\n\t"
-      "vpmovsxbw 16(%[w]), %%ymm13\n\t"
-      GRF_I16_TOKEN8("0", "ymm4") GRF_I16_TOKEN8("64", "ymm5")
-      GRF_I16_TOKEN8("128", "ymm6") GRF_I16_TOKEN8("192", "ymm7")
-      GRF_I16_TOKEN8("256", "ymm8") GRF_I16_TOKEN8("320", "ymm9")
-      GRF_I16_TOKEN8("384", "ymm10") GRF_I16_TOKEN8("448", "ymm11")
-      "add $32, %[w]\n\t"
-      "add $512, %[a]\n\t"
-      "cmp %[end], %[w]\n\t"
-      "jne 1b\n\t"
+      GRF_I16_ZERO("ymm4") GRF_I16_ZERO("ymm5") GRF_I16_ZERO("ymm6") GRF_I16_ZERO("ymm7")
+      GRF_I16_ZERO("ymm8") GRF_I16_ZERO("ymm9") GRF_I16_ZERO("ymm10") GRF_I16_ZERO("ymm11")
+      GRF_I16_LOOP_HEAD
+      GRF_I16_TOKEN("0", "ymm4") GRF_I16_TOKEN("64", "ymm5")
+      GRF_I16_TOKEN("128", "ymm6") GRF_I16_TOKEN("192", "ymm7")
+      GRF_I16_TOKEN("256", "ymm8") GRF_I16_TOKEN("320", "ymm9")
+      GRF_I16_TOKEN("384", "ymm10") GRF_I16_TOKEN("448", "ymm11")
+      GRF_I16_LOOP_TAIL("512")
       GRF_I16_FINISH8("0", "0", "ymm4") GRF_I16_FINISH8("4", "32", "ymm5")
       GRF_I16_FINISH8("8", "64", "ymm6") GRF_I16_FINISH8("12", "96", "ymm7")
       GRF_I16_FINISH8("16", "128", "ymm8") GRF_I16_FINISH8("20", "160", "ymm9")
@@ -188,9 +173,11 @@ inline void int16_batch_block(const uint8_t*& w, const int16_t*& a, size_t group
         "xmm12", "xmm13", "xmm14", "xmm15");
 }
 // clang-format on
-#undef GRF_I16_TOKEN8
-#undef GRF_I16_ZERO8
 #undef GRF_I16_FINISH8
+#undef GRF_I16_ZERO
+#undef GRF_I16_TOKEN
+#undef GRF_I16_LOOP_HEAD
+#undef GRF_I16_LOOP_TAIL
 
 // MR tokens (q: [group][token][32] int16, scales: [block][token]) × rows [n_begin, n_end): in
 // chunks of rows, each chunk over the spans of columns in order, so a block's sums reach a
