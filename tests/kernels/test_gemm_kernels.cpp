@@ -128,13 +128,14 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
 
 void check_family(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(1234);
-  // {25, 5, 12288}: AVX2 int4 computes its f32 offsets for 20 tokens at a time at this width,
-  // so the call runs in two blocks; {2, 3, 65600}: too many groups for its offset buffer, so
-  // it keeps the integer offsets.
-  const size_t shapes[][3] = {{1, 1, 1},    {1, 7, 31},   {1, 16, 32},  {2, 33, 64},
-                              {3, 17, 100}, {4, 64, 256}, {5, 9, 257},  {1, 40, 2560},
-                              {7, 3, 48},   {6, 5, 15},   {9, 11, 130}, {25, 5, 12288},
-                              {2, 3, 65600}};
+  // AVX2 int4 prefill (qd8-qs4w-avx2-prefill.h): {25, 5, 12288} runs five steps of five
+  // tokens over five spans of columns; {12, 70, 2900} two steps of six over two spans, a last
+  // part-block of three groups and two chunks of rows; {2, 3, 65600} is too wide for its stack
+  // and takes the tiles, with integer offsets (too many groups for their offset buffer too).
+  const size_t shapes[][3] = {{1, 1, 1},      {1, 7, 31},   {1, 16, 32},  {2, 33, 64},
+                              {3, 17, 100},   {4, 64, 256}, {5, 9, 257},  {1, 40, 2560},
+                              {7, 3, 48},     {6, 5, 15},   {9, 11, 130}, {25, 5, 12288},
+                              {12, 70, 2900}, {2, 3, 65600}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     std::vector<float> reference;
@@ -297,7 +298,8 @@ namespace {
 void check_token_invariance(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(99);
   // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni).
-  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560}, {5, 33, 64}, {25, 4, 12288}, {6, 29, 96}};
+  const size_t shapes[][3] = {{7, 13, 300},   {9, 6, 2560}, {5, 33, 64},
+                              {25, 4, 12288}, {6, 29, 96},  {12, 70, 2900}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     for (const GemmVariant& variant : variants) {

@@ -1,21 +1,30 @@
 // int8 activations × int4 weights with AVX2 (vpmaddubsw + vpmaddwd), f16 group scales via F16C.
-// Two groups per step (Qs4Tile with kPairs), and the nibble offset taken off in f32 per row and
-// 8 groups (kFloatOffsets), from offsets computed here once per call for up to
-// kOffsetFloats / groups tokens at a time: one stack buffer, whatever the chunk. Rows wider
-// than kOffsetFloats columns / 32 groups (none in RecurrentGemma) use integer offsets.
-// Shape: qd8-x86-tile.h.
+// Prefill and decode batches of five or more: one lane per group (qd8-qs4w-avx2-prefill.h).
+// Decode of up to four tokens (GemmArgs::decode), and rows wider than 16,384 columns, run the
+// tiles of qd8-x86-tile.h: two groups per step (Qs4Tile with kPairs), and the
+// nibble offset taken off in f32 per row and 8 groups (kFloatOffsets), from offsets computed here
+// once per call for up to kOffsetFloats / groups tokens at a time: one stack buffer, whatever the
+// chunk. Rows wider than kOffsetFloats columns / 32 groups (none in RecurrentGemma) use integer
+// offsets. Shape: qd8-x86-tile.h.
+#include "runtime/src/kernels/qd8-qs4w-avx2-prefill.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/tiling.h"
 
 namespace griffin {
 namespace {
 
-constexpr size_t kOffsetFloats = 8192;  // 32 KB of stack
-constexpr size_t kTileTokens = 4;       // the prefill tile's MR
+constexpr size_t kOffsetFloats = 8192;    // 32 KB of stack
+constexpr size_t kTileTokens = 4;         // the prefill tile's MR
+constexpr size_t kTiledDecodeTokens = 4;  // decode batches this small keep the tiles
 
 }  // namespace
 
 void grf_qd8_qs4w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.m == 0) return;
+  if ((!p.decode || p.m > kTiledDecodeTokens) && int4_lanes_fit(p)) {
+    int4_lane_gemm(p, n_begin, n_end);
+    return;
+  }
   const size_t groups = p.kp / 32;
   if (groups == 0 || groups * kTileTokens > kOffsetFloats) {
     TiledGemm<Qs4Tile<MaddubsDot, true>, 4, 2, 4>::run(p, n_begin, n_end);

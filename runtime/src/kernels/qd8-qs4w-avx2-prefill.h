@@ -1,0 +1,364 @@
+// The AVX2 prefill of qd8-qs4w, also run for decode batches of five or more: one 32-bit lane per
+// weight group, so a group's conversion, scale and FMA are paid once per 8 groups.
+//
+// Why: the tiles of qd8-x86-tile.h give every pair of groups its own vector, whose 8 lanes hold
+// partial sums of two groups; each (token, row, pair) then pays a conversion, an FMA and a
+// two-scale broadcast besides its three integer multiplies. On a Zen 3 core that held 2B int4
+// prefill to about 40 GMAC/s. Here a vector's lane l belongs to group l of a block of 8: the
+// block's 16-byte weight groups are transposed in 32-bit pieces (4 packed bytes = 8 weights)
+// and the tokens' activations are packed the same way, so eight vpmaddubsw (four pieces × low
+// and high nibbles) sum a whole group per lane in 16 bits, one vpmaddwd widens it, and the
+// block ends with one subtract (the nibble offset, exact in int32), one conversion and one FMA
+// with the 8 groups' scales: 92 GMAC/s on the same core.
+//
+// Exactness: each lane's 16-bit sum covers 16 products u · a with u <= 15, |a| <= 127 in pairs:
+// at most 8 · 2 · 15 · 127 = 30,480 in magnitude, so no vpmaddubsw saturates and no vpaddw
+// wraps. A group's dot Σ (u - 8) · a is therefore exact in int32, then in f32 (|dot| < 2^24),
+// and a (token, row) adds its groups as fma(float(dot_g), w_scale_g · a_scale_g, acc) with
+// group g in lane g mod 8, then the 8 lanes: the same steps for a token alone and in any step,
+// so prefill chunking changes no bit. Decode of up to four tokens keeps the tiles (their sums
+// differ from these to float rounding), as do rows wider than 16,384 columns.
+//
+// Tokens go in steps of four to six (as in x86-int16-prefill.h: ceil(m / 6) steps as even as
+// they go when none falls below four, else sixes and then the rest). A step packs its tokens,
+// then passes over the rows, in chunks of 64 rows and spans of 2,560 columns (six tokens'
+// packed span: 19 KB of L1); each row's block is transposed once for the step's tokens, in
+// registers. The inner loop is inline asm for the same reason as x86-int16-prefill.h's: six
+// 16-bit sums, four transposed pieces, two unpacked weights, a mask and a product take 14
+// registers, and GCC spilled the intrinsics version (60 GMAC/s). The accumulators live in
+// memory, loaded and stored once per block. Steps of one to three tokens, and a row's last
+// part-block, run the same arithmetic in intrinsics.
+//
+// Layout of a packed token, per block b of 8 groups (kPackedBlockBytes):
+//   bytes 0-255: for piece c = 0..3, 32 bytes of values 4c..4c+3 of each group (the low
+//     nibbles), then 32 bytes of values 16+4c..16+4c+3 (the high nibbles), 4 bytes per group;
+//   bytes 256-287: 8 · Σa of each group (int32), bytes 288-319: its activation scale (f32).
+// A step's tokens are interleaved per block: token i of block b at (b · tokens + i) · 320.
+// Groups sit in lanes 0, 2, 4, 6, 1, 3, 5, 7: the order two in-lane unpack rounds leave them in
+// (transpose_pieces), for the weights and the activations alike. Groups past the row's end are
+// zero. Included only by files compiled with AVX2 enabled.
+#pragma once
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/qd8-x86-tile.h"
+#include "runtime/src/kernels/weight-rows.h"
+#include "runtime/src/kernels/x86-reduce.h"
+
+namespace griffin {
+namespace {
+
+constexpr size_t kPackedBlockBytes = 320;
+constexpr size_t kInt4StepMaxTokens = 6;
+constexpr size_t kInt4StepMinTokens = 4;
+// Rows up to 64 blocks (16,384 columns) take the lanes: a step's packed activations, 6 · 64 ·
+// 320 bytes = 120 KB, go on the stack. RecurrentGemma's widest rows are 9B's 12,288 columns.
+constexpr size_t kInt4LaneMaxBlocks = 64;
+// Blocks of 8 groups per span of columns, and rows per chunk (their accumulators: 12 KB).
+constexpr size_t kInt4SpanBlocks = 10;
+constexpr size_t kInt4ChunkRows = 64;
+
+// Four vectors, each 8 groups' 32-bit pieces (two groups per vector, 16 bytes each), become four
+// vectors holding piece c of all 8 groups, in the lane order 0, 2, 4, 6, 1, 3, 5, 7.
+inline void transpose_pieces(__m256i r0, __m256i r1, __m256i r2, __m256i r3, __m256i piece[4]) {
+  const __m256i low01 = _mm256_unpacklo_epi32(r0, r1), high01 = _mm256_unpackhi_epi32(r0, r1);
+  const __m256i low23 = _mm256_unpacklo_epi32(r2, r3), high23 = _mm256_unpackhi_epi32(r2, r3);
+  piece[0] = _mm256_unpacklo_epi64(low01, low23);
+  piece[1] = _mm256_unpackhi_epi64(low01, low23);
+  piece[2] = _mm256_unpacklo_epi64(high01, high23);
+  piece[3] = _mm256_unpackhi_epi64(high01, high23);
+}
+
+alignas(32) constexpr int32_t kLaneOrder[8] = {0, 2, 4, 6, 1, 3, 5, 7};
+alignas(32) constexpr int16_t kOnes16[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+inline __m256i lane_order() {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(kLaneOrder));
+}
+
+inline __m256i load_halves(const int8_t* low, const int8_t* high) {
+  return _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(high),
+                             reinterpret_cast<const __m128i*>(low));
+}
+
+// One token's block of `count` (1..8) groups of activations `a` with scales `scales`, packed.
+inline void pack_activation_block(const int8_t* a, const float* scales, size_t count,
+                                  uint8_t* out) {
+  alignas(32) int8_t padded[256];
+  alignas(32) float padded_scales[8] = {};
+  if (count < 8) {
+    std::memset(padded, 0, sizeof(padded));
+    std::memcpy(padded, a, count * 32);
+    std::memcpy(padded_scales, scales, count * sizeof(float));
+    a = padded;
+    scales = padded_scales;
+  }
+  for (size_t half = 0; half < 2; ++half) {
+    const int8_t* s = a + 16 * half;
+    __m256i piece[4];
+    transpose_pieces(load_halves(s, s + 32), load_halves(s + 64, s + 96),
+                     load_halves(s + 128, s + 160), load_halves(s + 192, s + 224), piece);
+    for (size_t c = 0; c < 4; ++c) {
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out + 64 * c + 32 * half), piece[c]);
+    }
+  }
+  alignas(32) int32_t offsets[8];
+  for (size_t g = 0; g < 8; ++g) offsets[g] = int4_group_offset(a + 32 * g);
+  const __m256i order = lane_order();
+  _mm256_store_si256(reinterpret_cast<__m256i*>(out + 256),
+                     _mm256_permutevar8x32_epi32(
+                         _mm256_load_si256(reinterpret_cast<const __m256i*>(offsets)), order));
+  _mm256_store_ps(reinterpret_cast<float*>(out + 288),
+                  _mm256_permutevar8x32_ps(_mm256_loadu_ps(scales), order));
+}
+
+// The inner loop's pieces. ymm0-5 hold the tokens' 16-bit sums, ymm6-9 the block's transposed
+// weight pieces, ymm10-11 a piece's low and high nibbles, ymm12 the product, ymm13 the mask,
+// later the lane order, ymm14-15 scales. Token i of a block sits at i · 320 bytes.
+// clang-format off
+// Piece c (in register `piece`): its low nibbles into ymm10, high into ymm11.
+#define GRF_Q4_UNPACK(piece)                                                     \
+  "vpand %%ymm13, %%" piece ", %%ymm10\n\t"                                      \
+  "vpsrlw $4, %%" piece ", %%ymm11\n\t"                                          \
+  "vpand %%ymm13, %%ymm11, %%ymm11\n\t"
+// Token sums start as the low nibbles of piece 0 times the token's first vector.
+#define GRF_Q4_START(token, sum)                                                 \
+  "vpmaddubsw " token "(%[a]), %%ymm10, %%ymm" sum "\n\t"                        \
+  "vpmaddubsw 32+" token "(%[a]), %%ymm11, %%ymm12\n\t"                          \
+  "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"
+#define GRF_Q4_ADD(vec, token, sum)                                              \
+  "vpmaddubsw " vec "+" token "(%[a]), %%ymm10, %%ymm12\n\t"                     \
+  "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"                               \
+  "vpmaddubsw " vec "+32+" token "(%[a]), %%ymm11, %%ymm12\n\t"                  \
+  "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"
+// acc = float(Σ pairs - offset) · (row scale · token scale) + acc, acc at acc + token / 10.
+#define GRF_Q4_FINISH(token, acc, sum)                                           \
+  "vpmaddwd (%[ones]), %%ymm" sum ", %%ymm" sum "\n\t"                           \
+  "vpsubd 256+" token "(%[a]), %%ymm" sum ", %%ymm" sum "\n\t"                   \
+  "vcvtdq2ps %%ymm" sum ", %%ymm" sum "\n\t"                                     \
+  "vmulps 288+" token "(%[a]), %%ymm14, %%ymm15\n\t"                             \
+  "vfmadd213ps " acc "(%[acc]), %%ymm15, %%ymm" sum "\n\t"                       \
+  "vmovaps %%ymm" sum ", " acc "(%[acc])\n\t"
+// clang-format on
+
+// Per token count, the start, add and finish of every token.
+#define GRF_Q4_TOKENS_4(STEP) \
+  STEP("0", "0", "0") STEP("320", "32", "1") STEP("640", "64", "2") STEP("960", "96", "3")
+#define GRF_Q4_TOKENS_5(STEP) GRF_Q4_TOKENS_4(STEP) STEP("1280", "128", "4")
+#define GRF_Q4_TOKENS_6(STEP) GRF_Q4_TOKENS_5(STEP) STEP("1600", "160", "5")
+#define GRF_Q4_START_STEP(token, acc, sum) GRF_Q4_START(token, sum)
+#define GRF_Q4_ADD_STEP_1(token, acc, sum) GRF_Q4_ADD("64", token, sum)
+#define GRF_Q4_ADD_STEP_2(token, acc, sum) GRF_Q4_ADD("128", token, sum)
+#define GRF_Q4_ADD_STEP_3(token, acc, sum) GRF_Q4_ADD("192", token, sum)
+
+// Full blocks [0, blocks) of one row for MR (4..6) tokens: w: the row's weights, row_scales: its
+// f16 scales, a: the step's packed activations, acc: [MR][8] accumulators. next_row: the distance
+// to the next row, whose same lines it prefetches.
+#define GRF_Q4_BLOCK_LOOP(TOKENS) \
+  "1:\n\t"                                                                       \
+  "prefetcht0 (%[w],%[next_row])\n\t"                                            \
+  "prefetcht0 64(%[w],%[next_row])\n\t"                                          \
+  "vmovdqu (%[w]), %%ymm6\n\t"                                                   \
+  "vmovdqu 32(%[w]), %%ymm7\n\t"                                                 \
+  "vmovdqu 64(%[w]), %%ymm8\n\t"                                                 \
+  "vmovdqu 96(%[w]), %%ymm9\n\t"                                                 \
+  "vpunpckldq %%ymm7, %%ymm6, %%ymm10\n\t"                                       \
+  "vpunpckhdq %%ymm7, %%ymm6, %%ymm11\n\t"                                       \
+  "vpunpckldq %%ymm9, %%ymm8, %%ymm12\n\t"                                       \
+  "vpunpckhdq %%ymm9, %%ymm8, %%ymm14\n\t"                                       \
+  "vpunpcklqdq %%ymm12, %%ymm10, %%ymm6\n\t"                                     \
+  "vpunpckhqdq %%ymm12, %%ymm10, %%ymm7\n\t"                                     \
+  "vpunpcklqdq %%ymm14, %%ymm11, %%ymm8\n\t"                                     \
+  "vpunpckhqdq %%ymm14, %%ymm11, %%ymm9\n\t"                                     \
+  "vmovdqa (%[mask]), %%ymm13\n\t"                                               \
+  GRF_Q4_UNPACK("ymm6") TOKENS(GRF_Q4_START_STEP)                                \
+  GRF_Q4_UNPACK("ymm7") TOKENS(GRF_Q4_ADD_STEP_1)                                \
+  GRF_Q4_UNPACK("ymm8") TOKENS(GRF_Q4_ADD_STEP_2)                                \
+  GRF_Q4_UNPACK("ymm9") TOKENS(GRF_Q4_ADD_STEP_3)                                \
+  "vcvtph2ps (%[row_scales]), %%ymm14\n\t"                                       \
+  "vmovdqa (%[order]), %%ymm13\n\t"                                              \
+  "vpermps %%ymm14, %%ymm13, %%ymm14\n\t"                                        \
+  TOKENS(GRF_Q4_FINISH)                                                          \
+  "add $128, %[w]\n\t"                                                           \
+  "add $16, %[row_scales]\n\t"                                                   \
+  "add %[block_bytes], %[a]\n\t"                                                 \
+  "cmp %[end], %[w]\n\t"                                                         \
+  "jne 1b\n\t"
+
+alignas(32) constexpr uint8_t kNibbleMask[32] = {15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+                                                 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+                                                 15, 15, 15, 15, 15, 15, 15, 15, 15, 15};
+
+template <size_t MR>
+inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const uint8_t* a,
+                             size_t blocks, size_t next_row, __m256* acc) {
+  static_assert(MR >= kInt4StepMinTokens && MR <= kInt4StepMaxTokens, "4 to 6 tokens");
+  const uint8_t* const end = w + 128 * blocks;
+  const size_t block_bytes = MR * kPackedBlockBytes;
+  // clang-format off
+#define GRF_Q4_ASM(TOKENS)                                                       \
+  __asm__ volatile(GRF_Q4_BLOCK_LOOP(TOKENS)                                     \
+                   : [w] "+r"(w), [row_scales] "+r"(row_scales), [a] "+r"(a)     \
+                   : [end] "r"(end), [block_bytes] "r"(block_bytes),             \
+                     [next_row] "r"(next_row), [acc] "r"(acc), [ones] "r"(kOnes16), \
+                     [mask] "r"(kNibbleMask), [order] "r"(kLaneOrder)            \
+                   : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",     \
+                     "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",   \
+                     "xmm12", "xmm13", "xmm14", "xmm15")
+  // clang-format on
+  if constexpr (MR == 6) {
+    GRF_Q4_ASM(GRF_Q4_TOKENS_6);
+  } else if constexpr (MR == 5) {
+    GRF_Q4_ASM(GRF_Q4_TOKENS_5);
+  } else {
+    GRF_Q4_ASM(GRF_Q4_TOKENS_4);
+  }
+#undef GRF_Q4_ASM
+}
+
+#undef GRF_Q4_UNPACK
+#undef GRF_Q4_START
+#undef GRF_Q4_ADD
+#undef GRF_Q4_FINISH
+#undef GRF_Q4_TOKENS_4
+#undef GRF_Q4_TOKENS_5
+#undef GRF_Q4_TOKENS_6
+#undef GRF_Q4_START_STEP
+#undef GRF_Q4_ADD_STEP_1
+#undef GRF_Q4_ADD_STEP_2
+#undef GRF_Q4_ADD_STEP_3
+#undef GRF_Q4_BLOCK_LOOP
+
+// The same arithmetic in intrinsics, for `tokens` (1..6) tokens and one block of `count` (1..8)
+// groups (a block past the row's end, or a step of fewer than four tokens).
+inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t count,
+                            const uint8_t* a, size_t tokens, __m256* acc) {
+  alignas(32) uint8_t padded[128];
+  if (count < 8) {
+    std::memset(padded, 0, sizeof(padded));
+    std::memcpy(padded, w, 16 * count);
+    w = padded;
+  }
+  __m256i piece[4];
+  transpose_pieces(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)),
+                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32)),
+                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 64)),
+                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 96)), piece);
+  const __m256i nibble = _mm256_set1_epi8(0x0f);
+  const __m256 scales = _mm256_permutevar8x32_ps(load_f16x8(row_scales, count), lane_order());
+  for (size_t i = 0; i < tokens; ++i) {
+    const uint8_t* token = a + i * kPackedBlockBytes;
+    __m256i sum = _mm256_setzero_si256();
+    for (size_t c = 0; c < 4; ++c) {
+      const __m256i low = _mm256_and_si256(piece[c], nibble);
+      const __m256i high = _mm256_and_si256(_mm256_srli_epi16(piece[c], 4), nibble);
+      const __m256i* values = reinterpret_cast<const __m256i*>(token + 64 * c);
+      const __m256i products = _mm256_maddubs_epi16(low, _mm256_load_si256(values));
+      sum = c == 0 ? products : _mm256_add_epi16(sum, products);
+      sum = _mm256_add_epi16(sum, _mm256_maddubs_epi16(high, _mm256_load_si256(values + 1)));
+    }
+    const __m256i dot =
+        _mm256_sub_epi32(_mm256_madd_epi16(sum, _mm256_set1_epi16(1)),
+                         _mm256_load_si256(reinterpret_cast<const __m256i*>(token + 256)));
+    const __m256 scale =
+        _mm256_mul_ps(scales, _mm256_load_ps(reinterpret_cast<const float*>(token + 288)));
+    acc[i] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(dot), acc[i]);
+  }
+}
+
+// Tokens in the next step, with `left` of the call's m tokens not yet done and `done` steps
+// behind it: ceil(m / 6) steps as even as they go when none falls below four (64 = 9 · 6 +
+// 2 · 5, 13 = 5 + 4 + 4), else sixes and then the rest.
+inline size_t int4_step_tokens(size_t m, size_t left, size_t done) {
+  const size_t steps = (m + kInt4StepMaxTokens - 1) / kInt4StepMaxTokens;
+  if (m < kInt4StepMinTokens * steps) return std::min(left, kInt4StepMaxTokens);
+  return m / steps + (done < m % steps);  // the first m % steps: one more
+}
+
+// Rows [n_begin, n_end) for the step's `tokens` tokens (packed, interleaved) from token m0: in
+// chunks of rows, each chunk over spans of columns in order, its accumulators waiting between
+// spans, so the step's activations of a span stay in L1 (six tokens of 2B's 7,680 columns take
+// 58 KB; prefill there ran at 67 GMAC/s on one Zen 3 core against 92 at 2,560).
+template <size_t MR>
+inline void int4_lane_rows(const GemmArgs& p, const uint8_t* packed, size_t tokens, size_t m0,
+                           size_t n_begin, size_t n_end) {
+  const size_t groups = p.kp / 32;
+  const size_t full_blocks = groups / 8;
+  const size_t tail_groups = groups % 8;
+  const size_t block_bytes = tokens * kPackedBlockBytes;
+  const uint16_t* all_scales = reinterpret_cast<const uint16_t*>(p.w_scales);
+  alignas(32) __m256 waiting[kInt4ChunkRows][kInt4StepMaxTokens];
+  for (size_t c0 = n_begin; c0 < n_end; c0 += kInt4ChunkRows) {
+    const size_t c1 = std::min(n_end, c0 + kInt4ChunkRows);
+    for (size_t n = c0; n < c1; ++n) {
+      for (size_t i = 0; i < tokens; ++i) waiting[n - c0][i] = _mm256_setzero_ps();
+    }
+    for (size_t b0 = 0; b0 < full_blocks; b0 += kInt4SpanBlocks) {
+      const size_t b1 = std::min(full_blocks, b0 + kInt4SpanBlocks);
+      for (size_t n = c0; n < c1; ++n) {
+        const uint8_t* w = weight_row<uint8_t>(p, n) + 128 * b0;
+        const uint16_t* row_scales = all_scales + n * groups + 8 * b0;
+        const uint8_t* a = packed + b0 * block_bytes;
+        if constexpr (MR >= kInt4StepMinTokens) {
+          int4_lane_blocks<MR>(w, row_scales, a, b1 - b0, p.w_row_bytes, waiting[n - c0]);
+        } else {
+          for (size_t b = b0; b < b1; ++b, w += 128, row_scales += 8, a += block_bytes) {
+            int4_lane_block(w, row_scales, 8, a, tokens, waiting[n - c0]);
+          }
+        }
+      }
+    }
+    for (size_t n = c0; n < c1; ++n) {
+      __m256* acc = waiting[n - c0];
+      if (tail_groups > 0) {
+        int4_lane_block(weight_row<uint8_t>(p, n) + 128 * full_blocks,
+                        all_scales + n * groups + 8 * full_blocks, tail_groups,
+                        packed + full_blocks * block_bytes, tokens, acc);
+      }
+      for (size_t i = 0; i < tokens; ++i) {
+        p.y[(m0 + i) * p.y_stride + n] = horizontal_sum(acc[i]) + bias_of(p, n);
+      }
+    }
+  }
+}
+
+// Whether p's rows take the lanes.
+inline bool int4_lanes_fit(const GemmArgs& p) {
+  return p.kp > 0 && p.kp / 32 <= 8 * kInt4LaneMaxBlocks;
+}
+
+// The whole call (int4_lanes_fit(p) must hold). Not inlined: its 120 KB of stack stay out of the
+// caller's frame.
+__attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  alignas(64) uint8_t packed[kInt4StepMaxTokens * kInt4LaneMaxBlocks * kPackedBlockBytes];
+  const size_t groups = p.kp / 32;
+  size_t m0 = 0;
+  for (size_t step = 0; m0 < p.m; ++step) {
+    const size_t tokens = int4_step_tokens(p.m, p.m - m0, step);
+    for (size_t i = 0; i < tokens; ++i) {
+      const int8_t* a = p.aq + (m0 + i) * p.kp;
+      const float* scales = p.aq_scales + (m0 + i) * groups;
+      for (size_t g0 = 0; g0 < groups; g0 += 8) {
+        pack_activation_block(a + 32 * g0, scales + g0, std::min<size_t>(8, groups - g0),
+                              packed + ((g0 / 8) * tokens + i) * kPackedBlockBytes);
+      }
+    }
+    if (tokens == 6) {
+      int4_lane_rows<6>(p, packed, tokens, m0, n_begin, n_end);
+    } else if (tokens == 5) {
+      int4_lane_rows<5>(p, packed, tokens, m0, n_begin, n_end);
+    } else if (tokens == 4) {
+      int4_lane_rows<4>(p, packed, tokens, m0, n_begin, n_end);
+    } else {
+      int4_lane_rows<1>(p, packed, tokens, m0, n_begin, n_end);
+    }
+    m0 += tokens;
+  }
+}
+
+}  // namespace
+}  // namespace griffin
