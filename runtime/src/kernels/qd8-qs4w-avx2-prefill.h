@@ -58,6 +58,9 @@ constexpr size_t kInt4StepMinTokens = 4;
 // Rows up to 64 blocks (16,384 columns) take the lanes: a step's packed activations, 6 · 64 ·
 // 320 bytes = 120 KB, go on the stack. RecurrentGemma's widest rows are 9B's 12,288 columns.
 constexpr size_t kInt4LaneMaxBlocks = 64;
+constexpr size_t kInt4PackedBytes = kInt4StepMaxTokens * kInt4LaneMaxBlocks * kPackedBlockBytes;
+// Steps packed at once, at most (narrow rows fit many).
+constexpr size_t kInt4MaxPackedSteps = 16;
 // Blocks of 8 groups per span of columns, and rows per chunk (their accumulators: 12 KB).
 constexpr size_t kInt4SpanBlocks = 10;
 constexpr size_t kInt4ChunkRows = 64;
@@ -279,49 +282,46 @@ inline size_t int4_step_tokens(size_t m, size_t left, size_t done) {
   return m / steps + (done < m % steps);  // the first m % steps: one more
 }
 
-// Rows [n_begin, n_end) for the step's `tokens` tokens (packed, interleaved) from token m0: in
-// chunks of rows, each chunk over spans of columns in order, its accumulators waiting between
-// spans, so the step's activations of a span stay in L1 (six tokens of 2B's 7,680 columns take
-// 58 KB; prefill there ran at 67 GMAC/s on one Zen 3 core against 92 at 2,560).
+// Rows [c0, c1) (at most kInt4ChunkRows) for a step's `tokens` tokens (packed, interleaved)
+// from token m0: over spans of columns in order, the accumulators waiting between spans, so the
+// step's activations of a span stay in L1 (six tokens of 2B's 7,680 columns take 58 KB; prefill
+// there ran at 67 GMAC/s on one Zen 3 core without spans, against 92 at 2,560).
 template <size_t MR>
 inline void int4_lane_rows(const GemmArgs& p, const uint8_t* packed, size_t tokens, size_t m0,
-                           size_t n_begin, size_t n_end) {
+                           size_t c0, size_t c1) {
   const size_t groups = p.kp / 32;
   const size_t full_blocks = groups / 8;
   const size_t tail_groups = groups % 8;
   const size_t block_bytes = tokens * kPackedBlockBytes;
   const uint16_t* all_scales = reinterpret_cast<const uint16_t*>(p.w_scales);
   alignas(32) __m256 waiting[kInt4ChunkRows][kInt4StepMaxTokens];
-  for (size_t c0 = n_begin; c0 < n_end; c0 += kInt4ChunkRows) {
-    const size_t c1 = std::min(n_end, c0 + kInt4ChunkRows);
+  for (size_t n = c0; n < c1; ++n) {
+    for (size_t i = 0; i < tokens; ++i) waiting[n - c0][i] = _mm256_setzero_ps();
+  }
+  for (size_t b0 = 0; b0 < full_blocks; b0 += kInt4SpanBlocks) {
+    const size_t b1 = std::min(full_blocks, b0 + kInt4SpanBlocks);
     for (size_t n = c0; n < c1; ++n) {
-      for (size_t i = 0; i < tokens; ++i) waiting[n - c0][i] = _mm256_setzero_ps();
-    }
-    for (size_t b0 = 0; b0 < full_blocks; b0 += kInt4SpanBlocks) {
-      const size_t b1 = std::min(full_blocks, b0 + kInt4SpanBlocks);
-      for (size_t n = c0; n < c1; ++n) {
-        const uint8_t* w = weight_row<uint8_t>(p, n) + 128 * b0;
-        const uint16_t* row_scales = all_scales + n * groups + 8 * b0;
-        const uint8_t* a = packed + b0 * block_bytes;
-        if constexpr (MR >= kInt4StepMinTokens) {
-          int4_lane_blocks<MR>(w, row_scales, a, b1 - b0, p.w_row_bytes, waiting[n - c0]);
-        } else {
-          for (size_t b = b0; b < b1; ++b, w += 128, row_scales += 8, a += block_bytes) {
-            int4_lane_block(w, row_scales, 8, a, tokens, waiting[n - c0]);
-          }
+      const uint8_t* w = weight_row<uint8_t>(p, n) + 128 * b0;
+      const uint16_t* row_scales = all_scales + n * groups + 8 * b0;
+      const uint8_t* a = packed + b0 * block_bytes;
+      if constexpr (MR >= kInt4StepMinTokens) {
+        int4_lane_blocks<MR>(w, row_scales, a, b1 - b0, p.w_row_bytes, waiting[n - c0]);
+      } else {
+        for (size_t b = b0; b < b1; ++b, w += 128, row_scales += 8, a += block_bytes) {
+          int4_lane_block(w, row_scales, 8, a, tokens, waiting[n - c0]);
         }
       }
     }
-    for (size_t n = c0; n < c1; ++n) {
-      __m256* acc = waiting[n - c0];
-      if (tail_groups > 0) {
-        int4_lane_block(weight_row<uint8_t>(p, n) + 128 * full_blocks,
-                        all_scales + n * groups + 8 * full_blocks, tail_groups,
-                        packed + full_blocks * block_bytes, tokens, acc);
-      }
-      for (size_t i = 0; i < tokens; ++i) {
-        p.y[(m0 + i) * p.y_stride + n] = horizontal_sum(acc[i]) + bias_of(p, n);
-      }
+  }
+  for (size_t n = c0; n < c1; ++n) {
+    __m256* acc = waiting[n - c0];
+    if (tail_groups > 0) {
+      int4_lane_block(weight_row<uint8_t>(p, n) + 128 * full_blocks,
+                      all_scales + n * groups + 8 * full_blocks, tail_groups,
+                      packed + full_blocks * block_bytes, tokens, acc);
+    }
+    for (size_t i = 0; i < tokens; ++i) {
+      p.y[(m0 + i) * p.y_stride + n] = horizontal_sum(acc[i]) + bias_of(p, n);
     }
   }
 }
@@ -331,32 +331,60 @@ inline bool int4_lanes_fit(const GemmArgs& p) {
   return p.kp > 0 && p.kp / 32 <= 8 * kInt4LaneMaxBlocks;
 }
 
-// The whole call (int4_lanes_fit(p) must hold). Not inlined: its 120 KB of stack stay out of the
-// caller's frame.
+// One step of the call: `tokens` tokens from m0, packed at `offset` of the buffer.
+struct Int4Step {
+  size_t m0, tokens, offset;
+};
+
+// The whole call (int4_lanes_fit(p) must hold). The steps whose activations fit the buffer
+// together are packed at once, then each chunk of rows goes through all of them while its
+// weights are in L2: each weight is read from memory once per buffer of tokens (at 2B's 2,560
+// columns six steps, at 7,680 two), not once per step. On one Zen 3 core that took 1,920 rows
+// of 7,680 columns from 92 to 100 GMAC/s; 2B prefill on two cores did not change (its weight
+// reads already overlapped the arithmetic), but a machine with less bandwidth per core needs
+// less of it. Not inlined: its 132 KB of stack stay out of the caller's frame.
 __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  alignas(64) uint8_t packed[kInt4StepMaxTokens * kInt4LaneMaxBlocks * kPackedBlockBytes];
+  alignas(64) uint8_t packed[kInt4PackedBytes];
   const size_t groups = p.kp / 32;
+  const size_t token_bytes = (groups + 7) / 8 * kPackedBlockBytes;
   size_t m0 = 0;
-  for (size_t step = 0; m0 < p.m; ++step) {
-    const size_t tokens = int4_step_tokens(p.m, p.m - m0, step);
-    for (size_t i = 0; i < tokens; ++i) {
-      const int8_t* a = p.aq + (m0 + i) * p.kp;
-      const float* scales = p.aq_scales + (m0 + i) * groups;
-      for (size_t g0 = 0; g0 < groups; g0 += 8) {
-        pack_activation_block(a + 32 * g0, scales + g0, std::min<size_t>(8, groups - g0),
-                              packed + ((g0 / 8) * tokens + i) * kPackedBlockBytes);
+  size_t step = 0;
+  while (m0 < p.m) {
+    Int4Step steps[kInt4MaxPackedSteps];
+    size_t count = 0;
+    size_t used = 0;
+    while (m0 < p.m && count < kInt4MaxPackedSteps) {
+      const size_t tokens = int4_step_tokens(p.m, p.m - m0, step);
+      if (used + tokens * token_bytes > kInt4PackedBytes) break;
+      for (size_t i = 0; i < tokens; ++i) {
+        const int8_t* a = p.aq + (m0 + i) * p.kp;
+        const float* scales = p.aq_scales + (m0 + i) * groups;
+        for (size_t g0 = 0; g0 < groups; g0 += 8) {
+          pack_activation_block(a + 32 * g0, scales + g0, std::min<size_t>(8, groups - g0),
+                                packed + used + ((g0 / 8) * tokens + i) * kPackedBlockBytes);
+        }
+      }
+      steps[count++] = {m0, tokens, used};
+      used += tokens * token_bytes;
+      m0 += tokens;
+      ++step;
+    }
+    for (size_t c0 = n_begin; c0 < n_end; c0 += kInt4ChunkRows) {
+      const size_t c1 = std::min(n_end, c0 + kInt4ChunkRows);
+      for (size_t s = 0; s < count; ++s) {
+        const Int4Step& t = steps[s];
+        const uint8_t* a = packed + t.offset;
+        if (t.tokens == 6) {
+          int4_lane_rows<6>(p, a, t.tokens, t.m0, c0, c1);
+        } else if (t.tokens == 5) {
+          int4_lane_rows<5>(p, a, t.tokens, t.m0, c0, c1);
+        } else if (t.tokens == 4) {
+          int4_lane_rows<4>(p, a, t.tokens, t.m0, c0, c1);
+        } else {
+          int4_lane_rows<1>(p, a, t.tokens, t.m0, c0, c1);
+        }
       }
     }
-    if (tokens == 6) {
-      int4_lane_rows<6>(p, packed, tokens, m0, n_begin, n_end);
-    } else if (tokens == 5) {
-      int4_lane_rows<5>(p, packed, tokens, m0, n_begin, n_end);
-    } else if (tokens == 4) {
-      int4_lane_rows<4>(p, packed, tokens, m0, n_begin, n_end);
-    } else {
-      int4_lane_rows<1>(p, packed, tokens, m0, n_begin, n_end);
-    }
-    m0 += tokens;
   }
 }
 
