@@ -46,6 +46,7 @@
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
+#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
@@ -273,13 +274,10 @@ inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t
   }
 }
 
-// Tokens in the next step, with `left` of the call's m tokens not yet done and `done` steps
-// behind it: ceil(m / 6) steps as even as they go when none falls below four (64 = 9 · 6 +
-// 2 · 5, 13 = 5 + 4 + 4), else sixes and then the rest.
+// Tokens in the next step (tiling.h's even_step_tokens), then the last one to three on their own.
 inline size_t int4_step_tokens(size_t m, size_t left, size_t done) {
-  const size_t steps = (m + kInt4StepMaxTokens - 1) / kInt4StepMaxTokens;
-  if (m < kInt4StepMinTokens * steps) return std::min(left, kInt4StepMaxTokens);
-  return m / steps + (done < m % steps);  // the first m % steps: one more
+  const size_t tokens = even_step_tokens(m, left, done, kInt4StepMaxTokens, kInt4StepMinTokens);
+  return tokens > 0 ? tokens : left;
 }
 
 // Rows [c0, c1) (at most kInt4ChunkRows) for a step's `tokens` tokens (packed, interleaved)

@@ -114,4 +114,19 @@ void split_decode_tokens(size_t m, Rows&& rows) {
   }
 }
 
+namespace {
+
+// Tokens in the next of the steps an x86 prefill takes m tokens in, with `done` steps behind
+// it: ceil(m / most) steps as even as they go when none falls below `fewest` (64 = 9 · 6 + 2 · 5
+// and 13 = 5 + 4 + 4 for most 6, fewest 4), else steps of `most` while at least `most` tokens
+// are left. Returns 0 when no step is left (the caller takes the remaining tokens, if any, its
+// own way); `left` tokens of the m are not done yet.
+inline size_t even_step_tokens(size_t m, size_t left, size_t done, size_t most, size_t fewest) {
+  const size_t steps = (m + most - 1) / most;
+  if (done >= steps) return 0;
+  const size_t tokens = m < fewest * steps ? most : m / steps + (done < m % steps);
+  return tokens <= left ? tokens : 0;
+}
+
+}  // namespace
 }  // namespace griffin

@@ -30,6 +30,7 @@
 #include <cstdint>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-int16-decode.h"
 #include "runtime/src/kernels/x86-reduce.h"
@@ -252,12 +253,7 @@ inline size_t int16_step_tokens(const GemmArgs& p, size_t left, size_t done) {
     if (left >= kInt16BatchStepTokens) return kInt16BatchStepTokens;
     return left == kInt16PrefillMaxTokens ? left : 0;
   }
-  const size_t steps = (p.m + kInt16PrefillMaxTokens - 1) / kInt16PrefillMaxTokens;
-  if (done >= steps) return 0;
-  const size_t tokens = p.m < kInt16PrefillMinTokens * steps
-                            ? kInt16PrefillMaxTokens
-                            : p.m / steps + (done < p.m % steps);  // the first m % steps: one more
-  return tokens <= left ? tokens : 0;
+  return even_step_tokens(p.m, left, done, kInt16PrefillMaxTokens, kInt16PrefillMinTokens);
 }
 
 // Tokens 0..m-1 in steps (int16_step_tokens); returns how many it did. Not inlined, so its
