@@ -33,6 +33,18 @@ float batch_tolerance(DType dtype) {
   return dtype == DType::kInt8 ? 1e-3f : 4.0f * kConsistencyTolerance;
 }
 
+// int4 on AVX2 decodes a batch of two or more in the prefill's lanes and a lone token in tiles
+// (qd8-qs4w-avx2-prefill.h), which sum a row in other orders. The next layer quantizes its
+// activations to int8, so a last-bit difference can move one of them by a whole step (1/254 of
+// its group's largest value), which these fixtures amplify about 400x: measured 4e-7 (Griffin,
+// Hawk) and 8.3e-3 (MQA, whose attention keeps the moved value in its cache).
+float batch_tolerance(DType dtype, const std::string& kernels) {
+  if (dtype == DType::kInt4 && kernels.find("qd8-qs4w-gemm avx2") != std::string::npos) {
+    return 2e-2f;
+  }
+  return batch_tolerance(dtype);
+}
+
 griffin_model* open_batched(const std::string& path, int32_t max_batch, int32_t threads = 0) {
   griffin_model_options options = griffin_model_default_options();
   options.max_batch = max_batch;
@@ -116,7 +128,11 @@ TEST_CASE("Batch decode equals decoding each session alone", "[api][batch]") {
     worst = std::max(worst, batch_step_difference(batch, alone, tokens, count, vocab));
   }
   INFO("worst relative logit difference " << worst);
-  CHECK(worst <= batch_tolerance(dtype));
+  const char* kernels = "";
+  REQUIRE(griffin_model_kernels(model, &kernels) == GRIFFIN_OK);
+  INFO("kernels: " << kernels);
+  const float tolerance = batch_tolerance(dtype, kernels);
+  CHECK(worst <= tolerance);
   // Positions, history and sampler state moved exactly as decode moves them: the snapshots of
   // a batched session and of its twin differ only where the logits do, so compare by greedy
   // continuation instead: both pick the same next token for several more (single) steps.
@@ -127,7 +143,7 @@ TEST_CASE("Batch decode equals decoding each session alone", "[api][batch]") {
       REQUIRE(griffin_session_decode(batch[i], next, nullptr) == GRIFFIN_OK);
       REQUIRE(griffin_session_decode(alone[i], next, nullptr) == GRIFFIN_OK);
       CHECK(worst_difference(logits_of(batch[i], vocab), logits_of(alone[i], vocab)) <=
-            std::max(batch_tolerance(dtype), 4.0f * kConsistencyTolerance));
+            std::max(tolerance, 4.0f * kConsistencyTolerance));
     }
   }
   for (size_t i = 0; i < kSessions; ++i) {

@@ -1,4 +1,4 @@
-// The AVX2 prefill of qd8-qs4w, also run for decode batches of five or more: one 32-bit lane per
+// The AVX2 prefill of qd8-qs4w, also run for decode batches of two or more: one 32-bit lane per
 // weight group, so a group's conversion, scale and FMA are paid once per 8 groups.
 //
 // Why: the tiles of qd8-x86-tile.h give every pair of groups its own vector, whose 8 lanes hold
@@ -16,7 +16,7 @@
 // wraps. A group's dot Σ (u - 8) · a is therefore exact in int32, then in f32 (|dot| < 2^24),
 // and a (token, row) adds its groups as fma(float(dot_g), w_scale_g · a_scale_g, acc) with
 // group g in lane g mod 8, then the 8 lanes: the same steps for a token alone and in any step,
-// so prefill chunking changes no bit. Decode of up to four tokens keeps the tiles (their sums
+// so prefill chunking changes no bit. A lone decoded token keeps the tiles (their sums
 // differ from these to float rounding), as do rows wider than 16,384 columns.
 //
 // Tokens go in steps of four to six (as in x86-int16-prefill.h: ceil(m / 6) steps as even as
@@ -26,7 +26,7 @@
 // registers. The inner loop is inline asm for the same reason as x86-int16-prefill.h's: six
 // 16-bit sums, four transposed pieces, two unpacked weights, a mask and a product take 14
 // registers, and GCC spilled the intrinsics version (60 GMAC/s). The accumulators live in
-// memory, loaded and stored once per block. Steps of one to three tokens, and a row's last
+// memory, loaded and stored once per block. Steps of one token, and a row's last
 // part-block, run the same arithmetic in intrinsics.
 //
 // Layout of a packed token, per block b of 8 groups (kPackedBlockBytes):
@@ -56,6 +56,8 @@ namespace {
 constexpr size_t kPackedBlockBytes = 320;
 constexpr size_t kInt4StepMaxTokens = 6;
 constexpr size_t kInt4StepMinTokens = 4;
+// Steps of two tokens or more run the asm loop; a lone token the intrinsics.
+constexpr size_t kInt4AsmMinTokens = 2;
 // Rows up to 64 blocks (16,384 columns) take the lanes: a step's packed activations, 6 · 64 ·
 // 320 bytes = 120 KB, go on the stack. RecurrentGemma's widest rows are 9B's 12,288 columns.
 constexpr size_t kInt4LaneMaxBlocks = 64;
@@ -150,8 +152,9 @@ inline void pack_activation_block(const int8_t* a, const float* scales, size_t c
 // clang-format on
 
 // Per token count, the start, add and finish of every token.
-#define GRF_Q4_TOKENS_4(STEP) \
-  STEP("0", "0", "0") STEP("320", "32", "1") STEP("640", "64", "2") STEP("960", "96", "3")
+#define GRF_Q4_TOKENS_2(STEP) STEP("0", "0", "0") STEP("320", "32", "1")
+#define GRF_Q4_TOKENS_3(STEP) GRF_Q4_TOKENS_2(STEP) STEP("640", "64", "2")
+#define GRF_Q4_TOKENS_4(STEP) GRF_Q4_TOKENS_3(STEP) STEP("960", "96", "3")
 #define GRF_Q4_TOKENS_5(STEP) GRF_Q4_TOKENS_4(STEP) STEP("1280", "128", "4")
 #define GRF_Q4_TOKENS_6(STEP) GRF_Q4_TOKENS_5(STEP) STEP("1600", "160", "5")
 #define GRF_Q4_START_STEP(token, acc, sum) GRF_Q4_START(token, sum)
@@ -200,7 +203,7 @@ alignas(32) constexpr uint8_t kNibbleMask[32] = {15, 15, 15, 15, 15, 15, 15, 15,
 template <size_t MR>
 inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const uint8_t* a,
                              size_t blocks, size_t next_row, __m256* acc) {
-  static_assert(MR >= kInt4StepMinTokens && MR <= kInt4StepMaxTokens, "4 to 6 tokens");
+  static_assert(MR >= kInt4AsmMinTokens && MR <= kInt4StepMaxTokens, "2 to 6 tokens");
   const uint8_t* const end = w + 128 * blocks;
   const size_t block_bytes = MR * kPackedBlockBytes;
   // clang-format off
@@ -218,8 +221,12 @@ inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const
     GRF_Q4_ASM(GRF_Q4_TOKENS_6);
   } else if constexpr (MR == 5) {
     GRF_Q4_ASM(GRF_Q4_TOKENS_5);
-  } else {
+  } else if constexpr (MR == 4) {
     GRF_Q4_ASM(GRF_Q4_TOKENS_4);
+  } else if constexpr (MR == 3) {
+    GRF_Q4_ASM(GRF_Q4_TOKENS_3);
+  } else {
+    GRF_Q4_ASM(GRF_Q4_TOKENS_2);
   }
 #undef GRF_Q4_ASM
 }
@@ -228,6 +235,8 @@ inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const
 #undef GRF_Q4_START
 #undef GRF_Q4_ADD
 #undef GRF_Q4_FINISH
+#undef GRF_Q4_TOKENS_2
+#undef GRF_Q4_TOKENS_3
 #undef GRF_Q4_TOKENS_4
 #undef GRF_Q4_TOKENS_5
 #undef GRF_Q4_TOKENS_6
@@ -274,7 +283,7 @@ inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t
   }
 }
 
-// Tokens in the next step (tiling.h's even_step_tokens), then the last one to three on their own.
+// Tokens in the next step (tiling.h's even_step_tokens), then the last one to three together.
 inline size_t int4_step_tokens(size_t m, size_t left, size_t done) {
   const size_t tokens = even_step_tokens(m, left, done, kInt4StepMaxTokens, kInt4StepMinTokens);
   return tokens > 0 ? tokens : left;
@@ -302,7 +311,7 @@ inline void int4_lane_rows(const GemmArgs& p, const uint8_t* packed, size_t toke
       const uint8_t* w = weight_row<uint8_t>(p, n) + 128 * b0;
       const uint16_t* row_scales = all_scales + n * groups + 8 * b0;
       const uint8_t* a = packed + b0 * block_bytes;
-      if constexpr (MR >= kInt4StepMinTokens) {
+      if constexpr (MR >= kInt4AsmMinTokens) {
         int4_lane_blocks<MR>(w, row_scales, a, b1 - b0, p.w_row_bytes, waiting[n - c0]);
       } else {
         for (size_t b = b0; b < b1; ++b, w += 128, row_scales += 8, a += block_bytes) {
@@ -378,6 +387,10 @@ __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin,
           int4_lane_rows<5>(p, a, t.tokens, t.m0, c0, c1);
         } else if (t.tokens == 4) {
           int4_lane_rows<4>(p, a, t.tokens, t.m0, c0, c1);
+        } else if (t.tokens == 3) {
+          int4_lane_rows<3>(p, a, t.tokens, t.m0, c0, c1);
+        } else if (t.tokens == 2) {
+          int4_lane_rows<2>(p, a, t.tokens, t.m0, c0, c1);
         } else {
           int4_lane_rows<1>(p, a, t.tokens, t.m0, c0, c1);
         }

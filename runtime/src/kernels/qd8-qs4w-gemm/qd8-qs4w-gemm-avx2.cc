@@ -1,6 +1,6 @@
 // int8 activations × int4 weights with AVX2 (vpmaddubsw + vpmaddwd), f16 group scales via F16C.
-// Prefill and decode batches of five or more: one lane per group (qd8-qs4w-avx2-prefill.h).
-// Decode of up to four tokens (GemmArgs::decode), and rows wider than 16,384 columns, run the
+// Prefill and decode batches of two or more: one lane per group (qd8-qs4w-avx2-prefill.h). A
+// lone decoded token (GemmArgs::decode), and rows wider than 16,384 columns, run the
 // tiles of qd8-x86-tile.h: two groups per step (Qs4Tile with kPairs), and the
 // nibble offset taken off in f32 per row and 8 groups (kFloatOffsets), from offsets computed here
 // once per call for up to kOffsetFloats / groups tokens at a time: one stack buffer, whatever the
@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kOffsetFloats = 8192;    // 32 KB of stack
 constexpr size_t kTileTokens = 4;         // the prefill tile's MR
-constexpr size_t kTiledDecodeTokens = 4;  // decode batches this small keep the tiles
+constexpr size_t kTiledDecodeTokens = 1;  // a lone decoded token keeps the tiles
 
 }  // namespace
 
