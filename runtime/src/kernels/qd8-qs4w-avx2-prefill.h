@@ -141,7 +141,8 @@ inline void pack_activation_block(const int8_t* a, const float* scales, size_t c
   "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"                               \
   "vpmaddubsw " vec "+32+" token "(%[a]), %%ymm11, %%ymm12\n\t"                  \
   "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"
-// acc = float(Σ pairs - offset) · (row scale · token scale) + acc, acc at acc + token / 10.
+// acc = float(Σ pairs - offset) · (row scale · token scale) + acc; `acc`: the byte offset of
+// the token's accumulator.
 #define GRF_Q4_FINISH(token, acc, sum)                                           \
   "vpmaddwd (%[ones]), %%ymm" sum ", %%ymm" sum "\n\t"                           \
   "vpsubd 256+" token "(%[a]), %%ymm" sum ", %%ymm" sum "\n\t"                   \
@@ -162,7 +163,7 @@ inline void pack_activation_block(const int8_t* a, const float* scales, size_t c
 #define GRF_Q4_ADD_STEP_2(token, acc, sum) GRF_Q4_ADD("128", token, sum)
 #define GRF_Q4_ADD_STEP_3(token, acc, sum) GRF_Q4_ADD("192", token, sum)
 
-// Full blocks [0, blocks) of one row for MR (4..6) tokens: w: the row's weights, row_scales: its
+// Full blocks [0, blocks) of one row for MR (2..6) tokens: w: the row's weights, row_scales: its
 // f16 scales, a: the step's packed activations, acc: [MR][8] accumulators. next_row: the distance
 // to the next row, whose same lines it prefetches.
 #define GRF_Q4_BLOCK_LOOP(TOKENS) \
