@@ -86,11 +86,6 @@ inline __m256i lane_order() {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(kLaneOrder));
 }
 
-inline __m256i load_halves(const int8_t* low, const int8_t* high) {
-  return _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(high),
-                             reinterpret_cast<const __m128i*>(low));
-}
-
 // One token's block of `count` (1..8) groups of activations `a` with scales `scales`, packed.
 inline void pack_activation_block(const int8_t* a, const float* scales, size_t count,
                                   uint8_t* out) {
@@ -248,7 +243,7 @@ inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const
 #undef GRF_Q4_BLOCK_LOOP
 
 // The same arithmetic in intrinsics, for `tokens` (1..6) tokens and one block of `count` (1..8)
-// groups (a block past the row's end, or a step of fewer than four tokens).
+// groups (a block past the row's end, or a step of one token).
 inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t count,
                             const uint8_t* a, size_t tokens, __m256* acc) {
   alignas(32) uint8_t padded[128];
@@ -263,17 +258,20 @@ inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t
                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 64)),
                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 96)), piece);
   const __m256i nibble = _mm256_set1_epi8(0x0f);
+  __m256i low[4], high[4];
+  for (size_t c = 0; c < 4; ++c) {
+    low[c] = _mm256_and_si256(piece[c], nibble);
+    high[c] = _mm256_and_si256(_mm256_srli_epi16(piece[c], 4), nibble);
+  }
   const __m256 scales = _mm256_permutevar8x32_ps(load_f16x8(row_scales, count), lane_order());
   for (size_t i = 0; i < tokens; ++i) {
     const uint8_t* token = a + i * kPackedBlockBytes;
     __m256i sum = _mm256_setzero_si256();
     for (size_t c = 0; c < 4; ++c) {
-      const __m256i low = _mm256_and_si256(piece[c], nibble);
-      const __m256i high = _mm256_and_si256(_mm256_srli_epi16(piece[c], 4), nibble);
       const __m256i* values = reinterpret_cast<const __m256i*>(token + 64 * c);
-      const __m256i products = _mm256_maddubs_epi16(low, _mm256_load_si256(values));
+      const __m256i products = _mm256_maddubs_epi16(low[c], _mm256_load_si256(values));
       sum = c == 0 ? products : _mm256_add_epi16(sum, products);
-      sum = _mm256_add_epi16(sum, _mm256_maddubs_epi16(high, _mm256_load_si256(values + 1)));
+      sum = _mm256_add_epi16(sum, _mm256_maddubs_epi16(high[c], _mm256_load_si256(values + 1)));
     }
     const __m256i dot =
         _mm256_sub_epi32(_mm256_madd_epi16(sum, _mm256_set1_epi16(1)),

@@ -93,6 +93,12 @@ inline __m256 load_f32x8(const float* values, size_t count) {
   return _mm256_loadu_ps(part);
 }
 
+// 16 bytes from `low` in the low half of a vector, 16 from `high` in the high half.
+inline __m256i load_halves(const int8_t* low, const int8_t* high) {
+  return _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(high),
+                             reinterpret_cast<const __m128i*>(low));
+}
+
 // int4 tiles. kPairs (AVX2): two groups per 256-bit step, about half the instructions per
 // group. The 32 bytes of groups g and g + 1 hold values 0..15 of both in their low nibbles and
 // values 16..31 in their high nibbles, so one load, a shift and two masks unpack both groups,
@@ -103,11 +109,6 @@ inline __m256 load_f32x8(const float* values, size_t count) {
 // way in every tile, so chunking changes no bit.
 template <typename Dot, bool kPairs = false, bool kFloatOffsets = false>
 struct Qs4Tile {
-  static __m256i load_halves(const int8_t* low, const int8_t* high) {
-    return _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(high),
-                               reinterpret_cast<const __m128i*>(low));
-  }
-
   template <size_t MR, size_t NR>
   static void tile(const GemmArgs& p, size_t m0, size_t n0) {
     const size_t groups = p.kp / 32;
