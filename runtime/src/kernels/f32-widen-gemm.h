@@ -50,9 +50,9 @@ struct WidenGemm {
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = Ops::zero();
     }
-    // Decode (MR = 1): the rows kPrefetchTiles tiles on, NR rows of kLanes weights per step.
-    const uint8_t* ahead =
-        reinterpret_cast<const uint8_t*>(w[0]) + kPrefetchTiles * NR * p.w_row_bytes;
+    // Decode (MR = 1): kDecodePrefetchBytes on (the rows are contiguous), NR rows of kLanes
+    // weights per step.
+    const uint8_t* ahead = reinterpret_cast<const uint8_t*>(w[0]) + kDecodePrefetchBytes;
     size_t k = 0;
     for (; k + kLanes <= p.k; k += kLanes) {
       if constexpr (MR == 1) {

@@ -93,7 +93,10 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
   q_scales += t0 * blocks;
   const uint8_t* w[NR];
   for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
-  const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
+  // A lone token streams from memory: kDecodePrefetchBytes on. Batches are bound by their
+  // arithmetic: the next tile.
+  const uint8_t* ahead =
+      w[0] + (MR == 1 ? kDecodePrefetchBytes : kPrefetchTiles * NR * p.w_row_bytes);
   __m256 acc[MR][NR];
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
