@@ -352,9 +352,11 @@ size_t batch_with_lone_bits(Format format, Isa isa) {
 
 void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(5);
-  // AVX2 int4: batches of 2, 3, 4, 5, 6, 8 and 13 (5 + 4 + 4) take the prefill steps.
-  const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560}, {2, 21, 7680}, {8, 19, 2560}, {5, 8, 300},
-                              {4, 7, 200},  {1, 5, 20},   {6, 11, 2600}, {13, 9, 520}};
+  // AVX2 int4: batches of 2 to 6 and 8 take the prefill steps in one step, 13 as 7 + 6 and 16
+  // as 8 + 8 (decoded batches step by up to eight, prefill by up to six).
+  const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560},  {2, 21, 7680}, {8, 19, 2560},
+                              {5, 8, 300},  {4, 7, 200},   {1, 5, 20},    {6, 11, 2600},
+                              {13, 9, 520}, {16, 10, 2600}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     for (const GemmVariant& variant : variants) {

@@ -19,15 +19,16 @@
 // so prefill chunking changes no bit. A lone decoded token keeps the tiles (their sums
 // differ from these to float rounding), as do rows wider than 16,384 columns.
 //
-// Tokens go in steps of four to six (as in x86-int16-prefill.h: ceil(m / 6) steps as even as
-// they go when none falls below four, else sixes and then the rest). A step packs its tokens,
-// then passes over the rows, in chunks of 64 rows and spans of 2,560 columns (six tokens'
-// packed span: 19 KB of L1); each row's block is transposed once for the step's tokens, in
-// registers. The inner loop is inline asm for the same reason as x86-int16-prefill.h's: six
-// 16-bit sums, four transposed pieces, two unpacked weights, a mask and a product take 14
-// registers, and GCC spilled the intrinsics version (60 GMAC/s). The accumulators live in
-// memory, loaded and stored once per block. Steps of one token, and a row's last
-// part-block, run the same arithmetic in intrinsics.
+// Tokens go in steps of four to eight (tiling.h's even_step_tokens: ceil(m / 8) steps as even
+// as they go when none falls below four, else eights and then the rest; six at most on rows
+// past 12,288 columns). A step packs its tokens, then passes over the rows, in chunks of 64 rows
+// and spans of 2,560 columns (eight tokens' packed span: 25 KB of L1); each row's block is
+// transposed once for the step's tokens, in registers. The inner loop is inline asm for the same
+// reason as x86-int16-prefill.h's: six 16-bit sums, four transposed pieces, two unpacked
+// weights, a mask and a product take 14 registers (eight sums all 16), and GCC spilled the
+// intrinsics version (60 GMAC/s). The accumulators live in memory, loaded and stored once per
+// block. Steps of one token, and a row's last part-block, run the same arithmetic in
+// intrinsics.
 //
 // Layout of a packed token, per block b of 8 groups (kPackedBlockBytes):
 //   bytes 0-255: for piece c = 0..3, 32 bytes of values 4c..4c+3 of each group (the low
@@ -54,14 +55,21 @@ namespace griffin {
 namespace {
 
 constexpr size_t kPackedBlockBytes = 320;
-constexpr size_t kInt4StepMaxTokens = 6;
+// Steps of up to eight tokens, and of up to six on rows too wide for eight tokens' packed
+// activations in the buffer below. Seven and eight tokens' sums fill ymm0-7, so their asm loop
+// keeps the nibble mask in ymm15 and the pieces in ymm8-11.
+constexpr size_t kInt4StepMaxTokens = 8;
+constexpr size_t kInt4WideRowStepTokens = 6;
 constexpr size_t kInt4StepMinTokens = 4;
 // Steps of two tokens or more run the asm loop; a lone token the intrinsics.
 constexpr size_t kInt4AsmMinTokens = 2;
-// Rows up to 64 blocks (16,384 columns) take the lanes: a step's packed activations, 6 · 64 ·
-// 320 bytes = 120 KB, go on the stack. RecurrentGemma's widest rows are 9B's 12,288 columns.
+// Rows up to 64 blocks (16,384 columns) take the lanes: a step's packed activations, at most
+// 6 · 64 · 320 bytes = 120 KB, go on the stack. RecurrentGemma's widest rows are 9B's 12,288
+// columns (48 blocks), whose steps of eight take the same 120 KB.
 constexpr size_t kInt4LaneMaxBlocks = 64;
-constexpr size_t kInt4PackedBytes = kInt4StepMaxTokens * kInt4LaneMaxBlocks * kPackedBlockBytes;
+constexpr size_t kInt4PackedBytes = kInt4WideRowStepTokens * kInt4LaneMaxBlocks * kPackedBlockBytes;
+constexpr size_t kInt4EightTokenMaxBlocks =
+    kInt4PackedBytes / (kInt4StepMaxTokens * kPackedBlockBytes);
 // Steps packed at once, at most (narrow rows fit many).
 constexpr size_t kInt4MaxPackedSteps = 16;
 // Blocks of 8 groups per span of columns, and rows per chunk (their accumulators: 12 KB).
@@ -117,80 +125,100 @@ inline void pack_activation_block(const int8_t* a, const float* scales, size_t c
                   _mm256_permutevar8x32_ps(_mm256_loadu_ps(scales), order));
 }
 
-// The inner loop's pieces. ymm0-5 hold the tokens' 16-bit sums, ymm6-9 the block's transposed
-// weight pieces, ymm10-11 a piece's low and high nibbles, ymm12 the product, ymm13 the mask,
-// later the lane order, ymm14-15 scales. Token i of a block sits at i · 320 bytes.
+// The inner loop's pieces, with their registers as arguments: two register sets (below) share
+// them. Token i of a block sits at i · 320 bytes; `sum` is the number of its ymm register.
 // clang-format off
-// Piece c (in register `piece`): its low nibbles into ymm10, high into ymm11.
-#define GRF_Q4_UNPACK(piece)                                                     \
-  "vpand %%ymm13, %%" piece ", %%ymm10\n\t"                                      \
-  "vpsrlw $4, %%" piece ", %%ymm11\n\t"                                          \
-  "vpand %%ymm13, %%ymm11, %%ymm11\n\t"
+// A piece's low nibbles into `low`, its high nibbles into `high`.
+#define GRF_Q4_UNPACK(piece, mask, low, high)                                    \
+  "vpand %%" mask ", %%" piece ", %%" low "\n\t"                                 \
+  "vpsrlw $4, %%" piece ", %%" high "\n\t"                                       \
+  "vpand %%" mask ", %%" high ", %%" high "\n\t"
 // Token sums start as the low nibbles of piece 0 times the token's first vector.
-#define GRF_Q4_START(token, sum)                                                 \
-  "vpmaddubsw " token "(%[a]), %%ymm10, %%ymm" sum "\n\t"                        \
-  "vpmaddubsw 32+" token "(%[a]), %%ymm11, %%ymm12\n\t"                          \
-  "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"
-#define GRF_Q4_ADD(vec, token, sum)                                              \
-  "vpmaddubsw " vec "+" token "(%[a]), %%ymm10, %%ymm12\n\t"                     \
-  "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"                               \
-  "vpmaddubsw " vec "+32+" token "(%[a]), %%ymm11, %%ymm12\n\t"                  \
-  "vpaddw %%ymm12, %%ymm" sum ", %%ymm" sum "\n\t"
+#define GRF_Q4_START(token, sum, low, high, product)                             \
+  "vpmaddubsw " token "(%[a]), %%" low ", %%ymm" sum "\n\t"                      \
+  "vpmaddubsw 32+" token "(%[a]), %%" high ", %%" product "\n\t"                 \
+  "vpaddw %%" product ", %%ymm" sum ", %%ymm" sum "\n\t"
+#define GRF_Q4_ADD(vec, token, sum, low, high, product)                          \
+  "vpmaddubsw " vec "+" token "(%[a]), %%" low ", %%" product "\n\t"             \
+  "vpaddw %%" product ", %%ymm" sum ", %%ymm" sum "\n\t"                         \
+  "vpmaddubsw " vec "+32+" token "(%[a]), %%" high ", %%" product "\n\t"         \
+  "vpaddw %%" product ", %%ymm" sum ", %%ymm" sum "\n\t"
 // acc = float(Σ pairs - offset) · (row scale · token scale) + acc; `acc`: the byte offset of
-// the token's accumulator.
-#define GRF_Q4_FINISH(token, acc, sum)                                           \
+// the token's accumulator, `scales`: the row's 8 group scales.
+#define GRF_Q4_FINISH(token, acc, sum, scales, temp)                             \
   "vpmaddwd (%[ones]), %%ymm" sum ", %%ymm" sum "\n\t"                           \
   "vpsubd 256+" token "(%[a]), %%ymm" sum ", %%ymm" sum "\n\t"                   \
   "vcvtdq2ps %%ymm" sum ", %%ymm" sum "\n\t"                                     \
-  "vmulps 288+" token "(%[a]), %%ymm14, %%ymm15\n\t"                             \
-  "vfmadd213ps " acc "(%[acc]), %%ymm15, %%ymm" sum "\n\t"                       \
+  "vmulps 288+" token "(%[a]), %%" scales ", %%" temp "\n\t"                     \
+  "vfmadd213ps " acc "(%[acc]), %%" temp ", %%ymm" sum "\n\t"                    \
   "vmovaps %%ymm" sum ", " acc "(%[acc])\n\t"
-// clang-format on
 
-// Per token count, the start, add and finish of every token.
+// Set 6 (two to six tokens): sums in ymm0-5, pieces ymm6-9, nibbles ymm10-11, product ymm12,
+// mask ymm13 (then the lane order), scales ymm14, ymm15 spare. Set 8 (seven or eight tokens):
+// sums in ymm0-7, pieces ymm8-11, nibbles ymm12-13, product ymm14, mask ymm15; once the pieces
+// are done, ymm8-10 hold the scales, the lane order and the spare.
+#define GRF_Q4_START_6(token, acc, sum) GRF_Q4_START(token, sum, "ymm10", "ymm11", "ymm12")
+#define GRF_Q4_ADD1_6(token, acc, sum) GRF_Q4_ADD("64", token, sum, "ymm10", "ymm11", "ymm12")
+#define GRF_Q4_ADD2_6(token, acc, sum) GRF_Q4_ADD("128", token, sum, "ymm10", "ymm11", "ymm12")
+#define GRF_Q4_ADD3_6(token, acc, sum) GRF_Q4_ADD("192", token, sum, "ymm10", "ymm11", "ymm12")
+#define GRF_Q4_FINISH_6(token, acc, sum) GRF_Q4_FINISH(token, acc, sum, "ymm14", "ymm15")
+#define GRF_Q4_START_8(token, acc, sum) GRF_Q4_START(token, sum, "ymm12", "ymm13", "ymm14")
+#define GRF_Q4_ADD1_8(token, acc, sum) GRF_Q4_ADD("64", token, sum, "ymm12", "ymm13", "ymm14")
+#define GRF_Q4_ADD2_8(token, acc, sum) GRF_Q4_ADD("128", token, sum, "ymm12", "ymm13", "ymm14")
+#define GRF_Q4_ADD3_8(token, acc, sum) GRF_Q4_ADD("192", token, sum, "ymm12", "ymm13", "ymm14")
+#define GRF_Q4_FINISH_8(token, acc, sum) GRF_Q4_FINISH(token, acc, sum, "ymm8", "ymm10")
+
+// Per token count, the start, add and finish of every token: STEP(token, acc, sum).
 #define GRF_Q4_TOKENS_2(STEP) STEP("0", "0", "0") STEP("320", "32", "1")
 #define GRF_Q4_TOKENS_3(STEP) GRF_Q4_TOKENS_2(STEP) STEP("640", "64", "2")
 #define GRF_Q4_TOKENS_4(STEP) GRF_Q4_TOKENS_3(STEP) STEP("960", "96", "3")
 #define GRF_Q4_TOKENS_5(STEP) GRF_Q4_TOKENS_4(STEP) STEP("1280", "128", "4")
 #define GRF_Q4_TOKENS_6(STEP) GRF_Q4_TOKENS_5(STEP) STEP("1600", "160", "5")
-#define GRF_Q4_START_STEP(token, acc, sum) GRF_Q4_START(token, sum)
-#define GRF_Q4_ADD_STEP_1(token, acc, sum) GRF_Q4_ADD("64", token, sum)
-#define GRF_Q4_ADD_STEP_2(token, acc, sum) GRF_Q4_ADD("128", token, sum)
-#define GRF_Q4_ADD_STEP_3(token, acc, sum) GRF_Q4_ADD("192", token, sum)
+#define GRF_Q4_TOKENS_7(STEP) GRF_Q4_TOKENS_6(STEP) STEP("1920", "192", "6")
+#define GRF_Q4_TOKENS_8(STEP) GRF_Q4_TOKENS_7(STEP) STEP("2240", "224", "7")
 
-// Full blocks [0, blocks) of one row for MR (2..6) tokens: w: the row's weights, row_scales: its
+// Full blocks [0, blocks) of one row for MR (2..8) tokens: w: the row's weights, row_scales: its
 // f16 scales, a: the step's packed activations, acc: [MR][8] accumulators. next_row: the distance
-// to the next row, whose same lines it prefetches.
-#define GRF_Q4_BLOCK_LOOP(TOKENS) \
+// to the next row, whose same lines it prefetches. SET: 6 or 8; p0-p3 its pieces, t0-t3 the
+// transpose's temporaries, then its mask, nibble, scale and lane-order registers.
+#define GRF_Q4_BLOCK_LOOP(TOKENS, SET, p0, p1, p2, p3, t0, t1, t2, t3, mask, low, high,      \
+                          scales, order)                                                  \
   "1:\n\t"                                                                       \
   "prefetcht0 (%[w],%[next_row])\n\t"                                            \
   "prefetcht0 64(%[w],%[next_row])\n\t"                                          \
-  "vmovdqu (%[w]), %%ymm6\n\t"                                                   \
-  "vmovdqu 32(%[w]), %%ymm7\n\t"                                                 \
-  "vmovdqu 64(%[w]), %%ymm8\n\t"                                                 \
-  "vmovdqu 96(%[w]), %%ymm9\n\t"                                                 \
-  "vpunpckldq %%ymm7, %%ymm6, %%ymm10\n\t"                                       \
-  "vpunpckhdq %%ymm7, %%ymm6, %%ymm11\n\t"                                       \
-  "vpunpckldq %%ymm9, %%ymm8, %%ymm12\n\t"                                       \
-  "vpunpckhdq %%ymm9, %%ymm8, %%ymm14\n\t"                                       \
-  "vpunpcklqdq %%ymm12, %%ymm10, %%ymm6\n\t"                                     \
-  "vpunpckhqdq %%ymm12, %%ymm10, %%ymm7\n\t"                                     \
-  "vpunpcklqdq %%ymm14, %%ymm11, %%ymm8\n\t"                                     \
-  "vpunpckhqdq %%ymm14, %%ymm11, %%ymm9\n\t"                                     \
-  "vmovdqa (%[mask]), %%ymm13\n\t"                                               \
-  GRF_Q4_UNPACK("ymm6") TOKENS(GRF_Q4_START_STEP)                                \
-  GRF_Q4_UNPACK("ymm7") TOKENS(GRF_Q4_ADD_STEP_1)                                \
-  GRF_Q4_UNPACK("ymm8") TOKENS(GRF_Q4_ADD_STEP_2)                                \
-  GRF_Q4_UNPACK("ymm9") TOKENS(GRF_Q4_ADD_STEP_3)                                \
-  "vcvtph2ps (%[row_scales]), %%ymm14\n\t"                                       \
-  "vmovdqa (%[order]), %%ymm13\n\t"                                              \
-  "vpermps %%ymm14, %%ymm13, %%ymm14\n\t"                                        \
-  TOKENS(GRF_Q4_FINISH)                                                          \
+  "vmovdqu (%[w]), %%" p0 "\n\t"                                                 \
+  "vmovdqu 32(%[w]), %%" p1 "\n\t"                                               \
+  "vmovdqu 64(%[w]), %%" p2 "\n\t"                                               \
+  "vmovdqu 96(%[w]), %%" p3 "\n\t"                                               \
+  "vpunpckldq %%" p1 ", %%" p0 ", %%" t0 "\n\t"                                  \
+  "vpunpckhdq %%" p1 ", %%" p0 ", %%" t1 "\n\t"                                  \
+  "vpunpckldq %%" p3 ", %%" p2 ", %%" t2 "\n\t"                                  \
+  "vpunpckhdq %%" p3 ", %%" p2 ", %%" t3 "\n\t"                                  \
+  "vpunpcklqdq %%" t2 ", %%" t0 ", %%" p0 "\n\t"                                 \
+  "vpunpckhqdq %%" t2 ", %%" t0 ", %%" p1 "\n\t"                                 \
+  "vpunpcklqdq %%" t3 ", %%" t1 ", %%" p2 "\n\t"                                 \
+  "vpunpckhqdq %%" t3 ", %%" t1 ", %%" p3 "\n\t"                                 \
+  "vmovdqa (%[mask]), %%" mask "\n\t"                                            \
+  GRF_Q4_UNPACK(p0, mask, low, high) TOKENS(GRF_Q4_START_##SET)                  \
+  GRF_Q4_UNPACK(p1, mask, low, high) TOKENS(GRF_Q4_ADD1_##SET)                   \
+  GRF_Q4_UNPACK(p2, mask, low, high) TOKENS(GRF_Q4_ADD2_##SET)                   \
+  GRF_Q4_UNPACK(p3, mask, low, high) TOKENS(GRF_Q4_ADD3_##SET)                   \
+  "vcvtph2ps (%[row_scales]), %%" scales "\n\t"                                  \
+  "vmovdqa (%[order]), %%" order "\n\t"                                          \
+  "vpermps %%" scales ", %%" order ", %%" scales "\n\t"                          \
+  TOKENS(GRF_Q4_FINISH_##SET)                                                    \
   "add $128, %[w]\n\t"                                                           \
   "add $16, %[row_scales]\n\t"                                                   \
   "add %[block_bytes], %[a]\n\t"                                                 \
   "cmp %[end], %[w]\n\t"                                                         \
   "jne 1b\n\t"
+#define GRF_Q4_LOOP_6(TOKENS)                                                    \
+  GRF_Q4_BLOCK_LOOP(TOKENS, 6, "ymm6", "ymm7", "ymm8", "ymm9", "ymm10", "ymm11", "ymm12", \
+                    "ymm14", "ymm13", "ymm10", "ymm11", "ymm14", "ymm13")
+#define GRF_Q4_LOOP_8(TOKENS)                                                    \
+  GRF_Q4_BLOCK_LOOP(TOKENS, 8, "ymm8", "ymm9", "ymm10", "ymm11", "ymm12", "ymm13", "ymm14", \
+                    "ymm15", "ymm15", "ymm12", "ymm13", "ymm8", "ymm9")
+// clang-format on
 
 alignas(32) constexpr uint8_t kNibbleMask[32] = {15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
                                                  15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
@@ -199,12 +227,12 @@ alignas(32) constexpr uint8_t kNibbleMask[32] = {15, 15, 15, 15, 15, 15, 15, 15,
 template <size_t MR>
 inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const uint8_t* a,
                              size_t blocks, size_t next_row, __m256* acc) {
-  static_assert(MR >= kInt4AsmMinTokens && MR <= kInt4StepMaxTokens, "2 to 6 tokens");
+  static_assert(MR >= kInt4AsmMinTokens && MR <= kInt4StepMaxTokens, "2 to 8 tokens");
   const uint8_t* const end = w + 128 * blocks;
   const size_t block_bytes = MR * kPackedBlockBytes;
   // clang-format off
-#define GRF_Q4_ASM(TOKENS)                                                       \
-  __asm__ volatile(GRF_Q4_BLOCK_LOOP(TOKENS)                                     \
+#define GRF_Q4_ASM(LOOP, TOKENS)                                                 \
+  __asm__ volatile(LOOP(TOKENS)                                                  \
                    : [w] "+r"(w), [row_scales] "+r"(row_scales), [a] "+r"(a)     \
                    : [end] "r"(end), [block_bytes] "r"(block_bytes),             \
                      [next_row] "r"(next_row), [acc] "r"(acc), [ones] "r"(kOnes16), \
@@ -213,16 +241,20 @@ inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const
                      "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",   \
                      "xmm12", "xmm13", "xmm14", "xmm15")
   // clang-format on
-  if constexpr (MR == 6) {
-    GRF_Q4_ASM(GRF_Q4_TOKENS_6);
+  if constexpr (MR == 8) {
+    GRF_Q4_ASM(GRF_Q4_LOOP_8, GRF_Q4_TOKENS_8);
+  } else if constexpr (MR == 7) {
+    GRF_Q4_ASM(GRF_Q4_LOOP_8, GRF_Q4_TOKENS_7);
+  } else if constexpr (MR == 6) {
+    GRF_Q4_ASM(GRF_Q4_LOOP_6, GRF_Q4_TOKENS_6);
   } else if constexpr (MR == 5) {
-    GRF_Q4_ASM(GRF_Q4_TOKENS_5);
+    GRF_Q4_ASM(GRF_Q4_LOOP_6, GRF_Q4_TOKENS_5);
   } else if constexpr (MR == 4) {
-    GRF_Q4_ASM(GRF_Q4_TOKENS_4);
+    GRF_Q4_ASM(GRF_Q4_LOOP_6, GRF_Q4_TOKENS_4);
   } else if constexpr (MR == 3) {
-    GRF_Q4_ASM(GRF_Q4_TOKENS_3);
+    GRF_Q4_ASM(GRF_Q4_LOOP_6, GRF_Q4_TOKENS_3);
   } else {
-    GRF_Q4_ASM(GRF_Q4_TOKENS_2);
+    GRF_Q4_ASM(GRF_Q4_LOOP_6, GRF_Q4_TOKENS_2);
   }
 #undef GRF_Q4_ASM
 }
@@ -231,18 +263,28 @@ inline void int4_lane_blocks(const uint8_t* w, const uint16_t* row_scales, const
 #undef GRF_Q4_START
 #undef GRF_Q4_ADD
 #undef GRF_Q4_FINISH
+#undef GRF_Q4_START_6
+#undef GRF_Q4_ADD1_6
+#undef GRF_Q4_ADD2_6
+#undef GRF_Q4_ADD3_6
+#undef GRF_Q4_FINISH_6
+#undef GRF_Q4_START_8
+#undef GRF_Q4_ADD1_8
+#undef GRF_Q4_ADD2_8
+#undef GRF_Q4_ADD3_8
+#undef GRF_Q4_FINISH_8
 #undef GRF_Q4_TOKENS_2
 #undef GRF_Q4_TOKENS_3
 #undef GRF_Q4_TOKENS_4
 #undef GRF_Q4_TOKENS_5
 #undef GRF_Q4_TOKENS_6
-#undef GRF_Q4_START_STEP
-#undef GRF_Q4_ADD_STEP_1
-#undef GRF_Q4_ADD_STEP_2
-#undef GRF_Q4_ADD_STEP_3
+#undef GRF_Q4_TOKENS_7
+#undef GRF_Q4_TOKENS_8
 #undef GRF_Q4_BLOCK_LOOP
+#undef GRF_Q4_LOOP_6
+#undef GRF_Q4_LOOP_8
 
-// The same arithmetic in intrinsics, for `tokens` (1..6) tokens and one block of `count` (1..8)
+// The same arithmetic in intrinsics, for `tokens` (1..8) tokens and one block of `count` (1..8)
 // groups (a block past the row's end, or a step of one token).
 inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t count,
                             const uint8_t* a, size_t tokens, __m256* acc) {
@@ -282,10 +324,19 @@ inline void int4_lane_block(const uint8_t* w, const uint16_t* row_scales, size_t
   }
 }
 
-// Tokens in the next step (tiling.h's even_step_tokens), then the last one to three together.
-inline size_t int4_step_tokens(size_t m, size_t left, size_t done) {
-  const size_t tokens = even_step_tokens(m, left, done, kInt4StepMaxTokens, kInt4StepMinTokens);
+// Tokens in the next step (tiling.h's even_step_tokens, at most `most`), then the last one to
+// three together.
+inline size_t int4_step_tokens(size_t m, size_t left, size_t done, size_t most) {
+  const size_t tokens = even_step_tokens(m, left, done, most, kInt4StepMinTokens);
   return tokens > 0 ? tokens : left;
+}
+
+// The most tokens a step of p takes: eight where eight tokens' packed rows fit the buffer.
+// Against steps of at most six: 2B int4 prefill 76.9-80.8 -> 79.4-81.5 tokens/s (6 pairs), a
+// decoded batch of 8 (4 + 4 before) 52.1-52.3 -> 57.3 (2 pairs), on two Zen 3 threads.
+inline size_t int4_most_step_tokens(const GemmArgs& p) {
+  const bool eight_fit = (p.kp / 32 + 7) / 8 <= kInt4EightTokenMaxBlocks;
+  return eight_fit ? kInt4StepMaxTokens : kInt4WideRowStepTokens;
 }
 
 // Rows [c0, c1) (at most kInt4ChunkRows) for a step's `tokens` tokens (packed, interleaved)
@@ -345,14 +396,15 @@ struct Int4Step {
 // The whole call (int4_lanes_fit(p) must hold). The steps whose activations fit the buffer
 // together are packed at once, then each chunk of rows goes through all of them while its
 // weights are in L2: each weight is read from memory once per buffer of tokens (at 2B's 2,560
-// columns six steps, at 7,680 two), not once per step. On one Zen 3 core that took 1,920 rows
-// of 7,680 columns from 92 to 100 GMAC/s; 2B prefill on two cores did not change (its weight
+// columns four steps of eight, at 7,680 one), not once per step. On one Zen 3 core that took 1,920
+// rows of 7,680 columns from 92 to 100 GMAC/s; 2B prefill on two cores did not change (its weight
 // reads already overlapped the arithmetic), but a machine with less bandwidth per core needs
-// less of it. Not inlined: its 132 KB of stack stay out of the caller's frame.
+// less of it. Not inlined: its 136 KB of stack stay out of the caller's frame.
 __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin, size_t n_end) {
   alignas(64) uint8_t packed[kInt4PackedBytes];
   const size_t groups = p.kp / 32;
   const size_t token_bytes = (groups + 7) / 8 * kPackedBlockBytes;
+  const size_t most = int4_most_step_tokens(p);
   size_t m0 = 0;
   size_t step = 0;
   while (m0 < p.m) {
@@ -360,7 +412,7 @@ __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin,
     size_t count = 0;
     size_t used = 0;
     while (m0 < p.m && count < kInt4MaxPackedSteps) {
-      const size_t tokens = int4_step_tokens(p.m, p.m - m0, step);
+      const size_t tokens = int4_step_tokens(p.m, p.m - m0, step, most);
       if (used + tokens * token_bytes > kInt4PackedBytes) break;
       for (size_t i = 0; i < tokens; ++i) {
         const int8_t* a = p.aq + (m0 + i) * p.kp;
@@ -380,7 +432,11 @@ __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin,
       for (size_t s = 0; s < count; ++s) {
         const Int4Step& t = steps[s];
         const uint8_t* a = packed + t.offset;
-        if (t.tokens == 6) {
+        if (t.tokens == 8) {
+          int4_lane_rows<8>(p, a, t.tokens, t.m0, c0, c1);
+        } else if (t.tokens == 7) {
+          int4_lane_rows<7>(p, a, t.tokens, t.m0, c0, c1);
+        } else if (t.tokens == 6) {
           int4_lane_rows<6>(p, a, t.tokens, t.m0, c0, c1);
         } else if (t.tokens == 5) {
           int4_lane_rows<5>(p, a, t.tokens, t.m0, c0, c1);
