@@ -298,8 +298,10 @@ namespace {
 void check_token_invariance(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(99);
   // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni).
-  const size_t shapes[][3] = {{7, 13, 300},   {9, 6, 2560}, {5, 33, 64},
-                              {25, 4, 12288}, {6, 29, 96},  {12, 70, 2900}};
+  // AVX2 int4 prefill steps: 7; 5 + 4; 7 + 6 + 6 + 6 at its widest rows for eight (12,288
+  // columns); 6 + 6; 8 + 8 with a part-block.
+  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560},   {5, 33, 64},  {25, 4, 12288},
+                              {6, 29, 96},  {12, 70, 2900}, {16, 9, 2600}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     for (const GemmVariant& variant : variants) {
@@ -353,10 +355,11 @@ size_t batch_with_lone_bits(Format format, Isa isa) {
 void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants) {
   std::mt19937 rng(5);
   // AVX2 int4: batches of 2 to 6 and 8 take the prefill steps in one step, 13 as 7 + 6 and 16
-  // as 8 + 8 (decoded batches step by up to eight, prefill by up to six).
-  const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560},  {2, 21, 7680}, {8, 19, 2560},
-                              {5, 8, 300},  {4, 7, 200},   {1, 5, 20},    {6, 11, 2600},
-                              {13, 9, 520}, {16, 10, 2600}};
+  // as 8 + 8. Eight tokens of 12,288 columns fill its 120 KB buffer exactly; at 12,320 they
+  // do not, and run as 4 + 4.
+  const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560},   {2, 21, 7680}, {8, 19, 2560},
+                              {5, 8, 300},  {4, 7, 200},    {1, 5, 20},    {6, 11, 2600},
+                              {13, 9, 520}, {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     for (const GemmVariant& variant : variants) {
