@@ -68,8 +68,6 @@ constexpr size_t kInt4AsmMinTokens = 2;
 // columns (48 blocks), whose steps of eight take the same 120 KB.
 constexpr size_t kInt4LaneMaxBlocks = 64;
 constexpr size_t kInt4PackedBytes = kInt4WideRowStepTokens * kInt4LaneMaxBlocks * kPackedBlockBytes;
-constexpr size_t kInt4EightTokenMaxBlocks =
-    kInt4PackedBytes / (kInt4StepMaxTokens * kPackedBlockBytes);
 // Steps packed at once, at most (narrow rows fit many).
 constexpr size_t kInt4MaxPackedSteps = 16;
 // Blocks of 8 groups per span of columns, and rows per chunk (their accumulators: 12 KB).
@@ -331,14 +329,6 @@ inline size_t int4_step_tokens(size_t m, size_t left, size_t done, size_t most) 
   return tokens > 0 ? tokens : left;
 }
 
-// The most tokens a step of p takes: eight where eight tokens' packed rows fit the buffer.
-// Against steps of at most six: 2B int4 prefill 76.9-80.8 -> 79.4-81.5 tokens/s (6 pairs), a
-// decoded batch of 8 (4 + 4 before) 52.1-52.3 -> 57.3 (2 pairs), on two Zen 3 threads.
-inline size_t int4_most_step_tokens(const GemmArgs& p) {
-  const bool eight_fit = (p.kp / 32 + 7) / 8 <= kInt4EightTokenMaxBlocks;
-  return eight_fit ? kInt4StepMaxTokens : kInt4WideRowStepTokens;
-}
-
 // Rows [c0, c1) (at most kInt4ChunkRows) for a step's `tokens` tokens (packed, interleaved)
 // from token m0: over spans of columns in order, the accumulators waiting between spans, so the
 // step's activations of a span stay in L1 (six tokens of 2B's 7,680 columns take 58 KB; prefill
@@ -404,7 +394,11 @@ __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin,
   alignas(64) uint8_t packed[kInt4PackedBytes];
   const size_t groups = p.kp / 32;
   const size_t token_bytes = (groups + 7) / 8 * kPackedBlockBytes;
-  const size_t most = int4_most_step_tokens(p);
+  // Steps of up to eight where eight tokens' packed rows fit the buffer (against steps of at
+  // most six: 2B int4 prefill 76.9-80.8 -> 79.4-81.5 tokens/s in 6 pairs, a decoded batch of 8,
+  // 4 + 4 before, 52.1-52.3 -> 57.3 in 2, on two Zen 3 threads).
+  const size_t most = kInt4StepMaxTokens * token_bytes <= kInt4PackedBytes ? kInt4StepMaxTokens
+                                                                           : kInt4WideRowStepTokens;
   size_t m0 = 0;
   size_t step = 0;
   while (m0 < p.m) {
