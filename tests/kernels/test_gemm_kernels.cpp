@@ -434,11 +434,11 @@ TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chu
 namespace {
 
 // Which int16 group column c rounds in: the AVX2 and AVX-512F decode (x86-int16-decode.h) takes
-// blocks of 256 consecutive columns; the AVX-512 VNNI one (x86-int16-vnni-decode.h) takes, in
+// blocks of 1,024 consecutive columns; the AVX-512 VNNI one (x86-int16-vnni-decode.h) takes, in
 // each block of 128, the columns whose offset in their 32 is 8j..8j+7 as group j.
 using Int16Grouping = size_t (*)(size_t c);
 size_t consecutive_blocks(size_t c) {
-  return c / 256;
+  return c / 1024;
 }
 size_t lane_groups(size_t c) {
   return (c / 128) * 4 + (c % 32) / 8;

@@ -35,7 +35,7 @@ struct GemmArgs {
   size_t y_stride = 0;                // floats
   // f32-qs8w, decoded tokens: the x86 variants may round the activations to int16, each token on
   // its own (x86-int16-decode.h and, for batches of six or more, x86-int16-prefill.h: blocks of
-  // 256 columns, any number of tokens, on AVX2 and AVX-512F; x86-int16-vnni-decode.h: groups of
+  // 1,024 columns, any number of tokens, on AVX2 and AVX-512F; x86-int16-vnni-decode.h: groups of
   // 32, up to eight tokens, on AVX-512 VNNI).
   bool int16_decode = false;
   // f32-qs8w, prefill: the AVX2 and AVX-512F variants round these tokens to int16 too, each as

@@ -2,14 +2,18 @@
 // token, a batch, and prefill (in blocks of up to kInt16DecodeMaxTokens tokens). The f32 path
 // widens every weight through vpmovsxbd + vcvtdq2ps; on Zen 1 (one conversion pipe) that, not
 // memory, bounded decode, and on one Zen 3 core its prefill tiles ran at 26 GMAC/s. Here each
-// token's activations are rounded to int16 in blocks of 256 columns (scale = max|x| / 32767, so
-// each value is within 1/65534 of its block's largest), each weight is sign-extended to 16 bits
-// once for the tokens of a tile, and `vpmaddwd` gives exact 32-bit sums of pairs of products,
-// added up over the block: one conversion and one FMA per 256 weights and token. Each of a
-// block's 8 lanes sums 32 products (|sum| <= 32 · 127 · 32767 < 2^31); its conversion to f32
-// rounds to 24 bits, far below the int16 rounding. (Blocks of 32, with a conversion and an FMA
-// each, ran at 39-40 GMAC/s on one Zen 3 core with four tokens; blocks of 256 at 50-52, and as
-// accurately: the error against an f64 sum moved from 1.08e-3 to 1.05e-3 in the same test.)
+// token's activations are rounded to int16 in blocks of 1,024 columns (scale = max|x| / 32767,
+// so each value is within 1/65534 of its block's largest), each weight is sign-extended to 16
+// bits once for the tokens of a tile, and `vpmaddwd` gives exact 32-bit sums of pairs of
+// products, added up over the block: one conversion and one FMA per 1,024 weights and token.
+// Each of a block's 8 lanes sums 128 products (|sum| <= 128 · 128 · 32768 = 2^29 < 2^31, for
+// any bytes a file holds); its conversion to f32 rounds to 24 bits, far below the int16
+// rounding. Why blocks this long: the conversion and the FMA compete with the multiplies, so
+// they cost in proportion to how often they come. Blocks of 32 ran at 39-40 GMAC/s on one Zen 3
+// core with four tokens, of 256 at 50-52 (the error against an f64 sum moved from 1.08e-3 to
+// 1.05e-3 in the same test); the eight-token steps of x86-int16-prefill.h ran at 66-68 with
+// blocks of 256, 70-71 with 512 and 72-74 with 1,024 (2,048 would put eight tokens'
+// activations of one block past L1: 52).
 // The row's scale and bias come last. A token sums in the same order whatever the tile and
 // block, so each session of a batch gets the bits of its lone decode, and a prefilled token gets
 // them too, in any chunking. GemmArgs::int16_decode asks for it for decoded tokens
@@ -42,8 +46,8 @@ constexpr size_t kInt16DecodeMaxColumns = 16384;
 constexpr size_t kInt16DecodeMaxTokens = 9;
 constexpr size_t kInt16DecodeStackValues = 65536;
 
-// Columns per int16 scale: 8 groups of 32.
-constexpr size_t kInt16BlockGroups = 8;
+// Columns per int16 scale: 32 groups of 32.
+constexpr size_t kInt16BlockGroups = 32;
 
 inline size_t int16_blocks(size_t kp) {
   return (kp / 32 + kInt16BlockGroups - 1) / kInt16BlockGroups;
@@ -168,7 +172,7 @@ inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* 
 // tokens itself: a few thousand cycles against the hundreds of thousands its rows take.
 inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   alignas(32) int16_t q[kInt16DecodeStackValues];
-  float q_scales[kInt16DecodeStackValues / 32];  // at most m · (kp / 256 + 1) used
+  float q_scales[kInt16DecodeStackValues / 32];  // at most m · (kp / 1024 + 1) used
   for (size_t i = 0; i < p.m; ++i) {
     quantize_int16_blocks(p.k, p.kp, p.a + i * p.a_stride, q + i * p.kp,
                           q_scales + i * int16_blocks(p.kp));

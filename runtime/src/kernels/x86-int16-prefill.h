@@ -2,22 +2,22 @@
 // tokens: prefill in steps of four to six tokens on one row at a time, decoded batches in steps
 // of eight (and a last six), everything else (a lone decoded token, batches of up to five, the
 // last few tokens of a prefill, rows too wide for eight tokens on the stack) in the tiles of
-// x86-int16-decode.h. The arithmetic is that file's: blocks of 256 columns rounded to int16,
+// x86-int16-decode.h. The arithmetic is that file's: blocks of 1,024 columns rounded to int16,
 // exact 32-bit `vpmaddwd` sums over a block, then per block one conversion and one FMA into the
 // (token, row) accumulator, and one horizontal sum at the end; so every token still gets the
 // bits of its lone decode, in any chunking or batch.
 //
 // Why many tokens on one row, and why in assembly. Per 32 columns, the 3×2 tiles of
-// x86-int16-decode.h widen 4 weight vectors for 12 `vpmaddwd` and 12 `vpaddd`; on Zen 3 the
-// widening and the additions share two pipes while the multiplies take the other two, so those
-// two pipes bound it (8 cycles per 192 multiply-accumulates; 75 GMAC/s on one core with everything
-// in L1). Six tokens on one row widen 2 vectors for 12 multiplies: 82 GMAC/s in L1. That needs 6
+// x86-int16-decode.h widen 4 weight vectors for 12 `vpmaddwd` and 12 `vpaddd` (75 GMAC/s on one
+// Zen 3 core with everything in L1). Six tokens on one row widen 2 vectors for 12 multiplies: 82
+// GMAC/s in L1, where the loop's multiplies alone run at 90 and its additions alone at 160, so
+// the multiplies bound it. That needs 6
 // sums, 6 accumulators, 2 weights and 2 products: all 16 AVX2 registers, and GCC, given the same
 // loop in intrinsics, spilled (34-43 GMAC/s), so the inner loop is written out below. Eight tokens
-// keep their accumulators in memory (loaded and stored once per block of 256 columns). Six
-// tokens' activations are 12 bytes per column, so the columns go in spans of 1,280 (15 KB, held
-// in L1 while the rows of a chunk pass over them), and the accumulators of a chunk's rows wait
-// on the stack between spans. Tokens are interleaved per 32 columns (the step's 64-byte pieces
+// keep their accumulators in memory (loaded and stored once per block of 1,024 columns). Eight
+// tokens' activations are 16 bytes per column, so the columns go in spans of one block (16 KB,
+// held in L1 while the rows of a chunk pass over them), and the accumulators of a chunk's rows
+// wait on the stack between spans. Tokens are interleaved per 32 columns (the step's 64-byte pieces
 // one after the other) so the loop reads them at fixed offsets from one pointer.
 // One Zen 3 core, 320 rows (one pool task of a 2B matrix), with the rounding: 64 tokens of
 // 2,560 columns 57 -> 67 GMAC/s, of 7,680 55 -> 65; a decoded batch of 8 56.5 -> 66.6.
@@ -45,8 +45,14 @@ constexpr size_t kInt16PrefillMinTokens = 4;
 // Decoded batches run steps of eight tokens, their accumulators in memory (8 sums, 2 weights
 // and 2 products fill 12 registers): each weight is read from memory once for eight sessions.
 constexpr size_t kInt16BatchStepTokens = 8;
-// Blocks of 256 columns per span (1,280 columns: six tokens' activations take 15 KB of L1).
-constexpr size_t kInt16PrefillSpanBlocks = 5;
+// Blocks of 1,024 columns per span (eight tokens' activations take 16 KB of L1).
+constexpr size_t kInt16PrefillSpanBlocks = 1;
+// Decoded batches read each weight from memory once, a span of a row at a time, rows apart: the
+// loop prefetches the same span of the row this many rows on, where the next row alone was
+// too close to hide memory's latency. Two Zen 3 threads, 40 distinct 7,680 × 2,560 matrices,
+// eight tokens: 56.0 ms (one row on) -> 52.6 (eight; four to twelve alike), median of 16.
+// Prefill reads its rows from cache for most steps and keeps the next row.
+constexpr size_t kInt16BatchPrefetchRows = 8;
 // Rows whose accumulators wait between spans (16 KB of stack).
 constexpr size_t kInt16PrefillChunkRows = 64;
 
@@ -205,7 +211,8 @@ inline void int16_prefill_rows(const GemmArgs& p, const int16_t* q, const float*
           }
           for (size_t b = b0; b < b1; ++b) {
             const size_t block_groups = std::min(kInt16BlockGroups, groups - b * kInt16BlockGroups);
-            int16_batch_block(w, a, block_groups, scales + b * MR, p.w_row_bytes, acc);
+            int16_batch_block(w, a, block_groups, scales + b * MR,
+                              kInt16BatchPrefetchRows * p.w_row_bytes, acc);
           }
           if (b1 < blocks) continue;
           for (size_t i = 0; i < MR; ++i) {
