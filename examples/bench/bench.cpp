@@ -292,7 +292,8 @@ int bench(int argc, char** argv) {
       ->capture_default_str()
       ->check(non_negative());
   app.add_flag("--int8-activations", o.int8_activations,
-               "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
+               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
+               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
   app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
   app.add_flag("--lock-weights", o.lock_weights,
                "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");

@@ -173,7 +173,8 @@ int generate(int argc, char** argv) {
       ->capture_default_str()
       ->check(non_negative());
   app.add_flag("--int8-activations", o.int8_activations,
-               "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
+               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
+               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
   app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
   app.add_flag("--lock-weights", o.lock_weights,
                "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
@@ -202,8 +203,8 @@ int generate(int argc, char** argv) {
     throw ToolError("give a prompt with -p TEXT or --tokens IDS (or continue with --load-state)");
   }
 
-  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations, o.prefault,
-                              o.lock_weights);
+  ModelPtr model =
+      open_model(o.model_path, o.threads, o.int8_activations, o.prefault, o.lock_weights);
   const griffin_model_info info = model_info(model.get());
   const std::vector<int32_t> prompt_ids = prompt_tokens(model.get(), info, o);
 

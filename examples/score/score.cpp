@@ -101,7 +101,8 @@ int score(int argc, char** argv) {
       ->capture_default_str()
       ->check(non_negative());
   app.add_flag("--int8-activations", o.int8_activations,
-               "int8 weights: quantize activations to int8 too (faster prefill, less accurate)");
+               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
+               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
   app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
   app.add_flag("--lock-weights", o.lock_weights,
                "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
@@ -111,8 +112,8 @@ int score(int argc, char** argv) {
     throw ToolError("give the sequence with --tokens IDS, --text STR or --file PATH");
   }
 
-  ModelPtr model = open_model(o.model_path, o.threads, o.int8_activations, o.prefault,
-                              o.lock_weights);
+  ModelPtr model =
+      open_model(o.model_path, o.threads, o.int8_activations, o.prefault, o.lock_weights);
   const griffin_model_info info = model_info(model.get());
   if (!o.use_tokens && !info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the sequence as --tokens");

@@ -38,7 +38,7 @@ struct ModelOptions {
   int num_threads = 0;                // 0 = one per core
   uint64_t max_memory_bytes = 0;      // 0 = no limit on the planned model bytes
   bool force_scalar_kernels = false;  // debugging: the scalar definitions instead of SIMD
-  bool int8_activations = false;      // int8 weights: quantize activations too (faster prefill)
+  bool int8_activations = false;      // int8 weights: quantize activations too (int8 dot products)
   bool prefault = false;              // read every weight page in at open (resident_weights.h)
   bool lock_weights = false;          // mlock the weights until the model closes
   int64_t max_batch = 0;              // largest batch decode (its arena is made at open); 0 = none

@@ -95,9 +95,11 @@ typedef struct griffin_model_options {
                                 packed + prepared) exceed this; 0 = no limit */
   bool force_scalar_kernels; /* debugging: run the portable scalar kernels instead of SIMD */
   bool int8_activations; /* int8 weights: quantize activations to int8 on the fly too (integer
-                            dot products: faster prefill, slightly lower accuracy; see
-                            docs/quantization.md). Default false: f32 activations
-                            (AVX2 decode rounds them to int16: no measurable accuracy cost). */
+                            dot products: slightly lower accuracy; faster prefill where the CPU
+                            has int8 dot products, e.g. AVX-512 VNNI, while on AVX2 alone the
+                            default prefills faster; see docs/quantization.md). Default false:
+                            f32 activations (x86 rounds them to int16: no measurable accuracy
+                            cost). */
   bool copy_weights; /* read the file into private memory instead of mapping it (griffin_model_open
                         and griffin_model_open_fd): costs the file's size in RAM, but a file
                         truncated or rewritten while the model is open can no longer kill the

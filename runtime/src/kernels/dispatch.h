@@ -48,7 +48,7 @@ struct KernelTable {
   GemmVariant f32;  // f32 weights prepared at load (the RG-LRU gate blocks)
   GemmVariant bf16;
   GemmVariant f32_qs8;  // int8 weights, f32 activations (the default)
-  GemmVariant qs8;      // int8 weights, activations quantized to int8 (opt-in: faster prefill)
+  GemmVariant qs8;      // int8 weights, activations quantized to int8 (opt-in: int8 dot products)
   GemmVariant qs4;
   TanhVariant tanh;
   RglruVariant rglru;

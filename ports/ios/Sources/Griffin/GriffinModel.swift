@@ -12,7 +12,8 @@ public final class GriffinModel: @unchecked Sendable {
     public var maxMemoryBytes: UInt64
     /// Debugging: run the portable scalar kernels.
     public var forceScalarKernels: Bool
-    /// int8 weights: quantize activations too (faster, slightly less accurate).
+    /// int8 weights: quantize activations too (slightly less accurate; faster prefill only where
+    /// the CPU has int8 dot products, see docs/quantization.md).
     public var int8Activations: Bool
 
     public init(

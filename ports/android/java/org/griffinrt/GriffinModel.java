@@ -39,7 +39,10 @@ public final class GriffinModel implements AutoCloseable {
       return this;
     }
 
-    /** int8 weights: quantize activations to int8 on the fly too (faster, slightly less accurate). */
+    /**
+     * int8 weights: quantize activations to int8 on the fly too (slightly less accurate; faster
+     * prefill only where the CPU has int8 dot products, see docs/quantization.md).
+     */
     public Options int8Activations(boolean int8Activations) {
       this.int8Activations = int8Activations;
       return this;
