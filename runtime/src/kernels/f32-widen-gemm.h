@@ -6,7 +6,8 @@
 //   Weight, widen(const Weight*): kLanes weights as f32;
 //   tail(a, w, count): Σ a·w over the last count < kLanes columns;
 //   finish(p, n, sum): the output value (scale, bias).
-// Decode runs gemv (two accumulators per row); prefill runs MR×NR tiles through tiling.h.
+// Decode runs gemv (two accumulators per row) or, where the variant asks, lone_rows (four);
+// prefill runs MR×NR tiles through tiling.h.
 #pragma once
 
 #include <cstddef>
@@ -40,6 +41,34 @@ struct WidenGemm {
     p.y[n] = Ops::finish(p, n, sum);
   }
 
+  // Row n for a lone token, read as one stream (lone_rows): four accumulators cover the FMA
+  // latency, and each line is prefetched kLoneRowPrefetchBytes on.
+  static void lone_row(const GemmArgs& p, size_t n) {
+    static_assert(4 * kLanes * sizeof(Weight) % 64 == 0, "a step of whole lines");
+    const Weight* w = weight_row<Weight>(p, n);
+    const float* a = p.a;
+    const uint8_t* ahead = reinterpret_cast<const uint8_t*>(w) + kLoneRowPrefetchBytes;
+    Vector acc0 = Ops::zero(), acc1 = Ops::zero(), acc2 = Ops::zero(), acc3 = Ops::zero();
+    size_t k = 0;
+    for (; k + 4 * kLanes <= p.k; k += 4 * kLanes) {
+      prefetch_lines(ahead + k * sizeof(Weight), 4 * kLanes * sizeof(Weight));
+      acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
+      acc1 = Ops::fma(Ops::load(a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
+      acc2 = Ops::fma(Ops::load(a + k + 2 * kLanes), Ops::widen(w + k + 2 * kLanes), acc2);
+      acc3 = Ops::fma(Ops::load(a + k + 3 * kLanes), Ops::widen(w + k + 3 * kLanes), acc3);
+    }
+    for (; k + kLanes <= p.k; k += kLanes) {
+      acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
+    }
+    const Vector sum = Ops::add(Ops::add(acc0, acc1), Ops::add(acc2, acc3));
+    p.y[n] = Ops::finish(p, n, Ops::sum(sum) + Ops::tail(a + k, w + k, p.k - k));
+  }
+
+  // A lone token's rows [n_begin, n_end) one after the other.
+  static void lone_rows(const GemmArgs& p, size_t n_begin, size_t n_end) {
+    for (size_t n = n_begin; n < n_end; ++n) lone_row(p, n);
+  }
+
   template <size_t MR, size_t NR>
   static void tile(const GemmArgs& p, size_t m0, size_t n0) {
     const float* a[MR];
@@ -50,8 +79,8 @@ struct WidenGemm {
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = Ops::zero();
     }
-    // Decode (MR = 1): kDecodePrefetchBytes on (the rows are contiguous), NR rows of kLanes
-    // weights per step.
+    // A single token (MR = 1): kDecodePrefetchBytes on (the rows are contiguous), NR rows of
+    // kLanes weights per step.
     const uint8_t* ahead = reinterpret_cast<const uint8_t*>(w[0]) + kDecodePrefetchBytes;
     size_t k = 0;
     for (; k + kLanes <= p.k; k += kLanes) {

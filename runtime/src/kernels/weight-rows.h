@@ -28,12 +28,23 @@ inline float weight_row_scale(const GemmArgs& p, size_t n) {
 // Prefetches never fault, so running past the last row is harmless.
 constexpr size_t kPrefetchTiles = 1;
 constexpr size_t kPrefetchRows = 4;  // for the row-at-a-time GEMVs
-// The int16 decode of int8 rows and the f32-widening decode tiles (bf16) prefetch this many
-// bytes ahead instead of one tile: on two Zen 3 threads, 2B int8 decode went 11.8-12.1 ->
-// 12.3-12.7 tokens/s (48, 64 and 96 KB alike; one 20 KB tile of 8 rows before) and bf16 decode
-// 6.34-6.49 -> 6.52-6.59. The lines pass through L2, not L1, at that distance. The int4 tiles
-// keep one tile (5 KB): 12-64 KB made them 2-4 % slower. Not measured on AVX-512 machines.
+// The f32-widening tiles of a single token (f32-widen-gemm.h) prefetch this many bytes ahead
+// instead of one tile. They decoded bf16 on AVX2 until one row at a time did better
+// (kLoneRowPrefetchBytes below); 64 KB had taken 2B int8 decode in 1×8 tiles from 11.8-12.1 to
+// 12.3-12.7 tokens/s on two Zen 3 threads, and bf16 in 1×4 tiles from 6.34-6.49 to 6.52-6.59.
+// The int4 tiles keep one tile (5 KB): 12-64 KB made them 2-4 % slower, and one row at a time
+// (1.3 KB on) 7 % slower. Not measured on AVX-512 machines.
 constexpr size_t kDecodePrefetchBytes = 65536;
+
+// The AVX2 lone-token decodes of int8 (int16 activations) and bf16 rows read one row at a time,
+// one stream of consecutive lines, and prefetch each line this far ahead: near enough that the
+// hint mostly meets a line the hardware prefetcher is already fetching. On two Zen 3 threads
+// (medians of four alternating runs, 2B): int8 1×8 tiles with 64 KB on 10.50-10.59 tokens/s,
+// one row with 768 B on 10.63, 1 KB 11.16-11.28, 1.25 KB 11.21, 1.75 KB 10.39, 2.5 KB 9.91, 4 KB
+// 9.20 (1×2 and 1×4 tiles 8.5 and 9.2); bf16 1×4 tiles with 64 KB on 6.10-6.13, one row with
+// 512 B on 6.23, 768 B 6.34, 1 KB 6.22-6.44, 1.25 KB 6.34, 2 KB 5.30. Several rows at once
+// (several streams a row apart) read slower than one row.
+constexpr size_t kLoneRowPrefetchBytes = 1024;
 
 // Prefetches `bytes` (a multiple of 64, or less than 64) from `region` on: one hint per line.
 inline void prefetch_lines(const uint8_t* region, size_t bytes) {

@@ -97,10 +97,11 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
   q_scales += t0 * blocks;
   const uint8_t* w[NR];
   for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
-  // A lone token streams from memory: kDecodePrefetchBytes on. Batches are bound by their
-  // arithmetic: the next tile.
+  // A lone token streams its rows one after the other from memory: kLoneRowPrefetchBytes on,
+  // one hint per line. Batches are bound by their arithmetic: the next tile.
+  constexpr bool kLoneRow = MR == 1 && NR == 1;
   const uint8_t* ahead =
-      w[0] + (MR == 1 ? kDecodePrefetchBytes : kPrefetchTiles * NR * p.w_row_bytes);
+      w[0] + (kLoneRow ? kLoneRowPrefetchBytes : kPrefetchTiles * NR * p.w_row_bytes);
   __m256 acc[MR][NR];
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
@@ -112,7 +113,7 @@ inline void int16_decode_tile(const GemmArgs& p, const int16_t* q, const float* 
     }
     const size_t g_end = std::min(groups, (b + 1) * kInt16BlockGroups);
     for (size_t g = b * kInt16BlockGroups; g < g_end; ++g) {
-      prefetch_lines(ahead + g * NR * 32, NR * 32);
+      if (!kLoneRow || g % 2 == 0) prefetch_lines(ahead + g * NR * 32, NR * 32);
       for (size_t j = 0; j < NR; ++j) {
         const __m256i w0 =
             _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[j] + g * 32)));
@@ -162,10 +163,9 @@ inline void int16_decode_rows(const GemmArgs& p, const int16_t* q, const float* 
   }
 }
 
-// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end). A lone token runs 1×8
-// tiles (streaming from memory on two Zen 3 threads, 1×4 tiles of 256-column blocks read 3-4 %
-// slower than the 1×4 tiles of 32-column groups before them; 1×8 as fast), two 2×4, more
-// tiles of three or four tokens on pairs of rows (their 32-bit sums fit AVX2's 16 registers).
+// Tokens 0..m-1 (m <= kInt16DecodeMaxTokens) of rows [n_begin, n_end). A lone token runs one
+// row at a time (kLoneRowPrefetchBytes), two 2×4 tiles, more tiles of three or four tokens on
+// pairs of rows (their 32-bit sums fit AVX2's 16 registers).
 // On one Zen 3 core, rows of 2,560 columns in L2: 3×2 tiles 59-61 GMAC/s, 4×2 55-56, so nine
 // tokens run as 3+3+3 and five to eight mostly in threes; rows of 7,680 columns (activations
 // past L1) ran 4+4 at 53 and 3+3+2 at 51. Each call (one per thread-pool task) rounds the
@@ -179,7 +179,7 @@ inline void int16_decode(const GemmArgs& p, size_t n_begin, size_t n_end) {
   }
   switch (p.m) {
     case 1:
-      return int16_decode_rows<8, 1>(p, q, q_scales, n_begin, n_end);
+      return int16_decode_rows<1, 1>(p, q, q_scales, n_begin, n_end);
     case 2:
       return int16_decode_rows<4, 2>(p, q, q_scales, n_begin, n_end);
     case 3:

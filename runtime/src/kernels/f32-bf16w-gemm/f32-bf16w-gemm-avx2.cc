@@ -1,6 +1,7 @@
 // f32 × bf16 weights with AVX2 + FMA: 8 weights widened per step (zero-extend, shift into the
-// top half of each 32-bit lane). Decode: 1×4 tiles (four rows at once streamed ~1.35× faster
-// than the two-accumulator GEMV on the Zen development VM); prefill: 4×3 tiles of tokens × rows
+// top half of each 32-bit lane). Decode: one row at a time with four accumulators, prefetched
+// kLoneRowPrefetchBytes on (weight-rows.h; 1×4 tiles with 64 KB on, before, read 5 % slower on
+// Zen 3, and the two-accumulator GEMV ~1.35× slower on Zen 1); prefill: 4×3 tiles of tokens × rows
 // (12 accumulators, 3 widened weight vectors, the activations read by the FMAs: 15 of AVX2's 16
 // registers). 12 chains cover the FMA latency where 8 did not: one Zen 3 core ran 4×2 tiles at
 // 22-24 GMAC/s and 4×3 at 36-38 (3×4 at 20-21: its fourth weight vector spills). Shape:
@@ -26,7 +27,11 @@ struct Bf16Avx2 : Avx2Floats, Bf16ScalarTail, FinishBf16 {
 }  // namespace
 
 void grf_f32_bf16w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  TiledGemm<WidenGemm<Bf16Avx2>, 4, 3, 4>::run(p, n_begin, n_end);
+  if (p.m == 1) {
+    WidenGemm<Bf16Avx2>::lone_rows(p, n_begin, n_end);
+    return;
+  }
+  TiledGemm<WidenGemm<Bf16Avx2>, 4, 3>::run(p, n_begin, n_end);
 }
 
 }  // namespace griffin
