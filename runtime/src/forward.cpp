@@ -78,18 +78,23 @@ Status unembed(const Model& model, RowScratch& r, size_t first, size_t rows, flo
 }  // namespace
 
 Status forward_chunk(const Model& model, SessionState& state, const int32_t* tokens, size_t count,
-                     float* all_logits) {
+                     float* all_logits, bool last_logits) {
   const size_t vocab = static_cast<size_t>(model.config().vocab_size);
   SessionState* const one[] = {&state};
   GRF_RETURN_IF_ERROR(forward_rows(model, state.rows, Sequences{one, 1, count}, tokens));
-  // Only the rows that are wanted: every token's, or the last one's.
-  const size_t first = all_logits ? 0 : count - 1;
-  GRF_RETURN_IF_ERROR(
-      unembed(model, state.rows, first, count - first, all_logits ? all_logits : state.logits));
-  if (all_logits)
+  // Only the rows that are wanted: every token's, the last one's, or none.
+  if (all_logits) {
+    GRF_RETURN_IF_ERROR(unembed(model, state.rows, 0, count, all_logits));
     std::memcpy(state.logits, all_logits + (count - 1) * vocab, vocab * sizeof(float));
+  } else if (last_logits) {
+    GRF_RETURN_IF_ERROR(unembed(model, state.rows, count - 1, 1, state.logits));
+  }
   state.counters->position += static_cast<int64_t>(count);
   return Status::ok_status();
+}
+
+Status chunk_row_logits(const Model& model, SessionState& state, size_t row) {
+  return unembed(model, state.rows, row, 1, state.logits);
 }
 
 Status forward_batch(const Model& model, RowScratch& rows, const Sequences& sequences,

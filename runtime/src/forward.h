@@ -24,10 +24,18 @@ struct Sequences {
 
 // Runs `count` (<= state.chunk) tokens at positions state.position... and advances the
 // position. The last token's logits land in state.logits; when `all_logits` is not null, the
-// logits of every token are written there as rows of vocab_size floats. Token ids and the
-// position limit must have been checked by the caller.
+// logits of every token are written there as rows of vocab_size floats. With `last_logits`
+// false and no `all_logits`, no logits are computed: a prompt chunk that another chunk follows
+// (one token's logits read the whole embedding table, 655 MB for 2B int8, and the next chunk
+// would overwrite them unread). Token ids and the position limit must have been checked by the
+// caller.
 Status forward_chunk(const Model& model, SessionState& state, const int32_t* tokens, size_t count,
-                     float* all_logits);
+                     float* all_logits, bool last_logits = true);
+
+// The logits of token `row` of the last forward_chunk into state.logits, for a chunk run
+// without them when no chunk follows after all (a cancelled prompt). Its rows must be intact:
+// nothing may have run on the session since.
+Status chunk_row_logits(const Model& model, SessionState& state, size_t row);
 
 // One token of each sequence (tokens_each == 1), stacked in `rows` (which must hold
 // sequences.count rows, logits included): each sequence's logits land in its state.logits

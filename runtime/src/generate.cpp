@@ -50,25 +50,22 @@ bool has_global_attention(const Session& session) {
   return session.model().config().count_layers(BlockType::kGlobalAttention) > 0;
 }
 
-// Feeds the prompt in the session's prefill chunks, running each chunk through the streaming
-// detokenizer too (output discarded) so the reply's first piece keeps its leading space.
+// Feeds the prompt in the session's prefill chunks (cancel polled before each; only the last
+// computes logits), then runs the fed tokens through the streaming detokenizer too (output
+// discarded) so the reply's first piece keeps its leading space.
 Status feed_prompt(Session& session, const std::vector<int32_t>& tokens,
                    const std::atomic<bool>& cancel, GenerateStats* stats) {
-  const size_t chunk = static_cast<size_t>(session.layout().chunk);
+  if (tokens.empty()) return Status::ok_status();  // a continuation with no new text
+  size_t fed = 0;
+  const Status status = session.prefill(tokens.data(), tokens.size(), nullptr, 0, &cancel, &fed);
+  stats->prompt_tokens += static_cast<int32_t>(fed);
+  GRF_RETURN_IF_ERROR(status);
   char discard[StopSequences::kMaxPushBytes + 1];
-  for (size_t done = 0; done < tokens.size(); done += chunk) {
-    if (cancelled(cancel)) {
-      stats->stop_reason = StopReason::kCancelled;
-      return Status::ok_status();
-    }
-    const size_t n = tokens.size() - done < chunk ? tokens.size() - done : chunk;
-    GRF_RETURN_IF_ERROR(session.prefill(tokens.data() + done, n, nullptr, 0));
-    stats->prompt_tokens += static_cast<int32_t>(n);
-    for (size_t i = done; i < done + n; ++i) {
-      size_t length = 0;
-      GRF_RETURN_IF_ERROR(session.token_text(tokens[i], discard, sizeof discard, &length));
-    }
+  for (size_t i = 0; i < fed; ++i) {
+    size_t length = 0;
+    GRF_RETURN_IF_ERROR(session.token_text(tokens[i], discard, sizeof discard, &length));
   }
+  if (fed < tokens.size()) stats->stop_reason = StopReason::kCancelled;
   return Status::ok_status();
 }
 

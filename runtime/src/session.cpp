@@ -147,7 +147,9 @@ void Session::remember(const int32_t* tokens, size_t count) {
   history_count = static_cast<int64_t>(held - drop + count);
 }
 
-Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity) {
+Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity,
+                        const std::atomic<bool>* cancel, size_t* fed) {
+  if (fed) *fed = 0;
   GRF_CHECK(count > 0, kInvalidArgument, "prefill needs at least one token");
   const size_t vocab = static_cast<size_t>(model_.config().vocab_size);
   GRF_CHECK(all_logits == nullptr || capacity / vocab >= count, kOutOfRange,
@@ -155,12 +157,22 @@ Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, 
             count * vocab);
   GRF_RETURN_IF_ERROR(check_tokens(tokens, count));
   const size_t chunk = static_cast<size_t>(state_.chunk);
-  for (size_t done = 0; done < count; done += chunk) {
+  size_t done = 0;
+  size_t last_chunk = 0;  // tokens of the last chunk run without its logits (0: none)
+  while (done < count && !(cancel && cancel->load(std::memory_order_relaxed))) {
     const size_t n = count - done < chunk ? count - done : chunk;
+    const bool last = done + n == count;
     GRF_RETURN_IF_ERROR(forward_chunk(model_, state_, tokens + done, n,
-                                      all_logits ? all_logits + done * vocab : nullptr));
+                                      all_logits ? all_logits + done * vocab : nullptr, last));
+    last_chunk = all_logits || last ? 0 : n;
+    done += n;
+    // The fed tokens count at once, so a failure in a later chunk still leaves the history
+    // and the position in step.
+    remember(tokens + done - n, n);
+    if (fed) *fed = done;
   }
-  remember(tokens, count);
+  // Cancelled after a chunk that skipped its logits: its rows are still in the scratch.
+  if (last_chunk > 0) GRF_RETURN_IF_ERROR(chunk_row_logits(model_, state_, last_chunk - 1));
   return Status::ok_status();
 }
 

@@ -3,6 +3,8 @@
 // detokenization use only the arena and fixed-size members (docs/memory.md).
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,7 +41,13 @@ class Session {
   void reset();
   // Restarts the sampler's generator from `seed` (the rest of the state is untouched).
   void reseed(uint64_t seed) { state_.counters->rng.reseed(seed); }
-  Status prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity);
+  // Feeds `count` tokens in chunks of layout().chunk; afterwards logits() are the last fed
+  // token's (all_logits, when not null, receives every token's). Only the last chunk computes
+  // logits. When `cancel` is given it is polled before each chunk: once set, prefill stops there
+  // with the tokens fed so far (*fed, when not null, counts them; their last one's logits are
+  // ready as usual).
+  Status prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity,
+                 const std::atomic<bool>* cancel = nullptr, size_t* fed = nullptr);
   Status decode(int32_t token);
   // repetition_window 0 = the whole history.
   Status sample(const SamplerParams& params, int64_t repetition_window, int32_t* token);
