@@ -10,15 +10,17 @@
 // Why many tokens on one row, and why in assembly. Per 32 columns, the 3×2 tiles of
 // x86-int16-decode.h widen 4 weight vectors for 12 `vpmaddwd` and 12 `vpaddd` (75 GMAC/s on one
 // Zen 3 core with everything in L1). Six tokens on one row widen 2 vectors for 12 multiplies: 82
-// GMAC/s in L1 (the loop's multiplies alone run at 90, its additions alone at 160: the
-// multiplies bound it). That needs 6 sums, 6 accumulators, 2 weights and 2 products: all 16
-// AVX2 registers, and GCC, given the same loop in intrinsics, spilled (34-43 GMAC/s), so the
-// inner loop is written out below. Eight tokens keep their accumulators in memory (loaded and
-// stored once per block of 1,024 columns). Eight tokens' activations are 16 bytes per column, so
-// the columns go in spans of one block (16 KB, held in L1 while the rows of a chunk pass over
-// them), and the accumulators of a chunk's rows wait on the stack between spans. Tokens are
-// interleaved per 32 columns (the step's 64-byte pieces one after the other) so the loop reads
-// them at fixed offsets from one pointer.
+// GMAC/s in L1 (the loop's multiplies alone run at 90, its additions alone at 160; an addition
+// that waits on its product lets Zen 3 issue about 1.6 multiplies a cycle, not 2, in any order
+// tried: docs/benchmarks.md, "fifth session"). That needs 6 sums, 6 accumulators, 2 weights
+// and 2 products: all 16 AVX2 registers, and GCC, given the same loop in intrinsics, spilled
+// (34-43 GMAC/s), so the inner loop is written out below. Eight tokens keep their accumulators in
+// memory (loaded and stored once per block of 1,024 columns). Eight tokens' activations are 16
+// bytes per column, so the columns go in spans of one block (16 KB, held in L1 while the rows of a
+// chunk pass over them), and the accumulators of a chunk's rows wait on the stack between spans.
+// Tokens are interleaved per 32 columns (the step's 64-byte pieces one after the other) so the loop
+// reads them at fixed offsets from one pointer.
+//
 // One Zen 3 core, 320 rows (one pool task of a 2B matrix), with the rounding: 64 tokens of
 // 2,560 columns 57 -> 67 GMAC/s, of 7,680 55 -> 65; a decoded batch of 8 56.5 -> 66.6.
 #pragma once
