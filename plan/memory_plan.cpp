@@ -105,16 +105,31 @@ class Planner {
   std::vector<Buffer> buffers_;
 };
 
+// Widths of a block kind the model does not have. No weight has them as a shape, so the file
+// does not vouch for them and a corrupt header could make them anything up to validate_config's
+// 2^24: a Hawk header with head_dim 2^23 planned a 13 GB session. Such a model gets no buffers
+// sized by them.
+bool has_attention(const ModelConfig& c) {
+  return c.count_layers(BlockType::kLocalAttention) + c.count_layers(BlockType::kGlobalAttention) >
+         0;
+}
+size_t attention_width(const ModelConfig& c, int64_t heads) {
+  return has_attention(c) ? static_cast<size_t>(heads * c.head_dim) : 0;
+}
+size_t recurrent_width(const ModelConfig& c) {
+  return c.count_layers(BlockType::kRecurrent) > 0 ? static_cast<size_t>(c.lru_width) : 0;
+}
+
 // The activations of `rows` token rows that every forward pass needs (a session's chunk or a
 // batch of sessions' tokens), named with `prefix`. Layout: SessionLayout or BatchLayout.
 template <typename Layout>
 void add_row_scratch(Planner& plan, const std::string& prefix, size_t rows, const ModelConfig& c,
                      Layout* layout) {
   const size_t f = sizeof(float);
-  const size_t D = static_cast<size_t>(c.width), L = static_cast<size_t>(c.lru_width);
+  const size_t D = static_cast<size_t>(c.width), L = recurrent_width(c);
   const size_t E = static_cast<size_t>(c.mlp_width);
-  const size_t q_width = static_cast<size_t>(c.num_heads * c.head_dim);
-  const size_t kv_width = static_cast<size_t>(c.num_kv_heads * c.head_dim);
+  const size_t q_width = attention_width(c, c.num_heads);
+  const size_t kv_width = attention_width(c, c.num_kv_heads);
   auto add = [&](const char* name, size_t floats) {
     return plan.add(prefix + name, RegionKind::kScratch, rows * floats * f);
   };
@@ -137,8 +152,8 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   SessionLayout layout;
   Planner plan;
   const size_t f = sizeof(float);
-  const size_t L = static_cast<size_t>(c.lru_width), V = static_cast<size_t>(c.vocab_size);
-  const size_t kv_width = static_cast<size_t>(c.num_kv_heads * c.head_dim);
+  const size_t L = recurrent_width(c), V = static_cast<size_t>(c.vocab_size);
+  const size_t kv_width = attention_width(c, c.num_kv_heads);
   const size_t T = static_cast<size_t>(o.prefill_chunk);
   layout.chunk = o.prefill_chunk;
 
@@ -165,10 +180,10 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   layout.max_keys = max_slots + o.prefill_chunk;
 
   add_row_scratch(plan, "", T, c, &layout);
-  const size_t group = static_cast<size_t>(c.num_heads / c.num_kv_heads);
+  const size_t group = has_attention(c) ? static_cast<size_t>(c.num_heads / c.num_kv_heads) : 0;
   layout.scores =
       plan.add("scores", RegionKind::kScratch, group * static_cast<size_t>(layout.max_keys) * f);
-  layout.kv_row = plan.add("kv_row", RegionKind::kScratch, static_cast<size_t>(c.head_dim) * f);
+  layout.kv_row = plan.add("kv_row", RegionKind::kScratch, attention_width(c, 1) * f);
   layout.positions = plan.add("positions", RegionKind::kScratch, T * sizeof(int64_t));
   if (quantized_columns > 0) {
     const size_t columns = static_cast<size_t>(quantized_columns);

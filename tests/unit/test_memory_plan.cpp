@@ -78,6 +78,31 @@ TEST_CASE("Griffin's plan does not depend on context length but MQA's grows with
   CHECK(at_8k == 2 * at_4k);
 }
 
+TEST_CASE("Widths of a block kind the model lacks plan no memory", "[memory][plan]") {
+  // No weight of a Hawk model has head_dim or num_heads · head_dim in its shape, and none of an
+  // MQA Transformer's has lru_width: a corrupt header can set them to anything validate_config
+  // admits (up to 2^24), and a fuzzed Hawk file with head_dim 2^23 once planned a 13 GB session.
+  const ModelConfig hawk = preset_config("hawk-2b").value();
+  ModelConfig hawk_wide = hawk;
+  hawk_wide.head_dim = int64_t{1} << 23;
+  hawk_wide.num_kv_heads = hawk_wide.num_heads;
+  const SessionLayout hawk_layout = plan_session(hawk_wide, options_with(DType::kBF16));
+  CHECK(hawk_layout.total_bytes == plan_session(hawk, options_with(DType::kBF16)).total_bytes);
+  // Scratch as the recurrent and MLP blocks need it, with no attention widths at all.
+  CHECK(layout_bytes(hawk_layout, RegionKind::kScratch) ==
+        scratch_bytes(64, 2560, 2560, 7680, 0, 1, 0, 0));
+  CHECK(layout_bytes(hawk_layout, RegionKind::kKvCache) == 0);
+
+  const ModelConfig mqa = preset_config("mqa-transformer-2b").value();
+  ModelConfig mqa_wide = mqa;
+  mqa_wide.lru_width = int64_t{1} << 24;
+  const SessionLayout mqa_layout = plan_session(mqa_wide, options_with(DType::kBF16, 4096));
+  CHECK(mqa_layout.total_bytes == plan_session(mqa, options_with(DType::kBF16, 4096)).total_bytes);
+  CHECK(layout_bytes(mqa_layout, RegionKind::kScratch) ==
+        scratch_bytes(64, 2560, 0, 7680, 10, 1, 256, 4096));
+  CHECK(layout_bytes(mqa_layout, RegionKind::kRglruState) == 0);
+}
+
 TEST_CASE("Mapped weight bytes follow the dtype recipe", "[memory][plan]") {
   const ModelConfig c = preset_config("recurrentgemma-2b").value();
   // Small (always f32) parameters, counted from docs/griffin-math.md §2: final norm; per layer two
