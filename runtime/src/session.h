@@ -68,6 +68,8 @@ class Session {
   friend class BatchDecoder;  // stacks this session's token with others' (batch_decode.h)
   Session(const Model& model, const SessionOptions& options, SessionLayout layout, Arena arena,
           SessionState state, bool owns_arena);
+  // load's range checks of a checksummed payload's counters and history, before any copy.
+  Status check_snapshot_scalars(const uint8_t* payload) const;
   Status check_tokens(const int32_t* tokens, size_t count) const;
   void remember(const int32_t* tokens, size_t count);
 

@@ -27,6 +27,10 @@ T get(const uint8_t* in, size_t offset) {
   return value;
 }
 
+// A snapshot's position past which no session goes: positions stay exact in a double, and
+// position + any token count stays far inside int64.
+constexpr int64_t kMaxSnapshotPosition = int64_t{1} << 53;
+
 const char* kv_name(int32_t dtype) {
   switch (static_cast<DType>(dtype)) {
     case DType::kF32:
@@ -159,11 +163,51 @@ Status Session::load(const void* data, size_t size) {
   const uint8_t* payload = in + kSnapshotHeaderBytes;
   GRF_CHECK(fnv1a64(payload, h.payload_bytes) == h.payload_checksum, kInvalidArgument,
             "snapshot payload is corrupt (checksum mismatch)");
+  GRF_RETURN_IF_ERROR(check_snapshot_scalars(payload));
   for (const Buffer& region : layout_.buffers) {
     if (!is_persistent(region.kind)) continue;
     std::memcpy(arena_.base() + region.offset, payload, region.bytes);
     payload += region.bytes;
   }
+  return Status::ok_status();
+}
+
+// The checksums catch a damaged file, not a made one (FNV-1a is no signature), and the payload
+// is copied into the arena as it is. The scalars that index memory must be in range first: the
+// position (attention ring slots), the history count and token ids (the repetition penalty
+// reads logits[id]), the UTF-8 bytes held back and the text-start flag. State floats need no
+// check: any bits, NaN included, give logits the sampler handles.
+Status Session::check_snapshot_scalars(const uint8_t* payload) const {
+  SessionCounters counters;
+  const int32_t* history = nullptr;
+  for (const Buffer& region : layout_.buffers) {
+    if (!is_persistent(region.kind)) continue;
+    if (region.kind == RegionKind::kCounters) std::memcpy(&counters, payload, sizeof counters);
+    if (region.kind == RegionKind::kHistory) history = reinterpret_cast<const int32_t*>(payload);
+    payload += region.bytes;
+  }
+  const int64_t max_position = model_.config().count_layers(BlockType::kGlobalAttention) > 0
+                                   ? options_.max_context
+                                   : kMaxSnapshotPosition;
+  GRF_CHECK(counters.position >= 0 && counters.position <= max_position, kInvalidArgument,
+            "the snapshot's position %lld is outside [0, %lld]", (long long)counters.position,
+            (long long)max_position);
+  GRF_CHECK(counters.history_count >= 0 && counters.history_count <= options_.history_size,
+            kInvalidArgument, "the snapshot holds %lld recent tokens, more than history_size %lld",
+            (long long)counters.history_count, (long long)options_.history_size);
+  for (int64_t i = 0; i < counters.history_count; ++i) {
+    int32_t token = 0;
+    std::memcpy(&token, history + i, sizeof token);  // the payload need not be aligned
+    GRF_CHECK(token >= 0 && token < model_.config().vocab_size, kInvalidArgument,
+              "the snapshot's recent token %d is outside the vocabulary [0, %lld)", token,
+              (long long)model_.config().vocab_size);
+  }
+  GRF_CHECK(counters.utf8.pending() <= Utf8Stream::kMaxPending, kInvalidArgument,
+            "the snapshot holds %zu bytes of an unfinished character (at most %zu)",
+            counters.utf8.pending(), Utf8Stream::kMaxPending);
+  unsigned char flag = 0;
+  std::memcpy(&flag, &counters.at_text_start, 1);  // a bool's byte must be 0 or 1
+  GRF_CHECK(flag <= 1, kInvalidArgument, "the snapshot's text-start flag is corrupt");
   return Status::ok_status();
 }
 

@@ -1,5 +1,6 @@
 // Fuzz target: griffin_model_open_buffer on arbitrary bytes; when a model opens, its info and
 // one decode step (the path a downloaded, corrupted file takes in an app).
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -21,6 +22,9 @@ GRIFFIN_FUZZ_TARGET(model_buffer) {
     if (griffin_model_get_info(model, &info) == GRIFFIN_OK) {
       griffin_session_options session_options = griffin_session_default_options();
       session_options.max_context = 64;
+      // As an app with a memory ceiling would: a header may legitimately ask for a large session
+      // (a long attention window), and the plan must refuse it with a status, not allocate it.
+      session_options.max_memory_bytes = uint64_t{1} << 30;
       griffin_session* session = nullptr;
       if (griffin_session_create(model, &session_options, nullptr, 0, &session) == GRIFFIN_OK) {
         const float* logits = nullptr;

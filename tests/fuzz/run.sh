@@ -35,7 +35,9 @@ for target in $targets; do
   case $target in
     fuzz_model_buffer)
       "$build_dir/bin/griffin-convert" -q "$root/tests/data/fixtures/hawk" -o "$corpus/hawk-int8.griffin" \
-        --dtype int8 >/dev/null ;;
+        --dtype int8 >/dev/null
+      "$build_dir/bin/griffin-convert" -q "$root/tests/data/fixtures/griffin" \
+        -o "$corpus/griffin-int4.griffin" --dtype int4 >/dev/null ;;
     fuzz_session_load) export GRIFFIN_FUZZ_WRITE_SEEDS=$corpus ;;
   esac
   echo "=== $target: ${seconds}s, $(ls "$corpus" | wc -l) seeds"

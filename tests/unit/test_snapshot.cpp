@@ -6,13 +6,16 @@
 
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "converter/convert.h"
+#include "format/hash.h"
 #include "format/model_config.h"
 #include "griffin/griffin.h"
 #include "plan/memory_plan.h"
+#include "runtime/src/session_state.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/test_files.h"
 
@@ -257,6 +260,113 @@ TEST_CASE("Bad snapshots are refused and leave the session as it was", "[snapsho
   griffin_model_close(same_file);
   griffin_model_close(griffin_int8);
   griffin_model_close(hawk);
+  griffin_model_close(model);
+}
+
+// A snapshot whose counters were rewritten by `edit` and whose checksums were then made to
+// match, as anyone can (FNV-1a is no signature). The counters are the payload's last region, the
+// history ring the one before it.
+std::vector<uint8_t> resealed(std::vector<uint8_t> bytes, size_t history_size,
+                              const std::function<void(SessionCounters&, int32_t*)>& edit) {
+  const size_t counters_at = bytes.size() - kCountersBytes;
+  const size_t history_at = counters_at - history_size * sizeof(int32_t);
+  SessionCounters counters;
+  std::memcpy(&counters, bytes.data() + counters_at, sizeof counters);
+  std::vector<int32_t> history(history_size);
+  std::memcpy(history.data(), bytes.data() + history_at, history_size * sizeof(int32_t));
+  edit(counters, history.data());
+  std::memcpy(bytes.data() + counters_at, &counters, sizeof counters);
+  std::memcpy(bytes.data() + history_at, history.data(), history_size * sizeof(int32_t));
+  const uint64_t payload =
+      fnv1a64(bytes.data() + kSnapshotHeaderBytes, bytes.size() - kSnapshotHeaderBytes);
+  std::memcpy(bytes.data() + 40, &payload, sizeof payload);  // the payload checksum
+  const uint64_t header = fnv1a64(bytes.data(), 88);
+  std::memcpy(bytes.data() + 88, &header, sizeof header);  // the header's own checksum
+  return bytes;
+}
+
+TEST_CASE("A resealed snapshot with out-of-range counters is refused", "[snapshot]") {
+  TempDir dir;
+  griffin_model* model = open_model(convert_fixture(dir, "griffin", DType::kF32));
+  griffin_model_info info = {};
+  info.struct_size = sizeof info;
+  REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
+  REQUIRE(griffin_session_default_options().history_size == 0);
+  const size_t history_size = 256;  // what 0 means
+
+  griffin_session* source = new_session(model);
+  const std::vector<int32_t> prompt = prompt_tokens();
+  REQUIRE(griffin_session_prefill(source, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
+  const std::vector<uint8_t> good = save(source);
+  griffin_session* target = new_session(model);
+  const std::vector<uint8_t> target_state = save(target);
+
+  auto refused = [&](const std::vector<uint8_t>& bytes, const std::string& message) {
+    INFO("expecting: " << message);
+    CHECK(griffin_session_load(target, bytes.data(), bytes.size()) == GRIFFIN_ERR_INVALID_ARGUMENT);
+    CHECK_THAT(std::string(griffin_session_last_error(target)), Catch::Contains(message));
+    CHECK(save(target) == target_state);
+  };
+
+  SECTION("resealing alone, and counters still in range, load") {
+    CHECK(resealed(good, history_size, [](SessionCounters&, int32_t*) {}) == good);
+    const std::vector<uint8_t> moved =
+        resealed(good, history_size, [](SessionCounters& c, int32_t*) {
+          c.position = 1000;
+          c.history_count = 1;
+        });
+    REQUIRE(griffin_session_load(target, moved.data(), moved.size()) == GRIFFIN_OK);
+    // The payloads match (the header's position field is informational and follows the session).
+    const std::vector<uint8_t> loaded = save(target);
+    CHECK(std::vector<uint8_t>(loaded.begin() + kSnapshotHeaderBytes, loaded.end()) ==
+          std::vector<uint8_t>(moved.begin() + kSnapshotHeaderBytes, moved.end()));
+    int64_t position = 0;
+    std::memcpy(&position, loaded.data() + 72, sizeof position);
+    CHECK(position == 1000);
+  }
+  SECTION("a negative position") {
+    refused(resealed(good, history_size, [](SessionCounters& c, int32_t*) { c.position = -1; }),
+            "position -1 is outside [0, 9007199254740992]");
+  }
+  SECTION("a position past 2^53") {
+    refused(resealed(good, history_size,
+                     [](SessionCounters& c, int32_t*) { c.position = (int64_t{1} << 53) + 1; }),
+            "is outside [0, 9007199254740992]");
+  }
+  SECTION("more recent tokens than the history holds, or fewer than none") {
+    refused(resealed(good, history_size,
+                     [&](SessionCounters& c, int32_t*) {
+                       c.history_count = static_cast<int64_t>(history_size) + 1;
+                     }),
+            "more than history_size");
+    refused(
+        resealed(good, history_size, [](SessionCounters& c, int32_t*) { c.history_count = -2; }),
+        "recent tokens");
+  }
+  SECTION("a recent token outside the vocabulary") {
+    REQUIRE(prompt.size() >= 2);
+    refused(resealed(good, history_size,
+                     [&](SessionCounters&, int32_t* history) { history[1] = info.vocab_size; }),
+            "outside the vocabulary");
+    refused(
+        resealed(good, history_size, [](SessionCounters&, int32_t* history) { history[0] = -1; }),
+        "recent token -1");
+  }
+  SECTION("more held UTF-8 bytes than a character has") {
+    refused(resealed(good, history_size,
+                     [](SessionCounters& c, int32_t*) {
+                       std::memset(static_cast<void*>(&c.utf8), 0xFF, sizeof c.utf8);
+                     }),
+            "unfinished character");
+  }
+  SECTION("a text-start flag that is neither true nor false") {
+    refused(resealed(good, history_size,
+                     [](SessionCounters& c, int32_t*) { std::memset(&c.at_text_start, 2, 1); }),
+            "text-start flag");
+  }
+
+  griffin_session_destroy(target);
+  griffin_session_destroy(source);
   griffin_model_close(model);
 }
 

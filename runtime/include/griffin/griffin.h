@@ -378,8 +378,9 @@ GRIFFIN_API griffin_status griffin_session_state_size(const griffin_session* ses
 GRIFFIN_API griffin_status griffin_session_save(const griffin_session* session, void* buffer,
                                                 size_t capacity, size_t* written);
 /* Restores a snapshot. Allocates nothing. Everything is checked before anything is copied: a
- * truncated, corrupt, wrong-version or other-model snapshot, or one made with other session
- * options, is refused (GRIFFIN_ERR_INVALID_ARGUMENT, the message says which check failed) and
+ * truncated, corrupt, wrong-version or other-model snapshot, one made with other session
+ * options, or one whose checksums match but whose position, history or held text bytes are out
+ * of range, is refused (GRIFFIN_ERR_INVALID_ARGUMENT, the message says which check failed) and
  * the session is left exactly as it was. */
 /* Thread safety: [session] */
 GRIFFIN_API griffin_status griffin_session_load(griffin_session* session, const void* data, size_t size);

@@ -11,6 +11,9 @@ namespace griffin {
 
 class Utf8Stream {
  public:
+  // The most bytes an unfinished character holds back.
+  static constexpr size_t kMaxPending = 3;
+
   // Appends `bytes` and writes the complete characters now available to `out` (at most
   // `capacity` bytes). Returns the number of bytes that would be written; if that exceeds
   // `capacity` nothing is written and the stream is left unchanged (so the caller can retry
@@ -20,7 +23,7 @@ class Utf8Stream {
   // for invalid bytes), for the end of a text. Returns the bytes that would be written; if that
   // exceeds `capacity` nothing is written and the stream is left unchanged.
   size_t flush(char* out, size_t capacity);
-  // Bytes held back because their character is incomplete (0..3).
+  // Bytes held back because their character is incomplete (0..kMaxPending).
   size_t pending() const { return pending_size_; }
   void reset() { pending_size_ = 0; }
 
