@@ -179,11 +179,11 @@ Status Session::load(const void* data, size_t size) {
 // check: any bits, NaN included, give logits the sampler handles.
 Status Session::check_snapshot_scalars(const uint8_t* payload) const {
   SessionCounters counters;
-  const int32_t* history = nullptr;
+  const uint8_t* history = nullptr;  // int32 ids, not necessarily aligned in the payload
   for (const Buffer& region : layout_.buffers) {
     if (!is_persistent(region.kind)) continue;
     if (region.kind == RegionKind::kCounters) std::memcpy(&counters, payload, sizeof counters);
-    if (region.kind == RegionKind::kHistory) history = reinterpret_cast<const int32_t*>(payload);
+    if (region.kind == RegionKind::kHistory) history = payload;
     payload += region.bytes;
   }
   const int64_t max_position = model_.config().count_layers(BlockType::kGlobalAttention) > 0
@@ -193,11 +193,12 @@ Status Session::check_snapshot_scalars(const uint8_t* payload) const {
             "the snapshot's position %lld is outside [0, %lld]", (long long)counters.position,
             (long long)max_position);
   GRF_CHECK(counters.history_count >= 0 && counters.history_count <= options_.history_size,
-            kInvalidArgument, "the snapshot holds %lld recent tokens, more than history_size %lld",
+            kInvalidArgument,
+            "the snapshot's %lld recent tokens are outside [0, history_size %lld]",
             (long long)counters.history_count, (long long)options_.history_size);
   for (int64_t i = 0; i < counters.history_count; ++i) {
     int32_t token = 0;
-    std::memcpy(&token, history + i, sizeof token);  // the payload need not be aligned
+    std::memcpy(&token, history + static_cast<size_t>(i) * sizeof token, sizeof token);
     GRF_CHECK(token >= 0 && token < model_.config().vocab_size, kInvalidArgument,
               "the snapshot's recent token %d is outside the vocabulary [0, %lld)", token,
               (long long)model_.config().vocab_size);

@@ -338,10 +338,10 @@ TEST_CASE("A resealed snapshot with out-of-range counters is refused", "[snapsho
                      [&](SessionCounters& c, int32_t*) {
                        c.history_count = static_cast<int64_t>(history_size) + 1;
                      }),
-            "more than history_size");
+            "257 recent tokens are outside [0, history_size 256]");
     refused(
         resealed(good, history_size, [](SessionCounters& c, int32_t*) { c.history_count = -2; }),
-        "recent tokens");
+        "-2 recent tokens are outside");
   }
   SECTION("a recent token outside the vocabulary") {
     REQUIRE(prompt.size() >= 2);
