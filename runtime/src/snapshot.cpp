@@ -11,9 +11,9 @@ namespace griffin {
 namespace {
 
 // Header layout (byte offsets): magic 0, version 8, header bytes 12, model identity 16,
-// layout hash 24, payload bytes 32, payload checksum 40, kv dtype 48, attention window 52,
-// max context 56, history size 64, position 72, reserved 80, header checksum 88.
-constexpr size_t kChecksumOffset = 88;
+// layout hash 24, payload bytes 32, payload checksum 40 (kSnapshotPayloadChecksumOffset), kv
+// dtype 48, attention window 52, max context 56, history size 64, position 72, reserved 80,
+// header checksum 88 (kSnapshotHeaderChecksumOffset).
 
 template <typename T>
 void put(uint8_t* out, size_t offset, T value) {
@@ -65,13 +65,13 @@ void encode_snapshot_header(const SnapshotHeader& h, uint8_t* out) {
   put<uint64_t>(out, 16, h.model_identity);
   put<uint64_t>(out, 24, h.layout_hash);
   put<uint64_t>(out, 32, h.payload_bytes);
-  put<uint64_t>(out, 40, h.payload_checksum);
+  put<uint64_t>(out, kSnapshotPayloadChecksumOffset, h.payload_checksum);
   put<int32_t>(out, 48, h.kv_dtype);
   put<int32_t>(out, 52, h.attention_window);
   put<int64_t>(out, 56, h.max_context);
   put<int64_t>(out, 64, h.history_size);
   put<int64_t>(out, 72, h.position);
-  put<uint64_t>(out, kChecksumOffset, fnv1a64(out, kChecksumOffset));
+  put<uint64_t>(out, kSnapshotHeaderChecksumOffset, fnv1a64(out, kSnapshotHeaderChecksumOffset));
 }
 
 Result<SnapshotHeader> decode_snapshot_header(const uint8_t* data, size_t size) {
@@ -85,14 +85,15 @@ Result<SnapshotHeader> decode_snapshot_header(const uint8_t* data, size_t size) 
             "snapshot format version %u is not supported (this build reads version %u)", version,
             kSnapshotVersion);
   GRF_CHECK(get<uint32_t>(data, 12) == kSnapshotHeaderBytes &&
-                get<uint64_t>(data, kChecksumOffset) == fnv1a64(data, kChecksumOffset),
+                get<uint64_t>(data, kSnapshotHeaderChecksumOffset) ==
+                    fnv1a64(data, kSnapshotHeaderChecksumOffset),
             kInvalidArgument, "snapshot header is corrupt (checksum mismatch)");
   SnapshotHeader h;
   h.version = version;
   h.model_identity = get<uint64_t>(data, 16);
   h.layout_hash = get<uint64_t>(data, 24);
   h.payload_bytes = get<uint64_t>(data, 32);
-  h.payload_checksum = get<uint64_t>(data, 40);
+  h.payload_checksum = get<uint64_t>(data, kSnapshotPayloadChecksumOffset);
   h.kv_dtype = get<int32_t>(data, 48);
   h.attention_window = get<int32_t>(data, 52);
   h.max_context = get<int64_t>(data, 56);

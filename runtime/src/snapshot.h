@@ -14,6 +14,9 @@ namespace griffin {
 
 constexpr char kSnapshotMagic[8] = {'G', 'R', 'F', 'N', 'S', 'N', 'A', 'P'};
 constexpr uint32_t kSnapshotVersion = 1;
+// Where the header keeps the payload's FNV-1a 64 and its own (over the bytes before it).
+constexpr size_t kSnapshotPayloadChecksumOffset = 40;
+constexpr size_t kSnapshotHeaderChecksumOffset = 88;
 
 struct SnapshotHeader {
   uint32_t version = kSnapshotVersion;

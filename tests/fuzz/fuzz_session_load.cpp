@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "converter/convert.h"
-#include "format/hash.h"
 #include "griffin/griffin.h"
 #include "plan/memory_plan.h"
 #include "tests/fuzz/fuzz_target.h"
+#include "tests/support/snapshot_reseal.h"
 
 namespace {
 
@@ -101,11 +101,7 @@ GRIFFIN_FUZZ_TARGET(session_load) {
   // same bytes go in again resealed: what lies behind the checksums is checked too.
   if (size >= griffin::kSnapshotHeaderBytes) {
     std::vector<uint8_t> bytes(data, data + size);
-    const uint64_t payload = griffin::fnv1a64(bytes.data() + griffin::kSnapshotHeaderBytes,
-                                              size - griffin::kSnapshotHeaderBytes);
-    std::memcpy(bytes.data() + 40, &payload, sizeof payload);
-    const uint64_t header = griffin::fnv1a64(bytes.data(), 88);
-    std::memcpy(bytes.data() + 88, &header, sizeof header);
+    griffin::test::reseal_snapshot(bytes.data(), bytes.size());
     try_load(session, bytes.data(), bytes.size());
   }
   return 0;

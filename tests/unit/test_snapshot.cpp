@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "converter/convert.h"
-#include "format/hash.h"
 #include "format/model_config.h"
 #include "griffin/griffin.h"
 #include "plan/memory_plan.h"
 #include "runtime/src/session_state.h"
 #include "tests/support/fixture_models.h"
+#include "tests/support/snapshot_reseal.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -50,6 +50,19 @@ std::vector<float> logits_of(const griffin_session* session) {
   size_t vocab = 0;
   REQUIRE(griffin_session_logits(session, &logits, &vocab) == GRIFFIN_OK);
   return std::vector<float>(logits, logits + vocab);
+}
+
+// Loading `bytes` into `target` is refused with `message`, and leaves its state and logits
+// exactly as they were.
+void check_refused(griffin_session* target, const std::vector<uint8_t>& bytes,
+                   const std::string& message) {
+  INFO("expecting: " << message);
+  const std::vector<uint8_t> state = save(target);
+  const std::vector<float> logits = logits_of(target);
+  CHECK(griffin_session_load(target, bytes.data(), bytes.size()) == GRIFFIN_ERR_INVALID_ARGUMENT);
+  CHECK_THAT(std::string(griffin_session_last_error(target)), Catch::Contains(message));
+  CHECK(save(target) == state);
+  CHECK(logits_of(target) == logits);
 }
 
 // Decodes `tokens` and returns every step's logits, then samples `samples` tokens with a
@@ -170,66 +183,57 @@ TEST_CASE("Bad snapshots are refused and leave the session as it was", "[snapsho
   griffin_session* target = new_session(model);
   const int32_t own[2] = {4, 5};
   REQUIRE(griffin_session_prefill(target, own, 2, nullptr, 0) == GRIFFIN_OK);
-  const std::vector<uint8_t> target_state = save(target);
-  const std::vector<float> target_logits = logits_of(target);
-
-  auto refused = [&](const std::vector<uint8_t>& bytes, const std::string& message) {
-    INFO("expecting: " << message);
-    CHECK(griffin_session_load(target, bytes.data(), bytes.size()) == GRIFFIN_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(std::string(griffin_session_last_error(target)), Catch::Contains(message));
-    CHECK(save(target) == target_state);
-    CHECK(logits_of(target) == target_logits);
-  };
 
   SECTION("truncated") {
-    refused(std::vector<uint8_t>(good.begin(), good.end() - 1), "truncated");
-    refused(std::vector<uint8_t>(good.begin(), good.begin() + 40), "truncated");
-    refused(std::vector<uint8_t>(good.begin(), good.begin() + kSnapshotHeaderBytes), "truncated");
+    check_refused(target, std::vector<uint8_t>(good.begin(), good.end() - 1), "truncated");
+    check_refused(target, std::vector<uint8_t>(good.begin(), good.begin() + 40), "truncated");
+    check_refused(target, std::vector<uint8_t>(good.begin(), good.begin() + kSnapshotHeaderBytes),
+                  "truncated");
     CHECK(griffin_session_load(target, good.data(), 0) == GRIFFIN_ERR_INVALID_ARGUMENT);
   }
   SECTION("trailing bytes") {
     std::vector<uint8_t> longer = good;
     longer.push_back(0);
-    refused(longer, "trailing");
+    check_refused(target, longer, "trailing");
   }
   SECTION("corrupt payload: one flipped bit in the RG-LRU state") {
     std::vector<uint8_t> bad = good;
     bad[kSnapshotHeaderBytes + 200] ^= 0x10;
-    refused(bad, "payload is corrupt");
+    check_refused(target, bad, "payload is corrupt");
     bad = good;
     bad.back() ^= 1;  // the last byte of the counters
-    refused(bad, "payload is corrupt");
+    check_refused(target, bad, "payload is corrupt");
   }
   SECTION("corrupt header") {
     std::vector<uint8_t> bad = good;
     bad[20] ^= 0x01;  // inside the model identity
-    refused(bad, "header is corrupt");
+    check_refused(target, bad, "header is corrupt");
   }
   SECTION("not a snapshot") {
     std::vector<uint8_t> bad = good;
     bad[0] = 'X';
-    refused(bad, "bad magic");
+    check_refused(target, bad, "bad magic");
   }
   SECTION("another format version") {
     std::vector<uint8_t> bad = good;
     bad[8] = 2;
-    refused(bad, "version 2 is not supported");
+    check_refused(target, bad, "version 2 is not supported");
   }
   SECTION("another model") {
     griffin_session* other = new_session(hawk);
     REQUIRE(griffin_session_prefill(other, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
-    refused(save(other), "another model file");
+    check_refused(target, save(other), "another model file");
     griffin_session_destroy(other);
   }
   SECTION("another quantization of the same model") {
     griffin_session* other = new_session(griffin_int8);
     REQUIRE(griffin_session_prefill(other, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
-    refused(save(other), "another model file");
+    check_refused(target, save(other), "another model file");
     griffin_session_destroy(other);
   }
   SECTION("other session options") {
     griffin_session* bf16 = new_session(model, GRIFFIN_DTYPE_BF16);
-    refused(save(bf16), "kv_dtype bf16, this session uses f32");
+    check_refused(target, save(bf16), "kv_dtype bf16, this session uses f32");
     griffin_session_destroy(bf16);
   }
   SECTION("the same file opened twice is the same model") {
@@ -277,11 +281,7 @@ std::vector<uint8_t> resealed(std::vector<uint8_t> bytes, size_t history_size,
   edit(counters, history.data());
   std::memcpy(bytes.data() + counters_at, &counters, sizeof counters);
   std::memcpy(bytes.data() + history_at, history.data(), history_size * sizeof(int32_t));
-  const uint64_t payload =
-      fnv1a64(bytes.data() + kSnapshotHeaderBytes, bytes.size() - kSnapshotHeaderBytes);
-  std::memcpy(bytes.data() + 40, &payload, sizeof payload);  // the payload checksum
-  const uint64_t header = fnv1a64(bytes.data(), 88);
-  std::memcpy(bytes.data() + 88, &header, sizeof header);  // the header's own checksum
+  reseal_snapshot(bytes.data(), bytes.size());
   return bytes;
 }
 
@@ -298,15 +298,9 @@ TEST_CASE("A resealed snapshot with out-of-range counters is refused", "[snapsho
   const std::vector<int32_t> prompt = prompt_tokens();
   REQUIRE(griffin_session_prefill(source, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
   const std::vector<uint8_t> good = save(source);
-  griffin_session* target = new_session(model);
-  const std::vector<uint8_t> target_state = save(target);
-
-  auto refused = [&](const std::vector<uint8_t>& bytes, const std::string& message) {
-    INFO("expecting: " << message);
-    CHECK(griffin_session_load(target, bytes.data(), bytes.size()) == GRIFFIN_ERR_INVALID_ARGUMENT);
-    CHECK_THAT(std::string(griffin_session_last_error(target)), Catch::Contains(message));
-    CHECK(save(target) == target_state);
-  };
+  griffin_session* target = new_session(model);  // with its own state, which refusals keep
+  const int32_t own[2] = {4, 5};
+  REQUIRE(griffin_session_prefill(target, own, 2, nullptr, 0) == GRIFFIN_OK);
 
   SECTION("resealing alone, and counters still in range, load") {
     CHECK(resealed(good, history_size, [](SessionCounters&, int32_t*) {}) == good);
@@ -325,44 +319,55 @@ TEST_CASE("A resealed snapshot with out-of-range counters is refused", "[snapsho
     CHECK(position == 1000);
   }
   SECTION("a negative position") {
-    refused(resealed(good, history_size, [](SessionCounters& c, int32_t*) { c.position = -1; }),
-            "position -1 is outside [0, 9007199254740992]");
+    check_refused(
+        target, resealed(good, history_size, [](SessionCounters& c, int32_t*) { c.position = -1; }),
+        "position -1 is outside [0, 9007199254740992]");
   }
   SECTION("a position past 2^53") {
-    refused(resealed(good, history_size,
-                     [](SessionCounters& c, int32_t*) { c.position = (int64_t{1} << 53) + 1; }),
-            "is outside [0, 9007199254740992]");
+    check_refused(
+        target,
+        resealed(good, history_size,
+                 [](SessionCounters& c, int32_t*) { c.position = (int64_t{1} << 53) + 1; }),
+        "is outside [0, 9007199254740992]");
   }
   SECTION("more recent tokens than the history holds, or fewer than none") {
-    refused(resealed(good, history_size,
-                     [&](SessionCounters& c, int32_t*) {
-                       c.history_count = static_cast<int64_t>(history_size) + 1;
-                     }),
-            "257 recent tokens are outside [0, history_size 256]");
-    refused(
+    check_refused(target,
+                  resealed(good, history_size,
+                           [&](SessionCounters& c, int32_t*) {
+                             c.history_count = static_cast<int64_t>(history_size) + 1;
+                           }),
+                  "257 recent tokens are outside [0, history_size 256]");
+    check_refused(
+        target,
         resealed(good, history_size, [](SessionCounters& c, int32_t*) { c.history_count = -2; }),
         "-2 recent tokens are outside");
   }
   SECTION("a recent token outside the vocabulary") {
     REQUIRE(prompt.size() >= 2);
-    refused(resealed(good, history_size,
-                     [&](SessionCounters&, int32_t* history) { history[1] = info.vocab_size; }),
-            "outside the vocabulary");
-    refused(
+    check_refused(
+        target,
+        resealed(good, history_size,
+                 [&](SessionCounters&, int32_t* history) { history[1] = info.vocab_size; }),
+        "outside the vocabulary");
+    check_refused(
+        target,
         resealed(good, history_size, [](SessionCounters&, int32_t* history) { history[0] = -1; }),
         "recent token -1");
   }
   SECTION("more held UTF-8 bytes than a character has") {
-    refused(resealed(good, history_size,
-                     [](SessionCounters& c, int32_t*) {
-                       std::memset(static_cast<void*>(&c.utf8), 0xFF, sizeof c.utf8);
-                     }),
-            "unfinished character");
+    check_refused(target,
+                  resealed(good, history_size,
+                           [](SessionCounters& c, int32_t*) {
+                             std::memset(static_cast<void*>(&c.utf8), 0xFF, sizeof c.utf8);
+                           }),
+                  "unfinished character");
   }
   SECTION("a text-start flag that is neither true nor false") {
-    refused(resealed(good, history_size,
-                     [](SessionCounters& c, int32_t*) { std::memset(&c.at_text_start, 2, 1); }),
-            "text-start flag");
+    check_refused(
+        target,
+        resealed(good, history_size,
+                 [](SessionCounters& c, int32_t*) { std::memset(&c.at_text_start, 2, 1); }),
+        "text-start flag");
   }
 
   griffin_session_destroy(target);
