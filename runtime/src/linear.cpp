@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/src/parallel-for.h"
+#include "runtime/src/tapered-rows.h"
 #include "runtime/src/xnn_memory.h"
 
 namespace griffin {
@@ -66,11 +67,16 @@ const float* as_f32(const TensorView& view, std::vector<float>* storage) {
 struct GemmTask {
   GemmKernel kernel;
   const GemmArgs* args;
+  TaperedRows rows;
 };
 
-void run_gemm_tile(void* context, size_t start, size_t count) {
+void run_gemm_pieces(void* context, size_t start, size_t count) {
   const GemmTask* task = static_cast<const GemmTask*>(context);
-  task->kernel(*task->args, start, start + count);
+  for (size_t piece = start; piece < start + count; ++piece) {
+    const size_t begin = task->rows.begin(piece);
+    const size_t end = task->rows.end(piece);
+    if (begin < end) task->kernel(*task->args, begin, end);
+  }
 }
 
 // Activation rows (tokens) quantized per pool task. Each row is quantized on its own, so any
@@ -97,7 +103,7 @@ size_t quantize_tile(pthreadpool_t pool, size_t rows) {
   return std::max<size_t>(8, (rows + 2 * threads - 1) / (2 * threads));
 }
 
-// Output rows per pool task: a few tiles per thread, multiples of 8 rows.
+// Output rows per pool task of the gate blocks: a few tiles per thread, multiples of 8 rows.
 size_t row_tile(pthreadpool_t pool, size_t out) {
   const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
   return std::max<size_t>(8, (out / (threads * 4) + 7) / 8 * 8);
@@ -263,8 +269,9 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
     args.aq = context.quantized;
     args.aq_scales = context.quantized_scales;
   }
-  GemmTask task{kernel, &args};
-  parallel_for_tiles(context.pool, run_gemm_tile, &task, out_, row_tile(context.pool, out_));
+  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
+  GemmTask task{kernel, &args, TaperedRows(out_, threads)};
+  parallel_for_tiles(context.pool, run_gemm_pieces, &task, task.rows.tasks(), 1);
   return Status::ok_status();
 }
 
