@@ -19,7 +19,6 @@ namespace griffin {
 
 GriffinFile::~GriffinFile() {
   if (map_base_ != nullptr) munmap(map_base_, map_bytes_);
-  std::free(copy_);
 }
 
 Result<std::unique_ptr<GriffinFile>> GriffinFile::open(const std::string& path) {
@@ -68,26 +67,8 @@ Status GriffinFile::verify() {
   return Status::ok_status();
 }
 
-namespace {
-
-// Reads exactly `size` bytes at `offset`, retrying short reads and interrupted calls.
-bool read_fully(int fd, uint8_t* out, size_t size, uint64_t offset) {
-  while (size > 0) {
-    const ssize_t got = pread(fd, out, size, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got == 0) errno = 0;  // the file ended early: no OS error to report
-    if (got <= 0) return false;
-    out += got;
-    size -= static_cast<size_t>(got);
-    offset += static_cast<uint64_t>(got);
-  }
-  return true;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offset, uint64_t length,
-                                                          bool copy) {
+                                                          Memory memory) {
   GRF_CHECK(fd >= 0, kInvalidArgument, "file descriptor %d is not open", fd);
   struct stat info;
   GRF_CHECK(fstat(fd, &info) == 0, kInvalidArgument, "fd %d: cannot stat: %s", fd,
@@ -113,7 +94,7 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offse
   file->file_bytes_ = length;
   GRF_CHECK(length >= 12, kInvalidFile, "%s: %llu bytes is too small to be a .griffin file",
             description, (unsigned long long)length);
-  if (offset % kDataAlignment == 0 && !copy) {
+  if (offset % kDataAlignment == 0 && memory == Memory::kMapped) {
     // mmap wants a page-aligned file offset: map from the page boundary below and point inside.
     const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
     const uint64_t lead = offset % page;
@@ -128,17 +109,13 @@ Result<std::unique_ptr<GriffinFile>> GriffinFile::open_fd(int fd, uint64_t offse
   } else {
     // A mapping would put every tensor off its alignment (or the caller asked for a copy), so
     // read an aligned copy.
-    const size_t bytes = static_cast<size_t>(length);
-    const size_t rounded = (bytes + kDataAlignment - 1) / kDataAlignment * kDataAlignment;
-    file->copy_ = std::aligned_alloc(kDataAlignment, rounded);
-    GRF_CHECK(file->copy_ != nullptr, kOutOfMemory,
-              "%s: cannot allocate %zu bytes for a copy (the offset is not a multiple of %llu, so "
-              "the model cannot be mapped)",
-              description, rounded, (unsigned long long)kDataAlignment);
-    GRF_CHECK(read_fully(fd, static_cast<uint8_t*>(file->copy_), bytes, offset), kIoError,
-              "%s: cannot read %zu bytes: %s", description, bytes,
-              errno ? std::strerror(errno) : "unexpected end of file");
-    file->mapping_ = static_cast<const uint8_t*>(file->copy_);
+    const PrivateCopy::Pages pages =
+        memory == Memory::kHugePageCopy ? PrivateCopy::Pages::kHuge : PrivateCopy::Pages::kDefault;
+    auto copy = PrivateCopy::read(fd, offset, static_cast<size_t>(length), kDataAlignment, pages,
+                                  description);
+    if (!copy.ok()) return copy.status();
+    file->copy_ = std::move(copy).value();
+    file->mapping_ = file->copy_->data();
   }
   GRF_RETURN_IF_ERROR(file->verify());
   return file;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "format/file_header.h"
+#include "format/private_copy.h"
 #include "format/tensor_specs.h"
 
 namespace griffin {
@@ -28,10 +29,12 @@ class GriffinFile {
   // asset, say); length 0 = to the end of the file. `fd` is not kept. An offset that is a
   // multiple of kDataAlignment is mapped from the page boundary below it (zero copies, like
   // open); any other offset would leave the tensors misaligned, so the bytes are read into an
-  // allocated, aligned copy instead (`length` bytes of RAM); `copy` true reads a copy at any
-  // offset (griffin_model_options.copy_weights: the model no longer depends on the file).
+  // allocated, aligned copy instead (`length` bytes of RAM); kCopy reads a copy at any offset
+  // (griffin_model_options.copy_weights: the model no longer depends on the file), and
+  // kHugePageCopy one in 2 MB pages (huge_pages; private_copy.h).
+  enum class Memory { kMapped, kCopy, kHugePageCopy };
   static Result<std::unique_ptr<GriffinFile>> open_fd(int fd, uint64_t offset, uint64_t length,
-                                                      bool copy = false);
+                                                      Memory memory = Memory::kMapped);
   // A model in caller-owned memory (not copied, not unmapped), which must stay valid and
   // unchanged while the GriffinFile lives, and be kDataAlignment-aligned like a mapping.
   static Result<std::unique_ptr<GriffinFile>> open_buffer(const void* data, size_t size);
@@ -47,6 +50,8 @@ class GriffinFile {
   const TensorView* find(const std::string& name) const;
 
   uint64_t file_bytes() const { return file_bytes_; }
+  // Bytes of a kHugePageCopy that the OS backs with huge pages (0 for any other opening).
+  size_t huge_page_bytes() const { return copy_ ? copy_->huge_page_bytes() : 0; }
   uint64_t data_offset() const { return data_offset_; }
   // The model's identity: a hash of the header (config, tokenizer and the tensor table with
   // every dtype and offset), so another model or another quantization has another identity.
@@ -63,7 +68,7 @@ class GriffinFile {
   const uint8_t* mapping_ = nullptr;  // the model's first byte
   void* map_base_ = nullptr;          // what to munmap (page-aligned, may start before mapping_)
   size_t map_bytes_ = 0;
-  void* copy_ = nullptr;  // what to free (open_fd at an unaligned offset)
+  std::unique_ptr<PrivateCopy> copy_;  // open_fd's copy, if it made one
   uint64_t file_bytes_ = 0;
   uint64_t data_offset_ = 0;
   uint64_t identity_ = 0;

@@ -17,6 +17,7 @@
 #include "examples/bench/multi_session.h"
 #include "examples/bench/roofline.h"
 #include "examples/common/cli_checks.h"
+#include "examples/common/model_flags.h"
 #include "examples/common/tool_common.h"
 
 namespace {
@@ -27,9 +28,7 @@ struct Options {
   std::string model_path;
   int32_t prompt_tokens = 128;
   int32_t decode_tokens = 128;
-  int32_t threads = 0;
-  bool int8_activations = false;
-  bool prefault = false, lock_weights = false;  // docs/memory.md
+  ModelFlags model;  // --threads, --int8-activations, --prefault, --lock-weights, --huge-pages
   int32_t chunk = 0;
   bool json = false;
   bool roofline = false;
@@ -288,15 +287,7 @@ int bench(int argc, char** argv) {
   app.add_option("--decode-tokens", o.decode_tokens, "tokens decoded greedily after the prompt")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 24));
-  app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
-      ->capture_default_str()
-      ->check(non_negative());
-  app.add_flag("--int8-activations", o.int8_activations,
-               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
-               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
-  app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
-  app.add_flag("--lock-weights", o.lock_weights,
-               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
+  add_model_flags(app, o.model);
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -330,8 +321,8 @@ int bench(int argc, char** argv) {
     throw ToolError("--positions needs --decode-tokens of at least 1");
   }
 
-  ModelPtr model =
-      open_model(o.model_path, o.threads, o.int8_activations, o.prefault, o.lock_weights, o.batch);
+  o.model.max_batch = o.batch;
+  ModelPtr model = open_model(o.model_path, o.model);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
   std::error_code error;
@@ -426,6 +417,8 @@ int bench(int argc, char** argv) {
     out["planned_session_bytes"] = plan.session_bytes;
     out["planned_total_bytes"] = plan.total_bytes;
     out["weights_mapped_bytes"] = plan.weights_mapped_bytes;
+    out["huge_pages"] = o.model.huge_pages;
+    out["weights_huge_page_bytes"] = info.weights_huge_page_bytes;
     out["xnnpack_bytes"] = usage.xnnpack_bytes;
     out["weights_streamed_bytes"] = plan.weights_streamed_bytes;
     out["weight_read_gb_per_s"] = bandwidth_gbs;
@@ -497,10 +490,18 @@ int bench(int argc, char** argv) {
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));
   std::printf(
-      "memory plan: %.1f MB (model %.1f MB of which %.1f MB mapped, session %.1f MB); "
+      "memory plan: %.1f MB (model %.1f MB of which %.1f MB %s, session %.1f MB); "
       "XNNPACK allocated %.1f MB\n",
       plan.total_bytes / 1e6, plan.model_bytes / 1e6, plan.weights_mapped_bytes / 1e6,
-      plan.session_bytes / 1e6, usage.xnnpack_bytes / 1e6);
+      o.model.huge_pages ? "copied" : "mapped", plan.session_bytes / 1e6,
+      usage.xnnpack_bytes / 1e6);
+  if (o.model.huge_pages) {
+    std::printf("huge pages: %.1f MB of the %.1f MB copy in 2 MB pages%s\n",
+                info.weights_huge_page_bytes / 1e6, file_bytes / 1e6,
+                info.weights_huge_page_bytes == 0
+                    ? " (none granted: see /sys/kernel/mm/transparent_hugepage/enabled)"
+                    : "");
+  }
   return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "examples/common/cli_checks.h"
+#include "examples/common/model_flags.h"
 #include "examples/common/tool_common.h"
 
 namespace {
@@ -47,7 +48,7 @@ struct Options {
   float top_p = 1.0f;
   float repeat_penalty = 1.0f;
   uint64_t seed = 0;
-  int32_t threads = 0;
+  ModelFlags model;  // --threads, --int8-activations, --prefault, --lock-weights, --huge-pages
   int32_t chunk = 0;
   bool verbose = false;
 };
@@ -247,9 +248,7 @@ int chat(int argc, char** argv) {
       ->capture_default_str()
       ->check(positive());
   app.add_option("--seed", o.seed, "sampler seed (default: random)");
-  app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
-      ->capture_default_str()
-      ->check(non_negative());
+  add_model_flags(app, o.model);
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -263,7 +262,7 @@ int chat(int argc, char** argv) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
 
-  ModelPtr model = open_model(o.model_path, o.threads);
+  ModelPtr model = open_model(o.model_path, o.model);
   if (!model_info(model.get()).has_tokenizer) {
     throw ToolError("this model has no tokenizer: griffin-chat needs text");
   }

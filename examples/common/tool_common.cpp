@@ -21,14 +21,14 @@ void check(griffin_status status, const char* what, const griffin_session* sessi
   throw ToolError(text);
 }
 
-ModelPtr open_model(const std::string& path, int32_t num_threads, bool int8_activations,
-                    bool prefault, bool lock_weights, int32_t max_batch) {
+ModelPtr open_model(const std::string& path, const ModelFlags& flags) {
   griffin_model_options options = griffin_model_default_options();
-  options.num_threads = num_threads;
-  options.int8_activations = int8_activations;
-  options.prefault = prefault;
-  options.lock_weights = lock_weights;
-  options.max_batch = max_batch;
+  options.num_threads = flags.threads;
+  options.int8_activations = flags.int8_activations;
+  options.prefault = flags.prefault;
+  options.lock_weights = flags.lock_weights;
+  options.huge_pages = flags.huge_pages;
+  options.max_batch = flags.max_batch;
   griffin_model* model = nullptr;
   check(griffin_model_open(path.c_str(), &options, &model), ("cannot open model " + path).c_str());
   return ModelPtr(model);

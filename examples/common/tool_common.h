@@ -33,12 +33,18 @@ using SessionPtr = std::unique_ptr<griffin_session, SessionDestroyer>;
 // message is the session's when `session` is given, else griffin_last_error().
 void check(griffin_status status, const char* what, const griffin_session* session = nullptr);
 
-// Opens `path` with `num_threads` matrix threads (0 = one per core); `int8_activations` picks
-// the integer-activation kernels for int8 weights (griffin_model_options.int8_activations);
-// `prefault` / `lock_weights` keep the weights resident (docs/memory.md).
-// `max_batch` sizes the model's batch arena for griffin_batch_decode (0 = none).
-ModelPtr open_model(const std::string& path, int32_t num_threads, bool int8_activations = false,
-                    bool prefault = false, bool lock_weights = false, int32_t max_batch = 0);
+// How a tool opens its model: griffin_model_options' fields of the same names (threads is
+// num_threads: 0 = one per core; max_batch sizes the arena of griffin_batch_decode, 0 = none).
+// model_flags.h adds the flags that set them.
+struct ModelFlags {
+  int32_t threads = 0;
+  bool int8_activations = false;
+  bool prefault = false;  // prefault, lock_weights, huge_pages: docs/memory.md
+  bool lock_weights = false;
+  bool huge_pages = false;
+  int32_t max_batch = 0;
+};
+ModelPtr open_model(const std::string& path, const ModelFlags& flags);
 griffin_model_info model_info(const griffin_model* model);
 SessionPtr create_session(griffin_model* model, const griffin_session_options& options);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "examples/common/cli_checks.h"
+#include "examples/common/model_flags.h"
 #include "examples/common/tool_common.h"
 
 namespace {
@@ -32,9 +33,7 @@ struct Options {
   float repeat_penalty = 1.0f;
   int32_t repeat_window = 64;
   uint64_t seed = 0;
-  int32_t threads = 0;
-  bool int8_activations = false;
-  bool prefault = false, lock_weights = false;  // docs/memory.md
+  ModelFlags model;  // --threads, --int8-activations, --prefault, --lock-weights, --huge-pages
   int32_t chunk = 0;
   bool chat = false, verbose = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
@@ -169,15 +168,7 @@ int generate(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
   app.add_option("--seed", o.seed, "sampler seed (default: random, printed at the end)");
-  app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
-      ->capture_default_str()
-      ->check(non_negative());
-  app.add_flag("--int8-activations", o.int8_activations,
-               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
-               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
-  app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
-  app.add_flag("--lock-weights", o.lock_weights,
-               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
+  add_model_flags(app, o.model);
   app.add_option("--chunk", o.chunk, "prompt tokens per prefill step; 0 = 64")
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
@@ -203,8 +194,7 @@ int generate(int argc, char** argv) {
     throw ToolError("give a prompt with -p TEXT or --tokens IDS (or continue with --load-state)");
   }
 
-  ModelPtr model =
-      open_model(o.model_path, o.threads, o.int8_activations, o.prefault, o.lock_weights);
+  ModelPtr model = open_model(o.model_path, o.model);
   const griffin_model_info info = model_info(model.get());
   const std::vector<int32_t> prompt_ids = prompt_tokens(model.get(), info, o);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "examples/common/cli_checks.h"
+#include "examples/common/model_flags.h"
 #include "examples/common/npy_writer.h"
 #include "examples/common/tool_common.h"
 
@@ -21,9 +22,7 @@ using namespace griffin_tools;
 struct Options {
   std::string model_path, token_list, text, file, logits_out;
   int32_t chunk = 0;
-  int32_t threads = 0;
-  bool int8_activations = false;
-  bool prefault = false, lock_weights = false;  // docs/memory.md
+  ModelFlags model;  // --threads, --int8-activations, --prefault, --lock-weights, --huge-pages
   bool json = false;
   bool use_tokens = false;  // --tokens was given (possibly empty, which the parser rejects)
 };
@@ -97,23 +96,14 @@ int score(int argc, char** argv) {
   app.add_option("--logits-out", o.logits_out,
                  "write all logits as float32 .npy of shape (tokens, vocab), atomically");
   app.add_flag("--json", o.json, "print one JSON object instead of the table");
-  app.add_option("-t,--threads", o.threads, "matrix threads; 0 = one per core")
-      ->capture_default_str()
-      ->check(non_negative());
-  app.add_flag("--int8-activations", o.int8_activations,
-               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
-               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
-  app.add_flag("--prefault", o.prefault, "read every weight page into RAM at open");
-  app.add_flag("--lock-weights", o.lock_weights,
-               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
+  add_model_flags(app, o.model);
   CLI11_PARSE(app, argc, argv);
   o.use_tokens = tokens->count() > 0;
   if (tokens->count() + text->count() + file->count() == 0) {
     throw ToolError("give the sequence with --tokens IDS, --text STR or --file PATH");
   }
 
-  ModelPtr model =
-      open_model(o.model_path, o.threads, o.int8_activations, o.prefault, o.lock_weights);
+  ModelPtr model = open_model(o.model_path, o.model);
   const griffin_model_info info = model_info(model.get());
   if (!o.use_tokens && !info.has_tokenizer) {
     throw ToolError("this model has no tokenizer (token ids only): give the sequence as --tokens");

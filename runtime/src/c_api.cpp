@@ -133,7 +133,9 @@ griffin_status griffin_model_open(const char* path, const griffin_model_options*
     griffin_model_options opts = griffin_model_default_options();
     GRF_C_REQUIRE(read_options(options, &opts), nullptr,
                   "griffin_model_open: options->struct_size is not a griffin_model_options size");
-    if (opts.copy_weights) return griffin::capi::open_path_copy(path, opts, model);
+    if (opts.copy_weights || opts.huge_pages) {
+      return griffin::capi::open_path_copy(path, opts, model);
+    }
     return griffin::capi::make_model_handle(
         griffin::Model::open(path, griffin::capi::model_options_from(opts)), model);
   });
@@ -185,6 +187,7 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
       info->start_of_turn_id = tokenizer->piece_to_id(tok.start_of_turn);
       info->end_of_turn_id = tokenizer->piece_to_id(tok.end_of_turn);
     }
+    info->weights_huge_page_bytes = model->model->file().huge_page_bytes();
     griffin::capi::write_output(full, caller);
     return GRIFFIN_OK;
   });

@@ -139,7 +139,8 @@ inline griffin_status make_model_handle(griffin::Result<std::unique_ptr<griffin:
   return GRIFFIN_OK;
 }
 
-// griffin_model_open with copy_weights: the file read into private memory (c_api_open.cpp).
+// griffin_model_open with copy_weights or huge_pages: the file read into private memory
+// (c_api_open.cpp).
 griffin_status open_path_copy(const char* path, const griffin_model_options& opts,
                               griffin_model** model);
 

@@ -26,10 +26,17 @@ griffin_status finish_open(griffin::Result<std::unique_ptr<griffin::GriffinFile>
       model);
 }
 
+// How open_fd is to hold the model's bytes.
+griffin::GriffinFile::Memory file_memory(const griffin_model_options& opts) {
+  if (opts.huge_pages) return griffin::GriffinFile::Memory::kHugePageCopy;
+  return opts.copy_weights ? griffin::GriffinFile::Memory::kCopy
+                           : griffin::GriffinFile::Memory::kMapped;
+}
+
 }  // namespace
 
-// copy_weights: read through an fd into an aligned private copy, so that nothing of the model
-// depends on the file once this returns (README "Reliability").
+// copy_weights or huge_pages: read through an fd into an aligned private copy, so that nothing
+// of the model depends on the file once this returns (README "Reliability").
 griffin_status griffin::capi::open_path_copy(const char* path, const griffin_model_options& opts,
                                              griffin_model** model) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -37,7 +44,7 @@ griffin_status griffin::capi::open_path_copy(const char* path, const griffin_mod
     return report(griffin::make_status(griffin::StatusCode::kNotFound, "%s: cannot open: %s", path,
                                        std::strerror(errno)));
   }
-  auto file = griffin::GriffinFile::open_fd(fd, 0, 0, /*copy=*/true);
+  auto file = griffin::GriffinFile::open_fd(fd, 0, 0, file_memory(opts));
   close(fd);
   if (!file.ok()) return report(file.status().with_context(path));
   return finish_open(std::move(file), opts, model);
@@ -54,7 +61,7 @@ griffin_status griffin_model_open_fd(int fd, uint64_t offset, uint64_t length,
     GRF_C_REQUIRE(read_options(options, &opts), nullptr,
                   "griffin_model_open_fd: options->struct_size is not a griffin_model_options "
                   "size");
-    return finish_open(griffin::GriffinFile::open_fd(fd, offset, length, opts.copy_weights), opts,
+    return finish_open(griffin::GriffinFile::open_fd(fd, offset, length, file_memory(opts)), opts,
                        model);
   });
 }

@@ -116,6 +116,15 @@ typedef struct griffin_model_options {
                         allocates its batch arena for that many at open (stacked activations
                         and logits: about max_batch x (vocab_size + 8 x width) floats, reported
                         in the model's planned bytes); 0 (default) = no batched decode. */
+  bool huge_pages;   /* read the file into private memory in 2 MB pages (Linux transparent huge
+                        pages, MADV_HUGEPAGE) instead of mapping it: fewer TLB misses, so faster
+                        decode, prefill and batches (docs/memory.md "Huge pages"). Costs like
+                        copy_weights, which it implies: the file's size in RAM (rounded up to 2 MB),
+                        read at open. The kernel grants the pages only when
+                        /sys/kernel/mm/transparent_hugepage/enabled is "always" or "madvise", and as
+                        memory allows; elsewhere (and on other systems) the copy keeps ordinary
+                        pages. griffin_model_info.weights_huge_page_bytes says what was granted.
+                        Ignored by griffin_model_open_buffer. Default false. */
 } griffin_model_options;
 
 /* Thread safety: [any thread] */
@@ -150,6 +159,8 @@ typedef struct griffin_model_info {
                                vocab_size have no text */
   int32_t start_of_turn_id; /* the file's chat markers as token ids; -1 when not a piece */
   int32_t end_of_turn_id;
+  uint64_t weights_huge_page_bytes; /* bytes of the model's private copy that the OS backed with
+                                       huge pages at open (huge_pages); 0 for a mapped file */
 } griffin_model_info;
 
 /* Thread safety: [model] */

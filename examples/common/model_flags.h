@@ -1,0 +1,28 @@
+// The flags that say how a griffin-* tool opens its model, added the same way by every tool so
+// each means the same everywhere (they set griffin_model_options; docs/memory.md explains the
+// residency ones).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "examples/common/cli_checks.h"
+#include "examples/common/tool_common.h"
+
+namespace griffin_tools {
+
+inline void add_model_flags(CLI::App& app, ModelFlags& flags) {
+  app.add_option("-t,--threads", flags.threads, "matrix threads; 0 = one per core")
+      ->capture_default_str()
+      ->check(non_negative());
+  app.add_flag("--int8-activations", flags.int8_activations,
+               "int8 weights: quantize activations to int8 too (less accurate; faster prefill only "
+               "with int8 dot products, e.g. AVX-512 VNNI: on AVX2 alone the default is faster)");
+  app.add_flag("--prefault", flags.prefault, "read every weight page into RAM at open");
+  app.add_flag("--lock-weights", flags.lock_weights,
+               "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");
+  app.add_flag("--huge-pages", flags.huge_pages,
+               "read the weights into private memory in 2 MB pages (Linux transparent huge "
+               "pages): faster, costs the file's size in RAM");
+}
+
+}  // namespace griffin_tools
