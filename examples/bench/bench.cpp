@@ -209,6 +209,7 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
 // run as fractions of them.
 struct Roofline {
   double read_bandwidth_gbs = 0.0;
+  bool read_huge_pages = false;  // the bandwidth buffer advised for 2 MB pages (--huge-pages)
   double decode_bandwidth_fraction = 0.0;
   double prefill_macs_per_token = 0.0;
   double prefill_gmacs = 0.0;
@@ -221,13 +222,14 @@ struct Roofline {
 
 Roofline measure_roofline(const griffin_model* model, const griffin_model_info& info,
                           const griffin_memory_plan& plan, int32_t prompt_tokens,
-                          double prefill_rate, double decode_rate) {
+                          double prefill_rate, double decode_rate, bool huge_pages) {
   const char* kernels = "";
   const char* recipe = "";
   griffin_model_kernels(model, &kernels);
   griffin_model_dtype_recipe(model, &recipe);
   Roofline r;
-  r.read_bandwidth_gbs = measure_read_bandwidth_gb_per_s(info.num_threads);
+  r.read_bandwidth_gbs = measure_read_bandwidth_gb_per_s(info.num_threads, huge_pages);
+  r.read_huge_pages = huge_pages;
   r.decode_bandwidth_fraction =
       r.read_bandwidth_gbs > 0
           ? plan.weights_streamed_bytes * decode_rate / (r.read_bandwidth_gbs * 1e9)
@@ -252,6 +254,7 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
 
 void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["read_bandwidth_gb_per_s"] = r.read_bandwidth_gbs;
+  out["read_bandwidth_huge_pages"] = r.read_huge_pages;
   out["decode_bandwidth_fraction"] = r.decode_bandwidth_fraction;
   out["prefill_macs_per_token"] = r.prefill_macs_per_token;
   out["prefill_gmacs_per_s"] = r.prefill_gmacs;
@@ -267,7 +270,8 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
 }
 
 void print_roofline(const Roofline& r) {
-  std::printf("roofline: read bandwidth %.2f GB/s; decode at %.2f of it\n", r.read_bandwidth_gbs,
+  std::printf("roofline: read bandwidth %.2f GB/s (%s pages); decode at %.2f of it\n",
+              r.read_bandwidth_gbs, r.read_huge_pages ? "2 MB" : "4 KB",
               r.decode_bandwidth_fraction);
   std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)\n",
               r.f32_peak_gmacs, r.f32_sequence.name, r.int8_peak_gmacs, r.int8_sequence.name);
@@ -377,7 +381,8 @@ int bench(int argc, char** argv) {
       r.decode_seconds > 0 ? plan.weights_streamed_bytes * n_decode / r.decode_seconds / 1e9 : 0.0;
 
   const Roofline roof = o.roofline ? measure_roofline(model.get(), info, plan, o.prompt_tokens,
-                                                      prefill_rate, decode_rate)
+                                                      prefill_rate, decode_rate,
+                                                      o.model.huge_pages)
                                    : Roofline{};
 
   // The multi-session modes, after the single session's run (same prompt, same steps).

@@ -2,6 +2,7 @@
 #include "examples/bench/roofline.h"
 
 #include <pthreadpool.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -121,7 +122,7 @@ PeakSequence int8_dot_sequence(const std::string& isa) {
   return {"int32 multiply-add of int8 (scalar)", peak_int8_scalar};
 }
 
-double measure_read_bandwidth_gb_per_s(int threads) {
+double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages) {
   const size_t n_threads = static_cast<size_t>(std::max(threads, 1));
   const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());
   const size_t words_per_thread = bytes / sizeof(Words) / n_threads / 8 * 8;
@@ -132,6 +133,13 @@ double measure_read_bandwidth_gb_per_s(int threads) {
     void operator()(Words* p) const { ::operator delete[](p, std::align_val_t{64}); }
   };
   std::unique_ptr<Words[], AlignedDelete> buffer(new (std::align_val_t{64}) Words[total_words]);
+  if (huge_pages) {
+    // The whole 2 MB pages inside the buffer, before anything touches them.
+    const uintptr_t huge = uintptr_t{2} << 20;
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(buffer.get()) + huge - 1) / huge * huge;
+    const uintptr_t end = reinterpret_cast<uintptr_t>(buffer.get() + total_words) / huge * huge;
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
   std::vector<uint64_t> checksums(n_threads);
   Stream stream{buffer.get(), words_per_thread, &checksums};
   PoolPtr pool = make_pool(threads);

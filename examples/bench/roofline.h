@@ -30,7 +30,9 @@ std::string family_isa(const std::string& kernels, const std::string& family);
 // Best of a few passes of `threads` threads (a pthreadpool, as in the runtime) reading a
 // buffer of at least 512 MiB and 8 × the last-level cache, filled with distinct random words
 // (a host that merges identical pages would otherwise serve it from a few physical pages).
-double measure_read_bandwidth_gb_per_s(int threads);
+// With `huge_pages` the buffer is advised for 2 MB pages, as the weights of a model opened with
+// huge_pages are, so that decode is held against reads of the same kind.
+double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages);
 
 // Best of a few runs of `sequence` on `threads` threads at once, in GMAC/s.
 double measure_peak_gmacs_per_s(const PeakSequence& sequence, int threads);
