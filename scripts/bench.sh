@@ -6,11 +6,14 @@
 #
 #   scripts/bench.sh [--build DIR] [--out DIR] [--threads N] [--runs R]
 #                    [--prompt-tokens P] [--decode-tokens D] [--dtypes "int8 int4 bf16"]
+#                    [--huge-pages]
 #
 # Writes speed.csv, sessions.csv and every run's JSON to --out (default docs/benchmarks/), and
 # machine.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a cached file,
 # and some hosts evict ordinary page cache within seconds), else to the build directory, and
-# are removed at the end. Every run uses --prefault. The machine should be otherwise idle.
+# are removed at the end. Every run uses --prefault. --huge-pages also measures each dtype with
+# the weights copied into 2 MB pages (config "<dtype>-huge-pages"; docs/memory.md "Huge pages").
+# The machine should be otherwise idle.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,6 +24,7 @@ runs=3
 prompt_tokens=256
 decode_tokens=32
 dtypes="int8 int4 bf16"
+huge_pages=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$2"; shift ;;
@@ -30,7 +34,8 @@ while [[ $# -gt 0 ]]; do
     --prompt-tokens) prompt_tokens="$2"; shift ;;
     --decode-tokens) decode_tokens="$2"; shift ;;
     --dtypes) dtypes="$2"; shift ;;
-    -h|--help) sed -n 2,13p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --huge-pages) huge_pages=1 ;;
+    -h|--help) sed -n 2,16p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,6 +79,7 @@ for dtype in $dtypes; do
   seed=$((seed + 1))
   configs=("$dtype:")
   [[ $dtype == int8 ]] && configs+=("int8-activations:--int8-activations")
+  ((huge_pages)) && configs+=("$dtype-huge-pages:--huge-pages")
   for entry in "${configs[@]}"; do
     config=${entry%%:*}
     flags=${entry#*:}
