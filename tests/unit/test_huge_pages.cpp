@@ -14,9 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "converter/synthetic.h"
 #include "format/private_copy.h"
 #include "griffin/griffin.h"
+#include "tests/support/proc_smaps.h"
+#include "tests/support/small_models.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -25,49 +26,6 @@ using namespace griffin::test;
 namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
-
-// An int8 model of about 6 MB: three 2 MB pages and a part.
-std::string write_model(const TempDir& dir) {
-  ModelConfig c = preset_config("griffin-tiny").value();
-  c.width = 256;
-  c.lru_width = 256;
-  c.mlp_width = 768;
-  c.num_heads = 4;
-  c.head_dim = 64;
-  c.vocab_size = 4096;
-  c.embedding_scale = embedding_scale_for_width(256);
-  SyntheticOptions options;
-  options.weight_dtype = DType::kInt8;
-  const std::string path = dir.file("huge.griffin");
-  REQUIRE(write_synthetic_griffin(c, path, options).ok());
-  return path;
-}
-
-// The number after "<field>:" in the /proc/self/smaps entry whose range holds `address` (kB for
-// the sizes), or -1 when there is none.
-long long smaps_field(const void* address, const std::string& field) {
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  const uintptr_t target = reinterpret_cast<uintptr_t>(address);
-  while (std::getline(smaps, line)) {
-    unsigned long long start = 0, end = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx ", &start, &end) == 2 &&
-        line.find(':') > line.find(' ')) {
-      inside = target >= start && target < end;
-      continue;
-    }
-    if (inside && line.compare(0, field.size() + 1, field + ":") == 0) {
-      return std::stoll(line.substr(field.size() + 1));
-    }
-  }
-  return -1;
-}
-
-uint64_t smaps_anon_huge(const void* address) {
-  const long long kb = smaps_field(address, "AnonHugePages");
-  return kb > 0 ? static_cast<uint64_t>(kb) * 1024 : 0;
-}
 
 // Logits after a short prompt and two decoded tokens.
 std::vector<float> run(griffin_model* model) {
@@ -97,7 +55,7 @@ griffin_model_info info_of(const griffin_model* model) {
 
 TEST_CASE("huge_pages gives the mapped model's logits, by path and by fd", "[memory][huge]") {
   TempDir dir;
-  const std::string path = write_model(dir);
+  const std::string path = write_small_int8_model(dir, "huge.griffin");
   const uint64_t file_bytes = read_file(path).size();
   REQUIRE(file_bytes > 3 * kHugePage);
 
@@ -141,7 +99,7 @@ TEST_CASE("huge_pages gives the mapped model's logits, by path and by fd", "[mem
 
 TEST_CASE("a huge-page copy is aligned, read-only data equal to the file", "[memory][huge]") {
   TempDir dir;
-  const std::string path = write_model(dir);
+  const std::string path = write_small_int8_model(dir, "huge.griffin");
   const std::string bytes = read_file(path);
   const int fd = open(path.c_str(), O_RDONLY);
   REQUIRE(fd >= 0);
@@ -152,7 +110,7 @@ TEST_CASE("a huge-page copy is aligned, read-only data equal to the file", "[mem
   REQUIRE(c.size() == bytes.size() - 64);
   CHECK(std::memcmp(c.data(), bytes.data() + 64, c.size()) == 0);
   // The count agrees with this test's own reading of smaps (at most the copy's size).
-  const uint64_t seen = smaps_anon_huge(c.data());
+  const uint64_t seen = smaps_bytes(c.data(), "AnonHugePages");
   CHECK(c.huge_page_bytes() == std::min<uint64_t>(seen, c.size()));
 
   // Asking for more than the file holds fails with the reason, and leaves nothing behind.
@@ -175,15 +133,15 @@ TEST_CASE("anon_huge_page_bytes reads one mapping's count from smaps", "[memory]
     REQUIRE(madvise(region, bytes, MADV_NOHUGEPAGE) == 0);
     std::memset(region, 1, bytes);
     CHECK(anon_huge_page_bytes(region, bytes) ==
-          std::min<uint64_t>(smaps_anon_huge(region), bytes));
+          std::min<uint64_t>(smaps_bytes(region, "AnonHugePages"), bytes));
     // Where the kernel took the advice (qemu-user, for one, accepts and ignores it), it says the
     // region may not have huge pages, and it has none.
-    if (smaps_field(region, "THPeligible") == 0) CHECK(anon_huge_page_bytes(region, bytes) == 0);
+    if (smaps_value(region, "THPeligible") == 0) CHECK(anon_huge_page_bytes(region, bytes) == 0);
   }
   SECTION("an advised region has what smaps says, at most the size asked about") {
     madvise(region, bytes, MADV_HUGEPAGE);
     std::memset(region, 1, bytes);
-    const uint64_t seen = smaps_anon_huge(region);
+    const uint64_t seen = smaps_bytes(region, "AnonHugePages");
     CHECK(anon_huge_page_bytes(region, bytes) == std::min<uint64_t>(seen, bytes));
     CHECK(anon_huge_page_bytes(region, kHugePage / 2) <= kHugePage / 2);
     if (seen == 0) WARN("the kernel granted no huge pages (THP off or memory fragmented)");

@@ -23,29 +23,14 @@
 #include "converter/synthetic.h"
 #include "griffin/griffin.h"
 #include "runtime/src/model.h"
+#include "tests/support/proc_smaps.h"
+#include "tests/support/small_models.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
 using namespace griffin::test;
 
 namespace {
-
-// A model of a few MB whose matrices the runtime does not read at load (int8: read in place).
-std::string write_model(const TempDir& dir) {
-  ModelConfig c = preset_config("griffin-tiny").value();
-  c.width = 256;
-  c.lru_width = 256;
-  c.mlp_width = 768;
-  c.num_heads = 4;
-  c.head_dim = 64;
-  c.vocab_size = 4096;
-  c.embedding_scale = embedding_scale_for_width(256);
-  SyntheticOptions options;
-  options.weight_dtype = DType::kInt8;
-  const std::string path = dir.file("resident.griffin");
-  REQUIRE(write_synthetic_griffin(c, path, options).ok());
-  return path;
-}
 
 // Drops the file's clean pages from the page cache (a no-op on tmpfs: reported, not failed).
 void evict(const std::string& path) {
@@ -85,29 +70,6 @@ double resident_fraction(Range range) {
   return static_cast<double>(resident) / static_cast<double>(pages.size());
 }
 
-// A field (kB, returned in bytes) of the smaps entry of the mapping that holds `address`.
-uint64_t smaps_of(const void* address, const std::string& field) {
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  const uintptr_t target = reinterpret_cast<uintptr_t>(address);
-  while (std::getline(smaps, line)) {
-    unsigned long long start = 0, end = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx ", &start, &end) == 2 &&
-        line.find(':') > line.find(' ')) {
-      inside = target >= start && target < end;
-      continue;
-    }
-    if (inside && line.compare(0, field.size() + 1, field + ":") == 0) {
-      std::istringstream values(line.substr(field.size() + 1));
-      uint64_t kb = 0;
-      values >> kb;
-      return kb * 1024;
-    }
-  }
-  return 0;
-}
-
 // Drops CAP_IPC_LOCK from this process's effective set (mlock then obeys RLIMIT_MEMLOCK even
 // for root). For the forked child only.
 bool drop_ipc_lock() {
@@ -122,7 +84,7 @@ bool drop_ipc_lock() {
 
 TEST_CASE("prefault maps every weight page at open", "[memory][resident]") {
   TempDir dir;
-  const std::string path = write_model(dir);
+  const std::string path = write_small_int8_model(dir, "resident.griffin");
 
   evict(path);
   ModelOptions plain;
@@ -131,7 +93,7 @@ TEST_CASE("prefault maps every weight page at open", "[memory][resident]") {
   const Range lazy_range = weights_of(*lazy.value());
   REQUIRE(lazy_range.bytes > 4'000'000);
   const double lazy_resident = resident_fraction(lazy_range);
-  const uint64_t lazy_rss = smaps_of(lazy_range.begin, "Rss");
+  const uint64_t lazy_rss = smaps_bytes(lazy_range.begin, "Rss");
   INFO("without prefault: " << lazy_resident << " of the pages resident, Rss " << lazy_rss);
   if (lazy_resident > 0.5) {
     WARN("the page cache kept the file (tmpfs?): the control without prefault proves little");
@@ -147,7 +109,7 @@ TEST_CASE("prefault maps every weight page at open", "[memory][resident]") {
   REQUIRE(model.ok());
   const Range range = weights_of(*model.value());
   CHECK(resident_fraction(range) == 1.0);
-  CHECK(smaps_of(range.begin, "Rss") >= range.bytes);
+  CHECK(smaps_bytes(range.begin, "Rss") >= range.bytes);
   CHECK(model.value()->locked_bytes() == 0);
 
   // Through the C API: the option is read and the model decodes as usual.
@@ -165,7 +127,7 @@ TEST_CASE("prefault maps every weight page at open", "[memory][resident]") {
 
 TEST_CASE("lock_weights pins the weights, or fails naming RLIMIT_MEMLOCK", "[memory][resident]") {
   TempDir dir;
-  const std::string path = write_model(dir);
+  const std::string path = write_small_int8_model(dir, "resident.griffin");
   ModelOptions options;
   options.lock_weights = true;
 
@@ -182,7 +144,7 @@ TEST_CASE("lock_weights pins the weights, or fails naming RLIMIT_MEMLOCK", "[mem
     const Range range = weights_of(*model.value());
     CHECK(model.value()->locked_bytes() >= range.bytes);
     CHECK(resident_fraction(range) == 1.0);
-    CHECK(smaps_of(range.begin, "Locked") >= range.bytes);
+    CHECK(smaps_bytes(range.begin, "Locked") >= range.bytes);
   }
 
   SECTION("a limit below the weights' size refuses the open with a clear error") {
