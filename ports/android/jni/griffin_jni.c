@@ -72,13 +72,26 @@ static jfloatArray float_array(JNIEnv* env, const float* data, size_t count) {
   return array;
 }
 
-static griffin_model_options model_options(jint num_threads, jlong max_memory, jboolean scalar,
-                                           jboolean int8_activations) {
+/* The Java Options' flags, in GriffinNative.OPTION_* order. */
+enum {
+  OPTION_SCALAR = 1,
+  OPTION_INT8_ACTIVATIONS = 2,
+  OPTION_COPY_WEIGHTS = 4,
+  OPTION_PREFAULT = 8,
+  OPTION_LOCK_WEIGHTS = 16,
+  OPTION_HUGE_PAGES = 32
+};
+
+static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags) {
   griffin_model_options options = griffin_model_default_options();
   options.num_threads = num_threads;
   options.max_memory_bytes = (uint64_t)max_memory;
-  options.force_scalar_kernels = scalar == JNI_TRUE;
-  options.int8_activations = int8_activations == JNI_TRUE;
+  options.force_scalar_kernels = (flags & OPTION_SCALAR) != 0;
+  options.int8_activations = (flags & OPTION_INT8_ACTIVATIONS) != 0;
+  options.copy_weights = (flags & OPTION_COPY_WEIGHTS) != 0;
+  options.prefault = (flags & OPTION_PREFAULT) != 0;
+  options.lock_weights = (flags & OPTION_LOCK_WEIGHTS) != 0;
+  options.huge_pages = (flags & OPTION_HUGE_PAGES) != 0;
   return options;
 }
 
@@ -109,10 +122,10 @@ JNIEXPORT jbyteArray GRIFFIN_JNI_FN(version)(JNIEnv* env, jclass cls) {
 }
 
 JNIEXPORT jlong GRIFFIN_JNI_FN(modelOpen)(JNIEnv* env, jclass cls, jbyteArray path, jint threads,
-                                          jlong max_memory, jboolean scalar, jboolean int8_act) {
+                                          jlong max_memory, jint flags) {
   char* c_path = c_string(env, path, "model path is null");
   if (c_path == NULL) return 0;
-  const griffin_model_options options = model_options(threads, max_memory, scalar, int8_act);
+  const griffin_model_options options = model_options(threads, max_memory, flags);
   griffin_model* model = NULL;
   const griffin_status status = griffin_model_open(c_path, &options, &model);
   free(c_path);
@@ -122,12 +135,12 @@ JNIEXPORT jlong GRIFFIN_JNI_FN(modelOpen)(JNIEnv* env, jclass cls, jbyteArray pa
 
 JNIEXPORT jlong GRIFFIN_JNI_FN(modelOpenFd)(JNIEnv* env, jclass cls, jint fd, jlong offset,
                                             jlong length, jint threads, jlong max_memory,
-                                            jboolean scalar, jboolean int8_act) {
+                                            jint flags) {
   if (offset < 0 || length < 0) {
     throw_griffin(env, GRIFFIN_ERR_INVALID_ARGUMENT, "offset and length must not be negative");
     return 0;
   }
-  const griffin_model_options options = model_options(threads, max_memory, scalar, int8_act);
+  const griffin_model_options options = model_options(threads, max_memory, flags);
   griffin_model* model = NULL;
   if (failed(env,
              griffin_model_open_fd(fd, (uint64_t)offset, (uint64_t)length, &options, &model))) {
@@ -166,6 +179,14 @@ JNIEXPORT jintArray GRIFFIN_JNI_FN(modelInfo)(JNIEnv* env, jclass cls, jlong mod
   jintArray array = (*env)->NewIntArray(env, count);
   if (array != NULL) (*env)->SetIntArrayRegion(env, array, 0, count, values);
   return array;
+}
+
+JNIEXPORT jlong GRIFFIN_JNI_FN(modelWeightsHugePageBytes)(JNIEnv* env, jclass cls, jlong model) {
+  griffin_model_info info;
+  memset(&info, 0, sizeof info);
+  info.struct_size = sizeof info;
+  if (failed(env, griffin_model_get_info(as_model(model), &info))) return 0;
+  return (jlong)info.weights_huge_page_bytes;
 }
 
 /* The order MemoryPlan.java reads. */

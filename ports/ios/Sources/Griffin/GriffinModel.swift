@@ -15,15 +15,33 @@ public final class GriffinModel: @unchecked Sendable {
     /// int8 weights: quantize activations too (slightly less accurate; faster prefill only where
     /// the CPU has int8 dot products, see docs/quantization.md).
     public var int8Activations: Bool
+    /// Read the file into private memory instead of mapping it: costs the file's size in RAM, but
+    /// a file replaced or truncated while the model is open cannot crash the process.
+    public var copyWeights: Bool
+    /// Read every weight page into RAM at open, so the first tokens do not wait on storage. The
+    /// OS may still evict the pages later under memory pressure (docs/memory.md).
+    public var prefault: Bool
+    /// Pin the weights in RAM (mlock) while the model is open. Where the memory-lock limit
+    /// (RLIMIT_MEMLOCK) is below the weights' size the open throws `.outOfMemory` naming it.
+    public var lockWeights: Bool
+    /// Read the file into private memory in 2 MB pages (Linux transparent huge pages; other
+    /// systems get an ordinary copy): faster decode where granted, the file's size in RAM.
+    /// `GriffinModel.weightsHugePageBytes` says what was granted.
+    public var hugePages: Bool
 
     public init(
       numThreads: Int32 = 0, maxMemoryBytes: UInt64 = 0, forceScalarKernels: Bool = false,
-      int8Activations: Bool = false
+      int8Activations: Bool = false, copyWeights: Bool = false, prefault: Bool = false,
+      lockWeights: Bool = false, hugePages: Bool = false
     ) {
       self.numThreads = numThreads
       self.maxMemoryBytes = maxMemoryBytes
       self.forceScalarKernels = forceScalarKernels
       self.int8Activations = int8Activations
+      self.copyWeights = copyWeights
+      self.prefault = prefault
+      self.lockWeights = lockWeights
+      self.hugePages = hugePages
     }
 
     var c: griffin_model_options {
@@ -32,6 +50,10 @@ public final class GriffinModel: @unchecked Sendable {
       options.max_memory_bytes = maxMemoryBytes
       options.force_scalar_kernels = forceScalarKernels
       options.int8_activations = int8Activations
+      options.copy_weights = copyWeights
+      options.prefault = prefault
+      options.lock_weights = lockWeights
+      options.huge_pages = hugePages
       return options
     }
   }
@@ -41,6 +63,9 @@ public final class GriffinModel: @unchecked Sendable {
   public let vocabSize: Int32
   public let bosId: Int32
   public let eosId: Int32
+  /// Bytes of the weights' private copy that the OS backed with 2 MB pages at open
+  /// (`Options.hugePages`); 0 for a mapped file.
+  public let weightsHugePageBytes: UInt64
 
   /// Opens and verifies a .griffin file.
   public convenience init(path: String, options: Options = Options()) throws {
@@ -77,6 +102,7 @@ public final class GriffinModel: @unchecked Sendable {
     vocabSize = info.vocab_size
     bosId = info.bos_id
     eosId = info.eos_id
+    weightsHugePageBytes = info.weights_huge_page_bytes
   }
 
   deinit {

@@ -20,6 +20,10 @@ public final class GriffinModel implements AutoCloseable {
     long maxMemoryBytes = 0;
     boolean forceScalarKernels = false;
     boolean int8Activations = false;
+    boolean copyWeights = false;
+    boolean prefault = false;
+    boolean lockWeights = false;
+    boolean hugePages = false;
 
     /** Threads for matrix products; 0 = one per core. */
     public Options numThreads(int numThreads) {
@@ -47,6 +51,53 @@ public final class GriffinModel implements AutoCloseable {
       this.int8Activations = int8Activations;
       return this;
     }
+
+    /**
+     * Read the file into private memory instead of mapping it: costs the file's size in RAM, but a
+     * file replaced or truncated while the model is open cannot crash the process.
+     */
+    public Options copyWeights(boolean copyWeights) {
+      this.copyWeights = copyWeights;
+      return this;
+    }
+
+    /**
+     * Read every weight page into RAM at open, so the first tokens do not wait on storage. The OS
+     * may still evict the pages later under memory pressure (docs/memory.md).
+     */
+    public Options prefault(boolean prefault) {
+      this.prefault = prefault;
+      return this;
+    }
+
+    /**
+     * Pin the weights in RAM (mlock) while the model is open, so decode never drops to storage
+     * speed. Needs RLIMIT_MEMLOCK of at least the weights' size; otherwise the open throws
+     * GriffinException with {@link GriffinStatus#OUT_OF_MEMORY} and a message naming the limit.
+     */
+    public Options lockWeights(boolean lockWeights) {
+      this.lockWeights = lockWeights;
+      return this;
+    }
+
+    /**
+     * Read the file into private memory in 2 MB pages (Linux transparent huge pages), which
+     * decodes faster where the kernel grants them; costs the file's size in RAM, like
+     * {@link #copyWeights}. {@link GriffinModel#weightsHugePageBytes()} says what was granted.
+     */
+    public Options hugePages(boolean hugePages) {
+      this.hugePages = hugePages;
+      return this;
+    }
+
+    int flags() {
+      return (forceScalarKernels ? GriffinNative.OPTION_SCALAR : 0)
+          | (int8Activations ? GriffinNative.OPTION_INT8_ACTIVATIONS : 0)
+          | (copyWeights ? GriffinNative.OPTION_COPY_WEIGHTS : 0)
+          | (prefault ? GriffinNative.OPTION_PREFAULT : 0)
+          | (lockWeights ? GriffinNative.OPTION_LOCK_WEIGHTS : 0)
+          | (hugePages ? GriffinNative.OPTION_HUGE_PAGES : 0);
+    }
   }
 
   private final Object lock = new Object();
@@ -66,8 +117,8 @@ public final class GriffinModel implements AutoCloseable {
 
   public static GriffinModel open(String path, Options options) {
     byte[] utf8 = Utf8.encodeNoNul(path, "model path");
-    return new GriffinModel(GriffinNative.modelOpen(utf8, options.numThreads, options.maxMemoryBytes,
-        options.forceScalarKernels, options.int8Activations));
+    return new GriffinModel(
+        GriffinNative.modelOpen(utf8, options.numThreads, options.maxMemoryBytes, options.flags()));
   }
 
   /**
@@ -95,8 +146,8 @@ public final class GriffinModel implements AutoCloseable {
   }
 
   public static GriffinModel open(int fd, long offset, long length, Options options) {
-    return new GriffinModel(GriffinNative.modelOpenFd(fd, offset, length, options.numThreads,
-        options.maxMemoryBytes, options.forceScalarKernels, options.int8Activations));
+    return new GriffinModel(GriffinNative.modelOpenFd(
+        fd, offset, length, options.numThreads, options.maxMemoryBytes, options.flags()));
   }
 
   /** A new session with default options. */
@@ -149,6 +200,16 @@ public final class GriffinModel implements AutoCloseable {
 
   public int eosId() {
     return info[2];
+  }
+
+  /**
+   * Bytes of the weights' private copy that the OS backed with 2 MB pages at open
+   * ({@link Options#hugePages}); 0 for a mapped file.
+   */
+  public long weightsHugePageBytes() {
+    synchronized (lock) {
+      return GriffinNative.modelWeightsHugePageBytes(handle());
+    }
   }
 
   /** The C library's version, e.g. "0.1.0". */

@@ -13,11 +13,18 @@ final class GriffinNative {
 
   static native byte[] version();
 
-  static native long modelOpen(byte[] path, int numThreads, long maxMemoryBytes,
-      boolean forceScalarKernels, boolean int8Activations);
+  // Flags of modelOpen and modelOpenFd: the booleans of GriffinModel.Options (griffin_jni.c).
+  static final int OPTION_SCALAR = 1;
+  static final int OPTION_INT8_ACTIVATIONS = 2;
+  static final int OPTION_COPY_WEIGHTS = 4;
+  static final int OPTION_PREFAULT = 8;
+  static final int OPTION_LOCK_WEIGHTS = 16;
+  static final int OPTION_HUGE_PAGES = 32;
 
-  static native long modelOpenFd(int fd, long offset, long length, int numThreads,
-      long maxMemoryBytes, boolean forceScalarKernels, boolean int8Activations);
+  static native long modelOpen(byte[] path, int numThreads, long maxMemoryBytes, int flags);
+
+  static native long modelOpenFd(
+      int fd, long offset, long length, int numThreads, long maxMemoryBytes, int flags);
 
   /** The int descriptor inside a FileDescriptor (field "descriptor" on Android, "fd" on desktop JDKs). */
   static native int descriptorOf(FileDescriptor fd);
@@ -26,6 +33,9 @@ final class GriffinNative {
 
   /** vocab_size, bos_id, eos_id, pad_id, depth, width. */
   static native int[] modelInfo(long model);
+
+  /** griffin_model_info.weights_huge_page_bytes. */
+  static native long modelWeightsHugePageBytes(long model);
 
   static native long[] modelMemoryPlan(long model, int prefillChunk, int maxContext, long seed,
       int historySize, int kvDtype, long maxMemoryBytes);
