@@ -1,6 +1,7 @@
 // ops::dot, the attention scores' q·k (§7.4): within float rounding of the sum in double for
 // every length around its 8-lane blocks, and the same bits wherever the vectors sit in memory
 // (so a score does not depend on how a prompt was chunked or where its buffers were placed).
+// ops::scaled_dots and ops::add_scaled_rows, the blocked forms attention runs: the same bits.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -48,6 +49,56 @@ TEST_CASE("ops::dot of known vectors", "[kernels][ops]") {
   CHECK(ops::dot(20, ones, ramp) == 210.0f);   // 1 + 2 + ... + 20
   CHECK(ops::dot(20, ramp, ramp) == 2870.0f);  // Σ i², exact in float
   CHECK(ops::dot(0, ones, ramp) == 0.0f);
+}
+
+// The attention's blocked forms must give exactly the bits of the per-head calls they replace,
+// or a token's scores would depend on how many heads a pool task took.
+TEST_CASE("ops::scaled_dots gives each row ops::dot's bits, scaled", "[kernels][ops]") {
+  std::mt19937 rng(29);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (size_t count : {0, 1, 7, 8, 9, 64, 255, 256, 257}) {
+    for (size_t rows = 1; rows <= 11; ++rows) {
+      CAPTURE(count, rows);
+      const size_t a_stride = count + 3, out_stride = 5;
+      std::vector<float> a(rows * a_stride), b(count);
+      for (float& v : a) v = normal(rng);
+      for (float& v : b) v = normal(rng);
+      const float scale = 0.0625f + std::abs(normal(rng));
+      std::vector<float> out(rows * out_stride, -1.0f);
+      ops::scaled_dots(count, rows, a.data(), a_stride, b.data(), scale, out.data(), out_stride);
+      for (size_t r = 0; r < rows; ++r) {
+        const float want = ops::dot(count, a.data() + r * a_stride, b.data()) * scale;
+        CHECK(std::memcmp(&out[r * out_stride], &want, sizeof(float)) == 0);
+        // Only the row's own slot is written.
+        for (size_t i = 1; i < out_stride; ++i) CHECK(out[r * out_stride + i] == -1.0f);
+      }
+    }
+  }
+}
+
+TEST_CASE("ops::add_scaled_rows gives the bits of ops::add_scaled row after row",
+          "[kernels][ops]") {
+  std::mt19937 rng(31);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (size_t count : {1, 7, 8, 9, 255, 256, 257}) {
+    for (size_t rows = 1; rows <= 4; ++rows) {
+      CAPTURE(count, rows);
+      std::vector<std::vector<float>> x(rows, std::vector<float>(count));
+      std::vector<const float*> pointers;
+      std::vector<float> scales;
+      for (auto& row : x) {
+        for (float& v : row) v = normal(rng);
+        pointers.push_back(row.data());
+        scales.push_back(normal(rng));
+      }
+      std::vector<float> y(count);
+      for (float& v : y) v = normal(rng);
+      std::vector<float> want = y;
+      for (size_t j = 0; j < rows; ++j) ops::add_scaled(count, scales[j], x[j].data(), want.data());
+      ops::add_scaled_rows(count, rows, pointers.data(), scales.data(), y.data());
+      CHECK(std::memcmp(y.data(), want.data(), count * sizeof(float)) == 0);
+    }
+  }
 }
 
 #if defined(__x86_64__)

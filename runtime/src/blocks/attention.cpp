@@ -25,6 +25,8 @@ namespace {
 // The pool's tasks widen f16/bf16 cache rows into a buffer on their own stack, for heads up to
 // this size; larger heads run on the calling thread with the session's kv_row.
 constexpr size_t kMaxStackHeadDim = 1024;
+// Value rows per step of the weighted sum (ops::add_scaled_rows takes up to four).
+constexpr size_t kValueBlock = 4;
 
 // One token's query heads [g_begin, g_end) of KV head `kv`: scores over `keys` keys from
 // position `first`, softmax, and the weighted sum of values into out.
@@ -60,32 +62,46 @@ const float* key_or_value_row(const HeadsTask& task, const uint8_t* cache, const
   return widened;
 }
 
-void attend_heads(const HeadsTask& task, size_t g_begin, size_t g_end, float* widened) {
+// `widened` holds `widened_rows` rows of head_dim floats for cache rows of a narrower dtype.
+void attend_heads(const HeadsTask& task, size_t g_begin, size_t g_end, float* widened,
+                  size_t widened_rows) {
   const size_t head_dim = task.head_dim;
   const size_t max_keys = static_cast<size_t>(task.s->max_keys);
   float* scores = task.s->scores;
-  // The heads share each key and value row: read (and widen) once per row.
+  // The heads share each key and value row: read (and widen) once per row. scaled_dots and
+  // add_scaled_rows give the bits of one ops::dot and one ops::add_scaled per head and row, in
+  // the same order, so neither the pool's split nor the blocking below changes a bit.
   for (size_t n = 0; n < task.keys; ++n) {
     const float* key = key_or_value_row(task, task.layer->k_cache, task.chunk_k,
                                         task.first + static_cast<int64_t>(n), widened);
-    for (size_t g = g_begin; g < g_end; ++g) {
-      scores[g * max_keys + n] = ops::dot(head_dim, task.q + g * head_dim, key) * task.scale;
-    }
+    ops::scaled_dots(head_dim, g_end - g_begin, task.q + g_begin * head_dim, head_dim, key,
+                     task.scale, scores + g_begin * max_keys + n, max_keys);
   }
   for (size_t g = g_begin; g < g_end; ++g) ops::softmax(task.keys, scores + g * max_keys);
   std::memset(task.out + g_begin * head_dim, 0, (g_end - g_begin) * head_dim * sizeof(float));
-  for (size_t n = 0; n < task.keys; ++n) {
-    const float* value = key_or_value_row(task, task.layer->v_cache, task.chunk_v,
-                                          task.first + static_cast<int64_t>(n), widened);
+  // Values in blocks of up to kValueBlock rows: each head's output is loaded and stored once per
+  // block instead of once per row (the loop was bound by those stores).
+  const size_t block =
+      task.s->kv_dtype == DType::kF32 ? kValueBlock : std::min(kValueBlock, widened_rows);
+  for (size_t n0 = 0; n0 < task.keys; n0 += block) {
+    const size_t rows = std::min(block, task.keys - n0);
+    const float* values[kValueBlock];
+    for (size_t j = 0; j < rows; ++j) {
+      values[j] = key_or_value_row(task, task.layer->v_cache, task.chunk_v,
+                                   task.first + static_cast<int64_t>(n0 + j),
+                                   widened + std::min(j, widened_rows - 1) * head_dim);
+    }
     for (size_t g = g_begin; g < g_end; ++g) {
-      ops::add_scaled(head_dim, scores[g * max_keys + n], value, task.out + g * head_dim);
+      ops::add_scaled_rows(head_dim, rows, values, scores + g * max_keys + n0,
+                           task.out + g * head_dim);
     }
   }
 }
 
 void attend_heads_tile(void* context, size_t g_begin, size_t heads) {
-  alignas(32) float widened[kMaxStackHeadDim];
-  attend_heads(*static_cast<const HeadsTask*>(context), g_begin, g_begin + heads, widened);
+  alignas(32) float widened[kValueBlock * kMaxStackHeadDim];
+  attend_heads(*static_cast<const HeadsTask*>(context), g_begin, g_begin + heads, widened,
+               kValueBlock);
 }
 
 // One sequence's `count` tokens: q [count, H·hd] attends over the cache and the chunk's own keys
@@ -142,7 +158,7 @@ void attend(const Model& model, const LayerWeights& w, LayerState& layer, Sessio
         const size_t tile = (group + threads - 1) / threads;
         parallel_for_tiles(pool, attend_heads_tile, &task, group, tile);
       } else {
-        attend_heads(task, 0, group, s.kv_row);
+        attend_heads(task, 0, group, s.kv_row, 1);
       }
     }
   }

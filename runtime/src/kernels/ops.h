@@ -64,8 +64,20 @@ void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_fr
 // order on every call, so attention scores do not depend on chunking (§7.4's q·k).
 float dot(size_t count, const float* a, const float* b);
 
+// out[r · out_stride] = dot(count, a + r · a_stride, b) · scale for r < rows, with dot's bits
+// (each row's eight partial sums in dot's order), but b read once for four rows at a time and
+// the four rows' sums interleaved, where dot alone waits on one chain of additions. The
+// attention's scores: the query heads that share a key.
+void scaled_dots(size_t count, size_t rows, const float* a, size_t a_stride, const float* b,
+                 float scale, float* out, size_t out_stride);
+
 // y[i] += scale · x[i] (the attention's weighted sum of values).
 void add_scaled(size_t count, float scale, const float* x, float* y);
+
+// add_scaled(count, scales[j], x[j], y) for j = 0 .. rows - 1 in turn (rows <= 4), with its bits:
+// y is loaded and stored once instead of once per row.
+void add_scaled_rows(size_t count, size_t rows, const float* const* x, const float* scales,
+                     float* y);
 
 // In-place softmax over `count` values, computed in f32 with the max subtracted.
 void softmax(size_t count, float* x);
