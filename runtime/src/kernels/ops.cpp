@@ -134,8 +134,17 @@ void rope(size_t heads, size_t head_dim, size_t rotary_dims, const float* inv_fr
 
 namespace {
 // dot's last steps: its eight partial sums added pairwise, then the tail from d in order.
-inline float finish_dot(const float (&partial)[8], size_t d, size_t count, const float* a,
-                        const float* b) {
+// Elsewhere than x86 one copy that every caller calls: inlined into two callers, GCC on aarch64
+// fused the tail's multiply-adds in one and not in the other, and the bits differed. On x86 no
+// clone has FMA, so every inlined copy rounds alike (and a call from an AVX2 clone into this
+// baseline-ISA function, with the ymm registers' upper halves in use, made dot 5 × slower).
+#if defined(__x86_64__)
+#define GRF_FINISH_DOT inline
+#else
+#define GRF_FINISH_DOT __attribute__((noinline))
+#endif
+GRF_FINISH_DOT float finish_dot(const float (&partial)[8], size_t d, size_t count, const float* a,
+                                const float* b) {
   float sum = ((partial[0] + partial[4]) + (partial[2] + partial[6])) +
               ((partial[1] + partial[5]) + (partial[3] + partial[7]));
   for (; d < count; ++d) sum += a[d] * b[d];
