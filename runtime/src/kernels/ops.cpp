@@ -63,28 +63,17 @@ void GRF_WIDEST_VECTORS add_scaled(size_t count, float scale, const float* x, fl
 
 void GRF_WIDEST_VECTORS add_scaled_rows(size_t count, size_t rows, const float* const* x,
                                         const float* scales, float* y) {
-  switch (rows) {
-    case 4:
-      for (size_t i = 0; i < count; ++i) {
-        float sum = y[i];
-        sum += scales[0] * x[0][i];
-        sum += scales[1] * x[1][i];
-        sum += scales[2] * x[2][i];
-        sum += scales[3] * x[3][i];
-        y[i] = sum;
-      }
-      return;
-    case 3:
-      for (size_t i = 0; i < count; ++i) {
-        float sum = y[i];
-        sum += scales[0] * x[0][i];
-        sum += scales[1] * x[1][i];
-        sum += scales[2] * x[2][i];
-        y[i] = sum;
-      }
-      return;
-    default:
-      for (size_t j = 0; j < rows; ++j) add_scaled(count, scales[j], x[j], y);
+  if (rows != 4) {  // the last few rows of a head's keys
+    for (size_t j = 0; j < rows; ++j) add_scaled(count, scales[j], x[j], y);
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    float sum = y[i];
+    sum += scales[0] * x[0][i];
+    sum += scales[1] * x[1][i];
+    sum += scales[2] * x[2][i];
+    sum += scales[3] * x[3][i];
+    y[i] = sum;
   }
 }
 
