@@ -386,7 +386,7 @@ int bench(int argc, char** argv) {
                                    : Roofline{};
 
   // The multi-session modes, after the single session's run (same prompt, same steps).
-  MultiResult batched, threaded;
+  MultiResult batched, threaded, in_turns;
   if (o.batch > 0) {
     batched = run_batched(model.get(), session_options, prompt, o.decode_tokens,
                           static_cast<size_t>(o.batch));
@@ -394,6 +394,8 @@ int bench(int argc, char** argv) {
   if (o.sessions > 0) {
     threaded = run_threads(model.get(), session_options, prompt, o.decode_tokens,
                            static_cast<size_t>(o.sessions));
+    in_turns = run_threads_in_turns(model.get(), session_options, prompt, o.decode_tokens,
+                                    static_cast<size_t>(o.sessions));
   }
   const std::vector<PositionPoint> points =
       o.positions.empty() ? std::vector<PositionPoint>{}
@@ -436,11 +438,18 @@ int bench(int argc, char** argv) {
       out["batch_decode_tokens_per_s"] = batched.tokens_per_s;
       out["batch_ms_per_step"] = batched.ms_per_step;
       out["batch_speedup"] = decode_rate > 0 ? batched.tokens_per_s / decode_rate : 0.0;
+      out["batch_lone_tokens_per_s"] = batched.lone_tokens_per_s;
+      out["batch_interleaved_speedup"] =
+          batched.lone_tokens_per_s > 0 ? batched.tokens_per_s / batched.lone_tokens_per_s : 0.0;
     }
     if (o.sessions > 0) {
       out["sessions"] = o.sessions;
       out["sessions_decode_tokens_per_s"] = threaded.tokens_per_s;
       out["sessions_speedup"] = decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0;
+      out["sessions_in_turns_tokens_per_s"] = in_turns.tokens_per_s;
+      out["sessions_lone_tokens_per_s"] = in_turns.lone_tokens_per_s;
+      out["sessions_interleaved_speedup"] =
+          in_turns.lone_tokens_per_s > 0 ? in_turns.tokens_per_s / in_turns.lone_tokens_per_s : 0.0;
     }
     if (!points.empty()) {
       nlohmann::json sweep = nlohmann::json::array();
@@ -479,10 +488,20 @@ int bench(int argc, char** argv) {
     std::printf("batch decode: %d sessions, %.1f tokens/s (%.2f ms/step): %.2fx one session\n",
                 o.batch, batched.tokens_per_s, batched.ms_per_step,
                 decode_rate > 0 ? batched.tokens_per_s / decode_rate : 0.0);
+    std::printf(
+        "batch decode against one session decoding in turns with it: one session %.1f "
+        "tokens/s, the batch %.2fx\n",
+        batched.lone_tokens_per_s,
+        batched.lone_tokens_per_s > 0 ? batched.tokens_per_s / batched.lone_tokens_per_s : 0.0);
   }
   if (o.sessions > 0) {
     std::printf("sessions on threads: %d, %.1f tokens/s together: %.2fx one session\n", o.sessions,
                 threaded.tokens_per_s, decode_rate > 0 ? threaded.tokens_per_s / decode_rate : 0.0);
+    std::printf(
+        "sessions on threads against one session decoding in turns with them: one session %.1f "
+        "tokens/s, together %.1f tokens/s: %.2fx\n",
+        in_turns.lone_tokens_per_s, in_turns.tokens_per_s,
+        in_turns.lone_tokens_per_s > 0 ? in_turns.tokens_per_s / in_turns.lone_tokens_per_s : 0.0);
   }
   for (const PositionPoint& point : points) {
     std::printf(

@@ -2,6 +2,8 @@
 #include "examples/bench/multi_session.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "examples/common/tool_common.h"
@@ -53,18 +55,19 @@ std::vector<SessionPtr> prefilled_copies(griffin_model* model,
 MultiResult run_batched(griffin_model* model, const griffin_session_options& options,
                         const std::vector<int32_t>& prompt, int32_t steps, size_t batch) {
   const size_t vocab = vocab_of(model);
-  std::vector<SessionPtr> owned;
+  std::vector<SessionPtr> owned = prefilled_copies(model, options, prompt, batch + 1);
+  griffin_session* const lone = owned[batch].get();
   std::vector<griffin_session*> sessions;
-  std::vector<int32_t> tokens(batch);
-  owned = prefilled_copies(model, options, prompt, batch);
-  for (size_t i = 0; i < batch; ++i) {
-    sessions.push_back(owned[i].get());
+  std::vector<int32_t> tokens(batch + 1);
+  for (size_t i = 0; i <= batch; ++i) {
+    if (i < batch) sessions.push_back(owned[i].get());
     const float* logits = nullptr;
-    check(griffin_session_logits(sessions[i], &logits, nullptr), "griffin_session_logits");
+    check(griffin_session_logits(owned[i].get(), &logits, nullptr), "griffin_session_logits");
     tokens[i] = greedy(logits, vocab);
   }
-  const Clock::time_point start = Clock::now();
+  double batch_seconds = 0.0, lone_seconds = 0.0;
   for (int32_t step = 0; step < steps; ++step) {
+    const Clock::time_point start = Clock::now();
     check(griffin_batch_decode(sessions.data(), tokens.data(), batch), "griffin_batch_decode",
           sessions[0]);
     for (size_t i = 0; i < batch; ++i) {
@@ -72,9 +75,16 @@ MultiResult run_batched(griffin_model* model, const griffin_session_options& opt
       griffin_session_logits(sessions[i], &logits, nullptr);
       tokens[i] = greedy(logits, vocab);
     }
+    const Clock::time_point middle = Clock::now();
+    const float* logits = nullptr;
+    check(griffin_session_decode(lone, tokens[batch], &logits), "decode failed", lone);
+    tokens[batch] = greedy(logits, vocab);
+    batch_seconds += seconds_between(start, middle);
+    lone_seconds += seconds_between(middle, Clock::now());
   }
-  const double seconds = seconds_between(start, Clock::now());
-  return finish(batch, steps, seconds);
+  MultiResult result = finish(batch, steps, batch_seconds);
+  result.lone_tokens_per_s = lone_seconds > 0 ? steps / lone_seconds : 0.0;
+  return result;
 }
 
 MultiResult run_threads(griffin_model* model, const griffin_session_options& options,
@@ -107,6 +117,67 @@ MultiResult run_threads(griffin_model* model, const griffin_session_options& opt
   const double seconds = seconds_between(start, Clock::now());
   if (failed) throw ToolError("decode failed on one of the session threads");
   return finish(count, steps, seconds);
+}
+
+MultiResult run_threads_in_turns(griffin_model* model, const griffin_session_options& options,
+                                 const std::vector<int32_t>& prompt, int32_t steps, size_t count) {
+  const size_t vocab = vocab_of(model);
+  std::vector<SessionPtr> sessions = prefilled_copies(model, options, prompt, count + 1);
+  // The threads wait for the round number to reach their next step, decode one token each,
+  // and count themselves done; the calling thread decodes the lone session in between.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int32_t round = 0;  // steps released so far
+  size_t done = 0;    // session steps finished so far
+  bool failed = false;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < count; ++i) {
+    threads.emplace_back([&, i] {
+      griffin_session* session = sessions[i].get();
+      const float* logits = nullptr;
+      griffin_session_logits(session, &logits, nullptr);
+      int32_t token = greedy(logits, vocab);
+      for (int32_t step = 0; step < steps; ++step) {
+        {
+          std::unique_lock<std::mutex> lock(mutex);
+          changed.wait(lock, [&] { return round > step; });
+        }
+        const bool ok = griffin_session_decode(session, token, &logits) == GRIFFIN_OK;
+        if (ok) token = greedy(logits, vocab);
+        std::lock_guard<std::mutex> lock(mutex);
+        failed = failed || !ok;
+        ++done;
+        changed.notify_all();
+      }
+    });
+  }
+  griffin_session* const lone = sessions[count].get();
+  const float* logits = nullptr;
+  griffin_session_logits(lone, &logits, nullptr);
+  int32_t token = greedy(logits, vocab);
+  double together_seconds = 0.0, lone_seconds = 0.0;
+  bool lone_failed = false;
+  for (int32_t step = 0; step < steps; ++step) {
+    const Clock::time_point start = Clock::now();
+    if (!lone_failed) {
+      lone_failed = griffin_session_decode(lone, token, &logits) != GRIFFIN_OK;
+      if (!lone_failed) token = greedy(logits, vocab);
+    }
+    const Clock::time_point middle = Clock::now();
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      ++round;
+      changed.notify_all();
+      changed.wait(lock, [&] { return done == static_cast<size_t>(round) * count; });
+    }
+    together_seconds += seconds_between(middle, Clock::now());
+    lone_seconds += seconds_between(start, middle);
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (failed || lone_failed) throw ToolError("decode failed on one of the session threads");
+  MultiResult result = finish(count, steps, together_seconds);
+  result.lone_tokens_per_s = lone_seconds > 0 ? steps / lone_seconds : 0.0;
+  return result;
 }
 
 }  // namespace griffin_tools
