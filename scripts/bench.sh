@@ -57,7 +57,7 @@ trap 'exit 130' INT TERM
 speed_csv="$out/speed.csv"
 sessions_csv="$out/sessions.csv"
 echo "config,run,file_bytes,prefill_tokens_per_s,decode_tokens_per_s,decode_ms_p50,read_bandwidth_gb_per_s,decode_bandwidth_fraction,prefill_gmacs_per_s,prefill_roof,prefill_roof_fraction,prefill_int8_roof_fraction,peak_f32_fma_gmacs_per_s,peak_int8_dot_gmacs_per_s" >"$speed_csv"
-echo "config,sessions,threads_per_session,one_session_tokens_per_s,together_tokens_per_s,speedup" >"$sessions_csv"
+echo "config,sessions,threads_per_session,one_session_tokens_per_s,together_tokens_per_s,speedup,one_session_in_turns_tokens_per_s,together_in_turns_tokens_per_s,speedup_in_turns" >"$sessions_csv"
 
 row() {  # config run json -> one speed.csv line
   /usr/bin/python3 -c '
@@ -99,7 +99,9 @@ for dtype in $dtypes; do
     /usr/bin/python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-keys = ("decode_tokens_per_s", "sessions_decode_tokens_per_s", "sessions_speedup")
+keys = ("decode_tokens_per_s", "sessions_decode_tokens_per_s", "sessions_speedup",
+        "sessions_lone_tokens_per_s", "sessions_in_turns_tokens_per_s",
+        "sessions_interleaved_speedup")
 print(",".join(["int8", "2", "1"] + [str(r[k]) for k in keys]))
 ' <<<"$result" | tee -a "$sessions_csv"
   fi

@@ -392,6 +392,13 @@ int bench(int argc, char** argv) {
                           static_cast<size_t>(o.batch));
   }
   if (o.sessions > 0) {
+    if (info.num_threads > 1) {
+      std::fprintf(stderr,
+                   "griffin-bench: --sessions with %d matrix threads: the sessions take turns on "
+                   "the model's one pool of %d threads; --threads 1 gives each session its own "
+                   "thread\n",
+                   info.num_threads, info.num_threads);
+    }
     threaded = run_threads(model.get(), session_options, prompt, o.decode_tokens,
                            static_cast<size_t>(o.sessions));
     in_turns = run_threads_in_turns(model.get(), session_options, prompt, o.decode_tokens,

@@ -227,6 +227,17 @@ TEST_CASE("griffin-bench --sessions times sessions on threads, free and in turns
   CHECK(text.out.find("sessions on threads: 3,") != std::string::npos);
   CHECK(text.out.find("sessions on threads against one session decoding in turns with them") !=
         std::string::npos);
+  CHECK(text.err.find("--sessions with") == std::string::npos);
+
+  // Sessions on a model of two matrix threads share its one pool: the tool says so.
+  const ToolRun shared = run_tool("griffin-bench", "-m " + quote(fixture_model()) +
+                                                       " --prompt-tokens 4 --decode-tokens 2 "
+                                                       "--threads 2 --sessions 2");
+  INFO(shared.err);
+  REQUIRE(shared.exit_code == 0);
+  CHECK(shared.err.find("--sessions with 2 matrix threads: the sessions take turns on the model's "
+                        "one pool of 2 threads; --threads 1 gives each session its own thread") !=
+        std::string::npos);
 }
 
 TEST_CASE("griffin-bench prints a human summary", "[tools]") {
