@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "examples/bench/alloc_counter.h"
+#include "examples/bench/greedy_session.h"
 #include "examples/bench/model_macs.h"
 #include "examples/bench/multi_session.h"
 #include "examples/bench/roofline.h"
@@ -43,12 +44,6 @@ struct Result {
   uint64_t decode_allocations = 0;
 };
 
-int32_t argmax(const float* logits, size_t vocab) {
-  size_t best = 0;
-  for (size_t i = 1; i < vocab; ++i) best = logits[i] > logits[best] ? i : best;
-  return static_cast<int32_t>(best);
-}
-
 // Peak resident set size (VmHWM in /proc/self/status), in bytes; 0 if unavailable.
 uint64_t peak_rss_bytes() {
   std::ifstream status("/proc/self/status");
@@ -66,37 +61,20 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::max<size_t>(rank, 1) - 1];
 }
 
-// A session decoding greedily from its current logits: step() decodes the token picked last
-// and picks the next. No allocation, no I/O.
-class GreedyStream {
- public:
-  GreedyStream(griffin_session* session, size_t vocab) : session_(session), vocab_(vocab) {
-    const float* logits = nullptr;
-    check(griffin_session_logits(session, &logits, nullptr), "griffin_session_logits", session);
-    token_ = argmax(logits, vocab);
-  }
-  void step() {
-    const float* logits = nullptr;
-    const griffin_status status = griffin_session_decode(session_, token_, &logits);
-    if (status != GRIFFIN_OK) check(status, "decode failed", session_);
-    token_ = argmax(logits, vocab_);
-  }
-
- private:
-  griffin_session* session_;
-  size_t vocab_;
-  int32_t token_ = 0;
-};
+// One greedy step of `stream`; a failed decode ends the tool with the session's error.
+void step(GreedySession& stream) {
+  check(stream.step(), "decode failed", stream.session);
+}
 
 // Decodes step_ms.size() tokens greedily from the session's current logits, writing each
 // step's milliseconds into step_ms; returns the seconds of all steps. A step is one decode
 // plus picking the next token.
 double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms) {
-  GreedyStream stream(session, vocab);
+  GreedySession stream(session, vocab);
   const Clock::time_point decode_start = Clock::now();
   Clock::time_point step_start = decode_start;
   for (double& ms : step_ms) {
-    stream.step();
+    step(stream);
     const Clock::time_point step_end = Clock::now();
     ms = std::chrono::duration<double, std::milli>(step_end - step_start).count();
     step_start = step_end;
@@ -109,12 +87,12 @@ double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<do
 // ratio is measured more precisely than either.
 void time_interleaved_decode(griffin_session* a, griffin_session* b, size_t vocab,
                              std::vector<double>& a_ms, std::vector<double>& b_ms) {
-  GreedyStream stream_a(a, vocab), stream_b(b, vocab);
+  GreedySession stream_a(a, vocab), stream_b(b, vocab);
   for (size_t i = 0; i < a_ms.size(); ++i) {
     const Clock::time_point start = Clock::now();
-    stream_a.step();
+    step(stream_a);
     const Clock::time_point middle = Clock::now();
-    stream_b.step();
+    step(stream_b);
     a_ms[i] = std::chrono::duration<double, std::milli>(middle - start).count();
     b_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - middle).count();
   }

@@ -6,17 +6,12 @@
 #include <mutex>
 #include <thread>
 
+#include "examples/bench/greedy_session.h"
 #include "examples/common/tool_common.h"
 
 namespace griffin_tools {
 
 namespace {
-
-int32_t greedy(const float* logits, size_t vocab) {
-  size_t best = 0;
-  for (size_t i = 1; i < vocab; ++i) best = logits[i] > logits[best] ? i : best;
-  return static_cast<int32_t>(best);
-}
 
 size_t vocab_of(griffin_model* model) {
   return static_cast<size_t>(model_info(model).vocab_size);
@@ -56,29 +51,21 @@ MultiResult run_batched(griffin_model* model, const griffin_session_options& opt
                         const std::vector<int32_t>& prompt, int32_t steps, size_t batch) {
   const size_t vocab = vocab_of(model);
   std::vector<SessionPtr> owned = prefilled_copies(model, options, prompt, batch + 1);
-  griffin_session* const lone = owned[batch].get();
+  GreedySession lone(owned[batch].get(), vocab);
   std::vector<griffin_session*> sessions;
-  std::vector<int32_t> tokens(batch + 1);
-  for (size_t i = 0; i <= batch; ++i) {
-    if (i < batch) sessions.push_back(owned[i].get());
-    const float* logits = nullptr;
-    check(griffin_session_logits(owned[i].get(), &logits, nullptr), "griffin_session_logits");
-    tokens[i] = greedy(logits, vocab);
+  std::vector<int32_t> tokens(batch);
+  for (size_t i = 0; i < batch; ++i) {
+    sessions.push_back(owned[i].get());
+    tokens[i] = GreedySession(sessions[i], vocab).token;
   }
   double batch_seconds = 0.0, lone_seconds = 0.0;
   for (int32_t step = 0; step < steps; ++step) {
     const Clock::time_point start = Clock::now();
     check(griffin_batch_decode(sessions.data(), tokens.data(), batch), "griffin_batch_decode",
           sessions[0]);
-    for (size_t i = 0; i < batch; ++i) {
-      const float* logits = nullptr;
-      griffin_session_logits(sessions[i], &logits, nullptr);
-      tokens[i] = greedy(logits, vocab);
-    }
+    for (size_t i = 0; i < batch; ++i) tokens[i] = GreedySession(sessions[i], vocab).token;
     const Clock::time_point middle = Clock::now();
-    const float* logits = nullptr;
-    check(griffin_session_decode(lone, tokens[batch], &logits), "decode failed", lone);
-    tokens[batch] = greedy(logits, vocab);
+    check(lone.step(), "decode failed", lone.session);
     batch_seconds += seconds_between(start, middle);
     lone_seconds += seconds_between(middle, Clock::now());
   }
@@ -96,18 +83,14 @@ MultiResult run_threads(griffin_model* model, const griffin_session_options& opt
   std::vector<std::thread> threads;
   for (size_t i = 0; i < count; ++i) {
     threads.emplace_back([&, i] {
-      griffin_session* session = sessions[i].get();
-      const float* logits = nullptr;
-      griffin_session_logits(session, &logits, nullptr);
-      int32_t token = greedy(logits, vocab);
+      GreedySession session(sessions[i].get(), vocab);
       ++ready;
       while (ready.load() < count) std::this_thread::yield();  // start together
       for (int32_t step = 0; step < steps; ++step) {
-        if (griffin_session_decode(session, token, &logits) != GRIFFIN_OK) {
+        if (session.step() != GRIFFIN_OK) {
           failed = true;
           return;
         }
-        token = greedy(logits, vocab);
       }
     });
   }
@@ -133,17 +116,13 @@ MultiResult run_threads_in_turns(griffin_model* model, const griffin_session_opt
   std::vector<std::thread> threads;
   for (size_t i = 0; i < count; ++i) {
     threads.emplace_back([&, i] {
-      griffin_session* session = sessions[i].get();
-      const float* logits = nullptr;
-      griffin_session_logits(session, &logits, nullptr);
-      int32_t token = greedy(logits, vocab);
+      GreedySession session(sessions[i].get(), vocab);
       for (int32_t step = 0; step < steps; ++step) {
         {
           std::unique_lock<std::mutex> lock(mutex);
           changed.wait(lock, [&] { return round > step; });
         }
-        const bool ok = griffin_session_decode(session, token, &logits) == GRIFFIN_OK;
-        if (ok) token = greedy(logits, vocab);
+        const bool ok = session.step() == GRIFFIN_OK;
         std::lock_guard<std::mutex> lock(mutex);
         failed = failed || !ok;
         ++done;
@@ -151,18 +130,12 @@ MultiResult run_threads_in_turns(griffin_model* model, const griffin_session_opt
       }
     });
   }
-  griffin_session* const lone = sessions[count].get();
-  const float* logits = nullptr;
-  griffin_session_logits(lone, &logits, nullptr);
-  int32_t token = greedy(logits, vocab);
+  GreedySession lone(sessions[count].get(), vocab);
   double together_seconds = 0.0, lone_seconds = 0.0;
   bool lone_failed = false;
   for (int32_t step = 0; step < steps; ++step) {
     const Clock::time_point start = Clock::now();
-    if (!lone_failed) {
-      lone_failed = griffin_session_decode(lone, token, &logits) != GRIFFIN_OK;
-      if (!lone_failed) token = greedy(logits, vocab);
-    }
+    lone_failed = lone_failed || lone.step() != GRIFFIN_OK;
     const Clock::time_point middle = Clock::now();
     {
       std::unique_lock<std::mutex> lock(mutex);

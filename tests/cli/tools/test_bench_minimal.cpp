@@ -170,44 +170,38 @@ TEST_CASE("griffin-bench --positions times decode at each position of one sessio
   }
 }
 
-TEST_CASE("griffin-bench --batch times the batch against one session decoding in turns",
-          "[tools]") {
-  const ToolRun run =
-      run_tool("griffin-bench", "-m " + quote(fixture_model()) +
-                                    " --prompt-tokens 8 --decode-tokens 6 --threads 1 --batch 3 "
-                                    "--json");
+// griffin-bench on the fixture model with `args`: the run, which must have succeeded.
+ToolRun bench_fixture(const std::string& args) {
+  ToolRun run = run_tool("griffin-bench", "-m " + quote(fixture_model()) + " " + args);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
-  const nlohmann::json out = nlohmann::json::parse(run.out);
+  return run;
+}
+
+TEST_CASE("griffin-bench --batch times the batch against one session decoding in turns",
+          "[tools]") {
+  const nlohmann::json out = nlohmann::json::parse(
+      bench_fixture("--prompt-tokens 8 --decode-tokens 6 --threads 1 --batch 3 --json").out);
   CHECK(out.at("batch").get<int>() == 3);
   const double batch_rate = out.at("batch_decode_tokens_per_s").get<double>();
   const double lone_rate = out.at("batch_lone_tokens_per_s").get<double>();
   REQUIRE(batch_rate > 0.0);
   REQUIRE(lone_rate > 0.0);
-  // Six steps of three sessions: ms per step is the batch's time per call.
+  // Three sessions a step: ms per step is the batch's time per call.
   CHECK(out.at("batch_ms_per_step").get<double>() == Approx(3 * 1e3 / batch_rate));
   CHECK(out.at("batch_interleaved_speedup").get<double>() == Approx(batch_rate / lone_rate));
   CHECK(out.at("batch_speedup").get<double>() ==
         Approx(batch_rate / out.at("decode_tokens_per_s").get<double>()));
 
-  const ToolRun text = run_tool("griffin-bench", "-m " + quote(fixture_model()) +
-                                                     " --prompt-tokens 4 --decode-tokens 2 "
-                                                     "--threads 1 --batch 2");
-  INFO(text.err);
-  REQUIRE(text.exit_code == 0);
+  const ToolRun text = bench_fixture("--prompt-tokens 4 --decode-tokens 2 --threads 1 --batch 2");
   CHECK(text.out.find("batch decode against one session decoding in turns with it: one session") !=
         std::string::npos);
 }
 
 TEST_CASE("griffin-bench --sessions times sessions on threads, free and in turns with one",
           "[tools]") {
-  const ToolRun run =
-      run_tool("griffin-bench", "-m " + quote(fixture_model()) +
-                                    " --prompt-tokens 8 --decode-tokens 5 --threads 1 --sessions 2 "
-                                    "--json");
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
-  const nlohmann::json out = nlohmann::json::parse(run.out);
+  const nlohmann::json out = nlohmann::json::parse(
+      bench_fixture("--prompt-tokens 8 --decode-tokens 5 --threads 1 --sessions 2 --json").out);
   CHECK(out.at("sessions").get<int>() == 2);
   const double free_rate = out.at("sessions_decode_tokens_per_s").get<double>();
   const double in_turns = out.at("sessions_in_turns_tokens_per_s").get<double>();
@@ -219,22 +213,16 @@ TEST_CASE("griffin-bench --sessions times sessions on threads, free and in turns
         Approx(free_rate / out.at("decode_tokens_per_s").get<double>()));
   CHECK(out.at("sessions_interleaved_speedup").get<double>() == Approx(in_turns / lone));
 
-  const ToolRun text = run_tool("griffin-bench", "-m " + quote(fixture_model()) +
-                                                     " --prompt-tokens 4 --decode-tokens 2 "
-                                                     "--threads 1 --sessions 3");
-  INFO(text.err);
-  REQUIRE(text.exit_code == 0);
+  const ToolRun text =
+      bench_fixture("--prompt-tokens 4 --decode-tokens 2 --threads 1 --sessions 3");
   CHECK(text.out.find("sessions on threads: 3,") != std::string::npos);
   CHECK(text.out.find("sessions on threads against one session decoding in turns with them") !=
         std::string::npos);
   CHECK(text.err.find("--sessions with") == std::string::npos);
 
   // Sessions on a model of two matrix threads share its one pool: the tool says so.
-  const ToolRun shared = run_tool("griffin-bench", "-m " + quote(fixture_model()) +
-                                                       " --prompt-tokens 4 --decode-tokens 2 "
-                                                       "--threads 2 --sessions 2");
-  INFO(shared.err);
-  REQUIRE(shared.exit_code == 0);
+  const ToolRun shared =
+      bench_fixture("--prompt-tokens 4 --decode-tokens 2 --threads 2 --sessions 2");
   CHECK(shared.err.find("--sessions with 2 matrix threads: the sessions take turns on the model's "
                         "one pool of 2 threads; --threads 1 gives each session its own thread") !=
         std::string::npos);
