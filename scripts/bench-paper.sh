@@ -16,9 +16,10 @@
 # --positions, --batches: the lists to measure instead of the defaults (256 ... 16384; 1 ... 16).
 # --models: which of griffin, hawk and mqa to run (default all three, in that order).
 # --append: add rows to the existing position.csv and batch.csv instead of starting them anew
-#           (to measure the models in separate sittings, e.g. each to its own last position).
-# The sweep prefills each model up to the last position once: at about 10 tokens/s (2B int8 on
-# two Zen 1 cores) 16k positions take about half an hour per model.
+#           (to measure the models in separate sittings, e.g. each to its own last position);
+#           files from before batch.csv's speedup_in_turns column are refused.
+# The sweep prefills each model up to the last position once: at 40-50 tokens/s (2B int8 on two
+# Zen 3 cores) the three models to 16k took 44 minutes, on two Zen 1 cores about 2 hours.
 # Model files go to /dev/shm when it has room, else to the build directory, and are removed at
 # the end. The machine should be otherwise idle: wall-clock numbers are only as good as that.
 set -euo pipefail
@@ -41,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --batches) read -r -a custom_batches <<<"$2"; shift ;;
     --models) read -r -a chosen_models <<<"$2"; shift ;;
     --append) append=1 ;;
-    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,24p "$0"; exit 0 ;;
     *) echo "bench-paper: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -90,9 +91,17 @@ trap 'exit 130' INT TERM  # run the EXIT trap (remove the model files) when inte
 
 position_csv="$out/position.csv"
 batch_csv="$out/batch.csv"
+position_header="model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads,relative_to_first"
+# speedup_vs_single: against the single session's decode earlier in the same process;
+# speedup_in_turns: against a lone session decoding one token after each batch step
+# (lone_tokens_per_s), which a drifting machine speed does not move.
+batch_header="model,preset,batch,decode_tokens_per_s,ms_per_step,speedup_vs_single,lone_tokens_per_s,speedup_in_turns"
 if [[ $append -eq 0 || ! -f $position_csv || ! -f $batch_csv ]]; then
-  echo "model,preset,position,decode_ms_per_token,decode_ms_p50,session_bytes,threads,relative_to_first" >"$position_csv"
-  echo "model,preset,batch,decode_tokens_per_s,ms_per_step,speedup_vs_single" >"$batch_csv"
+  echo "$position_header" >"$position_csv"
+  echo "$batch_header" >"$batch_csv"
+elif [[ $(head -n 1 "$position_csv") != "$position_header" || $(head -n 1 "$batch_csv") != "$batch_header" ]]; then
+  echo "bench-paper: --append: $out/position.csv or batch.csv has other columns (an older version of this script); start them anew without --append" >&2
+  exit 2
 fi
 json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
@@ -127,7 +136,9 @@ for point in run["positions"]:
     rate=$(json_field batch_decode_tokens_per_s <<<"$result")
     step=$(json_field batch_ms_per_step <<<"$result")
     speedup=$(json_field batch_speedup <<<"$result")
-    echo "$name,$preset,$batch,$rate,$step,$speedup" >>"$batch_csv"
+    lone=$(json_field batch_lone_tokens_per_s <<<"$result")
+    in_turns=$(json_field batch_interleaved_speedup <<<"$result")
+    echo "$name,$preset,$batch,$rate,$step,$speedup,$lone,$in_turns" >>"$batch_csv"
     echo "  batch $batch: $rate tokens/s"
   done
   rm -f "$file"
