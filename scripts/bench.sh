@@ -8,10 +8,11 @@
 #                    [--prompt-tokens P] [--decode-tokens D] [--dtypes "int8 int4 bf16"]
 #                    [--huge-pages]
 #
-# Writes speed.csv, sessions.csv and every run's JSON to --out (default docs/benchmarks/), and
-# machine.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a cached file,
-# and some hosts evict ordinary page cache within seconds), else to the build directory, and
-# are removed at the end. Every run uses --prefault. --huge-pages also measures each dtype with
+# Writes speed.csv, sessions.csv, versus.csv (int4 against int8 decode, the two models taking
+# turns token by token) and every run's JSON to --out (default docs/benchmarks/), and
+# machine-speed.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a
+# cached file, and some hosts evict ordinary page cache within seconds), else to the build
+# directory, and are removed at the end. Every run uses --prefault. --huge-pages also measures each dtype with
 # the weights copied into 2 MB pages (config "<dtype>-huge-pages"; docs/memory.md "Huge pages").
 # The machine should be otherwise idle.
 set -euo pipefail
@@ -35,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     --decode-tokens) decode_tokens="$2"; shift ;;
     --dtypes) dtypes="$2"; shift ;;
     --huge-pages) huge_pages=1 ;;
-    -h|--help) sed -n 2,16p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n 2,17p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -58,6 +59,11 @@ speed_csv="$out/speed.csv"
 sessions_csv="$out/sessions.csv"
 echo "config,run,file_bytes,prefill_tokens_per_s,decode_tokens_per_s,decode_ms_p50,read_bandwidth_gb_per_s,decode_bandwidth_fraction,prefill_gmacs_per_s,prefill_roof,prefill_roof_fraction,prefill_int8_roof_fraction,peak_f32_fma_gmacs_per_s,peak_int8_dot_gmacs_per_s" >"$speed_csv"
 echo "config,sessions,threads_per_session,one_session_tokens_per_s,together_tokens_per_s,speedup,one_session_in_turns_tokens_per_s,together_in_turns_tokens_per_s,speedup_in_turns" >"$sessions_csv"
+versus_csv="$out/versus.csv"
+echo "config,against,run,against_tokens_per_s,config_tokens_per_s,speedup_in_turns" >"$versus_csv"
+# The int8 file waits for int4's, which then decodes in turns with it (griffin-bench --versus).
+keep_int8=0
+[[ " $dtypes " == *" int4 "* ]] && keep_int8=1
 
 row() {  # config run json -> one speed.csv line
   /usr/bin/python3 -c '
@@ -105,8 +111,25 @@ keys = ("decode_tokens_per_s", "sessions_decode_tokens_per_s", "sessions_speedup
 print(",".join(["int8", "2", "1"] + [str(r[k]) for k in keys]))
 ' <<<"$result" | tee -a "$sessions_csv"
   fi
-  rm -f "$file"
+  int8_file="$scratch/rg2b-int8.griffin"
+  if [[ $dtype == int4 && -f $int8_file ]]; then
+    # int4 against int8 decode, the two models taking turns token by token: issue 14's int4
+    # ratio from the same minutes of a drifting machine.
+    for run in $(seq 1 "$runs"); do
+      result="$("$bench" -m "$int8_file" --versus "$file" --threads "$threads" --prefault --json \
+        --prompt-tokens 16 --decode-tokens "$decode_tokens")"
+      echo "$result" >"$out/versus-int4-int8-$run.json"
+      /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+keys = ("versus_main_tokens_per_s", "versus_tokens_per_s", "versus_speedup")
+print(",".join(["int4", "int8", sys.argv[1]] + [str(r[k]) for k in keys]))
+' "$run" <<<"$result" | tee -a "$versus_csv"
+    done
+    rm -f "$int8_file"
+  fi
+  [[ $dtype == int8 && $keep_int8 -eq 1 ]] || rm -f "$file"
 done
 
 /usr/bin/python3 "$root/scripts/machine_info.py" "$out/machine-speed.json" "threads=$threads"
-echo "bench: $speed_csv, $sessions_csv"
+echo "bench: $speed_csv, $sessions_csv, $versus_csv"

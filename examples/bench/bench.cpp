@@ -36,6 +36,7 @@ struct Options {
   int32_t batch = 0;               // --batch N: also decode N sessions with griffin_batch_decode
   int32_t sessions = 0;            // --sessions N: also decode N sessions on N threads
   std::vector<int64_t> positions;  // --positions: decode speed at each of these positions
+  std::string versus_path;         // --versus: a second model decoding in turns with this one
 };
 
 struct Result {
@@ -102,6 +103,42 @@ double mean_of(const std::vector<double>& values) {
   double sum = 0.0;
   for (double v : values) sum += v;
   return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
+}
+
+// Tokens per second of steps that took `ms` milliseconds each.
+double tokens_per_s(const std::vector<double>& ms) {
+  const double mean = mean_of(ms);
+  return mean > 0 ? 1e3 / mean : 0.0;
+}
+
+// --versus: this model and a second one (e.g. the same weights in int4 against int8), opened
+// with the same flags, each prefill the prompt, then decode greedily in turns, one token each,
+// so that both rates come from the same minutes of a drifting machine.
+struct Versus {
+  double main_tokens_per_s = 0.0, versus_tokens_per_s = 0.0;
+};
+
+Versus run_versus(griffin_model* model, const griffin_session_options& session_options,
+                  const Options& o, const std::vector<int32_t>& prompt, size_t vocab) {
+  ModelFlags flags = o.model;
+  flags.max_batch = 0;
+  ModelPtr other = open_model(o.versus_path, flags);
+  const size_t other_vocab = static_cast<size_t>(model_info(other.get()).vocab_size);
+  if (other_vocab != vocab) {
+    throw ToolError("--versus: " + o.versus_path + " has a vocabulary of " +
+                    std::to_string(other_vocab) + " tokens and " + o.model_path + " of " +
+                    std::to_string(vocab) + ": the same prompt cannot run on both");
+  }
+  SessionPtr mine = create_session(model, session_options);
+  SessionPtr theirs = create_session(other.get(), session_options);
+  for (griffin_session* session : {mine.get(), theirs.get()}) {
+    check(griffin_session_prefill(session, prompt.data(), prompt.size(), nullptr, 0),
+          "prefill failed", session);
+  }
+  std::vector<double> mine_ms(static_cast<size_t>(o.decode_tokens));
+  std::vector<double> theirs_ms(mine_ms.size());
+  time_interleaved_decode(mine.get(), theirs.get(), vocab, mine_ms, theirs_ms);
+  return {tokens_per_s(mine_ms), tokens_per_s(theirs_ms)};
 }
 
 // The measured run: prefill `prompt`, then `decode_tokens` greedy steps.
@@ -291,6 +328,10 @@ int bench(int argc, char** argv) {
                  "positions_* in --json)")
       ->delimiter(',')
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  app.add_option("--versus", o.versus_path,
+                 "also open this second .griffin model with the same flags and decode the two in "
+                 "turns, a token each, after the same prompt; report both rates and their ratio "
+                 "(versus_*). Implies --sleep-between-steps for both models");
   CLI11_PARSE(app, argc, argv);
   for (size_t i = 1; i < o.positions.size(); ++i) {
     if (o.positions[i] < o.positions[i - 1] + o.decode_tokens) {
@@ -302,8 +343,13 @@ int bench(int argc, char** argv) {
   if (!o.positions.empty() && o.decode_tokens == 0) {
     throw ToolError("--positions needs --decode-tokens of at least 1");
   }
+  if (!o.versus_path.empty() && o.decode_tokens == 0) {
+    throw ToolError("--versus needs --decode-tokens of at least 1");
+  }
 
   o.model.max_batch = o.batch;
+  // Two models decoding in turns: each one's threads must not spin while the other decodes.
+  if (!o.versus_path.empty()) o.model.sleep_between_steps = true;
   ModelPtr model = open_model(o.model_path, o.model);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
@@ -359,8 +405,7 @@ int bench(int argc, char** argv) {
       r.decode_seconds > 0 ? plan.weights_streamed_bytes * n_decode / r.decode_seconds / 1e9 : 0.0;
 
   const Roofline roof = o.roofline ? measure_roofline(model.get(), info, plan, o.prompt_tokens,
-                                                      prefill_rate, decode_rate,
-                                                      o.model.huge_pages)
+                                                      prefill_rate, decode_rate, o.model.huge_pages)
                                    : Roofline{};
 
   // The multi-session modes, after the single session's run (same prompt, same steps).
@@ -385,6 +430,10 @@ int bench(int argc, char** argv) {
   const std::vector<PositionPoint> points =
       o.positions.empty() ? std::vector<PositionPoint>{}
                           : run_positions(model.get(), session_options, o, vocab, info.bos_id);
+  const Versus versus =
+      o.versus_path.empty() ? Versus{} : run_versus(model.get(), session_options, o, prompt, vocab);
+  const double versus_ratio =
+      versus.main_tokens_per_s > 0 ? versus.versus_tokens_per_s / versus.main_tokens_per_s : 0.0;
 
   if (o.json) {
     nlohmann::json out;
@@ -410,6 +459,7 @@ int bench(int argc, char** argv) {
     out["planned_total_bytes"] = plan.total_bytes;
     out["weights_mapped_bytes"] = plan.weights_mapped_bytes;
     out["huge_pages"] = o.model.huge_pages;
+    out["sleep_between_steps"] = o.model.sleep_between_steps;
     out["weights_huge_page_bytes"] = info.weights_huge_page_bytes;
     out["xnnpack_bytes"] = usage.xnnpack_bytes;
     out["weights_streamed_bytes"] = plan.weights_streamed_bytes;
@@ -435,6 +485,12 @@ int bench(int argc, char** argv) {
       out["sessions_lone_tokens_per_s"] = in_turns.lone_tokens_per_s;
       out["sessions_interleaved_speedup"] =
           in_turns.lone_tokens_per_s > 0 ? in_turns.tokens_per_s / in_turns.lone_tokens_per_s : 0.0;
+    }
+    if (!o.versus_path.empty()) {
+      out["versus_model"] = o.versus_path;
+      out["versus_tokens_per_s"] = versus.versus_tokens_per_s;
+      out["versus_main_tokens_per_s"] = versus.main_tokens_per_s;
+      out["versus_speedup"] = versus_ratio;
     }
     if (!points.empty()) {
       nlohmann::json sweep = nlohmann::json::array();
@@ -495,6 +551,12 @@ int bench(int argc, char** argv) {
         static_cast<long long>(point.position), point.ms_per_token, point.ms_p50,
         point.reference_ms_per_token > 0 ? point.ms_per_token / point.reference_ms_per_token : 0.0,
         static_cast<double>(point.planned_session_bytes) / 1e6);
+  }
+  if (!o.versus_path.empty()) {
+    std::printf(
+        "versus %s, decoding in turns with this model: %.2f tokens/s against this model's %.2f: "
+        "%.2fx\n",
+        o.versus_path.c_str(), versus.versus_tokens_per_s, versus.main_tokens_per_s, versus_ratio);
   }
   std::printf("peak RSS: %.1f MB (%llu bytes)\n", static_cast<double>(peak_rss) / 1e6,
               static_cast<unsigned long long>(peak_rss));

@@ -23,6 +23,9 @@ inline void add_model_flags(CLI::App& app, ModelFlags& flags) {
   app.add_flag("--huge-pages", flags.huge_pages,
                "read the weights into private memory in 2 MB pages (Linux transparent huge "
                "pages): faster, costs the file's size in RAM");
+  app.add_flag("--sleep-between-steps", flags.sleep_between_steps,
+               "after each prefill or decode step, the matrix threads sleep instead of spinning "
+               "(for other work between steps on few cores; a wake-up per step)");
 }
 
 }  // namespace griffin_tools

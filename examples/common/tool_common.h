@@ -42,6 +42,7 @@ struct ModelFlags {
   bool prefault = false;  // prefault, lock_weights, huge_pages: docs/memory.md
   bool lock_weights = false;
   bool huge_pages = false;
+  bool sleep_between_steps = false;
   int32_t max_batch = 0;
 };
 ModelPtr open_model(const std::string& path, const ModelFlags& flags);

@@ -104,6 +104,8 @@ Status Model::prepare(const ModelOptions& options) {
   GRF_RETURN_IF_ERROR(ensure_xnnpack_initialized());
   const uint64_t xnnpack_before = xnn_memory_stats().current_bytes;
   threadpool_ = pthreadpool_create(static_cast<size_t>(options.num_threads));
+  sleep_between_steps_ = options.sleep_between_steps;
+  sleep_after_steps_of_ = options.sleep_after_steps_of;
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
   kernels_ = select_kernels(options.force_scalar_kernels, options.int8_activations);

@@ -5,6 +5,7 @@
 
 #include <pthreadpool.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "format/griffin_file.h"
 #include "plan/memory_plan.h"
 #include "runtime/src/linear.h"
+#include "runtime/src/parallel-for.h"
 #include "runtime/src/resident_weights.h"
 #include "runtime/src/text/tokenizer.h"
 
@@ -42,6 +44,9 @@ struct ModelOptions {
   bool prefault = false;              // read every weight page in at open (resident_weights.h)
   bool lock_weights = false;          // mlock the weights until the model closes
   int64_t max_batch = 0;              // largest batch decode (its arena is made at open); 0 = none
+  bool sleep_between_steps = false;   // the pool's workers sleep after each long step
+  // The shortest step after which they do (tests set 0 to make every step count as long).
+  std::chrono::nanoseconds sleep_after_steps_of = WorkersSleepAfter::kLongStep;
 };
 
 class BatchDecoder;
@@ -70,6 +75,10 @@ class Model {
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }
   const TokenizerInfo& tokenizer_info() const { return file_->header().tokenizer; }
   pthreadpool_t threadpool() const { return threadpool_; }
+  // The pool whose workers are to sleep after each step (sleep_between_steps), else null, and
+  // the shortest step after which they do.
+  pthreadpool_t pool_to_rest() const { return sleep_between_steps_ ? threadpool_ : nullptr; }
+  std::chrono::nanoseconds sleep_after_steps_of() const { return sleep_after_steps_of_; }
   int num_threads() const;
   // Bytes XNNPACK allocated while this model loaded (its packed weights and operators).
   uint64_t xnnpack_bytes() const { return xnnpack_bytes_; }
@@ -99,6 +108,8 @@ class Model {
   std::vector<float> rope_inv_freq_;
   std::unique_ptr<Tokenizer> tokenizer_;
   pthreadpool_t threadpool_ = nullptr;
+  bool sleep_between_steps_ = false;
+  std::chrono::nanoseconds sleep_after_steps_of_ = WorkersSleepAfter::kLongStep;
   uint64_t xnnpack_bytes_ = 0;
   std::unique_ptr<BatchDecoder> batch_;
 };

@@ -79,7 +79,8 @@ enum {
   OPTION_COPY_WEIGHTS = 4,
   OPTION_PREFAULT = 8,
   OPTION_LOCK_WEIGHTS = 16,
-  OPTION_HUGE_PAGES = 32
+  OPTION_HUGE_PAGES = 32,
+  OPTION_SLEEP_BETWEEN_STEPS = 64
 };
 
 static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags) {
@@ -92,6 +93,7 @@ static griffin_model_options model_options(jint num_threads, jlong max_memory, j
   options.prefault = (flags & OPTION_PREFAULT) != 0;
   options.lock_weights = (flags & OPTION_LOCK_WEIGHTS) != 0;
   options.huge_pages = (flags & OPTION_HUGE_PAGES) != 0;
+  options.sleep_between_steps = (flags & OPTION_SLEEP_BETWEEN_STEPS) != 0;
   return options;
 }
 

@@ -125,6 +125,13 @@ typedef struct griffin_model_options {
                         memory allows; elsewhere (and on other systems) the copy keeps ordinary
                         pages. griffin_model_info.weights_huge_page_bytes says what was granted.
                         Ignored by griffin_model_open_buffer. Default false. */
+  bool sleep_between_steps; /* after a prefill, decode or batch step of 2 ms or more, the matrix
+                               threads sleep in the kernel until the next step instead of
+                               spinning (the thread pool's default spins for up to tens of ms
+                               after each call, holding cores). For apps that run other work
+                               between steps on few cores, e.g. a second model: two 2B models
+                               decoding in turns on two cores ran 20 % slower each without it.
+                               Costs a wake-up at the start of each step. Default false. */
 } griffin_model_options;
 
 /* Thread safety: [any thread] */

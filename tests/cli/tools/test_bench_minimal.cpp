@@ -228,6 +228,46 @@ TEST_CASE("griffin-bench --sessions times sessions on threads, free and in turns
         std::string::npos);
 }
 
+TEST_CASE("griffin-bench --versus decodes a second model in turns with the first", "[tools]") {
+  const std::string other = quote(fixture_model());
+  const nlohmann::json out = nlohmann::json::parse(
+      bench_fixture("--prompt-tokens 8 --decode-tokens 6 --threads 2 --json --versus " + other)
+          .out);
+  CHECK(out.at("versus_model").get<std::string>() == fixture_model());
+  const double theirs = out.at("versus_tokens_per_s").get<double>();
+  const double mine = out.at("versus_main_tokens_per_s").get<double>();
+  REQUIRE(theirs > 0.0);
+  REQUIRE(mine > 0.0);
+  CHECK(out.at("versus_speedup").get<double>() == Approx(theirs / mine));
+  // Each model's threads sleep while the other decodes.
+  CHECK(out.at("sleep_between_steps").get<bool>());
+  const nlohmann::json plain =
+      nlohmann::json::parse(bench_fixture("--prompt-tokens 4 --decode-tokens 2 --json").out);
+  CHECK_FALSE(plain.at("sleep_between_steps").get<bool>());
+  CHECK_FALSE(plain.contains("versus_speedup"));
+  CHECK(nlohmann::json::parse(
+            bench_fixture("--prompt-tokens 4 --decode-tokens 2 --json --sleep-between-steps").out)
+            .at("sleep_between_steps")
+            .get<bool>());
+
+  const ToolRun text =
+      bench_fixture("--prompt-tokens 4 --decode-tokens 2 --threads 1 --versus " + other);
+  CHECK(text.out.find("versus " + fixture_model() + ", decoding in turns with this model: ") !=
+        std::string::npos);
+
+  SECTION("models of different vocabularies, or nothing to decode, are refused") {
+    const ToolRun vocab = run_tool("griffin-bench", "-m " + other + " --decode-tokens 2 --versus " +
+                                                        quote(tiny_model_with_tokenizer()));
+    CHECK(vocab.exit_code == 1);
+    CHECK(vocab.err.find("has a vocabulary of 512 tokens and " + fixture_model() +
+                         " of 80: the same prompt cannot run on both") != std::string::npos);
+    const ToolRun none =
+        run_tool("griffin-bench", "-m " + other + " --decode-tokens 0 --versus " + other);
+    CHECK(none.exit_code == 1);
+    CHECK(none.err.find("--versus needs --decode-tokens of at least 1") != std::string::npos);
+  }
+}
+
 TEST_CASE("griffin-bench prints a human summary", "[tools]") {
   const ToolRun run = run_tool(
       "griffin-bench", "-m " + quote(fixture_model()) + " --prompt-tokens 8 --decode-tokens 8");

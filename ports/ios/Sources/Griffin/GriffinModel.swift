@@ -28,11 +28,15 @@ public final class GriffinModel: @unchecked Sendable {
     /// systems get an ordinary copy): faster decode where granted, the file's size in RAM.
     /// `GriffinModel.weightsHugePageBytes` says what was granted.
     public var hugePages: Bool
+    /// After each prefill, decode or batch step of 2 ms or more, the matrix threads sleep instead
+    /// of spinning for a while (tens of ms): for apps that run other heavy work between steps on
+    /// few cores, such as a second model. Costs a wake-up at the start of each step.
+    public var sleepBetweenSteps: Bool
 
     public init(
       numThreads: Int32 = 0, maxMemoryBytes: UInt64 = 0, forceScalarKernels: Bool = false,
       int8Activations: Bool = false, copyWeights: Bool = false, prefault: Bool = false,
-      lockWeights: Bool = false, hugePages: Bool = false
+      lockWeights: Bool = false, hugePages: Bool = false, sleepBetweenSteps: Bool = false
     ) {
       self.numThreads = numThreads
       self.maxMemoryBytes = maxMemoryBytes
@@ -42,6 +46,7 @@ public final class GriffinModel: @unchecked Sendable {
       self.prefault = prefault
       self.lockWeights = lockWeights
       self.hugePages = hugePages
+      self.sleepBetweenSteps = sleepBetweenSteps
     }
 
     var c: griffin_model_options {
@@ -54,6 +59,7 @@ public final class GriffinModel: @unchecked Sendable {
       options.prefault = prefault
       options.lock_weights = lockWeights
       options.huge_pages = hugePages
+      options.sleep_between_steps = sleepBetweenSteps
       return options
     }
   }

@@ -1,5 +1,6 @@
-// GriffinModel.Options' residency options (copyWeights, prefault, lockWeights, hugePages): each
-// decodes the bundled model to the same tokens as the mapped default, and reports its huge pages.
+// GriffinModel.Options' residency options (copyWeights, prefault, lockWeights, hugePages), and
+// sleepBetweenSteps: each decodes the bundled model to the same tokens as the mapped default, and
+// reports its huge pages.
 import Foundation
 import XCTest
 
@@ -17,7 +18,10 @@ final class ResidencyTests: XCTestCase {
   func testCopyAndPrefaultDecodeAsTheMappedFile() throws {
     let expected = try mappedTokens()
     XCTAssertEqual(expected.count, 12)
-    for options in [GriffinModel.Options(copyWeights: true), GriffinModel.Options(prefault: true)] {
+    for options in [
+      GriffinModel.Options(copyWeights: true), GriffinModel.Options(prefault: true),
+      GriffinModel.Options(sleepBetweenSteps: true),
+    ] {
       let model = try GriffinModel(path: Fixtures.modelPath, options: options)
       XCTAssertEqual(try Fixtures.greedyTokens(model, Fixtures.prompt, maxTokens: 12), expected)
       XCTAssertEqual(model.weightsHugePageBytes, 0)

@@ -24,6 +24,7 @@ public final class GriffinModel implements AutoCloseable {
     boolean prefault = false;
     boolean lockWeights = false;
     boolean hugePages = false;
+    boolean sleepBetweenSteps = false;
 
     /** Threads for matrix products; 0 = one per core. */
     public Options numThreads(int numThreads) {
@@ -90,13 +91,24 @@ public final class GriffinModel implements AutoCloseable {
       return this;
     }
 
+    /**
+     * After each prefill, decode or batch step of 2 ms or more, the matrix threads sleep instead
+     * of spinning for a while (tens of ms): for apps that run other heavy work between steps on
+     * few cores, such as a second model. Costs a wake-up at the start of each step.
+     */
+    public Options sleepBetweenSteps(boolean sleepBetweenSteps) {
+      this.sleepBetweenSteps = sleepBetweenSteps;
+      return this;
+    }
+
     int flags() {
       return (forceScalarKernels ? GriffinNative.OPTION_SCALAR : 0)
           | (int8Activations ? GriffinNative.OPTION_INT8_ACTIVATIONS : 0)
           | (copyWeights ? GriffinNative.OPTION_COPY_WEIGHTS : 0)
           | (prefault ? GriffinNative.OPTION_PREFAULT : 0)
           | (lockWeights ? GriffinNative.OPTION_LOCK_WEIGHTS : 0)
-          | (hugePages ? GriffinNative.OPTION_HUGE_PAGES : 0);
+          | (hugePages ? GriffinNative.OPTION_HUGE_PAGES : 0)
+          | (sleepBetweenSteps ? GriffinNative.OPTION_SLEEP_BETWEEN_STEPS : 0);
     }
   }
 

@@ -20,6 +20,7 @@ final class GriffinNative {
   static final int OPTION_PREFAULT = 8;
   static final int OPTION_LOCK_WEIGHTS = 16;
   static final int OPTION_HUGE_PAGES = 32;
+  static final int OPTION_SLEEP_BETWEEN_STEPS = 64;
 
   static native long modelOpen(byte[] path, int numThreads, long maxMemoryBytes, int flags);
 

@@ -1,5 +1,6 @@
-// GriffinModel.Options' residency options (copyWeights, prefault, lockWeights, hugePages): each
-// decodes the bundled model to the same tokens as the mapped default, and reports its huge pages.
+// GriffinModel.Options' residency options (copyWeights, prefault, lockWeights, hugePages), and
+// sleepBetweenSteps: each decodes the bundled model to the same tokens as the mapped default, and
+// reports its huge pages.
 package org.griffinrt;
 
 import static org.junit.Assert.assertEquals;
@@ -26,8 +27,9 @@ public class ResidencyTest {
   public void copyAndPrefaultDecodeAsTheMappedFile() {
     List<Integer> expected = mappedTokens();
     assertEquals(12, expected.size());
-    GriffinModel.Options[] options = {
-        new GriffinModel.Options().copyWeights(true), new GriffinModel.Options().prefault(true)};
+    GriffinModel.Options[] options = {new GriffinModel.Options().copyWeights(true),
+        new GriffinModel.Options().prefault(true),
+        new GriffinModel.Options().sleepBetweenSteps(true)};
     for (GriffinModel.Options option : options) {
       try (GriffinModel model = GriffinModel.open(Fixtures.modelPath(), option)) {
         assertEquals(expected, Fixtures.greedyTokens(model, Fixtures.PROMPT, 12));
