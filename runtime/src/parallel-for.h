@@ -76,9 +76,13 @@ class WorkersSleepAfter {
   static constexpr std::chrono::nanoseconds kLongStep = std::chrono::milliseconds(2);
 
   explicit WorkersSleepAfter(pthreadpool_t pool, std::chrono::nanoseconds long_step = kLongStep)
-      : pool_(pool), long_step_(long_step), start_(std::chrono::steady_clock::now()) {}
+      : pool_(pool), long_step_(long_step) {
+    if (pool_ != nullptr) start_ = std::chrono::steady_clock::now();  // no clock reads when off
+  }
   ~WorkersSleepAfter() {
-    if (std::chrono::steady_clock::now() - start_ >= long_step_) let_workers_sleep(pool_);
+    if (pool_ != nullptr && std::chrono::steady_clock::now() - start_ >= long_step_) {
+      let_workers_sleep(pool_);
+    }
   }
   WorkersSleepAfter(const WorkersSleepAfter&) = delete;
   WorkersSleepAfter& operator=(const WorkersSleepAfter&) = delete;
@@ -86,7 +90,7 @@ class WorkersSleepAfter {
  private:
   pthreadpool_t pool_;
   std::chrono::nanoseconds long_step_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_{};
 };
 
 }  // namespace griffin

@@ -4,8 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <pthreadpool.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <dirent.h>
 #include <chrono>
