@@ -433,15 +433,11 @@ TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chu
 
 namespace {
 
-// Which int16 group column c rounds in: the AVX2 and AVX-512F decode (x86-int16-decode.h) takes
-// blocks of 1,024 consecutive columns; the AVX-512 VNNI one (x86-int16-vnni-decode.h) takes, in
-// each block of 128, the columns whose offset in their 32 is 8j..8j+7 as group j.
+// Which int16 group column c rounds in: every x86 int16 decode (x86-int16-decode.h on AVX2 and
+// AVX-512F, x86-int16-vnni-decode.h on AVX-512 VNNI) takes blocks of 1,024 consecutive columns.
 using Int16Grouping = size_t (*)(size_t c);
 size_t consecutive_blocks(size_t c) {
   return c / 1024;
-}
-size_t lane_groups(size_t c) {
-  return (c / 128) * 4 + (c % 32) / 8;
 }
 
 // What an x86 int16 decode computes, rebuilt here in scalar code: each group of activations
@@ -475,8 +471,8 @@ std::vector<float> decode_rows(const GemmVariant& variant, const Problem& p, siz
 }
 
 // The f32-qs8w variants that decode with int16 activations, their groups, the most tokens and
-// tokens × padded columns they decode that way (AVX2 and AVX-512F: any number, in blocks that
-// fit the stack; VNNI: what fits its stack at once), the widest padded row (past those, f32),
+// tokens × padded columns they decode that way (all: any number, in blocks that fit the stack),
+// the widest padded row (past it, f32: AVX2 and AVX-512F 16,384, VNNI what fits its stack),
 // and whether they prefill that way too.
 struct Int16Decode {
   bool used = false;
@@ -494,7 +490,7 @@ Int16Decode int16_decode_of(const GemmVariant& variant) {
   if (variant.isa == Isa::kAvx2 || variant.isa == Isa::kAvx512f) {
     return {true, consecutive_blocks, kAny, kAny, 16384, true};
   }
-  if (variant.isa == Isa::kAvx512vnni) return {true, lane_groups, 8, 65536, 65536, false};
+  if (variant.isa == Isa::kAvx512vnni) return {true, consecutive_blocks, kAny, kAny, 65536, true};
   return {};
 }
 
@@ -583,7 +579,7 @@ TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", 
   // come out with the bits of its lone decode and within the int16 bound (AVX2 and AVX-512F: any
   // batch, eights and a last six in steps on one row up to 8,192 columns (x86-int16-prefill.h:
   // 11 = 8 + 3 in tiles, 14 = 8 + 6, 16 = 8 + 8), else tiles: eight tokens of 8,224 in blocks of
-  // seven and one; VNNI: up to eight tokens and 65,536 values). The other variants, and batches
+  // seven and one; VNNI: blocks of up to eight tokens). The other variants, and batches
   // past those limits or rows too wide for AVX2 and AVX-512F (16,416), run f32 tiles for the
   // batch: the f32 sum to float rounding.
   std::mt19937 rng(7);
@@ -609,8 +605,9 @@ TEST_CASE("f32-qs8w-gemm prefills with int16 activations as it decodes each toke
   // lone decode's bits, and each is within the int16 bound of the definition. Up to 10,922
   // columns they take six tokens at a time on one row (x86-int16-prefill.h; 257 ends in a
   // block of one group), the rest in the decode's tiles (13 = 6 + 6 + 1, 64 = 10 · 6 + 4; at
-  // 12,000 columns all in the decode's tiles). The others (VNNI, NEON, scalar) and rows wider
-  // than 16,384 keep f32 activations: the f32 sum.
+  // 12,000 columns all in the decode's tiles); VNNI in blocks of eight tokens, 16,416 columns
+  // too (x86-int16-vnni-decode.h). The others (NEON, scalar), and rows wider than 16,384 on
+  // AVX2 and AVX-512F, keep f32 activations: the f32 sum.
   std::mt19937 rng(11);
   for (size_t m : {13, 64}) {
     for (size_t k : {257, 2560, 7680, 12000, 16416}) {

@@ -35,13 +35,13 @@ struct GemmArgs {
   size_t y_stride = 0;                // floats
   // f32-qs8w, decoded tokens: the x86 variants may round the activations to int16, each token on
   // its own (x86-int16-decode.h and, for batches of six or more, x86-int16-prefill.h: blocks of
-  // 1,024 columns, any number of tokens, on AVX2 and AVX-512F; x86-int16-vnni-decode.h: groups of
-  // 32, up to eight tokens, on AVX-512 VNNI).
+  // 1,024 columns, any number of tokens, on AVX2 and AVX-512F; x86-int16-vnni-decode.h: the same
+  // blocks in `vpdpwssd` lanes, any number of tokens, on AVX-512 VNNI).
   bool int16_decode = false;
   // f32-qs8w, prefill: the AVX2 and AVX-512F variants round these tokens to int16 too, each as
   // alone (x86-int16-prefill.h: four to six tokens per row step), so any chunking gives the same
-  // bits and each token its lone decode's. The VNNI variant prefills with f32 activations (its
-  // int16 groups follow its lanes; not measured for prefill).
+  // bits and each token its lone decode's. The VNNI variant does the same in blocks of up to
+  // eight tokens (x86-int16-vnni-decode.h).
   bool int16_prefill = false;
   // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
   // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up

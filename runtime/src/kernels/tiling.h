@@ -88,32 +88,6 @@ struct TiledGemm {
   }
 };
 
-// The AVX-512 VNNI int16 decode (x86-int16-vnni-decode.h) takes 1..8 tokens: up to four in one
-// pass over a pair of rows, five to eight as four and then the rest on the same rows.
-// Calls rows(MR, MR2) with both as std::integral_constant: MR tokens first, then MR2 (0: none).
-template <typename Rows>
-void split_decode_tokens(size_t m, Rows&& rows) {
-  using std::integral_constant;
-  switch (m) {
-    case 1:
-      return rows(integral_constant<size_t, 1>{}, integral_constant<size_t, 0>{});
-    case 2:
-      return rows(integral_constant<size_t, 2>{}, integral_constant<size_t, 0>{});
-    case 3:
-      return rows(integral_constant<size_t, 3>{}, integral_constant<size_t, 0>{});
-    case 4:
-      return rows(integral_constant<size_t, 4>{}, integral_constant<size_t, 0>{});
-    case 5:
-      return rows(integral_constant<size_t, 4>{}, integral_constant<size_t, 1>{});
-    case 6:
-      return rows(integral_constant<size_t, 4>{}, integral_constant<size_t, 2>{});
-    case 7:
-      return rows(integral_constant<size_t, 4>{}, integral_constant<size_t, 3>{});
-    default:
-      return rows(integral_constant<size_t, 4>{}, integral_constant<size_t, 4>{});
-  }
-}
-
 namespace {
 
 // Tokens in the next of the steps an x86 prefill takes m tokens in, with `done` steps behind
