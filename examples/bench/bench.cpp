@@ -228,9 +228,10 @@ struct Roofline {
   double decode_bandwidth_fraction = 0.0;
   double prefill_macs_per_token = 0.0;
   double prefill_gmacs = 0.0;
-  PeakSequence f32_sequence, int8_sequence;
-  double f32_peak_gmacs = 0.0, int8_peak_gmacs = 0.0;
-  const char* prefill_roof = "";  // "f32_fma" or "int8_dot": the roof of the matrices' kernels
+  PeakSequence f32_sequence, int8_sequence, int16_sequence;  // int16: none (no loop) off x86
+  double f32_peak_gmacs = 0.0, int8_peak_gmacs = 0.0, int16_peak_gmacs = 0.0;
+  // "f32_fma", "int16_dot" or "int8_dot": the roof of the matrices' kernels
+  const char* prefill_roof = "";
   double prefill_roof_gmacs = 0.0;
   double prefill_roof_fraction = 0.0;
 };
@@ -255,14 +256,23 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
   r.int8_sequence = int8_dot_sequence(family_isa(kernels, "qd8-qs4w-gemm"));
   r.f32_peak_gmacs = measure_peak_gmacs_per_s(r.f32_sequence, info.num_threads);
   r.int8_peak_gmacs = measure_peak_gmacs_per_s(r.int8_sequence, info.num_threads);
-  // The matrices run on integer dot products when they are int4, or int8 with int8
-  // activations (qd8-* kernels); otherwise on f32 FMAs.
+  r.int16_sequence = int16_dot_sequence(family_isa(kernels, "f32-qs8w-gemm"));
+  if (r.int16_sequence.loop != nullptr) {
+    r.int16_peak_gmacs = measure_peak_gmacs_per_s(r.int16_sequence, info.num_threads);
+  }
+  // The matrices run on int8 dot products when they are int4, or int8 with int8 activations
+  // (qd8-* kernels); on int16 dot products when they are int8 with f32 activations on x86
+  // (f32-qs8w rounds them to int16); otherwise on f32 FMAs.
   const std::string matrices = recipe;
-  const bool integer = matrices.find("matrices=int4") != std::string::npos ||
-                       (matrices.find("matrices=int8") != std::string::npos &&
-                        std::string(kernels).find("qd8-qs8w-gemm") != std::string::npos);
-  r.prefill_roof = integer ? "int8_dot" : "f32_fma";
-  r.prefill_roof_gmacs = integer ? r.int8_peak_gmacs : r.f32_peak_gmacs;
+  const bool int8_matrices = matrices.find("matrices=int8") != std::string::npos;
+  const bool integer =
+      matrices.find("matrices=int4") != std::string::npos ||
+      (int8_matrices && std::string(kernels).find("qd8-qs8w-gemm") != std::string::npos);
+  const bool int16 = !integer && int8_matrices && r.int16_sequence.loop != nullptr;
+  r.prefill_roof = integer ? "int8_dot" : int16 ? "int16_dot" : "f32_fma";
+  r.prefill_roof_gmacs = integer ? r.int8_peak_gmacs
+                         : int16 ? r.int16_peak_gmacs
+                                 : r.f32_peak_gmacs;
   r.prefill_roof_fraction = r.prefill_roof_gmacs > 0 ? r.prefill_gmacs / r.prefill_roof_gmacs : 0.0;
   return r;
 }
@@ -277,6 +287,8 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["peak_f32_fma_sequence"] = r.f32_sequence.name;
   out["peak_int8_dot_gmacs_per_s"] = r.int8_peak_gmacs;
   out["peak_int8_dot_sequence"] = r.int8_sequence.name;
+  out["peak_int16_dot_gmacs_per_s"] = r.int16_peak_gmacs;  // 0 and "" where no kernel has it
+  out["peak_int16_dot_sequence"] = r.int16_sequence.name;
   out["prefill_roof"] = r.prefill_roof;
   out["prefill_roof_gmacs_per_s"] = r.prefill_roof_gmacs;
   out["prefill_roof_fraction"] = r.prefill_roof_fraction;
@@ -288,8 +300,12 @@ void print_roofline(const Roofline& r) {
   std::printf("roofline: read bandwidth %.2f GB/s (%s pages); decode at %.2f of it\n",
               r.read_bandwidth_gbs, r.read_huge_pages ? "2 MB" : "4 KB",
               r.decode_bandwidth_fraction);
-  std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)\n",
+  std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)",
               r.f32_peak_gmacs, r.f32_sequence.name, r.int8_peak_gmacs, r.int8_sequence.name);
+  if (r.int16_sequence.loop != nullptr) {
+    std::printf(", %.1f GMAC/s int16 dot (%s)", r.int16_peak_gmacs, r.int16_sequence.name);
+  }
+  std::printf("\n");
   std::printf("roofline: prefill %.1f GMAC/s (%.3g MAC/token): %.2f of the %s roof\n",
               r.prefill_gmacs, r.prefill_macs_per_token, r.prefill_roof_fraction, r.prefill_roof);
 }

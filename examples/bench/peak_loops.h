@@ -15,6 +15,8 @@ uint64_t peak_f32_avx2(uint64_t iterations);    // vfmadd231ps ymm: 8 MACs
 uint64_t peak_int8_avx2(uint64_t iterations);   // vpmaddubsw + vpmaddwd + vpaddd ymm: 32 MACs
 uint64_t peak_f32_avx512(uint64_t iterations);  // vfmadd231ps zmm: 16 MACs
 uint64_t peak_int8_vnni(uint64_t iterations);   // vpdpbusd ymm: 32 MACs
+uint64_t peak_int16_avx2(uint64_t iterations);  // vpmaddwd + vpaddd ymm: 16 MACs
+uint64_t peak_int16_vnni(uint64_t iterations);  // vpdpwssd zmm: 32 MACs
 #endif
 #if defined(__aarch64__)
 uint64_t peak_f32_neon(uint64_t iterations);      // fmla .4s: 4 MACs

@@ -42,4 +42,24 @@ uint64_t peak_int8_avx2(uint64_t iterations) {
   return iterations * kChains * 32;
 }
 
+// The int16 dot of f32-qs8w with int16 activations (x86-int16-decode.h, x86-int16-prefill.h):
+// vpmaddwd of the widened weights and the rounded activations, added into 32-bit lanes.
+uint64_t peak_int16_avx2(uint64_t iterations) {
+  constexpr int kChains = 8;
+  __m256i acc[kChains];
+  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_setzero_si256();
+  __m256i w = _mm256_set1_epi16(3);
+  const __m256i a = _mm256_set1_epi16(-5);
+  for (uint64_t it = 0; it < iterations; ++it) {
+    for (int i = 0; i < kChains; ++i) {
+      __asm__ volatile("" : "+x"(w));  // the products cannot be hoisted or shared
+      acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(w, a));
+    }
+  }
+  __m256i total = acc[0];
+  for (int i = 1; i < kChains; ++i) total = _mm256_add_epi32(total, acc[i]);
+  sink = _mm256_extract_epi32(total, 0);
+  return iterations * kChains * 16;
+}
+
 }  // namespace griffin_tools

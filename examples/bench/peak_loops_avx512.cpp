@@ -1,5 +1,6 @@
-// Peak loops on AVX-512 (peak_loops.h): the f32 FMA of the avx512f variants on 512-bit vectors
-// and the VNNI int8 dot (vpdpbusd) of the avx512vnni variants on 256-bit vectors, as they run.
+// Peak loops on AVX-512 (peak_loops.h): the f32 FMA of the avx512f variants on 512-bit vectors,
+// the VNNI int8 dot (vpdpbusd) of the avx512vnni variants on 256-bit vectors, and the VNNI int16
+// dot (vpdpwssd) of f32-qs8w avx512vnni on 512-bit vectors, as they run.
 #include <immintrin.h>
 
 #include "examples/bench/peak_loops.h"
@@ -35,6 +36,20 @@ uint64_t peak_int8_vnni(uint64_t iterations) {
   __m256i total = acc[0];
   for (int i = 1; i < kChains; ++i) total = _mm256_add_epi32(total, acc[i]);
   sink = _mm256_extract_epi32(total, 0);
+  return iterations * kChains * 32;
+}
+
+uint64_t peak_int16_vnni(uint64_t iterations) {
+  constexpr int kChains = 12;
+  __m512i acc[kChains];
+  for (int i = 0; i < kChains; ++i) acc[i] = _mm512_setzero_si512();
+  const __m512i w = _mm512_set1_epi16(3), a = _mm512_set1_epi16(-5);
+  for (uint64_t it = 0; it < iterations; ++it) {
+    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_dpwssd_epi32(acc[i], w, a);
+  }
+  __m512i total = acc[0];
+  for (int i = 1; i < kChains; ++i) total = _mm512_add_epi32(total, acc[i]);
+  sink = _mm512_reduce_add_epi32(total);
   return iterations * kChains * 32;
 }
 

@@ -122,6 +122,15 @@ PeakSequence int8_dot_sequence(const std::string& isa) {
   return {"int32 multiply-add of int8 (scalar)", peak_int8_scalar};
 }
 
+PeakSequence int16_dot_sequence(const std::string& isa) {
+#if defined(__x86_64__)
+  if (isa == "avx2" || isa == "avx512f") return {"vpmaddwd+vpaddd ymm (avx2)", peak_int16_avx2};
+  if (isa == "avx512vnni") return {"vpdpwssd zmm (avx512vnni)", peak_int16_vnni};
+#endif
+  (void)isa;
+  return {};
+}
+
 double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages) {
   const size_t n_threads = static_cast<size_t>(std::max(threads, 1));
   const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());

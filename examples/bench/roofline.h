@@ -22,6 +22,9 @@ struct PeakSequence {
 // "neondot", "scalar"; the names griffin_model_kernels reports).
 PeakSequence f32_fma_sequence(const std::string& isa);
 PeakSequence int8_dot_sequence(const std::string& isa);
+// The int16 dot of f32-qs8w's x86 variants, which round the activations of int8 weights to int16
+// ("avx2", "avx512f", "avx512vnni"); elsewhere an empty name and no loop (no such kernel).
+PeakSequence int16_dot_sequence(const std::string& isa);
 
 // The ISA of `family` in a griffin_model_kernels description ("f32-bf16w-gemm avx2, ..."),
 // or "scalar" when the family is not listed.
