@@ -24,8 +24,8 @@ namespace {
 constexpr float kConsistencyTolerance = 5e-5f;  // prefill vs decode (test_runtime_fixtures.cpp)
 
 // Batched rows against a lone decode, relative. Quantized kernels sum in other orders; int8
-// weights also decode up to eight tokens with int16 activations on x86
-// (docs/quantization.md), while larger batches keep f32 activations. Half an int16 step is 1.5e-5
+// weights also decode with int16 activations on x86, a batch's tokens each as alone
+// (docs/quantization.md), while other CPUs keep f32 activations. Half an int16 step is 1.5e-5
 // of a group's largest value, and these fixtures amplify relative errors about 400x into the logits
 // (test_quantized_runtime.cpp), so up to ~6e-3; measured 2.4e-4 (Hawk, AVX2).
 float batch_tolerance(DType dtype) {
