@@ -172,7 +172,8 @@ inline void int16_vnni_rows(const GemmArgs& p, const int16_t* q, const float* q_
 
 // Rows [n_begin, n_end) for tokens 0..m-1, m <= kVnniInt16MaxTokens, rounded in q. A lone token
 // reads two rows at a time with the next two prefetched: from memory, one Zen 4 core read 24-28
-// GB/s so, as with one row or four.
+// GB/s so, as with one row or four; one row at a time 1 KB ahead (the AVX2 form's way) and rows
+// four tiles on into L2 did not decode 2B faster (docs/benchmarks/zen4/stop39/pairs.txt).
 inline void int16_vnni_token_block(const GemmArgs& p, const int16_t* q, const float* q_scales,
                                    size_t n_begin, size_t n_end) {
   switch (p.m) {
