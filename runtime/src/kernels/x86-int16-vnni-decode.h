@@ -31,6 +31,7 @@
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/weight-rows.h"
+#include "runtime/src/kernels/x86-int16-decode.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
 namespace griffin {
@@ -42,41 +43,8 @@ constexpr size_t kVnniInt16MaxTokens = 8;
 // scales on the stack. Eight tokens of 2B's widest input (7680) fit; a row wider than this takes
 // the f32 tiles.
 constexpr size_t kVnniInt16StackValues = 65536;
-constexpr size_t kVnniBlockGroups = 32;  // groups of 32 columns per int16 scale: 1,024 columns
-
-inline size_t vnni_int16_blocks(size_t kp) {
-  return (kp / 32 + kVnniBlockGroups - 1) / kVnniBlockGroups;
-}
-
-// 16 floats of a row from column `c` on; columns past k are zero.
-inline __m512 load_columns(const float* row, size_t k, size_t c) {
-  if (c + 16 <= k) return _mm512_loadu_ps(row + c);
-  const size_t count = c < k ? k - c : 0;
-  return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1u), row + c);
-}
-
-// a [k] f32 -> q [kp] int16 and scales [vnni_int16_blocks(kp)]; padding past k is zero, as is a
-// block whose largest |x| is below 1e-30 (32767 / max would overflow).
-inline void quantize_int16_vnni(size_t k, size_t kp, const float* a, int16_t* q, float* scales) {
-  for (size_t b = 0; b < vnni_int16_blocks(kp); ++b) {
-    const size_t first = b * kVnniBlockGroups * 32;
-    const size_t end = std::min(kp, first + kVnniBlockGroups * 32);
-    __m512 largest = _mm512_setzero_ps();
-    for (size_t c = first; c < end; c += 16) {
-      largest = _mm512_max_ps(largest, _mm512_abs_ps(load_columns(a, k, c)));
-    }
-    const float max_abs = _mm512_reduce_max_ps(largest);
-    const bool zero = !(max_abs >= 1e-30f);
-    scales[b] = zero ? 0.0f : max_abs / 32767.0f;
-    const __m512 inverse = _mm512_set1_ps(zero ? 0.0f : 32767.0f / max_abs);
-    for (size_t c = first; c < end; c += 16) {
-      // Round to nearest, then narrow with saturation (|x · inverse| <= 32767 up to rounding).
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + c),
-                          _mm512_cvtsepi32_epi16(
-                              _mm512_cvtps_epi32(_mm512_mul_ps(load_columns(a, k, c), inverse))));
-    }
-  }
-}
+// The rounding is the AVX2 form's own (x86-int16-decode.h: quantize_int16_blocks, blocks of
+// kInt16BlockGroups groups, int16_blocks scales per token), so the int16 values are the same.
 
 // Where the tiles prefetch the rows ahead of them. A lone token is bound by memory: the next
 // tile's rows, into L1. A batch is bound by its arithmetic, and its activations (eight tokens of
@@ -101,7 +69,7 @@ template <typename Ahead, size_t MR, size_t NR>
 inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t t0,
                             size_t n0) {
   const size_t groups = p.kp / 32;
-  const size_t blocks = vnni_int16_blocks(p.kp);
+  const size_t blocks = int16_blocks(p.kp);
   q += t0 * p.kp;
   q_scales += t0 * blocks;
   const uint8_t* w[NR];
@@ -117,8 +85,8 @@ inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) sum[i][j] = _mm512_setzero_si512();
     }
-    const size_t g_end = std::min(groups, (b + 1) * kVnniBlockGroups);
-    for (size_t g = b * kVnniBlockGroups; g < g_end; ++g) {
+    const size_t g_end = std::min(groups, (b + 1) * kInt16BlockGroups);
+    for (size_t g = b * kInt16BlockGroups; g < g_end; ++g) {
       if (g % 2 == 0) {
         for (size_t j = 0; j < NR; ++j) Ahead::fetch(ahead + g * NR * 32 + j * 64);
       }
@@ -207,14 +175,15 @@ inline void int16_vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
   alignas(64) int16_t q[kVnniInt16StackValues];
   alignas(64) float q_scales[kVnniInt16StackValues / 32];
   const size_t block = std::min(kVnniInt16MaxTokens, kVnniInt16StackValues / p.kp);
-  const size_t blocks = vnni_int16_blocks(p.kp);
+  const size_t blocks = int16_blocks(p.kp);
   for (size_t m0 = 0; m0 < p.m; m0 += block) {
     GemmArgs part = p;
     part.m = std::min(block, p.m - m0);
     part.a = p.a + m0 * p.a_stride;
     part.y = p.y + m0 * p.y_stride;
     for (size_t i = 0; i < part.m; ++i) {
-      quantize_int16_vnni(p.k, p.kp, part.a + i * p.a_stride, q + i * p.kp, q_scales + i * blocks);
+      quantize_int16_blocks(p.k, p.kp, part.a + i * p.a_stride, q + i * p.kp,
+                            q_scales + i * blocks);
     }
     int16_vnni_token_block(part, q, q_scales, n_begin, n_end);
   }
