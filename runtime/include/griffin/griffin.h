@@ -14,7 +14,8 @@
  * header. Options (inputs): set struct_size = sizeof the struct (the *_default_options()
  * functions do); fields past it keep their defaults. Results (outputs such as
  * griffin_model_info): set struct_size = sizeof the struct before the call; only that many bytes
- * are written, and 0 is refused.
+ * are written, and 0 is refused. Fields never move, and a new one starts at or past the
+ * struct's previous sizeof, never in its tail padding (tests/unit/test_c_api_layout.cpp).
  *
  * Thread safety, marked on every function:
  *   [any thread] may be called from any thread at any time, concurrently with any other call.
