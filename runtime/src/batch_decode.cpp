@@ -73,7 +73,7 @@ Status BatchDecoder::check(const SessionList& sessions, const int32_t* tokens, s
 Status BatchDecoder::decode(const SessionList& sessions, const int32_t* tokens, size_t count) {
   GRF_RETURN_IF_ERROR(check(sessions, tokens, count));
   std::lock_guard<std::mutex> lock(lock_);
-  const WorkersSleepAfter sleep_after(model_.pool_to_rest(), model_.sleep_after_steps_of());
+  const WorkersSleepAfter sleep_after = model_.rest_workers_after_step();
   states_.clear();  // capacity max_batch: no allocation
   for (size_t i = 0; i < count; ++i) states_.push_back(&sessions.at(sessions.items, i)->state_);
   GRF_RETURN_IF_ERROR(forward_batch(model_, rows_, Sequences{states_.data(), count, 1}, tokens));

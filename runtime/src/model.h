@@ -75,10 +75,13 @@ class Model {
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }
   const TokenizerInfo& tokenizer_info() const { return file_->header().tokenizer; }
   pthreadpool_t threadpool() const { return threadpool_; }
-  // The pool whose workers are to sleep after each step (sleep_between_steps), else null, and
-  // the shortest step after which they do.
+  // The pool whose workers are to sleep after each step (sleep_between_steps), else null.
   pthreadpool_t pool_to_rest() const { return sleep_between_steps_ ? threadpool_ : nullptr; }
-  std::chrono::nanoseconds sleep_after_steps_of() const { return sleep_after_steps_of_; }
+  // Held for a prefill, decode or batch step: lets that pool's workers sleep at its end when
+  // the step was long enough (a no-op without sleep_between_steps).
+  WorkersSleepAfter rest_workers_after_step() const {
+    return WorkersSleepAfter(pool_to_rest(), sleep_after_steps_of_);
+  }
   int num_threads() const;
   // Bytes XNNPACK allocated while this model loaded (its packed weights and operators).
   uint64_t xnnpack_bytes() const { return xnnpack_bytes_; }

@@ -150,7 +150,7 @@ void Session::remember(const int32_t* tokens, size_t count) {
 
 Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, size_t capacity,
                         const std::atomic<bool>* cancel, size_t* fed) {
-  const WorkersSleepAfter sleep_after(model_.pool_to_rest(), model_.sleep_after_steps_of());
+  const WorkersSleepAfter sleep_after = model_.rest_workers_after_step();
   if (fed) *fed = 0;
   GRF_CHECK(count > 0, kInvalidArgument, "prefill needs at least one token");
   const size_t vocab = static_cast<size_t>(model_.config().vocab_size);
@@ -180,7 +180,7 @@ Status Session::prefill(const int32_t* tokens, size_t count, float* all_logits, 
 
 Status Session::decode(int32_t token) {
   GRF_RETURN_IF_ERROR(check_tokens(&token, 1));
-  const WorkersSleepAfter sleep_after(model_.pool_to_rest(), model_.sleep_after_steps_of());
+  const WorkersSleepAfter sleep_after = model_.rest_workers_after_step();
   state_.rows.linear.decode = true;
   const Status status = forward_chunk(model_, state_, &token, 1, nullptr);
   state_.rows.linear.decode = false;
