@@ -46,23 +46,23 @@ constexpr size_t kVnniInt16StackValues = 65536;
 // The rounding is the AVX2 form's own (x86-int16-decode.h: quantize_int16_blocks, blocks of
 // kInt16BlockGroups groups, int16_blocks scales per token), so the int16 values are the same.
 
-// Where the tiles prefetch the rows ahead of them. A lone token is bound by memory: the next
-// tile's rows, into L1. A batch is bound by its arithmetic, and its activations (eight tokens of
-// 2,560 columns: 40 KB) already overflow L1: the rows four tiles on, into L2. From memory, one
-// Zen 4 core ran eight tokens at 64-70 GMAC/s with the L1 prefetch, 81-94 with this one (2-8
-// tiles on alike, 16 slower), 48-54 with none.
-struct LoneRowsAhead {
-  static constexpr size_t kTiles = kPrefetchTiles;
-  static void fetch(const uint8_t* line) {
-    _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T0);
-  }
-};
-struct BatchRowsAhead {
-  static constexpr size_t kTiles = 4;
+// Where the tiles prefetch the rows ahead of them: into L2, whose miss slots a stream from memory
+// needs more of than L1's. A batch is bound by its arithmetic, and its activations (eight tokens
+// of 2,560 columns: 40 KB) already overflow L1: rows four tiles on. From memory, one Zen 4 core
+// ran eight tokens at 64-70 GMAC/s with the next tile prefetched into L1, 81-94 with this (2-8
+// tiles on alike, 16 slower), 48-54 with none. A lone token is bound by memory: rows eight tiles
+// on. Against the next tile into L1, 2B int8 decode on one thread went 6.3-6.5 -> 7.3-7.7
+// tokens/s and two sessions on a thread each, in turns, 11.6-13.0 -> 15.4-16.3; one session on
+// two threads was level (ahead in 6 of 11 interleaved pairs, the host's memory drifting).
+template <size_t kTilesAhead>
+struct RowsAhead {
+  static constexpr size_t kTiles = kTilesAhead;
   static void fetch(const uint8_t* line) {
     _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T1);
   }
 };
+using LoneRowsAhead = RowsAhead<8>;
+using BatchRowsAhead = RowsAhead<4>;
 
 // Tokens t0..t0+MR-1 × rows n0..n0+NR-1 of the rounded tokens q [m, kp] and their scales.
 template <typename Ahead, size_t MR, size_t NR>
@@ -139,9 +139,10 @@ inline void int16_vnni_rows(const GemmArgs& p, const int16_t* q, const float* q_
 }
 
 // Rows [n_begin, n_end) for tokens 0..m-1, m <= kVnniInt16MaxTokens, rounded in q. A lone token
-// reads two rows at a time with the next two prefetched: from memory, one Zen 4 core read 24-28
-// GB/s so, as with one row or four; one row at a time 1 KB ahead (the AVX2 form's way) and rows
-// four tiles on into L2 did not decode 2B faster (docs/benchmarks/zen4/stop39/pairs.txt).
+// reads two rows at a time: with the next two prefetched into L1, one Zen 4 core read 24-28 GB/s
+// from memory so, as with one row or four; one row at a time 1 KB ahead (the AVX2 form's way) and
+// rows four tiles on into L2 did not decode 2B faster on two threads
+// (docs/benchmarks/zen4/stop39/pairs.txt); eight tiles on into L2 is faster on one (LoneRowsAhead).
 inline void int16_vnni_token_block(const GemmArgs& p, const int16_t* q, const float* q_scales,
                                    size_t n_begin, size_t n_end) {
   switch (p.m) {
