@@ -220,8 +220,33 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
   return points;
 }
 
-// --roofline: the machine's roofs, measured after the model's run on as many threads, and the
-// run as fractions of them.
+// --roofline's compute peaks, each the best of a few runs on the bench's threads.
+struct ComputePeaks {
+  PeakSequence f32_sequence, int8_sequence, int16_sequence;  // int16: none (no loop) off x86
+  double f32 = 0.0, int8 = 0.0, int16 = 0.0;
+};
+
+ComputePeaks measure_compute_peaks(const griffin_model* model, int threads) {
+  const char* kernels = "";
+  griffin_model_kernels(model, &kernels);
+  ComputePeaks peaks;
+  peaks.f32_sequence = f32_fma_sequence(family_isa(kernels, "f32-bf16w-gemm"));
+  peaks.int8_sequence = int8_dot_sequence(family_isa(kernels, "qd8-qs4w-gemm"));
+  peaks.int16_sequence = int16_dot_sequence(family_isa(kernels, "f32-qs8w-gemm"));
+  peaks.f32 = measure_peak_gmacs_per_s(peaks.f32_sequence, threads);
+  peaks.int8 = measure_peak_gmacs_per_s(peaks.int8_sequence, threads);
+  if (peaks.int16_sequence.loop != nullptr) {
+    peaks.int16 = measure_peak_gmacs_per_s(peaks.int16_sequence, threads);
+  }
+  return peaks;
+}
+
+// --roofline: the machine's roofs on as many threads as the model, and the run as fractions of
+// them. The compute peaks are measured twice, just before the model's run and after it, and
+// each roof is the higher of the two: a shared host's cores drift (on one 2-vCPU VM the int8
+// dot peak of two threads read 270 or 460 GMAC/s from one minute to the next), and a roof
+// caught in a slow moment made a run look closer to it than it was. The read bandwidth is
+// measured after the run only (its 512 MB buffer would otherwise count in the peak RSS).
 struct Roofline {
   double read_bandwidth_gbs = 0.0;
   bool read_huge_pages = false;  // the bandwidth buffer advised for 2 MB pages (--huge-pages)
@@ -230,6 +255,7 @@ struct Roofline {
   double prefill_gmacs = 0.0;
   PeakSequence f32_sequence, int8_sequence, int16_sequence;  // int16: none (no loop) off x86
   double f32_peak_gmacs = 0.0, int8_peak_gmacs = 0.0, int16_peak_gmacs = 0.0;
+  ComputePeaks before_run, after_run;  // the two measurements the peaks above are the higher of
   // "f32_fma", "int16_dot" or "int8_dot": the roof of the matrices' kernels
   const char* prefill_roof = "";
   double prefill_roof_gmacs = 0.0;
@@ -237,8 +263,9 @@ struct Roofline {
 };
 
 Roofline measure_roofline(const griffin_model* model, const griffin_model_info& info,
-                          const griffin_memory_plan& plan, int32_t prompt_tokens,
-                          double prefill_rate, double decode_rate, bool huge_pages) {
+                          const griffin_memory_plan& plan, const ComputePeaks& before_run,
+                          int32_t prompt_tokens, double prefill_rate, double decode_rate,
+                          bool huge_pages) {
   const char* kernels = "";
   const char* recipe = "";
   griffin_model_kernels(model, &kernels);
@@ -252,14 +279,14 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
           : 0.0;
   r.prefill_macs_per_token = prefill_macs_per_token(info, prompt_tokens);
   r.prefill_gmacs = r.prefill_macs_per_token * prefill_rate / 1e9;
-  r.f32_sequence = f32_fma_sequence(family_isa(kernels, "f32-bf16w-gemm"));
-  r.int8_sequence = int8_dot_sequence(family_isa(kernels, "qd8-qs4w-gemm"));
-  r.f32_peak_gmacs = measure_peak_gmacs_per_s(r.f32_sequence, info.num_threads);
-  r.int8_peak_gmacs = measure_peak_gmacs_per_s(r.int8_sequence, info.num_threads);
-  r.int16_sequence = int16_dot_sequence(family_isa(kernels, "f32-qs8w-gemm"));
-  if (r.int16_sequence.loop != nullptr) {
-    r.int16_peak_gmacs = measure_peak_gmacs_per_s(r.int16_sequence, info.num_threads);
-  }
+  r.before_run = before_run;
+  r.after_run = measure_compute_peaks(model, info.num_threads);
+  r.f32_sequence = r.after_run.f32_sequence;
+  r.int8_sequence = r.after_run.int8_sequence;
+  r.int16_sequence = r.after_run.int16_sequence;
+  r.f32_peak_gmacs = std::max(before_run.f32, r.after_run.f32);
+  r.int8_peak_gmacs = std::max(before_run.int8, r.after_run.int8);
+  r.int16_peak_gmacs = std::max(before_run.int16, r.after_run.int16);
   // The matrices run on int8 dot products when they are int4, or int8 with int8 activations
   // (qd8-* kernels); on int16 dot products when they are int8 with f32 activations on x86
   // (f32-qs8w rounds them to int16); otherwise on f32 FMAs.
@@ -289,6 +316,14 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["peak_int8_dot_sequence"] = r.int8_sequence.name;
   out["peak_int16_dot_gmacs_per_s"] = r.int16_peak_gmacs;  // 0 and "" where no kernel has it
   out["peak_int16_dot_sequence"] = r.int16_sequence.name;
+  // The two measurements each peak above is the higher of.
+  for (const auto& [key, peaks] :
+       {std::pair<const char*, const ComputePeaks&>{"before_run", r.before_run},
+        {"after_run", r.after_run}}) {
+    out["peak_passes"][key] = {{"peak_f32_fma_gmacs_per_s", peaks.f32},
+                               {"peak_int8_dot_gmacs_per_s", peaks.int8},
+                               {"peak_int16_dot_gmacs_per_s", peaks.int16}};
+  }
   out["prefill_roof"] = r.prefill_roof;
   out["prefill_roof_gmacs_per_s"] = r.prefill_roof_gmacs;
   out["prefill_roof_fraction"] = r.prefill_roof_fraction;
@@ -306,6 +341,14 @@ void print_roofline(const Roofline& r) {
     std::printf(", %.1f GMAC/s int16 dot (%s)", r.int16_peak_gmacs, r.int16_sequence.name);
   }
   std::printf("\n");
+  std::printf(
+      "roofline: each peak the higher of two passes, before the run / after it: f32 FMA "
+      "%.1f / %.1f, int8 dot %.1f / %.1f",
+      r.before_run.f32, r.after_run.f32, r.before_run.int8, r.after_run.int8);
+  if (r.int16_sequence.loop != nullptr) {
+    std::printf(", int16 dot %.1f / %.1f", r.before_run.int16, r.after_run.int16);
+  }
+  std::printf(" GMAC/s\n");
   std::printf("roofline: prefill %.1f GMAC/s (%.3g MAC/token): %.2f of the %s roof\n",
               r.prefill_gmacs, r.prefill_macs_per_token, r.prefill_roof_fraction, r.prefill_roof);
 }
@@ -402,6 +445,9 @@ int bench(int argc, char** argv) {
   usage.struct_size = sizeof usage;
   check(griffin_memory_usage_get(model.get(), session.get(), &usage), "griffin_memory_usage_get");
 
+  // --roofline: the compute peaks just before the run too (measure_roofline takes the higher).
+  const ComputePeaks peaks_before_run =
+      o.roofline ? measure_compute_peaks(model.get(), info.num_threads) : ComputePeaks{};
   Result r = run(session.get(), prompt, o.decode_tokens, vocab);
   std::vector<double> sorted = r.step_ms;
   std::sort(sorted.begin(), sorted.end());
@@ -420,9 +466,10 @@ int bench(int argc, char** argv) {
   const double bandwidth_gbs =
       r.decode_seconds > 0 ? plan.weights_streamed_bytes * n_decode / r.decode_seconds / 1e9 : 0.0;
 
-  const Roofline roof = o.roofline ? measure_roofline(model.get(), info, plan, o.prompt_tokens,
-                                                      prefill_rate, decode_rate, o.model.huge_pages)
-                                   : Roofline{};
+  const Roofline roof =
+      o.roofline ? measure_roofline(model.get(), info, plan, peaks_before_run, o.prompt_tokens,
+                                    prefill_rate, decode_rate, o.model.huge_pages)
+                 : Roofline{};
 
   // The multi-session modes, after the single session's run (same prompt, same steps).
   MultiResult batched, threaded, in_turns;

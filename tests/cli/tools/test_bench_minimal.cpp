@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -94,6 +95,16 @@ TEST_CASE("griffin-bench --roofline --json measures the machine's roofs", "[tool
   CHECK_FALSE(out.at("peak_int8_dot_sequence").get<std::string>().empty());
   CHECK(out.contains("peak_int16_dot_gmacs_per_s"));
   CHECK(out.contains("peak_int16_dot_sequence"));
+  // Each peak is the higher of a pass before the run and one after it, both reported.
+  for (const char* peak :
+       {"peak_f32_fma_gmacs_per_s", "peak_int8_dot_gmacs_per_s", "peak_int16_dot_gmacs_per_s"}) {
+    INFO(peak);
+    const double before = out.at("peak_passes").at("before_run").at(peak).get<double>();
+    const double after = out.at("peak_passes").at("after_run").at(peak).get<double>();
+    CHECK(out.at(peak).get<double>() == std::max(before, after));
+  }
+  CHECK(out.at("peak_passes").at("before_run").at("peak_f32_fma_gmacs_per_s").get<double>() > 0);
+  CHECK(out.at("peak_passes").at("after_run").at("peak_f32_fma_gmacs_per_s").get<double>() > 0);
   // The fixture is f32: its matrices run on f32 FMAs.
   CHECK(out.at("prefill_roof").get<std::string>() == "f32_fma");
   CHECK(out.at("prefill_roof_gmacs_per_s").get<double>() ==
