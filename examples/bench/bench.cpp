@@ -253,9 +253,8 @@ struct Roofline {
   double decode_bandwidth_fraction = 0.0;
   double prefill_macs_per_token = 0.0;
   double prefill_gmacs = 0.0;
-  PeakSequence f32_sequence, int8_sequence, int16_sequence;  // int16: none (no loop) off x86
-  double f32_peak_gmacs = 0.0, int8_peak_gmacs = 0.0, int16_peak_gmacs = 0.0;
-  ComputePeaks before_run, after_run;  // the two measurements the peaks above are the higher of
+  ComputePeaks before_run, after_run;  // the two measurements
+  ComputePeaks peaks;                  // each the higher of the two: the roofs
   // "f32_fma", "int16_dot" or "int8_dot": the roof of the matrices' kernels
   const char* prefill_roof = "";
   double prefill_roof_gmacs = 0.0;
@@ -281,12 +280,10 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
   r.prefill_gmacs = r.prefill_macs_per_token * prefill_rate / 1e9;
   r.before_run = before_run;
   r.after_run = measure_compute_peaks(model, info.num_threads);
-  r.f32_sequence = r.after_run.f32_sequence;
-  r.int8_sequence = r.after_run.int8_sequence;
-  r.int16_sequence = r.after_run.int16_sequence;
-  r.f32_peak_gmacs = std::max(before_run.f32, r.after_run.f32);
-  r.int8_peak_gmacs = std::max(before_run.int8, r.after_run.int8);
-  r.int16_peak_gmacs = std::max(before_run.int16, r.after_run.int16);
+  r.peaks = r.after_run;
+  r.peaks.f32 = std::max(before_run.f32, r.after_run.f32);
+  r.peaks.int8 = std::max(before_run.int8, r.after_run.int8);
+  r.peaks.int16 = std::max(before_run.int16, r.after_run.int16);
   // The matrices run on int8 dot products when they are int4, or int8 with int8 activations
   // (qd8-* kernels); on int16 dot products when they are int8 with f32 activations on x86
   // (f32-qs8w rounds them to int16); otherwise on f32 FMAs.
@@ -295,11 +292,9 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
   const bool integer =
       matrices.find("matrices=int4") != std::string::npos ||
       (int8_matrices && std::string(kernels).find("qd8-qs8w-gemm") != std::string::npos);
-  const bool int16 = !integer && int8_matrices && r.int16_sequence.loop != nullptr;
+  const bool int16 = !integer && int8_matrices && r.peaks.int16_sequence.loop != nullptr;
   r.prefill_roof = integer ? "int8_dot" : int16 ? "int16_dot" : "f32_fma";
-  r.prefill_roof_gmacs = integer ? r.int8_peak_gmacs
-                         : int16 ? r.int16_peak_gmacs
-                                 : r.f32_peak_gmacs;
+  r.prefill_roof_gmacs = integer ? r.peaks.int8 : int16 ? r.peaks.int16 : r.peaks.f32;
   r.prefill_roof_fraction = r.prefill_roof_gmacs > 0 ? r.prefill_gmacs / r.prefill_roof_gmacs : 0.0;
   return r;
 }
@@ -310,12 +305,12 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["decode_bandwidth_fraction"] = r.decode_bandwidth_fraction;
   out["prefill_macs_per_token"] = r.prefill_macs_per_token;
   out["prefill_gmacs_per_s"] = r.prefill_gmacs;
-  out["peak_f32_fma_gmacs_per_s"] = r.f32_peak_gmacs;
-  out["peak_f32_fma_sequence"] = r.f32_sequence.name;
-  out["peak_int8_dot_gmacs_per_s"] = r.int8_peak_gmacs;
-  out["peak_int8_dot_sequence"] = r.int8_sequence.name;
-  out["peak_int16_dot_gmacs_per_s"] = r.int16_peak_gmacs;  // 0 and "" where no kernel has it
-  out["peak_int16_dot_sequence"] = r.int16_sequence.name;
+  out["peak_f32_fma_gmacs_per_s"] = r.peaks.f32;
+  out["peak_f32_fma_sequence"] = r.peaks.f32_sequence.name;
+  out["peak_int8_dot_gmacs_per_s"] = r.peaks.int8;
+  out["peak_int8_dot_sequence"] = r.peaks.int8_sequence.name;
+  out["peak_int16_dot_gmacs_per_s"] = r.peaks.int16;  // 0 and "" where no kernel has it
+  out["peak_int16_dot_sequence"] = r.peaks.int16_sequence.name;
   // The two measurements each peak above is the higher of.
   for (const auto& [key, peaks] :
        {std::pair<const char*, const ComputePeaks&>{"before_run", r.before_run},
@@ -327,25 +322,24 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["prefill_roof"] = r.prefill_roof;
   out["prefill_roof_gmacs_per_s"] = r.prefill_roof_gmacs;
   out["prefill_roof_fraction"] = r.prefill_roof_fraction;
-  out["prefill_int8_roof_fraction"] =
-      r.int8_peak_gmacs > 0 ? r.prefill_gmacs / r.int8_peak_gmacs : 0.0;
+  out["prefill_int8_roof_fraction"] = r.peaks.int8 > 0 ? r.prefill_gmacs / r.peaks.int8 : 0.0;
 }
 
 void print_roofline(const Roofline& r) {
   std::printf("roofline: read bandwidth %.2f GB/s (%s pages); decode at %.2f of it\n",
               r.read_bandwidth_gbs, r.read_huge_pages ? "2 MB" : "4 KB",
               r.decode_bandwidth_fraction);
-  std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)",
-              r.f32_peak_gmacs, r.f32_sequence.name, r.int8_peak_gmacs, r.int8_sequence.name);
-  if (r.int16_sequence.loop != nullptr) {
-    std::printf(", %.1f GMAC/s int16 dot (%s)", r.int16_peak_gmacs, r.int16_sequence.name);
+  std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)", r.peaks.f32,
+              r.peaks.f32_sequence.name, r.peaks.int8, r.peaks.int8_sequence.name);
+  if (r.peaks.int16_sequence.loop != nullptr) {
+    std::printf(", %.1f GMAC/s int16 dot (%s)", r.peaks.int16, r.peaks.int16_sequence.name);
   }
   std::printf("\n");
   std::printf(
       "roofline: each peak the higher of two passes, before the run / after it: f32 FMA "
       "%.1f / %.1f, int8 dot %.1f / %.1f",
       r.before_run.f32, r.after_run.f32, r.before_run.int8, r.after_run.int8);
-  if (r.int16_sequence.loop != nullptr) {
+  if (r.peaks.int16_sequence.loop != nullptr) {
     std::printf(", int16 dot %.1f / %.1f", r.before_run.int16, r.after_run.int16);
   }
   std::printf(" GMAC/s\n");
