@@ -89,12 +89,13 @@ struct QuantizeTask {
   size_t a_stride;
   int8_t* aq;
   float* scales;
+  int32_t* sums;
 };
 
 void run_quantize_tile(void* context, size_t start, size_t count) {
   const QuantizeTask* t = static_cast<const QuantizeTask*>(context);
   t->kernel(count, t->k, t->kp, t->a + start * t->a_stride, t->a_stride, t->aq + start * t->kp,
-            t->scales + start * (t->kp / 32));
+            t->scales + start * (t->kp / 32), t->sums + start * (t->kp / 32));
 }
 
 // Rows per quantize task: two per thread, and at least 8 (a row is a few microseconds).
@@ -259,15 +260,22 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   GemmArgs args = gemm_args(rows, x, y, context);
   const GemmKernel kernel = kernel_for(context);
   if (quantizes_activations(engine_)) {
-    GRF_CHECK(context.quantized != nullptr, kInternal,
-              "the session plan has no activation scratch for a quantizing linear");
-    QuantizeTask quantize{
-        context.kernels->quantize, in_, args.kp, x, input_stride_, context.quantized,
-        context.quantized_scales};
+    GRF_CHECK(context.quantized != nullptr && context.quantized_scales != nullptr &&
+                  context.quantized_sums != nullptr,
+              kInternal, "the session plan has no activation scratch for a quantizing linear");
+    QuantizeTask quantize{context.kernels->quantize,
+                          in_,
+                          args.kp,
+                          x,
+                          input_stride_,
+                          context.quantized,
+                          context.quantized_scales,
+                          context.quantized_sums};
     parallel_for_tiles(context.pool, run_quantize_tile, &quantize, rows,
                        quantize_tile(context.pool, rows));
     args.aq = context.quantized;
     args.aq_scales = context.quantized_scales;
+    args.aq_sums = context.quantized_sums;
   }
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
   GemmTask task{kernel, &args, TaperedRows(out_, threads)};

@@ -22,9 +22,9 @@ TEST_CASE("The arena hands out exactly the planned regions", "[memory][plan][are
   const std::string path = dir.file("model.griffin");
   ConvertOptions convert;
   convert.weight_dtype = dtype;
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path,
-                             convert)
-              .ok());
+  REQUIRE(
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, convert)
+          .ok());
   for (const bool int8_activations : {false, true}) {
     ModelOptions model_options;
     model_options.int8_activations = int8_activations;
@@ -83,8 +83,7 @@ TEST_CASE("The arena hands out exactly the planned regions", "[memory][plan][are
   }
 }
 
-TEST_CASE("The plan decides each linear's engine and the quantization scratch",
-          "[memory][plan]") {
+TEST_CASE("The plan decides each linear's engine and the quantization scratch", "[memory][plan]") {
   const ModelConfig c = preset_config("recurrentgemma-2b").value();
   const SessionOptions session;
   PlanOptions weight_only, dynamic;
@@ -92,8 +91,8 @@ TEST_CASE("The plan decides each linear's engine and the quantization scratch",
   const std::string down = "model.layers.0.mlp_block.down_proj.weight";
   const std::string embedding = "model.embed_tokens.weight";
 
-  const ModelMemoryPlan int8 = plan_model_memory(c, recipe_dtypes(DType::kInt8, DType::kInt8),
-                                                 session, weight_only);
+  const ModelMemoryPlan int8 =
+      plan_model_memory(c, recipe_dtypes(DType::kInt8, DType::kInt8), session, weight_only);
   CHECK(int8.linear(down).engine == LinearEngine::kInt8);
   CHECK(int8.linear(down).packed_bytes == 0);
   CHECK(int8.quantized_columns == 0);  // f32 activations: no int8 scratch planned
@@ -103,22 +102,23 @@ TEST_CASE("The plan decides each linear's engine and the quantization scratch",
       plan_model_memory(c, recipe_dtypes(DType::kInt8, DType::kInt8), session, dynamic);
   CHECK(int8_dynamic.linear(down).engine == LinearEngine::kInt8Dynamic);
   CHECK(int8_dynamic.quantized_columns == 7680);  // down_proj's input, E = 7680
-  // T x Kp int8 activations and T x Kp/32 f32 scales.
+  // T x Kp int8 activations, T x Kp/32 f32 scales and T x Kp/32 int32 sums.
   CHECK(layout_bytes(int8_dynamic.session, RegionKind::kScratch) ==
-        layout_bytes(int8.session, RegionKind::kScratch) + 64 * 7680 + 64 * (7680 / 32) * 4);
+        layout_bytes(int8.session, RegionKind::kScratch) + 64 * 7680 + 64 * (7680 / 32) * 4 +
+            64 * (7680 / 32) * 4);
 
-  const ModelMemoryPlan int4 = plan_model_memory(c, recipe_dtypes(DType::kInt4, DType::kInt8),
-                                                 session, weight_only);
+  const ModelMemoryPlan int4 =
+      plan_model_memory(c, recipe_dtypes(DType::kInt4, DType::kInt8), session, weight_only);
   CHECK(int4.linear(down).engine == LinearEngine::kInt4Dynamic);
   CHECK(int4.linear(embedding).engine == LinearEngine::kInt8);
   CHECK(int4.quantized_columns == 7680);
 
-  const ModelMemoryPlan f32 = plan_model_memory(c, recipe_dtypes(DType::kF32, DType::kF32),
-                                                session, weight_only);
+  const ModelMemoryPlan f32 =
+      plan_model_memory(c, recipe_dtypes(DType::kF32, DType::kF32), session, weight_only);
   CHECK(f32.linear(down).engine == LinearEngine::kXnnpack);
   CHECK(f32.linear(down).packed_bytes == packed_linear_bytes(7680, 2560));
-  const ModelMemoryPlan bf16 = plan_model_memory(c, recipe_dtypes(DType::kBF16, DType::kBF16),
-                                                 session, weight_only);
+  const ModelMemoryPlan bf16 =
+      plan_model_memory(c, recipe_dtypes(DType::kBF16, DType::kBF16), session, weight_only);
   CHECK(bf16.linear(embedding).engine == LinearEngine::kBf16);
   // 26 layers x 3 MLP matrices + 18 x 3 recurrent + 8 x 4 attention + the unembedding.
   CHECK(bf16.linears.size() == 26 * 3 + 18 * 3 + 8 * 4 + 1);

@@ -18,8 +18,9 @@
 // for a single token that streams faster than the per-group int32 reduction here.
 // vpdpbusd multiplies unsigned bytes by signed ones, so the weights go in as unsigned values
 // u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
-// takes off bias · Σa, an exact int32 per (token, group) that the caller computes once per call
-// (`offsets`, Rows::offset). Included only by files compiled with AVX-512 VNNI (+VL, BW).
+// takes off bias · Σa, exact in int32, from the sums the activations' quantizer wrote
+// (GemmArgs::aq_sums: every row task of a product used to sum the groups again, ~3 % of a 2B
+// int4 prefill). Included only by files compiled with AVX-512 VNNI (+VL, BW).
 #pragma once
 
 #include <immintrin.h>
@@ -45,10 +46,7 @@ struct Int4Rows {
   static constexpr bool kGroupScales = true;
   static constexpr size_t kGroupBytes = 16;
   static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
-  static int32_t offset(const int8_t* a) { return int4_group_offset(a); }
-  static float group_scale(const GemmArgs& p, size_t n, size_t g) {
-    return _cvtsh_ss(reinterpret_cast<const uint16_t*>(p.w_scales)[n * (p.kp / 32) + g]);
-  }
+  static constexpr int kBiasShift = 3;  // bias 8
   static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
 };
 
@@ -61,7 +59,7 @@ struct Int8Rows {
     return _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(group)),
                             _mm256_set1_epi8(static_cast<char>(0x80)));
   }
-  static int32_t offset(const int8_t* a) { return 128 * group_sum(a); }
+  static constexpr int kBiasShift = 7;  // bias 128
   static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
 };
 
@@ -138,6 +136,56 @@ struct Lanes16 {
   }
 };
 
+// The f16 scales of rows n0..n0+R-1 (R = 8 or 16), groups g0..g0+count-1, as f32 by group:
+// out[g · R + r]. Eight groups at a time go through an 8×8 transpose of 16-bit values, rows r
+// and r + 8 sharing a vector's two 128-bit halves, so a transposed vector holds one group's R
+// scales in row order (a scalar conversion per scale was a third of the repack's time).
+template <size_t R>
+inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t count, float* out) {
+  const size_t groups = p.kp / 32;
+  const uint16_t* scales = reinterpret_cast<const uint16_t*>(p.w_scales) + n0 * groups + g0;
+  size_t g = 0;
+  for (; g + 8 <= count; g += 8) {
+    __m256i v[8];
+    for (size_t r = 0; r < 8; ++r) {
+      const __m128i low =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales + r * groups + g));
+      const __m128i high =
+          R == 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales + (r + 8) * groups + g))
+                  : _mm_setzero_si128();
+      v[r] = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
+    }
+    __m256i t[8], u[8];
+    for (size_t r = 0; r < 8; r += 2) {
+      t[r] = _mm256_unpacklo_epi16(v[r], v[r + 1]);
+      t[r + 1] = _mm256_unpackhi_epi16(v[r], v[r + 1]);
+    }
+    for (size_t r = 0; r < 8; r += 4) {
+      u[r] = _mm256_unpacklo_epi32(t[r], t[r + 2]);
+      u[r + 1] = _mm256_unpackhi_epi32(t[r], t[r + 2]);
+      u[r + 2] = _mm256_unpacklo_epi32(t[r + 1], t[r + 3]);
+      u[r + 3] = _mm256_unpackhi_epi32(t[r + 1], t[r + 3]);
+    }
+    // u[0..3]: groups (0,1), (2,3), (4,5), (6,7) of rows 0-3; u[4..7] the same of rows 4-7.
+    for (size_t j = 0; j < 4; ++j) {
+      const __m256i even = _mm256_unpacklo_epi64(u[j], u[j + 4]);
+      const __m256i odd = _mm256_unpackhi_epi64(u[j], u[j + 4]);
+      float* even_out = out + (g + 2 * j) * R;
+      float* odd_out = even_out + R;
+      if constexpr (R == 16) {
+        _mm512_storeu_ps(even_out, _mm512_cvtph_ps(even));
+        _mm512_storeu_ps(odd_out, _mm512_cvtph_ps(odd));
+      } else {
+        _mm256_storeu_ps(even_out, _mm256_cvtph_ps(_mm256_castsi256_si128(even)));
+        _mm256_storeu_ps(odd_out, _mm256_cvtph_ps(_mm256_castsi256_si128(odd)));
+      }
+    }
+  }
+  for (; g < count; ++g) {
+    for (size_t r = 0; r < R; ++r) out[g * R + r] = _cvtsh_ss(scales[r * groups + g]);
+  }
+}
+
 // Tokens m0..m0+MR-1 of a block's L::kRows rows over groups g0..g0+count-1, from the packed
 // block. `w_scales` [count][kRows] (int4 only). The accumulators start from and go back to
 // `partial` [MR][kRows]. Unless `next` is null, the same groups of the kRows rows from `next`
@@ -213,10 +261,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
       repack_rows<Rows>(p, n0 + 8 * half, g0, count, packed, kRows / 8, half);
     }
     if constexpr (Rows::kGroupScales) {
-      for (size_t r = 0; r < kRows; ++r) {
-        for (size_t g = 0; g < count; ++g)
-          w_scales[g * kRows + r] = Rows::group_scale(p, n0 + r, g0 + g);
-      }
+      int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
     }
     for (size_t m = 0; m < p.m; m += kTokensPerPass) {
       const size_t tokens = std::min(kTokensPerPass, p.m - m);
@@ -310,8 +355,7 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
   for (size_t j = 0; j < NR; ++j) p.y[m * p.y_stride + n0 + j] = Rows::finish(p, n0 + j, sums[j]);
 }
 
-// Rows [n_begin, n_end) of every token of p; offsets [m, groups] = Rows::offset per token and
-// group.
+// Rows [n_begin, n_end) of every token of p; offsets [m, groups]: bias · Σa per token and group.
 template <typename Rows>
 inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
   size_t n = n_begin;
@@ -345,22 +389,26 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin,
 // the group's conversion, scale and FMA per row are what the tiles spend their time on.
 constexpr size_t kMaxTiledDecodeTokens = 4;
 
-// The whole product of an integer family for prefill and large decode batches: the offsets of
-// up to kOffsetInts (token, group) pairs at a time (one 32 KB stack buffer, whatever the
-// chunk), then vnni_rows. Returns false, having done nothing, for a decode of up to
-// kMaxTiledDecodeTokens and for rows of more than kOffsetInts groups (none in RecurrentGemma):
-// the caller then uses its tiles.
+// The whole product of an integer family for prefill and large decode batches: the offsets
+// bias · Σa of up to kOffsetInts (token, group) pairs at a time (a 64 KB stack buffer: 68 tokens
+// of 2B's widest rows, 7,680 columns, so a 64-token chunk repacks each block once; with 8,192
+// ints the down projection's blocks were repacked twice a chunk, ~8 % of its time), then
+// vnni_rows. Returns false, having done nothing, for a decode of up to kMaxTiledDecodeTokens and
+// for rows of more than kOffsetInts groups (none in RecurrentGemma): the caller then uses its
+// tiles.
 template <typename Rows>
 inline bool vnni_repacked(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  constexpr size_t kOffsetInts = 8192;
+  constexpr size_t kOffsetInts = 16384;
   const size_t groups = p.kp / 32;
   if (p.decode && p.m <= kMaxTiledDecodeTokens) return false;
   if (groups == 0 || groups > kOffsetInts) return false;
   const size_t block_tokens = kOffsetInts / groups;
-  alignas(32) int32_t offsets[kOffsetInts];
+  alignas(64) int32_t offsets[kOffsetInts];
   for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
     const GemmArgs block = token_block(p, m0, std::min(block_tokens, p.m - m0));
-    for (size_t g = 0; g < block.m * groups; ++g) offsets[g] = Rows::offset(block.aq + g * 32);
+    for (size_t g = 0; g < block.m * groups; ++g) {
+      offsets[g] = block.aq_sums[g] * (1 << Rows::kBiasShift);
+    }
     vnni_rows<Rows>(block, offsets, n_begin, n_end);
   }
   return true;

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/weight-rows.h"
@@ -20,6 +21,26 @@ inline float horizontal_sum(__m256 v) {
   sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
   sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
   return _mm_cvtss_f32(sum);
+}
+
+// The sum of 8 int32 lanes (exact while it fits, as for a group of int8 values).
+inline int32_t sum_lanes(__m256i v) {
+  __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4E));
+  sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xB1));
+  return _mm_cvtsi128_si32(sum);
+}
+
+// The lane sums of 8 vectors, in order, as one vector.
+inline __m256i sum_lanes8(const __m256i v[8]) {
+  // hadd works within 128-bit halves: ab holds v0..v3's sums of lanes 0-3 in its low half and
+  // of lanes 4-7 in its high half.
+  const __m256i ab =
+      _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+  const __m256i cd =
+      _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(ab, cd, 0x20),
+                          _mm256_permute2x128_si256(ab, cd, 0x31));
 }
 
 // An int8 row's output from the f32 sum of its scaled group dots: sum · row scale + bias in one

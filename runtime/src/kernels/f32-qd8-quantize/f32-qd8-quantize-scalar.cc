@@ -7,7 +7,8 @@
 namespace griffin {
 
 void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
-                                          size_t a_stride, int8_t* aq, float* scales) {
+                                          size_t a_stride, int8_t* aq, float* scales,
+                                          int32_t* sums) {
   const size_t groups = kp / 32;
   for (size_t row = 0; row < m; ++row) {
     const float* x = a + row * a_stride;
@@ -21,10 +22,13 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
       if (!(amax >= 1e-30f)) amax = 0.0f;
       const float scale = amax / 127.0f;
       const float inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+      int32_t sum = 0;
       for (size_t i = begin; i < begin + 32; ++i) {
         q[i] = i < end ? static_cast<int8_t>(std::nearbyint(x[i] * inverse)) : 0;
+        sum += q[i];
       }
       scales[row * groups + g] = scale;
+      sums[row * groups + g] = sum;
     }
   }
 }
