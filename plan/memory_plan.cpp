@@ -190,8 +190,8 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
     layout.quantized = plan.add("quantized", RegionKind::kScratch, T * columns);
     layout.quantized_scales =
         plan.add("quantized_scales", RegionKind::kScratch, T * (columns / 32) * f);
-    layout.quantized_sums =
-        plan.add("quantized_sums", RegionKind::kScratch, T * (columns / 32) * sizeof(int32_t));
+    layout.quantized_offsets =
+        plan.add("quantized_offsets", RegionKind::kScratch, T * (columns / 32) * sizeof(int32_t));
   }
   layout.logits = plan.add("logits", RegionKind::kLogits, V * f);
   layout.sampler_values = plan.add("sampler_values", RegionKind::kSampler, V * f);
@@ -217,8 +217,8 @@ BatchLayout plan_batch(const ModelConfig& c, int64_t max_batch, int64_t quantize
     layout.quantized = plan.add("batch.quantized", RegionKind::kScratch, B * columns);
     layout.quantized_scales =
         plan.add("batch.quantized_scales", RegionKind::kScratch, B * (columns / 32) * f);
-    layout.quantized_sums = plan.add("batch.quantized_sums", RegionKind::kScratch,
-                                     B * (columns / 32) * sizeof(int32_t));
+    layout.quantized_offsets = plan.add("batch.quantized_offsets", RegionKind::kScratch,
+                                        B * (columns / 32) * sizeof(int32_t));
   }
   layout.logits = plan.add("batch.logits", RegionKind::kScratch, B * V * f);
   plan.finish(&layout);

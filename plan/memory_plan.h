@@ -105,10 +105,10 @@ struct SessionLayout {
   size_t chunk_v = 0;  // [T, KV·hd]
   size_t scores = 0;   // [H/KV, max keys a query sees] attention weights of one head group
   size_t kv_row = 0;   // [hd] one cached key or value row widened to f32
-  size_t quantized = kNoBuffer;         // [T, Kp] int8 activations of a quantizing linear
-  size_t quantized_scales = kNoBuffer;  // [T, Kp / 32] f32
-  size_t quantized_sums = kNoBuffer;    // [T, Kp / 32] int32
-  size_t positions = 0;                 // [T] int64 positions of the chunk
+  size_t quantized = kNoBuffer;          // [T, Kp] int8 activations of a quantizing linear
+  size_t quantized_scales = kNoBuffer;   // [T, Kp / 32] f32
+  size_t quantized_offsets = kNoBuffer;  // [T, Kp / 32] int32
+  size_t positions = 0;                  // [T] int64 positions of the chunk
   size_t logits = 0;           // [V] logits of the last token (persistent: sampling needs them)
   size_t sampler_values = 0;   // [V] f32
   size_t sampler_indices = 0;  // [V] i32
@@ -154,7 +154,7 @@ struct BatchLayout {
   size_t chunk_k = 0, chunk_v = 0;            // [B, KV·hd]
   size_t quantized = kNoBuffer;               // [B, Kp] int8
   size_t quantized_scales = kNoBuffer;        // [B, Kp / 32] f32
-  size_t quantized_sums = kNoBuffer;          // [B, Kp / 32] int32
+  size_t quantized_offsets = kNoBuffer;       // [B, Kp / 32] int32
   size_t logits = 0;                          // [B, V]
   std::vector<Buffer> buffers;
   size_t used_bytes = 0;

@@ -39,7 +39,7 @@ Result<std::unique_ptr<BatchDecoder>> BatchDecoder::create(const Model& model) {
   if (layout.quantized != kNoBuffer) {
     r.linear.quantized = reinterpret_cast<int8_t*>(regions[layout.quantized]);
     r.linear.quantized_scales = regions[layout.quantized_scales];
-    r.linear.quantized_sums = reinterpret_cast<int32_t*>(regions[layout.quantized_sums]);
+    r.linear.quantized_offsets = reinterpret_cast<int32_t*>(regions[layout.quantized_offsets]);
   }
   r.linear.pool = model.threadpool();
   r.linear.kernels = &model.kernels();

@@ -89,13 +89,19 @@ struct QuantizeTask {
   size_t a_stride;
   int8_t* aq;
   float* scales;
-  int32_t* sums;
+  int32_t offset_bias;
+  int32_t* offsets;
 };
 
 void run_quantize_tile(void* context, size_t start, size_t count) {
   const QuantizeTask* t = static_cast<const QuantizeTask*>(context);
   t->kernel(count, t->k, t->kp, t->a + start * t->a_stride, t->a_stride, t->aq + start * t->kp,
-            t->scales + start * (t->kp / 32), t->sums + start * (t->kp / 32));
+            t->scales + start * (t->kp / 32), t->offset_bias, t->offsets + start * (t->kp / 32));
+}
+
+// The bias of the weights as unsigned bytes, u = q + bias (GemmArgs::aq_group_offsets).
+int32_t offset_bias(LinearEngine engine) {
+  return engine == LinearEngine::kInt4Dynamic ? 8 : 128;
 }
 
 // Rows per quantize task: two per thread, and at least 8 (a row is a few microseconds).
@@ -261,7 +267,7 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
   const GemmKernel kernel = kernel_for(context);
   if (quantizes_activations(engine_)) {
     GRF_CHECK(context.quantized != nullptr && context.quantized_scales != nullptr &&
-                  context.quantized_sums != nullptr,
+                  context.quantized_offsets != nullptr,
               kInternal, "the session plan has no activation scratch for a quantizing linear");
     QuantizeTask quantize{context.kernels->quantize,
                           in_,
@@ -270,12 +276,13 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
                           input_stride_,
                           context.quantized,
                           context.quantized_scales,
-                          context.quantized_sums};
+                          offset_bias(engine_),
+                          context.quantized_offsets};
     parallel_for_tiles(context.pool, run_quantize_tile, &quantize, rows,
                        quantize_tile(context.pool, rows));
     args.aq = context.quantized;
     args.aq_scales = context.quantized_scales;
-    args.aq_sums = context.quantized_sums;
+    args.aq_group_offsets = context.quantized_offsets;
   }
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
   GemmTask task{kernel, &args, TaperedRows(out_, threads)};

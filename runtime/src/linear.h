@@ -34,9 +34,9 @@ namespace griffin {
 struct LinearContext {
   pthreadpool_t pool = nullptr;
   const KernelTable* kernels = nullptr;
-  int8_t* quantized = nullptr;        // [rows, padded_in] scratch for qd8 activations
-  float* quantized_scales = nullptr;  // [rows, padded_in / 32]
-  int32_t* quantized_sums = nullptr;  // [rows, padded_in / 32]
+  int8_t* quantized = nullptr;           // [rows, padded_in] scratch for qd8 activations
+  float* quantized_scales = nullptr;     // [rows, padded_in / 32]
+  int32_t* quantized_offsets = nullptr;  // [rows, padded_in / 32]
   // Decoded tokens (Session::decode, a batch), else prefill: int8 weights may run with int16
   // activations in either (GemmArgs::int16_decode, int16_prefill).
   bool decode = false;

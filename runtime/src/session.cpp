@@ -58,7 +58,7 @@ Result<SessionState> bind_session_state(const SessionLayout& layout, DType kv_dt
   if (layout.quantized != kNoBuffer) {
     s.rows.linear.quantized = reinterpret_cast<int8_t*>(regions[layout.quantized]);
     s.rows.linear.quantized_scales = f32(layout.quantized_scales);
-    s.rows.linear.quantized_sums = reinterpret_cast<int32_t*>(regions[layout.quantized_sums]);
+    s.rows.linear.quantized_offsets = reinterpret_cast<int32_t*>(regions[layout.quantized_offsets]);
   }
   return s;
 }

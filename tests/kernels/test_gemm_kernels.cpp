@@ -20,11 +20,11 @@ namespace {
 
 struct Problem {
   size_t m, n, k, kp;
-  std::vector<float> a;          // [m, k] f32 activations
-  std::vector<int8_t> aq;        // [m, kp]
-  std::vector<float> aq_scales;  // [m, kp/32]
-  std::vector<int32_t> aq_sums;  // [m, kp/32]
-  std::vector<uint8_t> weights;  // rows of the family's format
+  std::vector<float> a;                   // [m, k] f32 activations
+  std::vector<int8_t> aq;                 // [m, kp]
+  std::vector<float> aq_scales;           // [m, kp/32]
+  std::vector<int32_t> aq_group_offsets;  // [m, kp/32]
+  std::vector<uint8_t> weights;           // rows of the family's format
   std::vector<uint8_t> w_scales;
   size_t w_row_bytes = 0;
   std::vector<float> bias;
@@ -42,9 +42,10 @@ Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& 
   for (float& x : p.a) x = uniform(rng);
   p.aq.resize(m * p.kp);
   p.aq_scales.resize(m * p.kp / 32);
-  p.aq_sums.resize(m * p.kp / 32);
+  p.aq_group_offsets.resize(m * p.kp / 32);
   grf_f32_qd8_quantize_ukernel__scalar(m, k, p.kp, p.a.data(), k, p.aq.data(), p.aq_scales.data(),
-                                       p.aq_sums.data());
+                                       format == Format::kInt4 ? 8 : 128,
+                                       p.aq_group_offsets.data());
   p.bias.resize(n);
   for (float& b : p.bias) b = uniform(rng);
   std::vector<float> row(k);
@@ -86,7 +87,7 @@ GemmArgs args_for(const Problem& p, std::vector<float>& y) {
   args.a_stride = p.k;
   args.aq = p.aq.data();
   args.aq_scales = p.aq_scales.data();
-  args.aq_sums = p.aq_sums.data();
+  args.aq_group_offsets = p.aq_group_offsets.data();
   args.w = p.weights.data();
   args.w_row_bytes = p.w_row_bytes;
   args.w_scales = p.w_scales.data();
@@ -203,13 +204,14 @@ TEST_CASE("Activation quantization keeps every value within half a step", "[kern
   a[5] = 0.0f;
   std::vector<int8_t> q(m * kp, 99);
   std::vector<float> scales(m * kp / 32);
-  std::vector<int32_t> sums(m * kp / 32, 12345);
-  grf_f32_qd8_quantize_ukernel__scalar(m, k, kp, a.data(), k, q.data(), scales.data(), sums.data());
+  std::vector<int32_t> offsets(m * kp / 32, 12345);
+  grf_f32_qd8_quantize_ukernel__scalar(m, k, kp, a.data(), k, q.data(), scales.data(), 8,
+                                       offsets.data());
   for (size_t r = 0; r < m; ++r) {
     for (size_t g = 0; g < kp / 32; ++g) {
       int32_t sum = 0;
       for (size_t i = 0; i < 32; ++i) sum += q[r * kp + g * 32 + i];
-      REQUIRE(sums[r * (kp / 32) + g] == sum);
+      REQUIRE(offsets[r * (kp / 32) + g] == 8 * sum);  // the offset of int4 weights, bias 8
     }
     for (size_t i = 0; i < kp; ++i) {
       const float scale = scales[r * 3 + i / 32];
@@ -247,15 +249,15 @@ TEST_CASE("Activation quantization with AVX2 gives the scalar definition's bits"
     }
     std::vector<int8_t> expected(m * kp, 99), actual(m * kp, 77);
     std::vector<float> expected_scales(m * kp / 32), actual_scales(m * kp / 32);
-    std::vector<int32_t> expected_sums(m * kp / 32), actual_sums(m * kp / 32, 12345);
+    std::vector<int32_t> expected_offsets(m * kp / 32), actual_offsets(m * kp / 32, 12345);
     grf_f32_qd8_quantize_ukernel__scalar(m, k, kp, a.data(), stride, expected.data(),
-                                         expected_scales.data(), expected_sums.data());
+                                         expected_scales.data(), 128, expected_offsets.data());
     grf_f32_qd8_quantize_ukernel__avx2(m, k, kp, a.data(), stride, actual.data(),
-                                       actual_scales.data(), actual_sums.data());
+                                       actual_scales.data(), 128, actual_offsets.data());
     INFO("k " << k);
     CHECK(actual == expected);
     CHECK(actual_scales == expected_scales);
-    CHECK(actual_sums == expected_sums);
+    CHECK(actual_offsets == expected_offsets);
   }
 }
 #endif
@@ -332,7 +334,7 @@ void check_token_invariance(Format format, const std::vector<GemmVariant>& varia
           args.a += m0 * args.a_stride;
           args.aq += m0 * p.kp;
           args.aq_scales += m0 * (p.kp / 32);
-          args.aq_sums += m0 * (p.kp / 32);
+          args.aq_group_offsets += m0 * (p.kp / 32);
           variant.kernel(args, 0, p.n);
           std::copy(y.begin(), y.begin() + args.m * p.n, parts.begin() + m0 * p.n);
         }
@@ -390,7 +392,7 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
         lone.m = 1;
         lone.aq += m * p.kp;
         lone.aq_scales += m * (p.kp / 32);
-        lone.aq_sums += m * (p.kp / 32);
+        lone.aq_group_offsets += m * (p.kp / 32);
         variant.kernel(lone, 0, p.n);
         for (size_t c = 0; c < p.n; ++c) {
           double magnitude = 1.0;

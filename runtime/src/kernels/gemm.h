@@ -24,9 +24,11 @@ struct GemmArgs {
   size_t a_stride = 0;               // floats
   const int8_t* aq = nullptr;        // int8 activations [m, kp] (qd8 families)
   const float* aq_scales = nullptr;  // [m, kp / 32]
-  // Σa of each group [m, kp / 32], exact in int32 (the quantizer's `sums`): the x86 VNNI kernels
-  // take the offset of their unsigned weights off with it. Set whenever aq is.
-  const int32_t* aq_sums = nullptr;
+  // bias · Σa per token and group [m, kp / 32], exact in int32 (the quantizer's `offsets`): what
+  // a kernel that takes the weights as unsigned bytes u = q + bias takes off each group's dot
+  // product. bias = 8 for int4 weights (their nibbles store q + 8) and 128 for int8 (q xor 0x80).
+  // Set whenever aq is (Linear::run); the x86 VNNI kernels use it.
+  const int32_t* aq_group_offsets = nullptr;
   // qd8-qs4w, set by a kernel for its own tiles (qd8-x86-tile.h, kFloatOffsets): per token and
   // group, 8 · Σa · the group's scale [m, kp / 32]. Callers leave it null.
   const float* aq_offsets = nullptr;
@@ -59,12 +61,12 @@ struct GemmArgs {
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
 
 // Quantizes rows of f32 activations [m, k] (row stride a_stride) into int8 [m, kp], scales
-// [m, kp / 32] and sums [m, kp / 32]: per group, scale = max|x| / 127, q = round(x / scale),
-// sum = Σq (exact); padding is zero, and a group whose largest value is below 1e-30 counts as
-// zero (127 / max would overflow). The sums are computed once here because every task of a
-// matrix product needs them (they were recomputed per task).
+// [m, kp / 32] and offsets [m, kp / 32]: per group, scale = max|x| / 127, q = round(x / scale),
+// offset = offset_bias · Σq (exact; GemmArgs::aq_group_offsets); padding is zero, and a group
+// whose largest value is below 1e-30 counts as zero (127 / max would overflow). The offsets are
+// computed here, once, because every row task of a matrix product needs all of them.
 using QuantizeKernel = void (*)(size_t m, size_t k, size_t kp, const float* a, size_t a_stride,
-                                int8_t* aq, float* scales, int32_t* sums);
+                                int8_t* aq, float* scales, int32_t offset_bias, int32_t* offsets);
 
 #define GRF_DECLARE_GEMM(name) void name(const GemmArgs& args, size_t n_begin, size_t n_end)
 
@@ -75,11 +77,12 @@ GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__scalar);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__scalar);
 void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
                                           size_t a_stride, int8_t* aq, float* scales,
-                                          int32_t* sums);
+                                          int32_t offset_bias, int32_t* offsets);
 
 #if defined(__x86_64__)
 void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
-                                        size_t a_stride, int8_t* aq, float* scales, int32_t* sums);
+                                        size_t a_stride, int8_t* aq, float* scales,
+                                        int32_t offset_bias, int32_t* offsets);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);

@@ -18,9 +18,9 @@
 // for a single token that streams faster than the per-group int32 reduction here.
 // vpdpbusd multiplies unsigned bytes by signed ones, so the weights go in as unsigned values
 // u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
-// takes off bias · Σa, exact in int32, from the sums the activations' quantizer wrote
-// (GemmArgs::aq_sums: every row task of a product used to sum the groups again, ~3 % of a 2B
-// int4 prefill). Included only by files compiled with AVX-512 VNNI (+VL, BW).
+// takes off bias · Σa, exact in int32, as the activations' quantizer wrote it
+// (GemmArgs::aq_group_offsets; every row task of a product used to sum the groups again, ~3 % of
+// a 2B int4 prefill). Included only by files compiled with AVX-512 VNNI (+VL, BW).
 #pragma once
 
 #include <immintrin.h>
@@ -46,7 +46,6 @@ struct Int4Rows {
   static constexpr bool kGroupScales = true;
   static constexpr size_t kGroupBytes = 16;
   static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
-  static constexpr int kBiasShift = 3;  // bias 8
   static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
 };
 
@@ -59,7 +58,6 @@ struct Int8Rows {
     return _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(group)),
                             _mm256_set1_epi8(static_cast<char>(0x80)));
   }
-  static constexpr int kBiasShift = 7;  // bias 128
   static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
 };
 
@@ -355,7 +353,8 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
   for (size_t j = 0; j < NR; ++j) p.y[m * p.y_stride + n0 + j] = Rows::finish(p, n0 + j, sums[j]);
 }
 
-// Rows [n_begin, n_end) of every token of p; offsets [m, groups]: bias · Σa per token and group.
+// Rows [n_begin, n_end) of every token of p; offsets [m, groups] = p.aq_group_offsets, passed on
+// as a parameter: read through p in the token loop, it cost the int4 loop a register and 17 %.
 template <typename Rows>
 inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
   size_t n = n_begin;
@@ -389,28 +388,14 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin,
 // the group's conversion, scale and FMA per row are what the tiles spend their time on.
 constexpr size_t kMaxTiledDecodeTokens = 4;
 
-// The whole product of an integer family for prefill and large decode batches: the offsets
-// bias · Σa of up to kOffsetInts (token, group) pairs at a time (a 64 KB stack buffer: 68 tokens
-// of 2B's widest rows, 7,680 columns, so a 64-token chunk repacks each block once; with 8,192
-// ints the down projection's blocks were repacked twice a chunk, ~8 % of its time), then
-// vnni_rows. Returns false, having done nothing, for a decode of up to kMaxTiledDecodeTokens and
-// for rows of more than kOffsetInts groups (none in RecurrentGemma): the caller then uses its
-// tiles.
+// The whole product of an integer family for prefill and large decode batches, each block of
+// rows repacked once for all the call's tokens. Returns false, having done nothing, for a decode
+// of up to kMaxTiledDecodeTokens: the caller then uses its tiles.
 template <typename Rows>
 inline bool vnni_repacked(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  constexpr size_t kOffsetInts = 16384;
-  const size_t groups = p.kp / 32;
   if (p.decode && p.m <= kMaxTiledDecodeTokens) return false;
-  if (groups == 0 || groups > kOffsetInts) return false;
-  const size_t block_tokens = kOffsetInts / groups;
-  alignas(64) int32_t offsets[kOffsetInts];
-  for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
-    const GemmArgs block = token_block(p, m0, std::min(block_tokens, p.m - m0));
-    for (size_t g = 0; g < block.m * groups; ++g) {
-      offsets[g] = block.aq_sums[g] * (1 << Rows::kBiasShift);
-    }
-    vnni_rows<Rows>(block, offsets, n_begin, n_end);
-  }
+  if (p.kp == 0) return false;
+  vnni_rows<Rows>(p, p.aq_group_offsets, n_begin, n_end);
   return true;
 }
 

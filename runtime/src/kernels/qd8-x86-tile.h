@@ -265,7 +265,7 @@ inline GemmArgs token_block(const GemmArgs& p, size_t m0, size_t tokens) {
   block.m = tokens;
   block.aq = p.aq + m0 * p.kp;
   block.aq_scales = p.aq_scales + m0 * (p.kp / 32);
-  if (p.aq_sums != nullptr) block.aq_sums = p.aq_sums + m0 * (p.kp / 32);
+  if (p.aq_group_offsets != nullptr) block.aq_group_offsets = p.aq_group_offsets + m0 * (p.kp / 32);
   block.y = p.y + m0 * p.y_stride;
   return block;
 }

@@ -8,7 +8,7 @@ namespace griffin {
 
 void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
                                           size_t a_stride, int8_t* aq, float* scales,
-                                          int32_t* sums) {
+                                          int32_t offset_bias, int32_t* offsets) {
   const size_t groups = kp / 32;
   for (size_t row = 0; row < m; ++row) {
     const float* x = a + row * a_stride;
@@ -28,7 +28,7 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
         sum += q[i];
       }
       scales[row * groups + g] = scale;
-      sums[row * groups + g] = sum;
+      offsets[row * groups + g] = offset_bias * sum;
     }
   }
 }
