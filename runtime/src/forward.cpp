@@ -20,14 +20,15 @@ Status residual_block(const Model& model, size_t layer_index, RowScratch& r,
   const LayerWeights& weights = model.layers()[layer_index];
   const size_t width = static_cast<size_t>(c.width);
   const size_t count = sequences.rows();
-  ops::rmsnorm(count, width, r.x, weights.temporal_norm_scale.data(), c.rms_norm_eps, r.normed);
+  ops::parallel_add_rmsnorm(r.linear.pool, count, width, r.x, nullptr,
+                            weights.temporal_norm_scale.data(), c.rms_norm_eps, r.normed);
   if (weights.type == BlockType::kRecurrent) {
     GRF_RETURN_IF_ERROR(recurrent_block(model, weights, layer_index, r, sequences));
   } else {
     GRF_RETURN_IF_ERROR(attention_block(model, weights, layer_index, r, sequences));
   }
-  ops::add_inplace(count * width, r.x, r.mix);
-  ops::rmsnorm(count, width, r.x, weights.channel_norm_scale.data(), c.rms_norm_eps, r.normed);
+  ops::parallel_add_rmsnorm(r.linear.pool, count, width, r.x, r.mix,
+                            weights.channel_norm_scale.data(), c.rms_norm_eps, r.normed);
   GRF_RETURN_IF_ERROR(mlp_block(weights, static_cast<size_t>(c.mlp_width), r, count));
   ops::add_inplace(count * width, r.x, r.mix);
   return Status::ok_status();

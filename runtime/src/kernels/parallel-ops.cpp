@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "runtime/src/kernels/ops.h"
 #include "runtime/src/parallel-for.h"
 
 namespace griffin::ops {
@@ -59,7 +60,35 @@ void rglru_scan_tile(void* context, size_t begin, size_t size) {
             t->neg_c_softplus + begin, t->positions, t->h + begin, t->out + begin);
 }
 
+struct AddRmsnormTask {
+  size_t width;
+  float* x;
+  const float* residual;
+  const float* scale;
+  float eps;
+  float* y;
+};
+
+void add_rmsnorm_tile(void* context, size_t begin, size_t size) {
+  const auto* t = static_cast<const AddRmsnormTask*>(context);
+  float* x = t->x + begin * t->width;
+  if (t->residual != nullptr) add_inplace(size * t->width, x, t->residual + begin * t->width);
+  rmsnorm(size, t->width, x, t->scale, t->eps, t->y + begin * t->width);
+}
+
 }  // namespace
+
+void parallel_add_rmsnorm(pthreadpool_t pool, size_t rows, size_t width, float* x,
+                          const float* residual, const float* scale, float eps, float* y) {
+  AddRmsnormTask task{width, x, residual, scale, eps, y};
+  // Two tiles of rows per thread, each of at least kMinTile elements: a decoded token's row
+  // (a few microseconds) stays on the calling thread.
+  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t even_share = (rows + 2 * threads - 1) / (2 * threads);
+  const size_t fewest = (kMinTile + width - 1) / std::max<size_t>(width, 1);
+  const size_t tile = std::max<size_t>(std::max(even_share, fewest), 1);
+  parallel_for_tiles(pool, add_rmsnorm_tile, &task, rows, tile);
+}
 
 void parallel_gelu_gate(pthreadpool_t pool, GeluGateKernel kernel, size_t count, const float* gate,
                         const float* other, float* out) {

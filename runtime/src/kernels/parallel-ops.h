@@ -29,4 +29,11 @@ void parallel_rglru_scan(pthreadpool_t pool, RglruScanKernel kernel, size_t rows
                          const float* neg_c_softplus, const int64_t* positions, float* h,
                          float* out);
 
+// x += residual (unless null), then y = rmsnorm(x) (ops::rmsnorm), `rows` rows of `width`, the
+// rows split over the pool. Each row is computed as ops::add_inplace then ops::rmsnorm compute
+// it, so the bits do not depend on the split. On one thread the norms of a 2B prefill (each a
+// serial sum of 2,560 squares) were ~2 % of its time while the other threads waited.
+void parallel_add_rmsnorm(pthreadpool_t pool, size_t rows, size_t width, float* x,
+                          const float* residual, const float* scale, float eps, float* y);
+
 }  // namespace griffin::ops
