@@ -262,6 +262,42 @@ TEST_CASE("Activation quantization with AVX2 gives the scalar definition's bits"
 }
 #endif
 
+// A corrupt model can feed NaN or infinite activations: each variant must still give every value
+// an int8 (no undefined conversion) and offsets that are the bias times the sum of its own bytes
+// (fuzz_model_buffer once found the AVX2 offsets summed from the unsaturated conversions).
+TEST_CASE("Activation quantization of NaN and infinite values stays defined", "[kernels]") {
+  const size_t m = 2, k = 96, kp = 96, groups = 3;
+  std::vector<float> a(m * k, 0.25f);
+  a[5] = std::numeric_limits<float>::quiet_NaN();
+  a[40] = std::numeric_limits<float>::infinity();
+  a[k + 70] = -std::numeric_limits<float>::infinity();
+  a[k + 71] = std::numeric_limits<float>::quiet_NaN();
+  using Quantize = void (*)(size_t, size_t, size_t, const float*, size_t, int8_t*, float*,
+                            int32_t, int32_t*);
+  std::vector<std::pair<const char*, Quantize>> variants = {
+      {"scalar", grf_f32_qd8_quantize_ukernel__scalar}};
+#if defined(__x86_64__)
+  if (cpu_supports(Isa::kAvx2)) variants.push_back({"avx2", grf_f32_qd8_quantize_ukernel__avx2});
+#endif
+  for (const auto& [name, quantize] : variants) {
+    std::vector<int8_t> q(m * kp, 99);
+    std::vector<float> scales(m * groups);
+    std::vector<int32_t> offsets(m * groups, 12345);
+    quantize(m, k, kp, a.data(), k, q.data(), scales.data(), 128, offsets.data());
+    INFO(name);
+    for (size_t g = 0; g < m * groups; ++g) {
+      int32_t sum = 0;
+      for (size_t i = 0; i < 32; ++i) sum += q[g * 32 + i];
+      CHECK(offsets[g] == 128 * sum);
+    }
+    CHECK(q[40] == -128);      // infinity: scale infinite, infinity · 0 is NaN
+    CHECK(q[41] == 0);         // the infinite group's finite values: x · 0
+    CHECK(q[k + 70] == -128);  // -infinity likewise
+    CHECK(q[k + 72] == 0);
+    CHECK(q[32 * 2 + 1] == 127);  // a finite group is untouched: 0.25 is its largest value
+  }
+}
+
 TEST_CASE("Weight quantization round trips within half a step", "[kernels][format]") {
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);

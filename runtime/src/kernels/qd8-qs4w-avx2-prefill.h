@@ -92,17 +92,21 @@ inline __m256i lane_order() {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(kLaneOrder));
 }
 
-// One token's block of `count` (1..8) groups of activations `a` with scales `scales`, packed.
-inline void pack_activation_block(const int8_t* a, const float* scales, size_t count,
-                                  uint8_t* out) {
+// One token's block of `count` (1..8) groups of activations `a` with scales `scales` and the
+// quantizer's offsets 8 · Σa (GemmArgs::aq_group_offsets), packed.
+inline void pack_activation_block(const int8_t* a, const float* scales, const int32_t* offsets,
+                                  size_t count, uint8_t* out) {
   alignas(32) int8_t padded[256];
   alignas(32) float padded_scales[8] = {};
+  alignas(32) int32_t padded_offsets[8] = {};  // a zero group's offset is 0
   if (count < 8) {
     std::memset(padded, 0, sizeof(padded));
     std::memcpy(padded, a, count * 32);
     std::memcpy(padded_scales, scales, count * sizeof(float));
+    std::memcpy(padded_offsets, offsets, count * sizeof(int32_t));
     a = padded;
     scales = padded_scales;
+    offsets = padded_offsets;
   }
   for (size_t half = 0; half < 2; ++half) {
     const int8_t* s = a + 16 * half;
@@ -113,12 +117,10 @@ inline void pack_activation_block(const int8_t* a, const float* scales, size_t c
       _mm256_store_si256(reinterpret_cast<__m256i*>(out + 64 * c + 32 * half), piece[c]);
     }
   }
-  alignas(32) int32_t offsets[8];
-  for (size_t g = 0; g < 8; ++g) offsets[g] = int4_group_offset(a + 32 * g);
   const __m256i order = lane_order();
   _mm256_store_si256(reinterpret_cast<__m256i*>(out + 256),
                      _mm256_permutevar8x32_epi32(
-                         _mm256_load_si256(reinterpret_cast<const __m256i*>(offsets)), order));
+                         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(offsets)), order));
   _mm256_store_ps(reinterpret_cast<float*>(out + 288),
                   _mm256_permutevar8x32_ps(_mm256_loadu_ps(scales), order));
 }
@@ -411,8 +413,10 @@ __attribute__((noinline)) void int4_lane_gemm(const GemmArgs& p, size_t n_begin,
       for (size_t i = 0; i < tokens; ++i) {
         const int8_t* a = p.aq + (m0 + i) * p.kp;
         const float* scales = p.aq_scales + (m0 + i) * groups;
+        const int32_t* offsets = p.aq_group_offsets + (m0 + i) * groups;
         for (size_t g0 = 0; g0 < groups; g0 += 8) {
-          pack_activation_block(a + 32 * g0, scales + g0, std::min<size_t>(8, groups - g0),
+          pack_activation_block(a + 32 * g0, scales + g0, offsets + g0,
+                                std::min<size_t>(8, groups - g0),
                                 packed + used + ((g0 / 8) * tokens + i) * kPackedBlockBytes);
         }
       }

@@ -258,8 +258,8 @@ struct Qs8Tile {
 namespace griffin {
 namespace {
 
-// Tokens [m0, m0 + tokens) of p's int8 activations and outputs, as a call of their own (the int4
-// kernels compute their offsets a block of tokens at a time).
+// Tokens [m0, m0 + tokens) of p's int8 activations and outputs, as a call of their own (the
+// AVX2 int4 tiles compute their f32 offsets a block of tokens at a time).
 inline GemmArgs token_block(const GemmArgs& p, size_t m0, size_t tokens) {
   GemmArgs block = p;
   block.m = tokens;
@@ -270,28 +270,12 @@ inline GemmArgs token_block(const GemmArgs& p, size_t m0, size_t tokens) {
   return block;
 }
 
-// Σa over one group of 32 int8 activations, exact in int32.
-inline int32_t group_sum(const int8_t* a) {
-  const __m256i values = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
-  const __m256i sums =
-      _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), values), _mm256_set1_epi16(1));
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
-
-// 8 · Σa: the int4 nibble offset of a group.
-inline int32_t int4_group_offset(const int8_t* a) {
-  return 8 * group_sum(a);
-}
-
-// kFloatOffsets: for `m` tokens of int8 activations [m, kp] with scales [m, kp / 32], each
-// group's 8 · Σa (exact in int32) times the group's scale, in one f32 rounding.
-inline void int4_group_offsets(size_t m, size_t kp, const int8_t* aq, const float* scales,
-                               float* offsets) {
+// kFloatOffsets: for `m` tokens' groups [m, kp / 32], each group's 8 · Σa (the quantizer's
+// exact int32, GemmArgs::aq_group_offsets) times the group's scale, in one f32 rounding.
+inline void int4_group_offsets(size_t m, size_t kp, const int32_t* group_offsets,
+                               const float* scales, float* offsets) {
   for (size_t g = 0; g < m * (kp / 32); ++g) {
-    offsets[g] = static_cast<float>(int4_group_offset(aq + g * 32)) * scales[g];
+    offsets[g] = static_cast<float>(group_offsets[g]) * scales[g];
   }
 }
 

@@ -31,14 +31,16 @@ void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const flo
       const __m256 inverse = _mm256_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
       __m256i r[4];
       for (size_t i = 0; i < 4; ++i) r[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], inverse));
-      // |r| <= 127, so the packs below saturate nothing and the bytes sum to Σr.
-      partial[g % 8] = _mm256_add_epi32(_mm256_add_epi32(r[0], r[1]), _mm256_add_epi32(r[2], r[3]));
+      const __m256i bytes =
+          _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
+      // Σq from the bytes as stored: 4 to a lane (|sum| <= 512), exact whatever r held (a NaN
+      // activation converts to INT32_MIN, which the packs saturate to -128).
+      partial[g % 8] =
+          _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), bytes), _mm256_set1_epi16(1));
       if (g % 8 == 7) {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(row_offsets + g - 7),
                             _mm256_mullo_epi32(sum_lanes8(partial), bias));
       }
-      const __m256i bytes =
-          _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + g * 32),
                           _mm256_permutevar8x32_epi32(bytes, order));
     }

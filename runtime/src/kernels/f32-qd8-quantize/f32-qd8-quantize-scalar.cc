@@ -24,7 +24,10 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
       const float inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
       int32_t sum = 0;
       for (size_t i = begin; i < begin + 32; ++i) {
-        q[i] = i < end ? static_cast<int8_t>(std::nearbyint(x[i] * inverse)) : 0;
+        // A NaN (a NaN or infinite input: infinity · 0 in an infinite group) has no int8 value;
+        // it becomes -128, as the vector variants' conversion and saturation make it.
+        const float value = i < end ? x[i] * inverse : 0.0f;
+        q[i] = std::isnan(value) ? int8_t{-128} : static_cast<int8_t>(std::nearbyint(value));
         sum += q[i];
       }
       scales[row * groups + g] = scale;

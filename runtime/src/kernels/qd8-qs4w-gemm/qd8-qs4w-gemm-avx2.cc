@@ -2,10 +2,11 @@
 // Prefill and decode batches of two or more: one lane per group (qd8-qs4w-avx2-prefill.h). A
 // lone decoded token (GemmArgs::decode), and rows wider than 16,384 columns, run the
 // tiles of qd8-x86-tile.h: two groups per step (Qs4Tile with kPairs), and the
-// nibble offset taken off in f32 per row and 8 groups (kFloatOffsets), from offsets computed here
-// once per call for up to kOffsetFloats / groups tokens at a time: one stack buffer, whatever the
-// chunk. Rows wider than kOffsetFloats columns / 32 groups (none in RecurrentGemma) use integer
-// offsets. Shape: qd8-x86-tile.h.
+// nibble offset taken off in f32 per row and 8 groups (kFloatOffsets), from the quantizer's
+// offsets (GemmArgs::aq_group_offsets) times the group scales, here once per call for up to
+// kOffsetFloats / groups tokens at a time: one stack buffer, whatever the chunk. Rows wider
+// than kOffsetFloats columns / 32 groups (none in RecurrentGemma) use integer offsets. Shape:
+// qd8-x86-tile.h.
 #include "runtime/src/kernels/qd8-qs4w-avx2-prefill.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/tiling.h"
@@ -36,7 +37,7 @@ void grf_qd8_qs4w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n
   alignas(32) float offsets[kOffsetFloats];
   for (size_t m0 = 0; m0 < p.m; m0 += block_tokens) {
     GemmArgs block = token_block(p, m0, std::min(block_tokens, p.m - m0));
-    int4_group_offsets(block.m, p.kp, block.aq, block.aq_scales, offsets);
+    int4_group_offsets(block.m, p.kp, block.aq_group_offsets, block.aq_scales, offsets);
     block.aq_offsets = offsets;
     TiledGemm<Qs4Tile<MaddubsDot, true, true>, 4, 2, 4>::run(block, n_begin, n_end);
   }
