@@ -61,6 +61,36 @@ struct Int8Rows {
   static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
 };
 
+// The first two steps of an 8×8 transpose within each 128-bit lane, for elements of kBits (16 or
+// 32) bits: u[0..3] hold rows 0-3 of elements (0,1), (2,3), (4,5), (6,7) of each lane (each
+// pair as 4 · kBits bits, row by row), and u[4..7] the same of rows 4-7.
+template <int kBits>
+inline void transpose_in_lanes(const __m256i v[8], __m256i u[8]) {
+  const auto low = [](__m256i a, __m256i b) {
+    return kBits == 16 ? _mm256_unpacklo_epi16(a, b) : _mm256_unpacklo_epi32(a, b);
+  };
+  const auto high = [](__m256i a, __m256i b) {
+    return kBits == 16 ? _mm256_unpackhi_epi16(a, b) : _mm256_unpackhi_epi32(a, b);
+  };
+  const auto low2 = [](__m256i a, __m256i b) {
+    return kBits == 16 ? _mm256_unpacklo_epi32(a, b) : _mm256_unpacklo_epi64(a, b);
+  };
+  const auto high2 = [](__m256i a, __m256i b) {
+    return kBits == 16 ? _mm256_unpackhi_epi32(a, b) : _mm256_unpackhi_epi64(a, b);
+  };
+  __m256i t[8];
+  for (size_t r = 0; r < 8; r += 2) {
+    t[r] = low(v[r], v[r + 1]);
+    t[r + 1] = high(v[r], v[r + 1]);
+  }
+  for (size_t r = 0; r < 8; r += 4) {
+    u[r] = low2(t[r], t[r + 2]);
+    u[r + 1] = high2(t[r], t[r + 2]);
+    u[r + 2] = low2(t[r + 1], t[r + 3]);
+    u[r + 3] = high2(t[r + 1], t[r + 3]);
+  }
+}
+
 // Rows n0..n0+7, groups g0..g0+count-1 -> the 4 values 4c..4c+3 of rows 0..7 (one 32-bit lane
 // per row) at packed[(g · 8 + c) · halves + half]: an 8×8 transpose of 32-bit elements per
 // group. With halves = 2 two calls fill the two 256-bit halves of a 16-row block.
@@ -72,17 +102,8 @@ inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, _
   for (size_t g = 0; g < count; ++g) {
     __m256i v[8];
     for (size_t r = 0; r < 8; ++r) v[r] = Rows::values(w[r] + (g0 + g) * Rows::kGroupBytes);
-    __m256i t[8], u[8];
-    for (size_t r = 0; r < 8; r += 2) {
-      t[r] = _mm256_unpacklo_epi32(v[r], v[r + 1]);
-      t[r + 1] = _mm256_unpackhi_epi32(v[r], v[r + 1]);
-    }
-    for (size_t r = 0; r < 8; r += 4) {
-      u[r] = _mm256_unpacklo_epi64(t[r], t[r + 2]);
-      u[r + 1] = _mm256_unpackhi_epi64(t[r], t[r + 2]);
-      u[r + 2] = _mm256_unpacklo_epi64(t[r + 1], t[r + 3]);
-      u[r + 3] = _mm256_unpackhi_epi64(t[r + 1], t[r + 3]);
-    }
+    __m256i u[8];
+    transpose_in_lanes<32>(v, u);
     // u[0..3]: chunks (0|4), (1|5), (2|6), (3|7) of rows 0-3; u[4..7] the same of rows 4-7.
     __m256i* out = packed + g * 8 * halves + half;
     for (size_t c = 0; c < 4; ++c) {
@@ -153,17 +174,8 @@ inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t c
                   : _mm_setzero_si128();
       v[r] = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
     }
-    __m256i t[8], u[8];
-    for (size_t r = 0; r < 8; r += 2) {
-      t[r] = _mm256_unpacklo_epi16(v[r], v[r + 1]);
-      t[r + 1] = _mm256_unpackhi_epi16(v[r], v[r + 1]);
-    }
-    for (size_t r = 0; r < 8; r += 4) {
-      u[r] = _mm256_unpacklo_epi32(t[r], t[r + 2]);
-      u[r + 1] = _mm256_unpackhi_epi32(t[r], t[r + 2]);
-      u[r + 2] = _mm256_unpacklo_epi32(t[r + 1], t[r + 3]);
-      u[r + 3] = _mm256_unpackhi_epi32(t[r + 1], t[r + 3]);
-    }
+    __m256i u[8];
+    transpose_in_lanes<16>(v, u);
     // u[0..3]: groups (0,1), (2,3), (4,5), (6,7) of rows 0-3; u[4..7] the same of rows 4-7.
     for (size_t j = 0; j < 4; ++j) {
       const __m256i even = _mm256_unpacklo_epi64(u[j], u[j + 4]);
