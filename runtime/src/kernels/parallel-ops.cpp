@@ -16,11 +16,18 @@ constexpr size_t kMinTile = 2048;
 
 constexpr size_t kMinScanTile = 8192;
 
-// Two tiles per thread, a multiple of 8 elements so only the last tile has a vector tail.
-size_t tile_for(pthreadpool_t pool, size_t count) {
+// Items per tile for `count` items: two tiles per thread, but at least `fewest` items, both
+// rounded up to a multiple of `multiple` (so only the last tile has a vector tail).
+size_t tile_of(pthreadpool_t pool, size_t count, size_t fewest, size_t multiple) {
   const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
-  const size_t even_share = ((count + 2 * threads - 1) / (2 * threads) + 7) / 8 * 8;
-  return even_share > kMinTile ? even_share : kMinTile;
+  const auto round_up = [multiple](size_t n) { return (n + multiple - 1) / multiple * multiple; };
+  const size_t even_share = round_up((count + 2 * threads - 1) / (2 * threads));
+  return std::max<size_t>(std::max(even_share, round_up(fewest)), 1);
+}
+
+// The elementwise loops: tiles of at least kMinTile elements, a multiple of 8.
+size_t tile_for(pthreadpool_t pool, size_t count) {
+  return tile_of(pool, count, kMinTile, 8);
 }
 
 struct GeluGateTask {
@@ -81,13 +88,10 @@ void add_rmsnorm_tile(void* context, size_t begin, size_t size) {
 void parallel_add_rmsnorm(pthreadpool_t pool, size_t rows, size_t width, float* x,
                           const float* residual, const float* scale, float eps, float* y) {
   AddRmsnormTask task{width, x, residual, scale, eps, y};
-  // Two tiles of rows per thread, each of at least kMinTile elements: a decoded token's row
-  // (a few microseconds) stays on the calling thread.
-  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
-  const size_t even_share = (rows + 2 * threads - 1) / (2 * threads);
+  // Tiles of at least kMinTile elements: a decoded token's row (a few microseconds) stays on
+  // the calling thread.
   const size_t fewest = (kMinTile + width - 1) / std::max<size_t>(width, 1);
-  const size_t tile = std::max<size_t>(std::max(even_share, fewest), 1);
-  parallel_for_tiles(pool, add_rmsnorm_tile, &task, rows, tile);
+  parallel_for_tiles(pool, add_rmsnorm_tile, &task, rows, tile_of(pool, rows, fewest, 1));
 }
 
 void parallel_gelu_gate(pthreadpool_t pool, GeluGateKernel kernel, size_t count, const float* gate,
@@ -111,11 +115,8 @@ void parallel_rglru_scan(pthreadpool_t pool, RglruScanKernel kernel, size_t rows
   // Two tiles of channels per thread, a multiple of 8, each of at least kMinScanTile elements
   // (steps × channels): a decoded token's scan of 2B's 2560 channels takes a few microseconds,
   // about what waking the pool does, so it stays on the calling thread.
-  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
-  const size_t even_share = ((width + 2 * threads - 1) / (2 * threads) + 7) / 8 * 8;
-  const size_t fewest = ((kMinScanTile + rows - 1) / std::max<size_t>(rows, 1) + 7) / 8 * 8;
-  const size_t tile = std::max<size_t>(std::max(even_share, fewest), 1);
-  parallel_for_tiles(pool, rglru_scan_tile, &task, width, tile);
+  const size_t fewest = (kMinScanTile + rows - 1) / std::max<size_t>(rows, 1);
+  parallel_for_tiles(pool, rglru_scan_tile, &task, width, tile_of(pool, width, fewest, 8));
 }
 
 }  // namespace griffin::ops
