@@ -43,6 +43,7 @@ struct Result {
   double prefill_seconds = 0.0, decode_seconds = 0.0;
   std::vector<double> step_ms;  // one entry per decoded token
   uint64_t decode_allocations = 0;
+  std::vector<double> probe_gbs;  // --roofline: read bandwidth passes among the decode steps
 };
 
 // Peak resident set size (VmHWM in /proc/self/status), in bytes; 0 if unavailable.
@@ -67,20 +68,31 @@ void step(GreedySession& stream) {
   check(stream.step(), "decode failed", stream.session);
 }
 
+// Read bandwidth requests to the probe during a decode: before the first step, then after
+// every (steps / kProbePasses, rounded up) steps and after the last.
+constexpr size_t kProbePasses = 8;
+
 // Decodes step_ms.size() tokens greedily from the session's current logits, writing each
 // step's milliseconds into step_ms; returns the seconds of all steps. A step is one decode
-// plus picking the next token.
-double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms) {
+// plus picking the next token. With a probe (--roofline), it measures the read bandwidth between
+// steps, untimed, into `probe_gbs` (reserved beforehand: the decode's allocations are counted).
+double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms,
+                          BandwidthProbe* probe = nullptr,
+                          std::vector<double>* probe_gbs = nullptr) {
   GreedySession stream(session, vocab);
-  const Clock::time_point decode_start = Clock::now();
-  Clock::time_point step_start = decode_start;
-  for (double& ms : step_ms) {
+  const size_t every = std::max<size_t>(1, (step_ms.size() + kProbePasses - 1) / kProbePasses);
+  if (probe != nullptr) probe_gbs->push_back(probe->measure());
+  double seconds = 0.0;
+  for (size_t i = 0; i < step_ms.size(); ++i) {
+    const Clock::time_point step_start = Clock::now();
     step(stream);
-    const Clock::time_point step_end = Clock::now();
-    ms = std::chrono::duration<double, std::milli>(step_end - step_start).count();
-    step_start = step_end;
+    step_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();
+    seconds += step_ms[i] / 1e3;
+    if (probe != nullptr && ((i + 1) % every == 0 || i + 1 == step_ms.size())) {
+      probe_gbs->push_back(probe->measure());
+    }
   }
-  return seconds_between(decode_start, step_start);
+  return seconds;
 }
 
 // As time_greedy_decode, for two sessions taking turns step by step: a slow drift of the
@@ -143,16 +155,18 @@ Versus run_versus(griffin_model* model, const griffin_session_options& session_o
 
 // The measured run: prefill `prompt`, then `decode_tokens` greedy steps.
 Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t decode_tokens,
-           size_t vocab) {
+           size_t vocab, BandwidthProbe* probe) {
   Result result;
   result.step_ms.assign(static_cast<size_t>(decode_tokens), 0.0);  // allocated before timing
+  result.probe_gbs.reserve(kProbePasses + 2);
   const Clock::time_point prefill_start = Clock::now();
   check(griffin_session_prefill(session, prompt.data(), prompt.size(), nullptr, 0),
         "prefill failed", session);
   result.prefill_seconds = seconds_between(prefill_start, Clock::now());
 
   const uint64_t allocations_before = operator_new_calls();
-  result.decode_seconds = time_greedy_decode(session, vocab, result.step_ms);
+  result.decode_seconds = time_greedy_decode(session, vocab, result.step_ms, probe,
+                                             probe != nullptr ? &result.probe_gbs : nullptr);
   result.decode_allocations = operator_new_calls() - allocations_before;
   return result;
 }
@@ -245,10 +259,16 @@ ComputePeaks measure_compute_peaks(const griffin_model* model, int threads) {
 // them. The compute peaks are measured twice, just before the model's run and after it, and
 // each roof is the higher of the two: a shared host's cores drift (on one 2-vCPU VM the int8
 // dot peak of two threads read 270 or 460 GMAC/s from one minute to the next), and a roof
-// caught in a slow moment made a run look closer to it than it was. The read bandwidth is
-// measured after the run only (its 512 MB buffer would otherwise count in the peak RSS).
+// caught in a slow moment made a run look closer to it than it was. The read bandwidth that
+// decode is held against is measured among the decode steps (BandwidthProbe: the median of its
+// passes), so both come from the same seconds; a best of five passes after the run is reported
+// beside it (the only one when nothing is decoded).
 struct Roofline {
-  double read_bandwidth_gbs = 0.0;
+  double read_bandwidth_gbs = 0.0;         // what decode_bandwidth_fraction divides by
+  const char* read_bandwidth_source = "";  // "during_decode" or "after_run"
+  std::vector<double> during_decode_gbs;   // the probe's passes, in order
+  double after_run_gbs = 0.0;
+  double after_run_fraction = 0.0;
   bool read_huge_pages = false;  // the bandwidth buffer advised for 2 MB pages (--huge-pages)
   double decode_bandwidth_fraction = 0.0;
   double prefill_macs_per_token = 0.0;
@@ -264,18 +284,30 @@ struct Roofline {
 Roofline measure_roofline(const griffin_model* model, const griffin_model_info& info,
                           const griffin_memory_plan& plan, const ComputePeaks& before_run,
                           int32_t prompt_tokens, double prefill_rate, double decode_rate,
-                          bool huge_pages) {
+                          const std::vector<double>& during_decode_gbs, bool huge_pages) {
   const char* kernels = "";
   const char* recipe = "";
   griffin_model_kernels(model, &kernels);
   griffin_model_dtype_recipe(model, &recipe);
   Roofline r;
-  r.read_bandwidth_gbs = measure_read_bandwidth_gb_per_s(info.num_threads, huge_pages);
+  const auto fraction_of = [&](double gbs) {
+    return gbs > 0 ? plan.weights_streamed_bytes * decode_rate / (gbs * 1e9) : 0.0;
+  };
+  r.after_run_gbs = measure_read_bandwidth_gb_per_s(info.num_threads, huge_pages);
+  r.after_run_fraction = fraction_of(r.after_run_gbs);
+  r.during_decode_gbs = during_decode_gbs;
+  if (decode_rate > 0 && !during_decode_gbs.empty()) {
+    std::vector<double> sorted = during_decode_gbs;
+    std::sort(sorted.begin(), sorted.end());
+    const size_t n = sorted.size();
+    r.read_bandwidth_gbs = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    r.read_bandwidth_source = "during_decode";
+  } else {
+    r.read_bandwidth_gbs = r.after_run_gbs;
+    r.read_bandwidth_source = "after_run";
+  }
   r.read_huge_pages = huge_pages;
-  r.decode_bandwidth_fraction =
-      r.read_bandwidth_gbs > 0
-          ? plan.weights_streamed_bytes * decode_rate / (r.read_bandwidth_gbs * 1e9)
-          : 0.0;
+  r.decode_bandwidth_fraction = fraction_of(r.read_bandwidth_gbs);
   r.prefill_macs_per_token = prefill_macs_per_token(info, prompt_tokens);
   r.prefill_gmacs = r.prefill_macs_per_token * prefill_rate / 1e9;
   r.before_run = before_run;
@@ -301,8 +333,12 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
 
 void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["read_bandwidth_gb_per_s"] = r.read_bandwidth_gbs;
+  out["read_bandwidth_source"] = r.read_bandwidth_source;
+  out["read_bandwidth_during_decode_gb_per_s"] = r.during_decode_gbs;
+  out["read_bandwidth_after_run_gb_per_s"] = r.after_run_gbs;
   out["read_bandwidth_huge_pages"] = r.read_huge_pages;
   out["decode_bandwidth_fraction"] = r.decode_bandwidth_fraction;
+  out["decode_bandwidth_fraction_after_run"] = r.after_run_fraction;
   out["prefill_macs_per_token"] = r.prefill_macs_per_token;
   out["prefill_gmacs_per_s"] = r.prefill_gmacs;
   out["peak_f32_fma_gmacs_per_s"] = r.peaks.f32;
@@ -326,9 +362,18 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
 }
 
 void print_roofline(const Roofline& r) {
-  std::printf("roofline: read bandwidth %.2f GB/s (%s pages); decode at %.2f of it\n",
+  std::printf("roofline: read bandwidth %.2f GB/s (%s pages, %s); decode at %.2f of it\n",
               r.read_bandwidth_gbs, r.read_huge_pages ? "2 MB" : "4 KB",
+              std::string(r.read_bandwidth_source) == "during_decode"
+                  ? "median of passes among the decode steps"
+                  : "best pass after the run",
               r.decode_bandwidth_fraction);
+  if (!r.during_decode_gbs.empty()) {
+    std::printf("roofline: read bandwidth passes among the decode steps:");
+    for (double gbs : r.during_decode_gbs) std::printf(" %.1f", gbs);
+    std::printf(" GB/s; after the run %.2f GB/s (decode at %.2f of it)\n", r.after_run_gbs,
+                r.after_run_fraction);
+  }
   std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)", r.peaks.f32,
               r.peaks.f32_sequence.name, r.peaks.int8, r.peaks.int8_sequence.name);
   if (r.peaks.int16_sequence.loop != nullptr) {
@@ -403,6 +448,9 @@ int bench(int argc, char** argv) {
   o.model.max_batch = o.batch;
   // Two models decoding in turns: each one's threads must not spin while the other decodes.
   if (!o.versus_path.empty()) o.model.sleep_between_steps = true;
+  // --roofline: the bandwidth probe forks now, before the model's threads exist.
+  const std::unique_ptr<BandwidthProbe> probe =
+      o.roofline ? BandwidthProbe::start(o.model.threads, o.model.huge_pages) : nullptr;
   ModelPtr model = open_model(o.model_path, o.model);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
@@ -440,9 +488,10 @@ int bench(int argc, char** argv) {
   check(griffin_memory_usage_get(model.get(), session.get(), &usage), "griffin_memory_usage_get");
 
   // --roofline: the compute peaks just before the run too (measure_roofline takes the higher).
+  if (probe != nullptr) probe->wait_ready();
   const ComputePeaks peaks_before_run =
       o.roofline ? measure_compute_peaks(model.get(), info.num_threads) : ComputePeaks{};
-  Result r = run(session.get(), prompt, o.decode_tokens, vocab);
+  Result r = run(session.get(), prompt, o.decode_tokens, vocab, probe.get());
   std::vector<double> sorted = r.step_ms;
   std::sort(sorted.begin(), sorted.end());
   const double n_prompt = o.prompt_tokens, n_decode = o.decode_tokens;
@@ -462,7 +511,7 @@ int bench(int argc, char** argv) {
 
   const Roofline roof =
       o.roofline ? measure_roofline(model.get(), info, plan, peaks_before_run, o.prompt_tokens,
-                                    prefill_rate, decode_rate, o.model.huge_pages)
+                                    prefill_rate, decode_rate, r.probe_gbs, o.model.huge_pages)
                  : Roofline{};
 
   // The multi-session modes, after the single session's run (same prompt, same steps).

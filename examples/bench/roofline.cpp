@@ -3,7 +3,10 @@
 
 #include <pthreadpool.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <chrono>
@@ -131,37 +134,146 @@ PeakSequence int16_dot_sequence(const std::string& isa) {
   return {};
 }
 
-double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages) {
-  const size_t n_threads = static_cast<size_t>(std::max(threads, 1));
-  const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());
-  const size_t words_per_thread = bytes / sizeof(Words) / n_threads / 8 * 8;
-  const size_t total_words = words_per_thread * n_threads;
+namespace {
+
+// The buffer the read-bandwidth passes stream, filled (and so first touched) by the thread that
+// will read each slice, and the pool that reads it.
+class ReadBuffer {
+ public:
+  // `threads` 0: one per processor (pthreadpool's default, as the runtime's).
+  ReadBuffer(int threads, bool huge_pages)
+      : pool_(pthreadpool_create(static_cast<size_t>(std::max(threads, 0)))) {
+    if (!pool_) throw ToolError("--roofline: could not create a thread pool");
+    threads_ = pthreadpool_get_threads_count(pool_.get());
+    const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());
+    const size_t words_per_thread = bytes / sizeof(Words) / threads_ / 8 * 8;
+    total_words_ = words_per_thread * threads_;
+    buffer_.reset(new (std::align_val_t{64}) Words[total_words_]);
+    if (huge_pages) {
+      // The whole 2 MB pages inside the buffer, before anything touches them.
+      const uintptr_t huge = uintptr_t{2} << 20;
+      const uintptr_t begin = (reinterpret_cast<uintptr_t>(buffer_.get()) + huge - 1) / huge * huge;
+      const uintptr_t end = reinterpret_cast<uintptr_t>(buffer_.get() + total_words_) / huge * huge;
+      if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+    }
+    checksums_.resize(threads_);
+    stream_ = Stream{buffer_.get(), words_per_thread, &checksums_};
+    pthreadpool_parallelize_1d(pool_.get(), fill_slice, &stream_, threads_, 0);
+  }
+
+  // One pass over the whole buffer, in GB/s.
+  double pass() {
+    const Clock::time_point start = Clock::now();
+    pthreadpool_parallelize_1d(pool_.get(), read_slice, &stream_, threads_, 0);
+    const double seconds = seconds_between(start, Clock::now());
+    return seconds > 0 ? total_words_ * sizeof(Words) / seconds / 1e9 : 0.0;
+  }
+
+ private:
   // Freed with the aligned delete[] that matches the aligned new[] (a plain delete[] is
   // undefined; ASan reports new-delete-type-mismatch).
   struct AlignedDelete {
     void operator()(Words* p) const { ::operator delete[](p, std::align_val_t{64}); }
   };
-  std::unique_ptr<Words[], AlignedDelete> buffer(new (std::align_val_t{64}) Words[total_words]);
-  if (huge_pages) {
-    // The whole 2 MB pages inside the buffer, before anything touches them.
-    const uintptr_t huge = uintptr_t{2} << 20;
-    const uintptr_t begin = (reinterpret_cast<uintptr_t>(buffer.get()) + huge - 1) / huge * huge;
-    const uintptr_t end = reinterpret_cast<uintptr_t>(buffer.get() + total_words) / huge * huge;
-    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  PoolPtr pool_;
+  size_t threads_ = 1;
+  size_t total_words_ = 0;
+  std::unique_ptr<Words[], AlignedDelete> buffer_;
+  std::vector<uint64_t> checksums_;
+  Stream stream_;
+};
+
+// The probe's child: fills its buffer, says so ('r'), then answers each request byte with the
+// best of two passes (a double) until the pipe closes or says 'q'.
+[[noreturn]] void serve_probe(int threads, bool huge_pages, int requests, int replies) {
+  int code = 0;
+  try {
+    ReadBuffer buffer(threads, huge_pages);
+    const char ready = 'r';
+    if (write(replies, &ready, 1) != 1) _exit(1);
+    char request = 0;
+    while (read(requests, &request, 1) == 1 && request == 'm') {
+      const double first = buffer.pass();
+      const double gbs = std::max(first, buffer.pass());
+      if (write(replies, &gbs, sizeof gbs) != static_cast<ssize_t>(sizeof gbs)) _exit(1);
+    }
+  } catch (...) {
+    code = 1;
   }
-  std::vector<uint64_t> checksums(n_threads);
-  Stream stream{buffer.get(), words_per_thread, &checksums};
-  PoolPtr pool = make_pool(threads);
-  // Each thread writes (and so first touches) the slice it will read.
-  pthreadpool_parallelize_1d(pool.get(), fill_slice, &stream, n_threads, 0);
+  _exit(code);
+}
+
+// Reads exactly `bytes` from `fd`; false on end of file or error.
+bool read_exactly(int fd, void* out, size_t bytes) {
+  char* at = static_cast<char*>(out);
+  while (bytes > 0) {
+    const ssize_t got = read(fd, at, bytes);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    at += got;
+    bytes -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
+
+double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages) {
+  ReadBuffer buffer(std::max(threads, 1), huge_pages);
   double best = 0.0;
-  for (int pass = 0; pass < 5; ++pass) {
-    const Clock::time_point start = Clock::now();
-    pthreadpool_parallelize_1d(pool.get(), read_slice, &stream, n_threads, 0);
-    const double seconds = seconds_between(start, Clock::now());
-    if (seconds > 0) best = std::max(best, total_words * sizeof(Words) / seconds / 1e9);
-  }
+  for (int pass = 0; pass < 5; ++pass) best = std::max(best, buffer.pass());
   return best;
+}
+
+std::unique_ptr<BandwidthProbe> BandwidthProbe::start(int threads, bool huge_pages) {
+  int requests[2], replies[2];
+  if (pipe(requests) != 0) throw ToolError("--roofline: pipe failed for the bandwidth probe");
+  if (pipe(replies) != 0) {
+    close(requests[0]);
+    close(requests[1]);
+    throw ToolError("--roofline: pipe failed for the bandwidth probe");
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    for (int fd : {requests[0], requests[1], replies[0], replies[1]}) close(fd);
+    throw ToolError("--roofline: fork failed for the bandwidth probe");
+  }
+  if (pid == 0) {
+    close(requests[1]);
+    close(replies[0]);
+    serve_probe(threads, huge_pages, requests[0], replies[1]);
+  }
+  close(requests[0]);
+  close(replies[1]);
+  return std::unique_ptr<BandwidthProbe>(new BandwidthProbe(pid, requests[1], replies[0]));
+}
+
+BandwidthProbe::~BandwidthProbe() {
+  const char quit = 'q';
+  (void)!write(to_child_, &quit, 1);
+  close(to_child_);
+  close(from_child_);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+}
+
+void BandwidthProbe::wait_ready() {
+  if (ready_) return;
+  char ready = 0;
+  if (!read_exactly(from_child_, &ready, 1) || ready != 'r') {
+    throw ToolError("--roofline: the bandwidth probe could not fill its buffer");
+  }
+  ready_ = true;
+}
+
+double BandwidthProbe::measure() {
+  wait_ready();
+  const char request = 'm';
+  double gbs = 0.0;
+  if (write(to_child_, &request, 1) != 1 || !read_exactly(from_child_, &gbs, sizeof gbs)) {
+    throw ToolError("--roofline: the bandwidth probe stopped answering");
+  }
+  return gbs;
 }
 
 double measure_peak_gmacs_per_s(const PeakSequence& sequence, int threads) {

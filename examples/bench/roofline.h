@@ -4,7 +4,10 @@
 // inner instruction sequence of the kernel families the model runs (f32 FMA; int8 dot).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace griffin_tools {
@@ -36,6 +39,35 @@ std::string family_isa(const std::string& kernels, const std::string& family);
 // With `huge_pages` the buffer is advised for 2 MB pages, as the weights of a model opened with
 // huge_pages are, so that decode is held against reads of the same kind.
 double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages);
+
+// The read bandwidth at the decode's own moments. A shared host's bandwidth drifts (one 2-vCPU
+// VM read 31-58 GB/s within minutes), so a measurement after the run can meet another moment than
+// the decode's: the probe is a child process, forked before the model opens (it then has one
+// thread, and its buffer, that of measure_read_bandwidth_gb_per_s, stays out of the bench's peak
+// RSS), which reads its buffer on request while the bench's threads wait between decode steps.
+class BandwidthProbe {
+ public:
+  // Forks the child, which fills its buffer meanwhile; throws ToolError when it cannot.
+  static std::unique_ptr<BandwidthProbe> start(int threads, bool huge_pages);
+  ~BandwidthProbe();
+  BandwidthProbe(const BandwidthProbe&) = delete;
+  BandwidthProbe& operator=(const BandwidthProbe&) = delete;
+
+  // Blocks until the child has filled its buffer (call it before timing anything: the fill
+  // takes the cores).
+  void wait_ready();
+  // One request: the better of two passes over the buffer, in GB/s (the first can meet the
+  // bench's threads still spinning after a step).
+  double measure();
+
+ private:
+  BandwidthProbe(pid_t pid, int to_child, int from_child)
+      : pid_(pid), to_child_(to_child), from_child_(from_child) {}
+  pid_t pid_;
+  int to_child_;
+  int from_child_;
+  bool ready_ = false;
+};
 
 // Best of a few runs of `sequence` on `threads` threads at once, in GMAC/s.
 double measure_peak_gmacs_per_s(const PeakSequence& sequence, int threads);

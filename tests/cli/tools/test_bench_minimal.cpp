@@ -116,6 +116,20 @@ TEST_CASE("griffin-bench --roofline --json measures the machine's roofs", "[tool
   CHECK(out.at("decode_bandwidth_fraction").get<double>() ==
         Approx(out.at("weights_streamed_bytes").get<double>() *
                out.at("decode_tokens_per_s").get<double>() / bandwidth));
+  // The bandwidth decode is held against: the median of the passes among its 4 steps (one
+  // before the first, one after each step), beside the best pass after the run.
+  CHECK(out.at("read_bandwidth_source").get<std::string>() == "during_decode");
+  std::vector<double> passes =
+      out.at("read_bandwidth_during_decode_gb_per_s").get<std::vector<double>>();
+  REQUIRE(passes.size() == 5);
+  for (double gbs : passes) CHECK(gbs > 0.0);
+  std::sort(passes.begin(), passes.end());
+  CHECK(out.at("read_bandwidth_gb_per_s").get<double>() == passes[2]);
+  const double after_run = out.at("read_bandwidth_after_run_gb_per_s").get<double>() * 1e9;
+  CHECK(after_run > 0.0);
+  CHECK(out.at("decode_bandwidth_fraction_after_run").get<double>() ==
+        Approx(out.at("weights_streamed_bytes").get<double>() *
+               out.at("decode_tokens_per_s").get<double>() / after_run));
   const double gmacs = out.at("prefill_gmacs_per_s").get<double>();
   CHECK(gmacs == Approx(out.at("prefill_macs_per_token").get<double>() *
                         out.at("prefill_tokens_per_s").get<double>() / 1e9));
@@ -176,6 +190,23 @@ TEST_CASE("griffin-bench --roofline prints the roofs", "[tools]") {
   CHECK(run.out.find("roofline: read bandwidth") != std::string::npos);
   CHECK(run.out.find("GMAC/s int8 dot") != std::string::npos);
   CHECK(run.out.find("of the f32_fma roof") != std::string::npos);
+  CHECK(run.out.find("median of passes among the decode steps") != std::string::npos);
+}
+
+TEST_CASE("griffin-bench --roofline without decode steps holds nothing against the bandwidth",
+          "[tools]") {
+  const ToolRun run = run_tool(
+      "griffin-bench", "-m " + quote(fixture_model()) +
+                           " --prompt-tokens 4 --decode-tokens 0 --threads 1 --roofline --json");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json out = nlohmann::json::parse(run.out);
+  // Only the pass before the (absent) first step was taken; the bandwidth is the after-run one.
+  CHECK(out.at("read_bandwidth_source").get<std::string>() == "after_run");
+  CHECK(out.at("read_bandwidth_during_decode_gb_per_s").size() == 1);
+  CHECK(out.at("read_bandwidth_gb_per_s").get<double>() ==
+        out.at("read_bandwidth_after_run_gb_per_s").get<double>());
+  CHECK(out.at("decode_bandwidth_fraction").get<double>() == 0.0);
 }
 
 TEST_CASE("griffin-bench --positions times decode at each position of one session", "[tools]") {
