@@ -50,8 +50,8 @@ constexpr size_t kVnniInt16StackValues = 65536;
 // needs more of than L1's. A batch is bound by its arithmetic, and its activations (eight tokens
 // of 2,560 columns: 40 KB) already overflow L1: rows four tiles on. From memory, one Zen 4 core
 // ran eight tokens at 64-70 GMAC/s with the next tile prefetched into L1, 81-94 with this (2-8
-// tiles on alike, 16 slower), 48-54 with none. A lone token is bound by memory: rows eight tiles
-// on. Against the next tile into L1, 2B int8 decode on one thread went 6.3-6.5 -> 7.3-7.7
+// tiles on alike, 16 slower), 48-54 with none. A lone token is bound by memory: rows sixteen
+// tiles (rows) on, 40 KB, as the two-row tiles' eight were. Against the next tile into L1, 2B int8 decode on one thread went 6.3-6.5 -> 7.3-7.7
 // tokens/s and two sessions on a thread each, in turns, 11.6-13.0 -> 15.4-16.3; one session on
 // two threads was level (ahead in 6 of 11 interleaved pairs, the host's memory drifting).
 template <size_t kTilesAhead>
@@ -61,7 +61,7 @@ struct RowsAhead {
     _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T1);
   }
 };
-using LoneRowsAhead = RowsAhead<8>;
+using LoneRowsAhead = RowsAhead<16>;
 using BatchRowsAhead = RowsAhead<4>;
 
 // Tokens t0..t0+MR-1 × rows n0..n0+NR-1 of the rounded tokens q [m, kp] and their scales.
@@ -139,15 +139,20 @@ inline void int16_vnni_rows(const GemmArgs& p, const int16_t* q, const float* q_
 }
 
 // Rows [n_begin, n_end) for tokens 0..m-1, m <= kVnniInt16MaxTokens, rounded in q. A lone token
-// reads two rows at a time: with the next two prefetched into L1, one Zen 4 core read 24-28 GB/s
-// from memory so, as with one row or four; one row at a time 1 KB ahead (the AVX2 form's way) and
-// rows four tiles on into L2 did not decode 2B faster on two threads
-// (docs/benchmarks/zen4/stop39/pairs.txt); eight tiles on into L2 is faster on one (LoneRowsAhead).
+// reads one row at a time, one stream, 16 rows ahead into L2 (LoneRowsAhead). On a host whose
+// memory reads 31-62 GB/s on two threads by the minute, only its fast minutes told the tile
+// shapes apart: 2B int8 decode on two threads, against the read bandwidth measured among its own
+// steps (griffin-bench --roofline), took 0.62-0.69 of 54-61 GB/s in two-row tiles 8 tiles (16
+// rows) on, 0.75-0.82 in one-row tiles 8 to 32 rows on, 0.64-0.76 in four-row tiles; 11.4 ->
+// 16.2 tokens/s in medians of 4-6 interleaved runs (docs/benchmarks.md, eighth Zen 4 session).
+// In its slow minutes (31-41 GB/s) every shape read 0.8-0.9 of the bandwidth. Earlier, one row at
+// a time 1 KB ahead into L1 (the AVX2 form's way) had not decoded faster than two rows
+// (docs/benchmarks/zen4/stop39/pairs.txt).
 inline void int16_vnni_token_block(const GemmArgs& p, const int16_t* q, const float* q_scales,
                                    size_t n_begin, size_t n_end) {
   switch (p.m) {
     case 1:
-      return int16_vnni_rows<2, 1, 0>(p, q, q_scales, n_begin, n_end);
+      return int16_vnni_rows<1, 1, 0>(p, q, q_scales, n_begin, n_end);
     case 2:
       return int16_vnni_rows<4, 2, 0>(p, q, q_scales, n_begin, n_end);
     case 3:
