@@ -51,9 +51,10 @@ constexpr size_t kVnniInt16StackValues = 65536;
 // of 2,560 columns: 40 KB) already overflow L1: rows four tiles on. From memory, one Zen 4 core
 // ran eight tokens at 64-70 GMAC/s with the next tile prefetched into L1, 81-94 with this (2-8
 // tiles on alike, 16 slower), 48-54 with none. A lone token is bound by memory: rows sixteen
-// tiles (rows) on, 40 KB, as the two-row tiles' eight were. Against the next tile into L1, 2B int8 decode on one thread went 6.3-6.5 -> 7.3-7.7
-// tokens/s and two sessions on a thread each, in turns, 11.6-13.0 -> 15.4-16.3; one session on
-// two threads was level (ahead in 6 of 11 interleaved pairs, the host's memory drifting).
+// tiles (rows) on, 40 KB, as the two-row tiles' eight were. Against the next tile into L1, 2B int8
+// decode on one thread went 6.3-6.5 -> 7.3-7.7 tokens/s and two sessions on a thread each, in
+// turns, 11.6-13.0 -> 15.4-16.3; one session on two threads was level (ahead in 6 of 11 interleaved
+// pairs, the host's memory drifting).
 template <size_t kTilesAhead>
 struct RowsAhead {
   static constexpr size_t kTiles = kTilesAhead;
