@@ -3,16 +3,18 @@
 
 #include <pthreadpool.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "examples/bench/peak_loops.h"
@@ -183,19 +185,25 @@ class ReadBuffer {
   Stream stream_;
 };
 
+// Sends `bytes` on the probe's socket; false when the other side is gone (MSG_NOSIGNAL: no
+// SIGPIPE, which would end the bench without its error message).
+bool send_all(int socket, const void* data, size_t bytes) {
+  return send(socket, data, bytes, MSG_NOSIGNAL) == static_cast<ssize_t>(bytes);
+}
+
 // The probe's child: fills its buffer, says so ('r'), then answers each request byte with the
-// best of two passes (a double) until the pipe closes or says 'q'.
-[[noreturn]] void serve_probe(int threads, bool huge_pages, int requests, int replies) {
+// best of two passes (a double) until the socket closes or says 'q'.
+[[noreturn]] void serve_probe(int threads, bool huge_pages, int socket) {
   int code = 0;
   try {
     ReadBuffer buffer(threads, huge_pages);
     const char ready = 'r';
-    if (write(replies, &ready, 1) != 1) _exit(1);
+    if (!send_all(socket, &ready, 1)) _exit(1);
     char request = 0;
-    while (read(requests, &request, 1) == 1 && request == 'm') {
+    while (read(socket, &request, 1) == 1 && request == 'm') {
       const double first = buffer.pass();
       const double gbs = std::max(first, buffer.pass());
-      if (write(replies, &gbs, sizeof gbs) != static_cast<ssize_t>(sizeof gbs)) _exit(1);
+      if (!send_all(socket, &gbs, sizeof gbs)) _exit(1);
     }
   } catch (...) {
     code = 1;
@@ -226,42 +234,43 @@ double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages) {
 }
 
 std::unique_ptr<BandwidthProbe> BandwidthProbe::start(int threads, bool huge_pages) {
-  int requests[2], replies[2];
-  if (pipe(requests) != 0) throw ToolError("--roofline: pipe failed for the bandwidth probe");
-  if (pipe(replies) != 0) {
-    close(requests[0]);
-    close(requests[1]);
-    throw ToolError("--roofline: pipe failed for the bandwidth probe");
+  int sockets[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sockets) != 0) {
+    throw ToolError(std::string("--roofline: no socket pair for the bandwidth probe: ") +
+                    std::strerror(errno));
   }
   const pid_t pid = fork();
   if (pid < 0) {
-    for (int fd : {requests[0], requests[1], replies[0], replies[1]}) close(fd);
-    throw ToolError("--roofline: fork failed for the bandwidth probe");
+    const int error = errno;
+    close(sockets[0]);
+    close(sockets[1]);
+    throw ToolError(std::string("--roofline: could not fork the bandwidth probe: ") +
+                    std::strerror(error));
   }
   if (pid == 0) {
-    close(requests[1]);
-    close(replies[0]);
-    serve_probe(threads, huge_pages, requests[0], replies[1]);
+    close(sockets[0]);
+    serve_probe(threads, huge_pages, sockets[1]);
   }
-  close(requests[0]);
-  close(replies[1]);
-  return std::unique_ptr<BandwidthProbe>(new BandwidthProbe(pid, requests[1], replies[0]));
+  close(sockets[1]);
+  return std::unique_ptr<BandwidthProbe>(new BandwidthProbe(pid, sockets[0]));
 }
 
 BandwidthProbe::~BandwidthProbe() {
   const char quit = 'q';
-  (void)!write(to_child_, &quit, 1);
-  close(to_child_);
-  close(from_child_);
+  (void)send_all(socket_, &quit, 1);
+  close(socket_);
   int status = 0;
-  waitpid(pid_, &status, 0);
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
 }
 
 void BandwidthProbe::wait_ready() {
   if (ready_) return;
   char ready = 0;
-  if (!read_exactly(from_child_, &ready, 1) || ready != 'r') {
-    throw ToolError("--roofline: the bandwidth probe could not fill its buffer");
+  if (!read_exactly(socket_, &ready, 1) || ready != 'r') {
+    throw ToolError(
+        "--roofline: the bandwidth probe could not fill its buffer (it needs max(512 MiB, 8 x the "
+        "last-level cache) of memory)");
   }
   ready_ = true;
 }
@@ -270,7 +279,7 @@ double BandwidthProbe::measure() {
   wait_ready();
   const char request = 'm';
   double gbs = 0.0;
-  if (write(to_child_, &request, 1) != 1 || !read_exactly(from_child_, &gbs, sizeof gbs)) {
+  if (!send_all(socket_, &request, 1) || !read_exactly(socket_, &gbs, sizeof gbs)) {
     throw ToolError("--roofline: the bandwidth probe stopped answering");
   }
   return gbs;

@@ -61,11 +61,9 @@ class BandwidthProbe {
   double measure();
 
  private:
-  BandwidthProbe(pid_t pid, int to_child, int from_child)
-      : pid_(pid), to_child_(to_child), from_child_(from_child) {}
+  BandwidthProbe(pid_t pid, int socket) : pid_(pid), socket_(socket) {}
   pid_t pid_;
-  int to_child_;
-  int from_child_;
+  int socket_;  // a socket pair's end: requests out, replies in
   bool ready_ = false;
 };
 
