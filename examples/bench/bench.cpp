@@ -77,11 +77,10 @@ constexpr size_t kProbePasses = 8;
 // plus picking the next token. With a probe (--roofline), it measures the read bandwidth between
 // steps, untimed, into `probe_gbs` (reserved beforehand: the decode's allocations are counted).
 double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms,
-                          BandwidthProbe* probe = nullptr,
-                          std::vector<double>* probe_gbs = nullptr) {
+                          BandwidthProbe* probe, std::vector<double>& probe_gbs) {
   GreedySession stream(session, vocab);
   const size_t every = std::max<size_t>(1, (step_ms.size() + kProbePasses - 1) / kProbePasses);
-  if (probe != nullptr) probe_gbs->push_back(probe->measure());
+  if (probe != nullptr) probe_gbs.push_back(probe->measure());
   double seconds = 0.0;
   for (size_t i = 0; i < step_ms.size(); ++i) {
     const Clock::time_point step_start = Clock::now();
@@ -89,7 +88,7 @@ double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<do
     step_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();
     seconds += step_ms[i] / 1e3;
     if (probe != nullptr && ((i + 1) % every == 0 || i + 1 == step_ms.size())) {
-      probe_gbs->push_back(probe->measure());
+      probe_gbs.push_back(probe->measure());
     }
   }
   return seconds;
@@ -165,8 +164,8 @@ Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t
   result.prefill_seconds = seconds_between(prefill_start, Clock::now());
 
   const uint64_t allocations_before = operator_new_calls();
-  result.decode_seconds = time_greedy_decode(session, vocab, result.step_ms, probe,
-                                             probe != nullptr ? &result.probe_gbs : nullptr);
+  result.decode_seconds =
+      time_greedy_decode(session, vocab, result.step_ms, probe, result.probe_gbs);
   result.decode_allocations = operator_new_calls() - allocations_before;
   return result;
 }

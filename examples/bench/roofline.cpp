@@ -29,8 +29,9 @@ struct PoolDeleter {
 };
 using PoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, PoolDeleter>;
 
+// `threads` 0: one per processor (pthreadpool's default, as the runtime's).
 PoolPtr make_pool(int threads) {
-  PoolPtr pool(pthreadpool_create(static_cast<size_t>(std::max(threads, 1))));
+  PoolPtr pool(pthreadpool_create(static_cast<size_t>(std::max(threads, 0))));
   if (!pool) throw ToolError("--roofline: could not create a thread pool");
   return pool;
 }
@@ -142,10 +143,8 @@ namespace {
 // will read each slice, and the pool that reads it.
 class ReadBuffer {
  public:
-  // `threads` 0: one per processor (pthreadpool's default, as the runtime's).
-  ReadBuffer(int threads, bool huge_pages)
-      : pool_(pthreadpool_create(static_cast<size_t>(std::max(threads, 0)))) {
-    if (!pool_) throw ToolError("--roofline: could not create a thread pool");
+  // `threads` 0: one per processor, as make_pool.
+  ReadBuffer(int threads, bool huge_pages) : pool_(make_pool(threads)) {
     threads_ = pthreadpool_get_threads_count(pool_.get());
     const size_t bytes = std::max<size_t>(size_t{512} << 20, 8 * last_level_cache_bytes());
     const size_t words_per_thread = bytes / sizeof(Words) / threads_ / 8 * 8;
