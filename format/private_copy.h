@@ -3,17 +3,16 @@
 //
 // Why huge pages: decode reads every weight once per token and prefill re-reads a matrix's rows
 // for each step of tokens, so with 4 KB pages the page walks of a 2 GB model are a cost of
-// their own. Linux gives anonymous memory 2 MB transparent huge pages when the region asks
-// (MADV_HUGEPAGE) and /sys/kernel/mm/transparent_hugepage/enabled is "always" or "madvise"; a
-// file's mapping gets them only on some file systems and kernels (tmpfs with shmem_enabled,
-// CONFIG_READ_ONLY_THP_FOR_FS), so the copy is the portable way to ask. The kernel may still
-// give 4 KB pages (THP off, memory too fragmented): huge_page_bytes() says what it granted.
+// their own (huge_pages.h). A file's mapping gets 2 MB pages only on some file systems and
+// kernels (tmpfs with shmem_enabled, CONFIG_READ_ONLY_THP_FOR_FS), so the anonymous copy is the
+// portable way to ask; huge_page_bytes() says what the kernel granted.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "format/huge_pages.h"  // anon_huge_page_bytes, for the copy's users
 #include "format/status.h"
 
 namespace griffin {
@@ -47,9 +46,5 @@ class PrivateCopy {
   bool mapped_ = false;  // munmap (Pages::kHuge) rather than free
   size_t huge_page_bytes_ = 0;
 };
-
-// The AnonHugePages of the mapping that holds [start, start + size) in /proc/self/smaps, at most
-// `size`; 0 when there is no such file or mapping.
-size_t anon_huge_page_bytes(const void* start, size_t size);
 
 }  // namespace griffin

@@ -40,7 +40,7 @@ Linear& Linear::operator=(Linear&& other) noexcept {
     bias_ = other.bias_;
     input_stride_ = other.input_stride_;
     output_stride_ = other.output_stride_;
-    prepared_ = std::move(other.prepared_);
+    prepared_floats_ = other.prepared_floats_;
     operator_lock_ = std::move(other.operator_lock_);
     other.op_ = nullptr;
     other.created_ = false;
@@ -192,7 +192,8 @@ Result<Linear> Linear::create(const TensorView& weight, const TensorView* bias,
 }
 
 Result<Linear> Linear::create_block(const float* weight_in_out, const float* bias, size_t in,
-                                    size_t out, size_t input_stride, size_t output_stride) {
+                                    size_t out, size_t input_stride, size_t output_stride,
+                                    float* storage) {
   Linear linear;
   linear.created_ = true;
   linear.engine_ = LinearEngine::kF32;
@@ -200,8 +201,8 @@ Result<Linear> Linear::create_block(const float* weight_in_out, const float* bia
   linear.out_ = out;
   linear.input_stride_ = input_stride;
   linear.output_stride_ = output_stride;
-  linear.prepared_.resize(out * in + out);
-  float* rows = linear.prepared_.data();
+  linear.prepared_floats_ = block_floats(in, out);
+  float* rows = storage;
   for (size_t i = 0; i < in; ++i) {
     for (size_t o = 0; o < out; ++o) rows[o * in + i] = weight_in_out[i * out + o];
   }

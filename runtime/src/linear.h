@@ -54,10 +54,13 @@ class Linear {
   static Result<Linear> create(const TensorView& weight, const TensorView* bias,
                                LinearEngine engine);
   // One block of a block-diagonal map, on f32-f32w-gemm: `in`×`out` f32 laid out [in, out]
-  // (the RG-LRU gates, docs/griffin-math.md §7.3), copied here as [out, in] rows, with row
+  // (the RG-LRU gates, docs/griffin-math.md §7.3), copied as [out, in] rows, then the bias, into
+  // the out·in + out floats at `storage` (the caller's, kept while the map is used), with row
   // strides of the activations and outputs in floats.
   static Result<Linear> create_block(const float* weight_in_out, const float* bias, size_t in,
-                                     size_t out, size_t input_stride, size_t output_stride);
+                                     size_t out, size_t input_stride, size_t output_stride,
+                                     float* storage);
+  static size_t block_floats(size_t in, size_t out) { return out * in + out; }
 
   // y [rows, out] = x [rows, in] · Wᵀ + b. Safe to call from several threads at once (an
   // XNNPACK operator is locked for the call).
@@ -74,7 +77,7 @@ class Linear {
   static Status run_blocks(const BlockCall* calls, size_t count, size_t rows,
                            const LinearContext& context);
   // Bytes of the f32 copy made at load (kF32 blocks; 0 otherwise).
-  size_t prepared_bytes() const { return prepared_.size() * sizeof(float); }
+  size_t prepared_bytes() const { return prepared_floats_ * sizeof(float); }
 
  private:
   static Result<Linear> make_xnnpack(const float* weight, const float* bias, size_t in, size_t out,
@@ -95,7 +98,7 @@ class Linear {
   const float* bias_ = nullptr;  // mapped f32 bias or null
   size_t input_stride_ = 0;      // floats between activation rows (in_ unless a block)
   size_t output_stride_ = 0;     // floats between output rows (out_ unless a block)
-  std::vector<float> prepared_;  // kF32: [out, in] weights, then [out] bias
+  size_t prepared_floats_ = 0;   // kF32: [out, in] weights, then [out] bias, at weights_
   std::unique_ptr<std::mutex> operator_lock_;  // kXnnpack: setup binds buffers to the operator
 };
 

@@ -15,6 +15,7 @@
 #include "runtime/src/linear.h"
 #include "runtime/src/parallel-for.h"
 #include "runtime/src/resident_weights.h"
+#include "runtime/src/streamed_floats.h"
 #include "runtime/src/text/tokenizer.h"
 
 namespace griffin {
@@ -90,6 +91,9 @@ class Model {
   // The batch decoder over the model's batch arena; null when opened without max_batch. One
   // batch at a time (it locks), so it is handed out from a const model.
   BatchDecoder* batch_decoder() const { return batch_.get(); }
+  // Bytes of the gate blocks in huge pages (StreamedFloats::huge_page_bytes).
+  size_t gate_huge_page_bytes() const { return gate_floats_.huge_page_bytes(); }
+  const float* gate_floats() const { return gate_floats_.data(); }
   // Bytes of weights pinned by lock_weights (whole pages; 0 without it).
   size_t locked_bytes() const { return resident_.locked_bytes(); }
 
@@ -99,7 +103,9 @@ class Model {
   Status prepare_layer(int64_t layer, LayerWeights* weights);
 
   std::unique_ptr<GriffinFile> file_;
-  ResidentWeights resident_;  // after file_: unlocked before the file is unmapped
+  ResidentWeights resident_;    // after file_: unlocked before the file is unmapped
+  StreamedFloats gate_floats_;  // every layer's gate blocks (streamed_floats.h)
+  size_t gate_floats_used_ = 0;
   std::vector<LayerWeights> layers_;
   const TensorView* embedding_ = nullptr;
   QuantLayout embedding_layout_;

@@ -1,6 +1,6 @@
 // Reading one mapping's entry of /proc/self/smaps, for the tests of where the weights live
 // (resident, locked, in huge pages). Written apart from the runtime's own reader
-// (format/private_copy.cpp), so the tests check it against an independent one.
+// (format/huge_pages.cpp), so the tests check it against an independent one.
 #pragma once
 
 #include <cstdint>
