@@ -408,10 +408,13 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
   std::mt19937 rng(5);
   // AVX2 int4: batches of 2 to 6 and 8 take the prefill steps in one step, 13 as 7 + 6 and 16
   // as 8 + 8. Eight tokens of 12,288 columns fill its 120 KB buffer exactly; at 12,320 they
-  // do not, and run as 4 + 4.
-  const size_t shapes[][3] = {{4, 13, 300}, {3, 9, 2560},   {2, 21, 7680}, {8, 19, 2560},
-                              {5, 8, 300},  {4, 7, 200},    {1, 5, 20},    {6, 11, 2600},
-                              {13, 9, 520}, {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320}};
+  // do not, and run as 4 + 4. AVX-512 VNNI int8 decode (qd8-avx512-decode.h) prepares the tokens
+  // of a call in 64 KB: four of 12,000 columns do not fit and run as 2 + 2; one of 45,000
+  // columns does not fit alone and takes the prefill path.
+  const size_t shapes[][3] = {{4, 13, 300},  {3, 9, 2560},   {2, 21, 7680}, {8, 19, 2560},
+                              {5, 8, 300},   {4, 7, 200},    {1, 5, 20},    {6, 11, 2600},
+                              {13, 9, 520},  {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320},
+                              {4, 7, 12000}, {2, 5, 45000}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
     for (const GemmVariant& variant : variants) {

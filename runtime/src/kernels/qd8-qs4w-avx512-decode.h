@@ -119,9 +119,15 @@ inline void int4_decode_block(const GemmArgs& p, const int8_t* const* a,
 struct Int4Decode {
   static constexpr size_t kRows = 2;  // rows per tile: measured best of 1..4
 
+  // Nothing prepared: a tile rebuilds its chunks from the int8 activations, which streamed
+  // 2B int4 decode faster from memory than chunks prepared once per call
+  // (qd8-avx512-decode.h).
+  static size_t prepared_vectors(size_t) { return 0; }
+  static void prepare(const GemmArgs&, size_t, __m512i*) {}
+
   // The call's MR tokens and rows n0..n0+NR-1.
   template <size_t MR, size_t NR>
-  static void tile(const GemmArgs& p, size_t n0) {
+  static void tile(const GemmArgs& p, const __m512i*, size_t, size_t n0) {
     const size_t groups = p.kp / 32;
     DecodeTile<MR, NR> t(p);
     Int4DecodeRows<NR> rows;

@@ -6,7 +6,9 @@
 //   - the weights go in unsigned, q xor 0x80 = q + 128, one vpxor per load; each int32 lane
 //     starts at −128 · Σa of its 4 activations;
 //   - one vpdpbusd, conversion and FMA per 2 groups, by the activation scales spread over each
-//     group's 8 lanes (one vpermps);
+//     group's 8 lanes;
+//   - the start values and the spread scales are prepared once per call (Int8Decode::prepare),
+//     where the tiles had built them for every row: 3 of their 7 vector operations per load.
 //   - a row sums its lanes at the end and applies its f32 scale and bias in one FMA.
 // One row at a time measured best: on a Zen 4 core streaming from memory, tiles of 2 and 4 rows
 // read 10-16 GB/s where one row read 15-20 (the 1×4 tiles: 13-18). 2B decode with int8
@@ -29,21 +31,17 @@
 namespace griffin {
 namespace {
 
-// Groups g0..g0+count-1 (count <= 16; kFull: exactly 16, no masks) of MR tokens and NR rows
-// (w, prefetching `ahead`), added to acc.
+// The vectors of one token's 2-group pair in a prepared token (Int8Decode::prepare).
+enum Int8Prepared : size_t { kInt8Offset, kInt8Scale, kInt8PreparedPerPair };
+
+// Groups g0..g0+count-1 (count <= 16; kFull: exactly 16, no masks) of MR prepared tokens and NR
+// rows (w, prefetching `ahead`), added to acc.
 template <size_t MR, size_t NR, bool kFull>
-inline void int8_decode_block(const GemmArgs& p, const int8_t* const* a,
-                              const float* const* a_scales, const uint8_t* const* w,
-                              const uint8_t* ahead, size_t g0, size_t count,
-                              __m512 (&acc)[MR][NR]) {
+inline void int8_decode_block(const GemmArgs& p, const __m512i* prepared, size_t per_token,
+                              const uint8_t* const* w, const uint8_t* ahead, size_t g0,
+                              size_t count, __m512 (&acc)[MR][NR]) {
   const size_t groups = p.kp / 32;
-  const __mmask16 block_mask =
-      kFull ? __mmask16(0xffff) : static_cast<__mmask16>((uint32_t{1} << count) - 1);
   prefetch_decode_rows(ahead, g0 * NR * 32, NR * 32 * 16);
-  __m512 token_scales[MR];
-  for (size_t i = 0; i < MR; ++i) {
-    token_scales[i] = _mm512_maskz_loadu_ps(block_mask, a_scales[i] + g0);
-  }
   const __m512i high_bit = _mm512_set1_epi8(static_cast<char>(0x80));
   for (size_t c = 0; c < (kFull ? 16 : count); c += 2) {
     const size_t g = g0 + c;
@@ -53,17 +51,12 @@ inline void int8_decode_block(const GemmArgs& p, const int8_t* const* a,
     for (size_t j = 0; j < NR; ++j) {
       u[j] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(bytes, w[j] + g * 32), high_bit);
     }
-    // Lanes 0..7 hold group c, lanes 8..15 group c + 1.
-    const int q = static_cast<int>(c);
-    const __m512i lane_group = _mm512_set_epi32(q + 1, q + 1, q + 1, q + 1, q + 1, q + 1, q + 1,
-                                                q + 1, q, q, q, q, q, q, q, q);
     for (size_t i = 0; i < MR; ++i) {
-      const __m512i av = _mm512_maskz_loadu_epi8(bytes, a[i] + g * 32);
-      const __m512i offset = _mm512_sub_epi32(
-          _mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), high_bit, av));
-      const __m512 scale = _mm512_permutexvar_ps(lane_group, token_scales[i]);
+      const __m512i av = _mm512_maskz_loadu_epi8(bytes, p.aq + i * p.kp + g * 32);
+      const __m512i* pair = prepared + i * per_token + g / 2 * kInt8PreparedPerPair;
+      const __m512 scale = _mm512_castsi512_ps(pair[kInt8Scale]);
       for (size_t j = 0; j < NR; ++j) {
-        const __m512i dot = _mm512_dpbusd_epi32(offset, u[j], av);
+        const __m512i dot = _mm512_dpbusd_epi32(pair[kInt8Offset], u[j], av);
         acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc[i][j]);
       }
     }
@@ -73,20 +66,41 @@ inline void int8_decode_block(const GemmArgs& p, const int8_t* const* a,
 struct Int8Decode {
   static constexpr size_t kRows = 1;
 
-  // The call's MR tokens and rows n0..n0+NR-1.
-  template <size_t MR, size_t NR>
-  static void tile(const GemmArgs& p, size_t n0) {
+  static size_t prepared_vectors(size_t kp) { return (kp / 32 + 1) / 2 * kInt8PreparedPerPair; }
+
+  // Token i's pairs of groups: each int32 lane's start value −128 · Σa of its 4 activations, and
+  // the group scales spread over the lanes (0..7: the first group, 8..15: the second).
+  static void prepare(const GemmArgs& p, size_t i, __m512i* out) {
     const size_t groups = p.kp / 32;
-    DecodeTile<MR, NR> t(p);
+    const int8_t* a = p.aq + i * p.kp;
+    const float* a_scales = p.aq_scales + i * groups;
+    const __m512i high_bit = _mm512_set1_epi8(static_cast<char>(0x80));
+    const __m512i lane_group = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    for (size_t g = 0; g < groups; g += 2, out += kInt8PreparedPerPair) {
+      const bool pair = groups - g >= 2;
+      const __m512i av =
+          _mm512_maskz_loadu_epi8(pair ? ~__mmask64{0} : __mmask64{0xffffffff}, a + g * 32);
+      out[kInt8Offset] = _mm512_sub_epi32(
+          _mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), high_bit, av));
+      const __m512 scales = _mm512_maskz_loadu_ps(pair ? 0x3 : 0x1, a_scales + g);
+      out[kInt8Scale] = _mm512_castps_si512(_mm512_permutexvar_ps(lane_group, scales));
+    }
+  }
+
+  // The call's MR prepared tokens and rows n0..n0+NR-1.
+  template <size_t MR, size_t NR>
+  static void tile(const GemmArgs& p, const __m512i* prepared, size_t per_token, size_t n0) {
+    const size_t groups = p.kp / 32;
+    DecodeAccumulators<MR, NR> t;
     const uint8_t* w[NR];
     for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
     const uint8_t* ahead = w[0] + kDecodePrefetchTiles * NR * p.w_row_bytes;
     size_t g0 = 0;
     for (; g0 + 16 <= groups; g0 += 16) {
-      int8_decode_block<MR, NR, true>(p, t.a, t.a_scales, w, ahead, g0, 16, t.acc);
+      int8_decode_block<MR, NR, true>(p, prepared, per_token, w, ahead, g0, 16, t.acc);
     }
     if (g0 < groups) {
-      int8_decode_block<MR, NR, false>(p, t.a, t.a_scales, w, ahead, g0, groups - g0, t.acc);
+      int8_decode_block<MR, NR, false>(p, prepared, per_token, w, ahead, g0, groups - g0, t.acc);
     }
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) {

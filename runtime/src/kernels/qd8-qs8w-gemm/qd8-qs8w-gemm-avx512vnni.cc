@@ -3,7 +3,8 @@
 // go in as q xor 0x80 = q + 128, and each group takes off 128 · Σa). Decode of up to four
 // tokens (GemmArgs::decode): 512-bit vectors over the rows as stored, 2 groups per load
 // (qd8-qs8w-avx512-decode.h), which sum in another order and so agree with the prefilled value
-// to float rounding. Rows of more than 8192 groups (none in RecurrentGemma) prefill on the
+// to float rounding; a token too wide for their stack (Avx512Decode::fits: none in RecurrentGemma)
+// decodes as it prefills. Rows of more than 8192 groups (none in RecurrentGemma) prefill on the
 // 256-bit tiles of qd8-x86-tile.h.
 #include "runtime/src/kernels/qd8-qs8w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
@@ -16,7 +17,7 @@ namespace griffin {
 static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
 
 void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  if (p.decode && p.m <= kMaxTiledDecodeTokens) {
+  if (p.decode && p.m <= kMaxTiledDecodeTokens && Avx512Decode<Int8Decode>::fits(p)) {
     if (p.m > 0) Avx512Decode<Int8Decode>::run(p, n_begin, n_end);
     return;
   }
