@@ -13,6 +13,7 @@
 #include "converter/synthetic.h"
 #include "runtime/src/model.h"
 #include "tests/support/proc_smaps.h"
+#include "tests/support/small_models.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -68,14 +69,7 @@ TEST_CASE("StreamedFloats: heap below a huge page, 2 MB pages from one up", "[me
 
 TEST_CASE("A model's gate blocks live in one region and map as the file says", "[memory][huge]") {
   // One recurrent layer's gates: 2 blocks of 512 × 512 f32, 2 MB; three such layers, 6 MB.
-  ModelConfig c = preset_config("griffin-tiny").value();
-  c.width = 128;
-  c.lru_width = 512;
-  c.mlp_width = 256;
-  c.num_heads = 1;
-  c.head_dim = 128;
-  c.vocab_size = 512;
-  c.embedding_scale = embedding_scale_for_width(128);
+  ModelConfig c = tiny_config_with({128, 512, 256, 1, 128, 512});
   c.depth = 4;
   c.block_types = {BlockType::kRecurrent, BlockType::kRecurrent, BlockType::kLocalAttention,
                    BlockType::kRecurrent};

@@ -12,6 +12,7 @@
 
 #include "converter/synthetic.h"
 #include "griffin/griffin.h"
+#include "tests/support/small_models.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -36,15 +37,7 @@ uint64_t smaps_field(const char* field) {
 }
 
 ModelConfig medium_config() {
-  ModelConfig c = preset_config("griffin-tiny").value();
-  c.width = 512;
-  c.lru_width = 512;
-  c.mlp_width = 1536;
-  c.num_heads = 8;
-  c.head_dim = 64;
-  c.vocab_size = 8192;
-  c.embedding_scale = embedding_scale_for_width(512);
-  return c;
+  return tiny_config_with({512, 512, 1536, 8, 64, 8192});
 }
 
 struct Measured {
