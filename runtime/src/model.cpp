@@ -129,18 +129,21 @@ Status Model::prepare(const ModelOptions& options) {
     rope_inv_freq_.push_back(
         1.0f / std::pow(c.rope_theta, static_cast<float>(2 * j) / static_cast<float>(rotary)));
   }
-  // Every layer's gate blocks in one region, in the order a decode step reads them.
+  // Every recurrent layer's gate blocks in one region, in the order a decode step reads them:
+  // 2 · H blocks of b × b and their biases per layer.
   const size_t block = static_cast<size_t>(c.lru_width / c.num_heads);
-  size_t gate_floats = 0;
-  for (const BlockType type : c.block_types) {
-    if (type == BlockType::kRecurrent) {
-      gate_floats += 2 * static_cast<size_t>(c.num_heads) * Linear::block_floats(block, block);
-    }
-  }
-  GRF_ASSIGN_OR_RETURN(gate_floats_, StreamedFloats::allocate(gate_floats));
+  const size_t layer_gate_floats =
+      2 * static_cast<size_t>(c.num_heads) * Linear::block_floats(block, block);
+  const size_t recurrent_layers = static_cast<size_t>(
+      std::count(c.block_types.begin(), c.block_types.end(), BlockType::kRecurrent));
+  GRF_ASSIGN_OR_RETURN(gate_floats_,
+                       StreamedFloats::allocate(recurrent_layers * layer_gate_floats));
+  float* gate_region = gate_floats_.data();
   layers_.resize(static_cast<size_t>(c.depth));
   for (int64_t layer = 0; layer < c.depth; ++layer) {
-    GRF_RETURN_IF_ERROR(prepare_layer(layer, &layers_[static_cast<size_t>(layer)]));
+    LayerWeights& w = layers_[static_cast<size_t>(layer)];
+    GRF_RETURN_IF_ERROR(prepare_layer(layer, gate_region, &w));
+    if (w.type == BlockType::kRecurrent) gate_region += layer_gate_floats;
   }
   xnnpack_bytes_ = xnn_memory_stats().current_bytes - xnnpack_before;
   if (options.max_batch > 0) {
@@ -153,7 +156,7 @@ Status Model::prepare(const ModelOptions& options) {
   return Status::ok_status();
 }
 
-Status Model::prepare_layer(int64_t layer, LayerWeights* w) {
+Status Model::prepare_layer(int64_t layer, float* gate_region, LayerWeights* w) {
   const ModelConfig& c = config();
   const std::string prefix = "model.layers." + std::to_string(layer) + ".";
   auto tensor = [&](const std::string& name) -> const TensorView& {
@@ -193,12 +196,9 @@ Status Model::prepare_layer(int64_t layer, LayerWeights* w) {
   for (float& value : w->neg_c_softplus) value = -8.0f * softplus(value);  // c = 8 (§7.3)
   const size_t heads = static_cast<size_t>(c.num_heads);
   const size_t block = width / heads;
-  // Head h's blocks side by side, recurrence gate first, as recurrent_block() runs them.
+  // Head h's blocks side by side in the layer's part of the gate region, recurrence gate
+  // first, as recurrent_block() runs them.
   const size_t block_floats = Linear::block_floats(block, block);
-  GRF_CHECK(gate_floats_used_ + 2 * heads * block_floats <= gate_floats_.size(), kInternal,
-            "layer %lld: the gate blocks overrun their region", (long long)layer);
-  float* region = gate_floats_.data() + gate_floats_used_;
-  gate_floats_used_ += 2 * heads * block_floats;
   for (const char* gate : {"recurrent_gate", "input_gate"}) {
     const std::vector<float> weight =
         to_f32(tensor(std::string("temporal_block.rg_lru.") + gate + "_weight"));
@@ -207,7 +207,7 @@ Status Model::prepare_layer(int64_t layer, LayerWeights* w) {
     const bool recurrence = std::string(gate) == "recurrent_gate";
     std::vector<Linear>& blocks = recurrence ? w->gate_r_blocks : w->gate_i_blocks;
     for (size_t h = 0; h < heads; ++h) {
-      float* storage = region + (2 * h + (recurrence ? 0 : 1)) * block_floats;
+      float* storage = gate_region + (2 * h + (recurrence ? 0 : 1)) * block_floats;
       GRF_ASSIGN_OR_RETURN(Linear op, Linear::create_block(weight.data() + h * block * block,
                                                            bias.data() + h * block, block, block,
                                                            width, width, storage));

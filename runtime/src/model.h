@@ -100,12 +100,12 @@ class Model {
  private:
   Model() = default;
   Status prepare(const ModelOptions& options);
-  Status prepare_layer(int64_t layer, LayerWeights* weights);
+  // `gate_region`: where a recurrent layer puts its gate blocks (gate_floats_).
+  Status prepare_layer(int64_t layer, float* gate_region, LayerWeights* weights);
 
   std::unique_ptr<GriffinFile> file_;
   ResidentWeights resident_;    // after file_: unlocked before the file is unmapped
   StreamedFloats gate_floats_;  // every layer's gate blocks (streamed_floats.h)
-  size_t gate_floats_used_ = 0;
   std::vector<LayerWeights> layers_;
   const TensorView* embedding_ = nullptr;
   QuantLayout embedding_layout_;

@@ -49,23 +49,6 @@ inline void prefetch_decode_rows(const uint8_t* ahead, size_t offset, size_t byt
   }
 }
 
-// The call's MR tokens (int8 activations and their group scales) and a tile's accumulators,
-// zeroed (kernels that read the activations as they are).
-template <size_t MR, size_t NR>
-struct DecodeTile {
-  const int8_t* a[MR];
-  const float* a_scales[MR];
-  __m512 acc[MR][NR];
-
-  explicit DecodeTile(const GemmArgs& p) {
-    for (size_t i = 0; i < MR; ++i) {
-      a[i] = p.aq + i * p.kp;
-      a_scales[i] = p.aq_scales + i * (p.kp / 32);
-      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
-    }
-  }
-};
-
 // A tile's accumulators, zeroed (kernels that read prepared activations).
 template <size_t MR, size_t NR>
 struct DecodeAccumulators {
@@ -74,6 +57,21 @@ struct DecodeAccumulators {
   DecodeAccumulators() {
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
+    }
+  }
+};
+
+// The accumulators and the call's MR tokens as they are (int8 activations and their group
+// scales), for kernels that prepare nothing.
+template <size_t MR, size_t NR>
+struct DecodeTile : DecodeAccumulators<MR, NR> {
+  const int8_t* a[MR];
+  const float* a_scales[MR];
+
+  explicit DecodeTile(const GemmArgs& p) {
+    for (size_t i = 0; i < MR; ++i) {
+      a[i] = p.aq + i * p.kp;
+      a_scales[i] = p.aq_scales + i * (p.kp / 32);
     }
   }
 };
