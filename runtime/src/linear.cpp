@@ -79,6 +79,30 @@ void run_gemm_pieces(void* context, size_t start, size_t count) {
   }
 }
 
+// Linear::run_shared_input: the maps' output rows end to end, map i's from first_rows[i], cut
+// into one set of tapered pieces; a piece that spans two maps runs as a kernel call on each.
+struct SharedInputTask {
+  GemmKernel kernel;
+  const GemmArgs* args;
+  const size_t* first_rows;  // [maps + 1]
+  size_t maps;
+  TaperedRows rows;
+};
+
+void run_shared_input_pieces(void* context, size_t start, size_t count) {
+  const SharedInputTask* task = static_cast<const SharedInputTask*>(context);
+  for (size_t piece = start; piece < start + count; ++piece) {
+    const size_t begin = task->rows.begin(piece);
+    const size_t end = task->rows.end(piece);
+    for (size_t i = 0; i < task->maps; ++i) {
+      const size_t first = task->first_rows[i];
+      const size_t last = task->first_rows[i + 1];
+      if (begin >= last || end <= first) continue;
+      task->kernel(task->args[i], std::max(begin, first) - first, std::min(end, last) - first);
+    }
+  }
+}
+
 // Activation rows (tokens) quantized per pool task. Each row is quantized on its own, so any
 // split gives the same bits; a prefill chunk's rounding ran on one thread while the others
 // waited (~2 % of a 2B int8-activation prefill's samples).
@@ -265,29 +289,71 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
     return Status::ok_status();
   }
   GemmArgs args = gemm_args(rows, x, y, context);
+  GRF_RETURN_IF_ERROR(quantize_input(rows, x, &args, context));
   const GemmKernel kernel = kernel_for(context);
-  if (quantizes_activations(engine_)) {
-    GRF_CHECK(context.quantized != nullptr && context.quantized_scales != nullptr &&
-                  context.quantized_offsets != nullptr,
-              kInternal, "the session plan has no activation scratch for a quantizing linear");
-    QuantizeTask quantize{context.kernels->quantize,
-                          in_,
-                          args.kp,
-                          x,
-                          input_stride_,
-                          context.quantized,
-                          context.quantized_scales,
-                          offset_bias(engine_),
-                          context.quantized_offsets};
-    parallel_for_tiles(context.pool, run_quantize_tile, &quantize, rows,
-                       quantize_tile(context.pool, rows));
-    args.aq = context.quantized;
-    args.aq_scales = context.quantized_scales;
-    args.aq_group_offsets = context.quantized_offsets;
-  }
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
   GemmTask task{kernel, &args, TaperedRows(out_, threads)};
   parallel_for_tiles(context.pool, run_gemm_pieces, &task, task.rows.tasks(), 1);
+  return Status::ok_status();
+}
+
+Status Linear::quantize_input(size_t rows, const float* x, GemmArgs* args,
+                              const LinearContext& context) const {
+  if (!quantizes_activations(engine_)) return Status::ok_status();
+  GRF_CHECK(context.quantized != nullptr && context.quantized_scales != nullptr &&
+                context.quantized_offsets != nullptr,
+            kInternal, "the session plan has no activation scratch for a quantizing linear");
+  QuantizeTask quantize{context.kernels->quantize,
+                        in_,
+                        args->kp,
+                        x,
+                        input_stride_,
+                        context.quantized,
+                        context.quantized_scales,
+                        offset_bias(engine_),
+                        context.quantized_offsets};
+  parallel_for_tiles(context.pool, run_quantize_tile, &quantize, rows,
+                     quantize_tile(context.pool, rows));
+  args->aq = context.quantized;
+  args->aq_scales = context.quantized_scales;
+  args->aq_group_offsets = context.quantized_offsets;
+  return Status::ok_status();
+}
+
+Status Linear::run_shared_input(const SharedInputCall* calls, size_t count, size_t rows,
+                                const float* x, const LinearContext& context) {
+  GRF_CHECK(count <= kMaxSharedInputCalls, kInternal, "%zu maps of one input; at most %zu", count,
+            kMaxSharedInputCalls);
+  if (count == 0) return Status::ok_status();
+  const Linear& first = *calls[0].map;
+  bool together = first.created_ && first.engine_ != LinearEngine::kXnnpack;
+  for (size_t i = 1; i < count && together; ++i) {
+    const Linear& map = *calls[i].map;
+    together = map.created_ && map.engine_ == first.engine_ && map.in_ == first.in_ &&
+               map.input_stride_ == first.input_stride_;
+  }
+  if (!together) {  // XNNPACK operators (each under its own lock), or maps that differ
+    for (size_t i = 0; i < count; ++i) {
+      GRF_RETURN_IF_ERROR(calls[i].map->run(rows, x, calls[i].y, context));
+    }
+    return Status::ok_status();
+  }
+  std::array<GemmArgs, kMaxSharedInputCalls> args;
+  std::array<size_t, kMaxSharedInputCalls + 1> first_rows{};
+  for (size_t i = 0; i < count; ++i) {
+    args[i] = calls[i].map->gemm_args(rows, x, calls[i].y, context);
+    first_rows[i + 1] = first_rows[i] + calls[i].map->out_;
+  }
+  GRF_RETURN_IF_ERROR(first.quantize_input(rows, x, &args[0], context));
+  for (size_t i = 1; i < count; ++i) {
+    args[i].aq = args[0].aq;
+    args[i].aq_scales = args[0].aq_scales;
+    args[i].aq_group_offsets = args[0].aq_group_offsets;
+  }
+  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
+  SharedInputTask task{first.kernel_for(context), args.data(), first_rows.data(), count,
+                       TaperedRows(first_rows[count], threads)};
+  parallel_for_tiles(context.pool, run_shared_input_pieces, &task, task.rows.tasks(), 1);
   return Status::ok_status();
 }
 

@@ -65,6 +65,18 @@ class Linear {
   // y [rows, out] = x [rows, in] · Wᵀ + b. Safe to call from several threads at once (an
   // XNNPACK operator is locked for the call).
   Status run(size_t rows, const float* x, float* y, const LinearContext& context) const;
+  // Several maps of the same input x [rows, in] as one pool call, x quantized once if they
+  // quantize it: a layer's q, k and v projections, the MLP's gate and up, the recurrent block's
+  // two branches. One task list over all their output rows end to end, where separate runs cost
+  // a quantization and a pool call each (60 of each per 2B token). Each map gives the bits of its
+  // own run(). Maps of different engines or inputs, and XNNPACK operators, run one by one.
+  struct SharedInputCall {
+    const Linear* map;
+    float* y;  // [rows, map->out]
+  };
+  static constexpr size_t kMaxSharedInputCalls = 4;
+  static Status run_shared_input(const SharedInputCall* calls, size_t count, size_t rows,
+                                 const float* x, const LinearContext& context);
   // Several block maps (create_block, one output size) over the same rows as one pool call: the
   // RG-LRU gates of a layer are 2·H maps of a few hundred KB, and a pool call each cost 360
   // wake-ups of the pool per 2B token. Each map gives the bits of its own run().
@@ -86,6 +98,10 @@ class Linear {
 
   GemmArgs gemm_args(size_t rows, const float* x, float* y, const LinearContext& context) const;
   GemmKernel kernel_for(const LinearContext& context) const;
+  // Quantizes x into the context's scratch for `args` when this map's engine takes int8
+  // activations (else does nothing).
+  Status quantize_input(size_t rows, const float* x, GemmArgs* args,
+                        const LinearContext& context) const;
 
   bool created_ = false;
   LinearEngine engine_ = LinearEngine::kXnnpack;

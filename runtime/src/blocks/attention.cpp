@@ -183,9 +183,9 @@ Status attention_block(const Model& model, const LayerWeights& w, size_t layer_i
   const size_t count = sequences.rows();
   float* q = r.wide_a;    // [rows, H·hd]
   float* out = r.wide_c;  // [rows, H·hd]
-  GRF_RETURN_IF_ERROR(w.q_proj.run(count, r.normed, q, r.linear));
-  GRF_RETURN_IF_ERROR(w.k_proj.run(count, r.normed, r.chunk_k, r.linear));
-  GRF_RETURN_IF_ERROR(w.v_proj.run(count, r.normed, r.chunk_v, r.linear));
+  const Linear::SharedInputCall qkv[] = {
+      {&w.q_proj, q}, {&w.k_proj, r.chunk_k}, {&w.v_proj, r.chunk_v}};
+  GRF_RETURN_IF_ERROR(Linear::run_shared_input(qkv, 3, count, r.normed, r.linear));
   for (size_t i = 0; i < sequences.count; ++i) {
     const size_t first = sequences.first_row(i);
     SessionState& s = *sequences.states[i];

@@ -20,8 +20,8 @@ Status recurrent_block(const Model& model, const LayerWeights& w, size_t layer_i
   float* y = r.wide_a;  // [rows, L] gate branch
   float* u = r.wide_b;  // [rows, L] recurrence input
   float* v = r.wide_c;  // [rows, L] conv output
-  GRF_RETURN_IF_ERROR(w.linear_y.run(count, r.normed, y, r.linear));
-  GRF_RETURN_IF_ERROR(w.linear_x.run(count, r.normed, u, r.linear));
+  const Linear::SharedInputCall branches[] = {{&w.linear_y, y}, {&w.linear_x, u}};
+  GRF_RETURN_IF_ERROR(Linear::run_shared_input(branches, 2, count, r.normed, r.linear));
   // §7.2 causal depthwise conv, history of K-1 inputs carried in each sequence's state.
   for (size_t i = 0; i < sequences.count; ++i) {
     const size_t first = sequences.first_row(i) * width;
