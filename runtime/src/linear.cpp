@@ -134,28 +134,17 @@ size_t quantize_tile(pthreadpool_t pool, size_t rows) {
   return std::max<size_t>(8, (rows + 2 * threads - 1) / (2 * threads));
 }
 
-// Output rows per pool task of the gate blocks: a few tiles per thread, multiples of 8 rows.
-size_t row_tile(pthreadpool_t pool, size_t out) {
-  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
-  return std::max<size_t>(8, (out / (threads * 4) + 7) / 8 * 8);
-}
-
-// Linear::run_blocks: unit u is tile u % tiles_per_map of map u / tiles_per_map.
+// Linear::run_blocks: task u is map u, whole. Its [in, out] rows are read start to end, one
+// stream (a tile of a map's outputs would read a slice of every row); 2B has 20 maps a layer.
 struct BlocksTask {
   GemmKernel kernel;
   const GemmArgs* args;
   size_t out;
-  size_t tile;
-  size_t tiles_per_map;
 };
 
-void run_block_tiles(void* context, size_t start, size_t count) {
+void run_block_maps(void* context, size_t start, size_t count) {
   const BlocksTask* task = static_cast<const BlocksTask*>(context);
-  for (size_t unit = start; unit < start + count; ++unit) {
-    const size_t begin = unit % task->tiles_per_map * task->tile;
-    task->kernel(task->args[unit / task->tiles_per_map], begin,
-                 std::min(task->out, begin + task->tile));
-  }
+  for (size_t map = start; map < start + count; ++map) task->kernel(task->args[map], 0, task->out);
 }
 
 }  // namespace
@@ -226,14 +215,13 @@ Result<Linear> Linear::create_block(const float* weight_in_out, const float* bia
   linear.input_stride_ = input_stride;
   linear.output_stride_ = output_stride;
   linear.prepared_floats_ = block_floats(in, out);
+  // f32-f32w-gemm reads the weights as [in, out] rows, as stored.
   float* rows = storage;
-  for (size_t i = 0; i < in; ++i) {
-    for (size_t o = 0; o < out; ++o) rows[o * in + i] = weight_in_out[i * out + o];
-  }
-  std::copy(bias, bias + out, rows + out * in);
+  std::copy(weight_in_out, weight_in_out + in * out, rows);
+  std::copy(bias, bias + out, rows + in * out);
   linear.weights_ = reinterpret_cast<const uint8_t*>(rows);
-  linear.row_bytes_ = in * sizeof(float);
-  linear.bias_ = rows + out * in;
+  linear.row_bytes_ = out * sizeof(float);
+  linear.bias_ = rows + in * out;
   return linear;
 }
 
@@ -370,11 +358,8 @@ Status Linear::run_blocks(const BlockCall* calls, size_t count, size_t rows,
               kInternal, "run_blocks takes f32 block maps of one output size");
     args[i] = map.gemm_args(rows, calls[i].x, calls[i].y, context);
   }
-  // Each map in the row tiles run() would give it (whole maps ran no faster on 2B).
-  const size_t tile = row_tile(context.pool, first.out_);
-  BlocksTask task{first.kernel_for(context), args.data(), first.out_, tile,
-                  (first.out_ + tile - 1) / tile};
-  parallel_for_tiles(context.pool, run_block_tiles, &task, count * task.tiles_per_map, 1);
+  BlocksTask task{first.kernel_for(context), args.data(), first.out_};
+  parallel_for_tiles(context.pool, run_block_maps, &task, count, 1);
   return Status::ok_status();
 }
 

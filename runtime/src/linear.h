@@ -4,7 +4,7 @@
 //                    packed f32 copy of the f32/f16 weights). An operator binds its buffers at
 //                    setup, so each one has a lock held across setup and run: sessions on
 //                    several threads take turns per operator call, not per session call;
-//   kF32          -> our f32-f32w-gemm kernels over f32 [out, in] rows prepared at load (the
+//   kF32          -> our f32-f32w-gemm kernels over f32 [in, out] rows copied at load (the
 //                    RG-LRU gate blocks);
 //   kBf16         -> our f32-bf16w-gemm kernels;
 //   kInt8         -> our f32-qs8w-gemm kernels (f32 activations);
@@ -54,8 +54,8 @@ class Linear {
   static Result<Linear> create(const TensorView& weight, const TensorView* bias,
                                LinearEngine engine);
   // One block of a block-diagonal map, on f32-f32w-gemm: `in`×`out` f32 laid out [in, out]
-  // (the RG-LRU gates, docs/griffin-math.md §7.3), copied as [out, in] rows, then the bias, into
-  // the out·in + out floats at `storage` (the caller's, kept while the map is used), with row
+  // (the RG-LRU gates, docs/griffin-math.md §7.3), copied as they are, then the bias, into the
+  // in·out + out floats at `storage` (the caller's, kept while the map is used), with row
   // strides of the activations and outputs in floats.
   static Result<Linear> create_block(const float* weight_in_out, const float* bias, size_t in,
                                      size_t out, size_t input_stride, size_t output_stride,

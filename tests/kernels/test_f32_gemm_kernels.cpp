@@ -1,8 +1,10 @@
-// f32-f32w-gemm (the RG-LRU gate blocks): the scalar definition against sums in double, and
-// every SIMD variant against the scalar one, with the strided rows the gate blocks use (a block
-// of a wider activation row, written into a block of a wider output row).
+// f32-f32w-gemm (the RG-LRU gate blocks, weights as [K, N] rows): the scalar definition against
+// sums in double, and every SIMD variant against the scalar one bit for bit, split anywhere and
+// with any number of tokens, with the strided rows the gate blocks use (a block of a wider
+// activation row, written into a block of a wider output row; weight rows padded apart).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -14,15 +16,15 @@ using namespace griffin;
 namespace {
 
 struct F32Problem {
-  size_t m, n, k, a_stride, y_stride;
+  size_t m, n, k, a_stride, y_stride, w_stride;
   std::vector<float> a, w, bias;
 };
 
 F32Problem make_f32_problem(size_t m, size_t n, size_t k, std::mt19937& rng) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  F32Problem p{m, n, k, k + 5, n + 3, {}, {}, {}};
+  F32Problem p{m, n, k, k + 5, n + 3, n + 2, {}, {}, {}};
   p.a.resize(m * p.a_stride);
-  p.w.resize(n * k);
+  p.w.resize(k * p.w_stride);
   p.bias.resize(n);
   for (float& x : p.a) x = uniform(rng);
   for (float& x : p.w) x = uniform(rng);
@@ -37,7 +39,7 @@ GemmArgs f32_args(const F32Problem& p, std::vector<float>& y) {
   args.a = p.a.data();
   args.a_stride = p.a_stride;
   args.w = reinterpret_cast<const uint8_t*>(p.w.data());
-  args.w_row_bytes = p.k * sizeof(float);
+  args.w_row_bytes = p.w_stride * sizeof(float);
   args.bias = p.bias.data();
   y.assign(p.m * p.y_stride, -7.0f);  // the gaps between strided rows must stay untouched
   args.y = y.data();
@@ -51,8 +53,9 @@ TEST_CASE("f32-f32w-gemm variants match the scalar definition", "[kernels]") {
   const std::vector<GemmVariant>& variants = f32_gemm_variants();
   REQUIRE(variants.back().isa == Isa::kScalar);
   std::mt19937 rng(4321);
-  const size_t shapes[][3] = {{1, 1, 1},    {1, 7, 31},  {1, 16, 32},  {2, 33, 64}, {3, 17, 100},
-                              {4, 64, 256}, {5, 9, 257}, {8, 40, 256}, {7, 3, 48},  {9, 11, 130}};
+  const size_t shapes[][3] = {{1, 1, 1},     {1, 7, 31},    {1, 16, 32},  {2, 33, 64}, {3, 17, 100},
+                              {4, 64, 256},  {5, 9, 257},   {8, 40, 256}, {7, 3, 48},  {9, 11, 130},
+                              {1, 300, 256}, {13, 272, 64}, {6, 64, 16}};
   for (const auto& shape : shapes) {
     const F32Problem p = make_f32_problem(shape[0], shape[1], shape[2], rng);
     std::vector<float> reference;
@@ -61,7 +64,7 @@ TEST_CASE("f32-f32w-gemm variants match the scalar definition", "[kernels]") {
       for (size_t c = 0; c < p.n; ++c) {
         double sum = p.bias[c], magnitude = std::fabs(p.bias[c]);
         for (size_t k = 0; k < p.k; ++k) {
-          sum += double{p.a[r * p.a_stride + k]} * p.w[c * p.k + k];
+          sum += double{p.a[r * p.a_stride + k]} * p.w[k * p.w_stride + c];
           magnitude += std::fabs(p.a[r * p.a_stride + k]);
         }
         INFO("scalar m " << p.m << " n " << p.n << " k " << p.k << " at " << r << "," << c);
@@ -78,13 +81,20 @@ TEST_CASE("f32-f32w-gemm variants match the scalar definition", "[kernels]") {
       const GemmArgs args = f32_args(p, y);
       variant.kernel(args, 0, p.n / 2);  // kernels must honour n_begin / n_end
       variant.kernel(args, p.n / 2, p.n);
-      for (size_t i = 0; i < y.size(); ++i) {
-        double magnitude = 1.0;
-        for (size_t k = 0; k < p.k; ++k)
-          magnitude += std::fabs(p.a[(i / p.y_stride) * p.a_stride + k]);
-        INFO(variant.name << " m " << p.m << " n " << p.n << " k " << p.k << " index " << i);
-        REQUIRE(std::fabs(y[i] - reference[i]) <= 2e-6 * magnitude);
+      INFO(variant.name << " m " << p.m << " n " << p.n << " k " << p.k);
+      REQUIRE(y == reference);  // the same steps in every lane: the same bits
+      // Each token alone (a decode step) and the outputs in odd pieces: the same bits again.
+      std::vector<float> alone;
+      GemmArgs one = f32_args(p, alone);
+      one.m = 1;
+      for (size_t r = 0; r < p.m; ++r) {
+        one.a = p.a.data() + r * p.a_stride;
+        one.y = alone.data() + r * p.y_stride;
+        for (size_t begin = 0; begin < p.n; begin += 7) {
+          variant.kernel(one, begin, std::min(p.n, begin + 7));
+        }
       }
+      REQUIRE(alone == reference);
     }
   }
 }

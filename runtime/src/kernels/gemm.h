@@ -1,7 +1,8 @@
 // Matrix products on weights read straight from the mapped .griffin file (docs/quantization.md
 // "How each dtype runs"): y[m, n] = Σ_k a[m, k] · W[n, k] + bias[n] for output rows n in [n_begin,
 // n_end). Weight formats, each a kernel family with a scalar definition and SIMD variants:
-//   f32-f32w:  activations f32, weights f32 [N, K] prepared at load (the RG-LRU gate blocks);
+//   f32-f32w:  activations f32, weights f32 [K, N] copied at load (the RG-LRU gate blocks; the
+//              only family whose rows are the inputs': w_row_bytes apart, N floats each);
 //   f32-bf16w: activations f32, weights bf16 [N, K] (widened in the kernel);
 //   f32-qs8w:  activations f32, weights int8 [N, Kp] with an f32 scale per row (widened in
 //              the kernel; the default for int8 weights);
