@@ -1,7 +1,8 @@
 // Tenth Zen 4 session: one matrix product of M tokens on the AVX-512 VNNI qd8 kernels (int8 or
 // int4 rows) or the int16 VNNI f32-qs8w kernel (w), two threads over halves of the rows.
 //   g++ -O2 -std=c++17 -I. qd8-batch-microbench.cpp build/lib/libgriffin.a -lpthread
-//   ./a.out M K N MB_OF_WEIGHTS PASSES 8|4|w [THREADS]   (MB 0: one matrix, kept in cache)
+//   ./a.out M K N MB_OF_WEIGHTS PASSES 8|4|w|t|u [THREADS] [ROWS]   (MB 0: one matrix, in cache;
+//   t/u: int8/int4 rows through the decode tiles, four tokens at a time, per chunk of ROWS rows)
 // Microbenchmark: qd8 gemm for a batch of M tokens on int8 or int4 rows, from L2, L3, memory.
 #include <chrono>
 #include <cstdio>
@@ -15,7 +16,7 @@ using namespace griffin;
 static double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 int main(int argc, char** argv) {
   size_t M = atoi(argv[1]); size_t K = atoi(argv[2]); size_t N = atoi(argv[3]);
-  size_t total_mb = atoi(argv[4]); int passes = atoi(argv[5]); bool int4 = argc > 6 && argv[6][0]=='4'; bool i16 = argc > 6 && argv[6][0]=='w';
+  size_t total_mb = atoi(argv[4]); int passes = atoi(argv[5]); bool int4 = argc > 6 && argv[6][0]=='4'; bool i16 = argc > 6 && argv[6][0]=='w'; bool turns = argc > 6 && (argv[6][0]=='t' || argv[6][0]=='u'); if (argv[6][0]=='u') int4 = true; size_t chunk = argc > 8 ? atoi(argv[8]) : 64;
   int threads = argc > 7 ? atoi(argv[7]) : 2;
   size_t kp = (K + 31) / 32 * 32, groups = kp / 32;
   size_t row_bytes = int4 ? kp / 2 : kp;
@@ -37,7 +38,15 @@ int main(int argc, char** argv) {
       g.w = w + mi * mat_bytes; g.w_row_bytes = row_bytes; g.w_scales = int4 ? (const uint8_t*)sc16.data() : (const uint8_t*)sc32.data();
       g.y = y.data(); g.y_stride = N; g.decode = true; g.a = a.data(); g.a_stride = K; g.int16_decode = i16;
       size_t n0 = N * t / threads, n1 = N * (t + 1) / threads; n0 -= n0 % 16; n1 = t == threads-1 ? N : n1 - n1 % 16;
-      kern(g, n0, n1);
+      if (!turns) { kern(g, n0, n1); continue; }
+      for (size_t c0 = n0; c0 < n1; c0 += chunk) {
+        const size_t c1 = std::min(n1, c0 + chunk);
+        for (size_t m0 = 0; m0 < M; m0 += 4) {
+          GemmArgs h = g; h.m = std::min<size_t>(4, M - m0); h.aq = aq.data() + m0 * kp; h.aq_scales = as.data() + m0 * groups;
+          h.aq_group_offsets = off.data() + m0 * groups; h.y = y.data() + m0 * N;
+          kern(h, c0, c1);
+        }
+      }
     }
   };
   for (int rep = 0; rep < 3; ++rep) {
@@ -45,6 +54,6 @@ int main(int argc, char** argv) {
     std::vector<std::thread> th; for (int t = 0; t < threads; ++t) th.emplace_back(run, t); for (auto& x : th) x.join();
     double dt = now() - t0;
     double macs = double(M) * K * N * mats * passes;
-    printf("M=%zu K=%zu N=%zu mats=%zu %s: %.1f GMAC/s  %.1f GB/s\n", M, K, N, mats, i16?"int16":int4?"int4":"int8", macs / dt / 1e9, double(bytes) * passes / dt / 1e9);
+    printf("M=%zu K=%zu N=%zu mats=%zu %s: %.1f GMAC/s  %.1f GB/s\n", M, K, N, mats, turns?(int4?"int4-turns":"int8-turns"):i16?"int16":int4?"int4":"int8", macs / dt / 1e9, double(bytes) * passes / dt / 1e9);
   }
 }
