@@ -4,8 +4,9 @@
 // on the caller while the workers spin: the activation quantization of a lone token).
 //   gcc -O2 -shared -fPIC pool-calls-shim.c -o shim.so -ldl
 //   LD_PRELOAD=./shim.so griffin-bench -m rg2b-int4e4.griffin --threads 2 --prompt-tokens 1 --decode-tokens 101
-// Functions print as "?" (they are static); tell them apart by call count per token: 2B has 165
-// matrix products (run_gemm_pieces), 165 quantizations, 18 gate calls (run_block_tiles).
+// Functions print as "?" (they are static), after their offset in the binary (added in the tenth
+// Zen 4 session): `addr2line -f -C -e griffin-bench OFFSET` names them. Before 655d698 a 2B token
+// made 165 matrix products (run_gemm_pieces), 165 quantizations and 18 gate calls.
 // Ninth Zen 4 session: the gate calls took 0.38-0.43 s per 100 int4 tokens from 4 KB pages,
 // 0.18 s from 2 MB pages.
 #define _GNU_SOURCE
@@ -23,7 +24,7 @@ static void report(void) {
   fprintf(stderr, "shim: total %.3f s, in calls %.3f\n", now() - t0, tcalls);
   for (int i = 0; i < SLOTS && fs[i]; ++i) {
     Dl_info info; const char* name = "?"; if (dladdr(fs[i], &info) && info.dli_sname) name = info.dli_sname;
-    fprintf(stderr, "  %-70.70s par %7ld %8.3f s  inline %7ld %8.3f s\n", name, ns[i][0], ts_[i][0], ns[i][1], ts_[i][1]);
+    fprintf(stderr, "  %#lx %-50.50s par %7ld %8.3f s  inline %7ld %8.3f s\n", (unsigned long)((char*)fs[i] - (char*)info.dli_fbase), name, ns[i][0], ts_[i][0], ns[i][1], ts_[i][1]);
   }
 }
 __attribute__((constructor)) static void init(void) { t0 = now(); atexit(report); }
