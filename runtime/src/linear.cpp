@@ -64,24 +64,9 @@ const float* as_f32(const TensorView& view, std::vector<float>* storage) {
   return storage->data();
 }
 
-struct GemmTask {
-  GemmKernel kernel;
-  const GemmArgs* args;
-  TaperedRows rows;
-};
-
-void run_gemm_pieces(void* context, size_t start, size_t count) {
-  const GemmTask* task = static_cast<const GemmTask*>(context);
-  for (size_t piece = start; piece < start + count; ++piece) {
-    const size_t begin = task->rows.begin(piece);
-    const size_t end = task->rows.end(piece);
-    if (begin < end) task->kernel(*task->args, begin, end);
-  }
-}
-
-// Linear::run_shared_input: the maps' output rows end to end, map i's from first_rows[i], cut
-// into one set of tapered pieces; a piece that spans two maps runs as a kernel call on each.
-struct SharedInputTask {
+// Linear::run_together: the maps' output rows end to end, map i's from first_rows[i], cut into
+// one set of tapered pieces; a piece that spans two maps runs as a kernel call on each.
+struct MapsTask {
   GemmKernel kernel;
   const GemmArgs* args;
   const size_t* first_rows;  // [maps + 1]
@@ -89,8 +74,8 @@ struct SharedInputTask {
   TaperedRows rows;
 };
 
-void run_shared_input_pieces(void* context, size_t start, size_t count) {
-  const SharedInputTask* task = static_cast<const SharedInputTask*>(context);
+void run_map_pieces(void* context, size_t start, size_t count) {
+  const MapsTask* task = static_cast<const MapsTask*>(context);
   for (size_t piece = start; piece < start + count; ++piece) {
     const size_t begin = task->rows.begin(piece);
     const size_t end = task->rows.end(piece);
@@ -276,13 +261,8 @@ Status Linear::run(size_t rows, const float* x, float* y, const LinearContext& c
               static_cast<int>(status));
     return Status::ok_status();
   }
-  GemmArgs args = gemm_args(rows, x, y, context);
-  GRF_RETURN_IF_ERROR(quantize_input(rows, x, &args, context));
-  const GemmKernel kernel = kernel_for(context);
-  const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
-  GemmTask task{kernel, &args, TaperedRows(out_, threads)};
-  parallel_for_tiles(context.pool, run_gemm_pieces, &task, task.rows.tasks(), 1);
-  return Status::ok_status();
+  const SharedInputCall call{this, y};
+  return run_together(&call, 1, rows, x, context);
 }
 
 Status Linear::quantize_input(size_t rows, const float* x, GemmArgs* args,
@@ -326,6 +306,12 @@ Status Linear::run_shared_input(const SharedInputCall* calls, size_t count, size
     }
     return Status::ok_status();
   }
+  return run_together(calls, count, rows, x, context);
+}
+
+Status Linear::run_together(const SharedInputCall* calls, size_t count, size_t rows, const float* x,
+                            const LinearContext& context) {
+  const Linear& first = *calls[0].map;
   std::array<GemmArgs, kMaxSharedInputCalls> args;
   std::array<size_t, kMaxSharedInputCalls + 1> first_rows{};
   for (size_t i = 0; i < count; ++i) {
@@ -339,9 +325,9 @@ Status Linear::run_shared_input(const SharedInputCall* calls, size_t count, size
     args[i].aq_group_offsets = args[0].aq_group_offsets;
   }
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
-  SharedInputTask task{first.kernel_for(context), args.data(), first_rows.data(), count,
-                       TaperedRows(first_rows[count], threads)};
-  parallel_for_tiles(context.pool, run_shared_input_pieces, &task, task.rows.tasks(), 1);
+  MapsTask task{first.kernel_for(context), args.data(), first_rows.data(), count,
+                TaperedRows(first_rows[count], threads)};
+  parallel_for_tiles(context.pool, run_map_pieces, &task, task.rows.tasks(), 1);
   return Status::ok_status();
 }
 

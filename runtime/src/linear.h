@@ -98,6 +98,10 @@ class Linear {
 
   GemmArgs gemm_args(size_t rows, const float* x, float* y, const LinearContext& context) const;
   GemmKernel kernel_for(const LinearContext& context) const;
+  // run() and run_shared_input() of maps (1..kMaxSharedInputCalls) of our kernels with one
+  // engine and input: x quantized once if they quantize it, then one pool call over their rows.
+  static Status run_together(const SharedInputCall* calls, size_t count, size_t rows,
+                             const float* x, const LinearContext& context);
   // Quantizes x into the context's scratch for `args` when this map's engine takes int8
   // activations (else does nothing).
   Status quantize_input(size_t rows, const float* x, GemmArgs* args,
