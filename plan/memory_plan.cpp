@@ -157,7 +157,6 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
   const size_t T = static_cast<size_t>(o.prefill_chunk);
   layout.chunk = o.prefill_chunk;
 
-  int64_t max_slots = 0;
   for (size_t i = 0; i < c.block_types.size(); ++i) {
     LayerLayout layer;
     const std::string name = "layer" + std::to_string(i) + ".";
@@ -172,17 +171,11 @@ SessionLayout plan_session(const ModelConfig& c, const SessionOptions& o,
           static_cast<size_t>(layer.cache_slots) * kv_width * dtype_size(o.kv_dtype);
       layer.k_cache = plan.add(name + "k_cache", RegionKind::kKvCache, bytes);
       layer.v_cache = plan.add(name + "v_cache", RegionKind::kKvCache, bytes);
-      max_slots = std::max(max_slots, layer.cache_slots);
     }
     layout.layers.push_back(layer);
   }
-  // A query sees the cached keys plus the keys of its own chunk.
-  layout.max_keys = max_slots + o.prefill_chunk;
 
   add_row_scratch(plan, "", T, c, &layout);
-  const size_t group = has_attention(c) ? static_cast<size_t>(c.num_heads / c.num_kv_heads) : 0;
-  layout.scores =
-      plan.add("scores", RegionKind::kScratch, group * static_cast<size_t>(layout.max_keys) * f);
   layout.kv_row = plan.add("kv_row", RegionKind::kScratch, attention_width(c, 1) * f);
   layout.positions = plan.add("positions", RegionKind::kScratch, T * sizeof(int64_t));
   if (quantized_columns > 0) {

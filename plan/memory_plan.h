@@ -93,20 +93,19 @@ struct LayerLayout {
 struct SessionLayout {
   std::vector<LayerLayout> layers;
   // Scratch for one chunk of T = prefill_chunk tokens.
-  size_t x = 0;        // [T, D] residual stream
-  size_t normed = 0;   // [T, D] pre-norm output
-  size_t mix = 0;      // [T, D] block output before the residual add
-  size_t wide_a = 0;   // [T, max(L, H·hd, E)]: gate branch y / queries / MLP gate
-  size_t wide_b = 0;   // [T, max(L, E)]: recurrence input u / MLP up
-  size_t wide_c = 0;   // [T, max(L, H·hd)]: conv output v / attention output
-  size_t gate_r = 0;   // [T, L] recurrence gate
-  size_t gate_i = 0;   // [T, L] input gate; then the RG-LRU output
-  size_t chunk_k = 0;  // [T, KV·hd] keys of the chunk
-  size_t chunk_v = 0;  // [T, KV·hd]
-  size_t scores = 0;   // [H/KV, max keys a query sees] attention weights of one head group
-  size_t kv_row = 0;   // [hd] one cached key or value row widened to f32
-  size_t quantized = kNoBuffer;          // [T, Kp] int8 activations of a quantizing linear
-  size_t quantized_scales = kNoBuffer;   // [T, Kp / 32] f32
+  size_t x = 0;                         // [T, D] residual stream
+  size_t normed = 0;                    // [T, D] pre-norm output
+  size_t mix = 0;                       // [T, D] block output before the residual add
+  size_t wide_a = 0;                    // [T, max(L, H·hd, E)]: gate branch y / queries / MLP gate
+  size_t wide_b = 0;                    // [T, max(L, E)]: recurrence input u / MLP up
+  size_t wide_c = 0;                    // [T, max(L, H·hd)]: conv output v / attention output
+  size_t gate_r = 0;                    // [T, L] recurrence gate
+  size_t gate_i = 0;                    // [T, L] input gate; then the RG-LRU output
+  size_t chunk_k = 0;                   // [T, KV·hd] keys of the chunk
+  size_t chunk_v = 0;                   // [T, KV·hd]
+  size_t kv_row = 0;                    // [hd] one cached key or value row widened to f32
+  size_t quantized = kNoBuffer;         // [T, Kp] int8 activations of a quantizing linear
+  size_t quantized_scales = kNoBuffer;  // [T, Kp / 32] f32
   size_t quantized_offsets = kNoBuffer;  // [T, Kp / 32] int32
   size_t positions = 0;                  // [T] int64 positions of the chunk
   size_t logits = 0;           // [V] logits of the last token (persistent: sampling needs them)
@@ -115,7 +114,6 @@ struct SessionLayout {
   size_t history = 0;          // [history_size] i32: recent tokens, oldest first
   size_t counters = 0;         // SessionCounters
   int64_t chunk = 0;
-  int64_t max_keys = 0;
   std::vector<Buffer> buffers;
   size_t used_bytes = 0;   // end of the last region: what the arena hands out
   size_t total_bytes = 0;  // used_bytes rounded up to kArenaAlignment: the allocation

@@ -44,9 +44,7 @@ Result<SessionState> bind_session_state(const SessionLayout& layout, DType kv_dt
   s.rows.gate_i = f32(layout.gate_i);
   s.rows.chunk_k = f32(layout.chunk_k);
   s.rows.chunk_v = f32(layout.chunk_v);
-  s.scores = f32(layout.scores);
   s.kv_row = f32(layout.kv_row);
-  s.max_keys = layout.max_keys;
   s.positions = reinterpret_cast<int64_t*>(regions[layout.positions]);
   s.logits = f32(layout.logits);
   s.sampler_values = f32(layout.sampler_values);

@@ -56,7 +56,6 @@ struct RowScratch {
 struct SessionState {
   std::vector<LayerState> layers;
   RowScratch rows;                     // rows = T (the chunk)
-  float* scores = nullptr;             // [H/KV, max_keys]
   float* kv_row = nullptr;             // [hd]
   int64_t* positions = nullptr;        // [T]
   float* logits = nullptr;             // [V]
@@ -64,8 +63,7 @@ struct SessionState {
   int32_t* sampler_indices = nullptr;  // [V]
   int32_t* history = nullptr;          // [history_size] recent tokens, oldest first
   SessionCounters* counters = nullptr;
-  int64_t chunk = 0;     // T: the most tokens one forward call takes
-  int64_t max_keys = 0;  // row stride of `scores`
+  int64_t chunk = 0;  // T: the most tokens one forward call takes
   DType kv_dtype = DType::kF32;
 };
 

@@ -1,7 +1,8 @@
 // ops::dot, the attention scores' q·k (§7.4): within float rounding of the sum in double for
 // every length around its 8-lane blocks, and the same bits wherever the vectors sit in memory
 // (so a score does not depend on how a prompt was chunked or where its buffers were placed).
-// ops::scaled_dots and ops::add_scaled_rows, the blocked forms attention runs: the same bits.
+// ops::scaled_dots, scaled_dots_pair, add_scaled_rows and add_scaled_rows_multi, the blocked forms
+// attention runs: the same bits.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -97,6 +98,66 @@ TEST_CASE("ops::add_scaled_rows gives the bits of ops::add_scaled row after row"
       for (size_t j = 0; j < rows; ++j) ops::add_scaled(count, scales[j], x[j].data(), want.data());
       ops::add_scaled_rows(count, rows, pointers.data(), scales.data(), y.data());
       CHECK(std::memcmp(y.data(), want.data(), count * sizeof(float)) == 0);
+    }
+  }
+}
+
+TEST_CASE("ops::scaled_dots_pair gives each row and key ops::dot's bits, scaled",
+          "[kernels][ops]") {
+  std::mt19937 rng(37);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (size_t count : {0, 1, 7, 8, 9, 64, 255, 256, 257}) {
+    for (size_t rows = 1; rows <= 11; ++rows) {
+      CAPTURE(count, rows);
+      const size_t a_stride = count + 3, out_stride = 5;
+      std::vector<float> a(rows * a_stride), k0(count), k1(count);
+      for (float& v : a) v = normal(rng);
+      for (float& v : k0) v = normal(rng);
+      for (float& v : k1) v = normal(rng);
+      const float* keys[2] = {k0.data(), k1.data()};
+      const float scale = 0.0625f + std::abs(normal(rng));
+      std::vector<float> out(rows * out_stride, -1.0f);
+      ops::scaled_dots_pair(count, rows, a.data(), a_stride, keys, scale, out.data(), out_stride);
+      for (size_t r = 0; r < rows; ++r) {
+        for (size_t c = 0; c < 2; ++c) {
+          const float want = ops::dot(count, a.data() + r * a_stride, keys[c]) * scale;
+          CHECK(std::memcmp(&out[r * out_stride + c], &want, sizeof(float)) == 0);
+        }
+        // Only the row's two slots are written.
+        for (size_t i = 2; i < out_stride; ++i) CHECK(out[r * out_stride + i] == -1.0f);
+      }
+    }
+  }
+}
+
+TEST_CASE("ops::add_scaled_rows_multi gives each output ops::add_scaled_rows' bits",
+          "[kernels][ops]") {
+  std::mt19937 rng(41);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (size_t count : {1, 7, 8, 9, 256, 257}) {
+    for (size_t rows = 1; rows <= 4; ++rows) {
+      for (size_t outputs = 1; outputs <= 5; ++outputs) {
+        CAPTURE(count, rows, outputs);
+        std::vector<std::vector<float>> x(rows, std::vector<float>(count));
+        std::vector<const float*> pointers;
+        for (auto& row : x) {
+          for (float& v : row) v = normal(rng);
+          pointers.push_back(row.data());
+        }
+        const size_t scales_stride = 6, y_stride = count + 2;
+        std::vector<float> scales(outputs * scales_stride), y(outputs * y_stride);
+        for (float& v : scales) v = normal(rng);
+        for (float& v : y) v = normal(rng);
+        std::vector<float> want = y;
+        for (size_t o = 0; o < outputs; ++o) {
+          ops::add_scaled_rows(count, rows, pointers.data(), scales.data() + o * scales_stride,
+                               want.data() + o * y_stride);
+        }
+        ops::add_scaled_rows_multi(count, rows, pointers.data(), outputs, scales.data(),
+                                   scales_stride, y.data(), y_stride);
+        // Every output's bits, and the gaps between outputs untouched.
+        CHECK(std::memcmp(y.data(), want.data(), y.size() * sizeof(float)) == 0);
+      }
     }
   }
 }

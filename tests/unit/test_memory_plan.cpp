@@ -27,11 +27,10 @@ SessionOptions options_with(DType kv_dtype, int64_t max_context = 4096, int64_t 
 
 // Scratch of one chunk of T tokens, written out from the buffer list in memory_plan.h.
 uint64_t scratch_bytes(uint64_t T, uint64_t D, uint64_t L, uint64_t E, uint64_t H, uint64_t KV,
-                       uint64_t hd, uint64_t max_slots) {
+                       uint64_t hd) {
   const uint64_t q = H * hd;
   const uint64_t floats = 3 * T * D + T * std::max({L, q, E}) + T * std::max(L, E) +
-                          T * std::max(L, q) + 2 * T * L + 2 * T * KV * hd +
-                          (H / KV) * (max_slots + T) + hd;
+                          T * std::max(L, q) + 2 * T * L + 2 * T * KV * hd + hd;
   return floats * 4 + T * 8;  // + int64 positions
 }
 
@@ -48,13 +47,12 @@ TEST_CASE("RecurrentGemma-2B session plan with a bf16 KV cache", "[memory][plan]
   CHECK(layout_bytes(layout, RegionKind::kSampler) == 256000ull * 8);
   CHECK(layout_bytes(layout, RegionKind::kHistory) == 256ull * 4);
   CHECK(layout_bytes(layout, RegionKind::kScratch) ==
-        scratch_bytes(64, 2560, 2560, 7680, 10, 1, 256, 2048));
+        scratch_bytes(64, 2560, 2560, 7680, 10, 1, 256));
   uint64_t sum = 0;
   for (const Buffer& buffer : layout.buffers) sum += buffer.bytes;
   CHECK(layout.total_bytes == sum);  // every buffer is a multiple of 64 bytes here: no padding
   // f32 doubles the cache.
-  CHECK(layout_bytes(plan_session(c, options_with(DType::kF32)), RegionKind::kKvCache) ==
-        32 * MiB);
+  CHECK(layout_bytes(plan_session(c, options_with(DType::kF32)), RegionKind::kKvCache) == 32 * MiB);
 }
 
 TEST_CASE("RecurrentGemma-9B KV cache with bf16 is 24 MiB", "[memory][plan]") {
@@ -90,7 +88,7 @@ TEST_CASE("Widths of a block kind the model lacks plan no memory", "[memory][pla
   CHECK(hawk_layout.total_bytes == plan_session(hawk, options_with(DType::kBF16)).total_bytes);
   // Scratch as the recurrent and MLP blocks need it, with no attention widths at all.
   CHECK(layout_bytes(hawk_layout, RegionKind::kScratch) ==
-        scratch_bytes(64, 2560, 2560, 7680, 0, 1, 0, 0));
+        scratch_bytes(64, 2560, 2560, 7680, 0, 1, 0));
   CHECK(layout_bytes(hawk_layout, RegionKind::kKvCache) == 0);
 
   const ModelConfig mqa = preset_config("mqa-transformer-2b").value();
@@ -99,7 +97,7 @@ TEST_CASE("Widths of a block kind the model lacks plan no memory", "[memory][pla
   const SessionLayout mqa_layout = plan_session(mqa_wide, options_with(DType::kBF16, 4096));
   CHECK(mqa_layout.total_bytes == plan_session(mqa, options_with(DType::kBF16, 4096)).total_bytes);
   CHECK(layout_bytes(mqa_layout, RegionKind::kScratch) ==
-        scratch_bytes(64, 2560, 0, 7680, 10, 1, 256, 4096));
+        scratch_bytes(64, 2560, 0, 7680, 10, 1, 256));
   CHECK(layout_bytes(mqa_layout, RegionKind::kRglruState) == 0);
 }
 
@@ -109,8 +107,8 @@ TEST_CASE("Mapped weight bytes follow the dtype recipe", "[memory][plan]") {
   // norms and the MLP biases; recurrent biases, conv taps and bias, Λ', gate biases; the
   // attention output bias.
   const uint64_t D = 2560, L = 2560, E = 7680, K = 4;
-  const uint64_t small = D + 26 * (2 * D + 2 * E + D) + 18 * (2 * L + D + K * L + L + L + 2 * L) +
-                         8 * D;
+  const uint64_t small =
+      D + 26 * (2 * D + 2 * E + D) + 18 * (2 * L + D + K * L + L + L + 2 * L) + 8 * D;
   const uint64_t total = 2682862080ull;
   // The RG-LRU gate blocks: 18 layers x 2 gates x 10 blocks of 256 x 256.
   const uint64_t gates = 18ull * 2 * 10 * 256 * 256;
@@ -133,18 +131,19 @@ TEST_CASE("Mapped weight bytes follow the dtype recipe", "[memory][plan]") {
   // int4 matrices: 4 bits + an f16 scale per 32 values; the int8 embedding: 1 byte + an f32
   // scale per row; the gates f32.
   const uint64_t matrices = total - small - gates - 256000ull * 2560;
-  CHECK(int4.weights_mapped >= matrices / 2 + matrices / 16 + 256000ull * (2560 + 4) +
-                                   gates * 4 + small * 4);
-  CHECK(int4.weights_mapped <= (matrices / 2 + matrices / 16 + 256000ull * (2560 + 4) +
-                                gates * 4 + small * 4) + 484 * 64);  // 64-byte scale alignment
+  CHECK(int4.weights_mapped >=
+        matrices / 2 + matrices / 16 + 256000ull * (2560 + 4) + gates * 4 + small * 4);
+  CHECK(int4.weights_mapped <=
+        (matrices / 2 + matrices / 16 + 256000ull * (2560 + 4) + gates * 4 + small * 4) +
+            484 * 64);  // 64-byte scale alignment
 }
 
 TEST_CASE("A session uses exactly its planned arena and XNNPACK stays inside the plan",
           "[memory][plan]") {
   TempDir dir;
   const std::string path = dir.file("griffin.griffin");
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {})
-              .ok());
+  REQUIRE(
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {}).ok());
   griffin_memory_plan before_open = {};
   before_open.struct_size = sizeof before_open;
   REQUIRE(griffin_file_memory_plan(path.c_str(), nullptr, &before_open) == GRIFFIN_OK);
@@ -158,7 +157,7 @@ TEST_CASE("A session uses exactly its planned arena and XNNPACK stays inside the
   CHECK(plan.kv_cache_bytes == 2ull * 2 * 5 * 8 * 4);
   CHECK(plan.rglru_state_bytes == 4ull * 24 * 4);
   CHECK(plan.conv_state_bytes == 4ull * 3 * 24 * 4);
-  CHECK(plan.scratch_bytes == scratch_bytes(64, 16, 24, 32, 2, 1, 8, 5));
+  CHECK(plan.scratch_bytes == scratch_bytes(64, 16, 24, 32, 2, 1, 8));
   griffin_session* session = nullptr;
   REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &session) == GRIFFIN_OK);
   griffin_memory_usage usage = {};
@@ -236,8 +235,7 @@ TEST_CASE("Memory budgets below the plan are refused with both numbers", "[memor
   griffin_session_options options = griffin_session_default_options();
   options.max_memory_bytes = plan.session_bytes - 1;
   griffin_session* session = nullptr;
-  CHECK(griffin_session_create(model, &options, nullptr, 0, &session) ==
-        GRIFFIN_ERR_OUT_OF_MEMORY);
+  CHECK(griffin_session_create(model, &options, nullptr, 0, &session) == GRIFFIN_ERR_OUT_OF_MEMORY);
   CHECK_THAT(std::string(griffin_last_error()),
              Catch::Contains(std::to_string(plan.session_bytes)));
   options.max_memory_bytes = plan.session_bytes;
@@ -249,8 +247,8 @@ TEST_CASE("Memory budgets below the plan are refused with both numbers", "[memor
 TEST_CASE("A bf16 KV cache gives the same logits by prefill and by decode", "[memory][plan]") {
   TempDir dir;
   const std::string path = dir.file("griffin.griffin");
-  REQUIRE(convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {})
-              .ok());
+  REQUIRE(
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin", path, {}).ok());
   griffin_model* model = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_OK);
   griffin_session_options options = griffin_session_default_options();
@@ -263,7 +261,8 @@ TEST_CASE("A bf16 KV cache gives the same logits by prefill and by decode", "[me
   std::vector<int32_t> tokens;
   for (int i = 0; i < 20; ++i) tokens.push_back(2 + (i * 7) % 70);
   std::vector<float> all(20 * 80);
-  REQUIRE(griffin_session_prefill(prefill, tokens.data(), 20, all.data(), all.size()) == GRIFFIN_OK);
+  REQUIRE(griffin_session_prefill(prefill, tokens.data(), 20, all.data(), all.size()) ==
+          GRIFFIN_OK);
   float worst = 0.0f;
   for (int t = 0; t < 20; ++t) {
     const float* logits = nullptr;

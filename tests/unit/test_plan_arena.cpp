@@ -16,7 +16,7 @@ using namespace griffin;
 using namespace griffin::test;
 
 TEST_CASE("The arena hands out exactly the planned regions", "[memory][plan][arena]") {
-  const std::string name = GENERATE("griffin", "hawk", "mqa", "gqa", "conv3");
+  const std::string name = GENERATE("griffin", "hawk", "mqa", "gqa", "conv3", "longwin");
   const DType dtype = GENERATE(DType::kF32, DType::kBF16, DType::kInt8, DType::kInt4);
   TempDir dir;
   const std::string path = dir.file("model.griffin");

@@ -39,8 +39,8 @@ Fixture load_fixture(const std::string& name) {
 griffin_model* open_fixture(const std::string& name, const TempDir& dir) {
   const std::string path = dir.file(name + ".griffin");
   ConvertOptions options;
-  const Status status = convert_checkpoint(
-      std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, options);
+  const Status status =
+      convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, options);
   INFO(status.message());
   REQUIRE(status.ok());
   griffin_model_options model_options = griffin_model_default_options();
@@ -64,14 +64,15 @@ float max_abs_diff(const float* a, const float* b, size_t count) {
   return worst;
 }
 
-constexpr float kReferenceTolerance = 1e-4f;   // f32 runtime vs f64 reference
+constexpr float kReferenceTolerance = 1e-4f;    // f32 runtime vs f64 reference
 constexpr float kConsistencyTolerance = 5e-5f;  // prefill vs decode in the runtime itself
 
 }  // namespace
 
 TEST_CASE("Runtime logits match the float64 reference", "[runtime][reference]") {
-  const std::string name = GENERATE(std::string("griffin"), std::string("hawk"),
-                                    std::string("mqa"), std::string("gqa"), std::string("conv3"));
+  const std::string name =
+      GENERATE(std::string("griffin"), std::string("hawk"), std::string("mqa"), std::string("gqa"),
+               std::string("conv3"), std::string("longwin"));
   INFO("fixture " << name);
   TempDir dir;
   const Fixture f = load_fixture(name);

@@ -78,6 +78,59 @@ void GRF_WIDEST_VECTORS add_scaled_rows(size_t count, size_t rows, const float* 
 }
 
 namespace {
+// add_scaled_rows_multi for two outputs and R rows: each x row is loaded once for both.
+template <size_t R>
+__attribute__((always_inline)) inline void add_scaled_rows_pair(size_t count, const float* const* x,
+                                                                const float* scales0,
+                                                                const float* scales1, float* y0,
+                                                                float* y1) {
+  // Locals, so the loop need not reload them after each store to y (they could alias it).
+  float s0[R], s1[R];
+  const float* rows[R];
+  for (size_t j = 0; j < R; ++j) {
+    s0[j] = scales0[j];
+    s1[j] = scales1[j];
+    rows[j] = x[j];
+  }
+  for (size_t i = 0; i < count; ++i) {
+    float sum0 = y0[i], sum1 = y1[i];
+#pragma GCC unroll 4
+    for (size_t j = 0; j < R; ++j) {
+      sum0 += s0[j] * rows[j][i];
+      sum1 += s1[j] * rows[j][i];
+    }
+    y0[i] = sum0;
+    y1[i] = sum1;
+  }
+}
+}  // namespace
+
+void GRF_WIDEST_VECTORS add_scaled_rows_multi(size_t count, size_t rows, const float* const* x,
+                                              size_t outputs, const float* scales,
+                                              size_t scales_stride, float* y, size_t y_stride) {
+  size_t o = 0;
+  for (; o + 2 <= outputs; o += 2) {
+    const float* s0 = scales + o * scales_stride;
+    float* y0 = y + o * y_stride;
+    switch (rows) {
+      case 4:
+        add_scaled_rows_pair<4>(count, x, s0, s0 + scales_stride, y0, y0 + y_stride);
+        break;
+      case 3:
+        add_scaled_rows_pair<3>(count, x, s0, s0 + scales_stride, y0, y0 + y_stride);
+        break;
+      case 2:
+        add_scaled_rows_pair<2>(count, x, s0, s0 + scales_stride, y0, y0 + y_stride);
+        break;
+      default:
+        add_scaled_rows_pair<1>(count, x, s0, s0 + scales_stride, y0, y0 + y_stride);
+        break;
+    }
+  }
+  if (o < outputs) add_scaled_rows(count, rows, x, scales + o * scales_stride, y + o * y_stride);
+}
+
+namespace {
 float sigmoid(float x) {
   return 1.0f / (1.0f + std::exp(-x));
 }
@@ -158,28 +211,33 @@ typedef float Lanes __attribute__((vector_size(32)));
 
 // scaled_dots for R rows. Inlined into each of scaled_dots' clones and built for its ISA (a
 // function of its own would be built for the baseline ISA).
-template <size_t R>
+template <size_t R, size_t C>
 __attribute__((always_inline)) inline void scaled_dots_block(size_t count, const float* a,
-                                                             size_t a_stride, const float* b,
-                                                             float scale, float* out,
-                                                             size_t out_stride) {
-  Lanes sums[R] = {};
+                                                             size_t a_stride,
+                                                             const float* const* keys, float scale,
+                                                             float* out, size_t out_stride) {
+  Lanes sums[R][C] = {};
   size_t d = 0;
   for (; d + 8 <= count; d += 8) {
-    Lanes x;
-    std::memcpy(&x, b + d, sizeof x);
+    Lanes x[C];
+#pragma GCC unroll 4
+    for (size_t c = 0; c < C; ++c) std::memcpy(&x[c], keys[c] + d, sizeof x[c]);
 #pragma GCC unroll 8
     for (size_t i = 0; i < R; ++i) {
       Lanes y;
       std::memcpy(&y, a + i * a_stride + d, sizeof y);
-      sums[i] += y * x;
+#pragma GCC unroll 4
+      for (size_t c = 0; c < C; ++c) sums[i][c] += y * x[c];
     }
   }
 #pragma GCC unroll 8
   for (size_t i = 0; i < R; ++i) {
-    float partial[8];
-    std::memcpy(partial, &sums[i], sizeof partial);
-    out[i * out_stride] = finish_dot(partial, d, count, a + i * a_stride, b) * scale;
+#pragma GCC unroll 4
+    for (size_t c = 0; c < C; ++c) {
+      float partial[8];
+      std::memcpy(partial, &sums[i][c], sizeof partial);
+      out[i * out_stride + c] = finish_dot(partial, d, count, a + i * a_stride, keys[c]) * scale;
+    }
   }
 }
 }  // namespace
@@ -189,27 +247,56 @@ void GRF_WIDEST_VECTORS scaled_dots(size_t count, size_t rows, const float* a, s
   // Rows in blocks of four to six, each with its own chain of additions, so the chains overlap
   // where dot alone waits on one. (GCC did not vectorize four rows written as arrays of eight
   // floats: a fifth of dot's speed; vectors of eight lanes it keeps in registers.)
+  const float* const keys[1] = {b};
   size_t r = 0;
   while (r < rows) {
     const size_t left = rows - r;
     const float* block = a + r * a_stride;
     float* block_out = out + r * out_stride;
     if (left >= 8 || left == 4) {
-      scaled_dots_block<4>(count, block, a_stride, b, scale, block_out, out_stride);
+      scaled_dots_block<4, 1>(count, block, a_stride, keys, scale, block_out, out_stride);
       r += 4;
     } else if (left == 7 || left == 5) {
-      scaled_dots_block<5>(count, block, a_stride, b, scale, block_out, out_stride);
+      scaled_dots_block<5, 1>(count, block, a_stride, keys, scale, block_out, out_stride);
       r += 5;
     } else if (left == 6) {
-      scaled_dots_block<6>(count, block, a_stride, b, scale, block_out, out_stride);
+      scaled_dots_block<6, 1>(count, block, a_stride, keys, scale, block_out, out_stride);
       r += 6;
     } else if (left >= 2) {
-      scaled_dots_block<2>(count, block, a_stride, b, scale, block_out, out_stride);
+      scaled_dots_block<2, 1>(count, block, a_stride, keys, scale, block_out, out_stride);
       r += 2;
     } else {
       *block_out = dot(count, block, b) * scale;
       r += 1;
     }
+  }
+}
+
+void GRF_WIDEST_VECTORS scaled_dots_pair(size_t count, size_t rows, const float* a, size_t a_stride,
+                                         const float* const* keys, float scale, float* out,
+                                         size_t out_stride) {
+  // Four rows by two keys: 8 sums, 2 key vectors and a row's fill 11 of AVX2's 16 registers, and
+  // each step loads 6 vectors for 8 products, where one key loads 5 for 4.
+  size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    scaled_dots_block<4, 2>(count, a + r * a_stride, a_stride, keys, scale, out + r * out_stride,
+                            out_stride);
+  }
+  switch (rows - r) {
+    case 3:
+      scaled_dots_block<3, 2>(count, a + r * a_stride, a_stride, keys, scale, out + r * out_stride,
+                              out_stride);
+      break;
+    case 2:
+      scaled_dots_block<2, 2>(count, a + r * a_stride, a_stride, keys, scale, out + r * out_stride,
+                              out_stride);
+      break;
+    case 1:
+      scaled_dots_block<1, 2>(count, a + r * a_stride, a_stride, keys, scale, out + r * out_stride,
+                              out_stride);
+      break;
+    default:
+      break;
   }
 }
 

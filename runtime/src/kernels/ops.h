@@ -71,6 +71,12 @@ float dot(size_t count, const float* a, const float* b);
 void scaled_dots(size_t count, size_t rows, const float* a, size_t a_stride, const float* b,
                  float scale, float* out, size_t out_stride);
 
+// scaled_dots against two keys at once: out[r · out_stride + c] = dot(count, a + r · a_stride,
+// keys[c]) · scale for r < rows, c < 2, each with dot's bits. The attention's scores: the query
+// heads of a token against a pair of keys.
+void scaled_dots_pair(size_t count, size_t rows, const float* a, size_t a_stride,
+                      const float* const* keys, float scale, float* out, size_t out_stride);
+
 // y[i] += scale · x[i] (the attention's weighted sum of values).
 void add_scaled(size_t count, float scale, const float* x, float* y);
 
@@ -78,6 +84,12 @@ void add_scaled(size_t count, float scale, const float* x, float* y);
 // y is loaded and stored once instead of once per row.
 void add_scaled_rows(size_t count, size_t rows, const float* const* x, const float* scales,
                      float* y);
+
+// add_scaled_rows(count, rows, x, scales + o · scales_stride, y + o · y_stride) for each of
+// `outputs` outputs, with its bits: each x row is loaded once for two outputs. The query heads of
+// a token, which share the value rows.
+void add_scaled_rows_multi(size_t count, size_t rows, const float* const* x, size_t outputs,
+                           const float* scales, size_t scales_stride, float* y, size_t y_stride);
 
 // In-place softmax over `count` values, computed in f32 with the max subtracted.
 void softmax(size_t count, float* x);
