@@ -8,7 +8,10 @@
 //     one vpdpbusd then sums four products for each of the block's rows, and the conversion,
 //     scale and FMA of a group are paid once per block instead of once per row. The repack is
 //     paid once per block for all the call's tokens, which go through it up to 8 at a time,
-//     and the block (at most 64 KB) stays in L2;
+//     and the block (at most 64 KB) stays in L2. A 16-row block is one 16 × 4 transpose of
+//     dwords per 16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it;
+//     the two 8-row halves it replaced took twice the operations, and a 2B-shaped product of 8
+//     tokens ran 12-16 % faster without them (64 tokens: 1-3 %);
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
 // So prefill chunking changes no bit. The 256-bit tiles of qd8-x86-tile.h paid a conversion and
@@ -39,6 +42,29 @@ namespace {
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 8;
 
+// Bytes [at, at + 16) of 16 rows as four vectors, d[c] holding dword c of row r in its lane r: a
+// 16 × 4 transpose of dwords, four rows to a vector (row q + 4L in 128-bit lane L) and then a
+// 4 × 4 transpose within the lanes. A 16-row block's repack, where two 8-row halves, each an 8 × 8
+// transpose of 256-bit vectors, took twice the operations (a 2B int4 step of 8 tokens: +12-16 %).
+inline void dwords_of_rows16(const uint8_t* const* w, size_t at, __m512i d[4]) {
+  __m512i z[4];
+  for (size_t q = 0; q < 4; ++q) {
+    const auto row = [&](size_t r) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[r] + at));
+    };
+    __m512i v = _mm512_castsi128_si512(row(q));
+    v = _mm512_inserti32x4(v, row(q + 4), 1);
+    v = _mm512_inserti32x4(v, row(q + 8), 2);
+    z[q] = _mm512_inserti32x4(v, row(q + 12), 3);
+  }
+  const __m512i t0 = _mm512_unpacklo_epi32(z[0], z[1]), t1 = _mm512_unpackhi_epi32(z[0], z[1]);
+  const __m512i t2 = _mm512_unpacklo_epi32(z[2], z[3]), t3 = _mm512_unpackhi_epi32(z[2], z[3]);
+  d[0] = _mm512_unpacklo_epi64(t0, t2);
+  d[1] = _mm512_unpackhi_epi64(t0, t2);
+  d[2] = _mm512_unpacklo_epi64(t1, t3);
+  d[3] = _mm512_unpackhi_epi64(t1, t3);
+}
+
 // int4 rows (format/quant.h): 16 bytes per group, value j in the low nibble of byte j and value
 // j + 16 in its high nibble, stored as u = q + 8; an f16 scale per group, so a group's scale is
 // w_scale_g · a_scale_g and the row ends with + bias.
@@ -47,6 +73,20 @@ struct Int4Rows {
   static constexpr size_t kGroupBytes = 16;
   static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
   static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
+  // Groups g0..g0+count-1 of 16 rows, packed[g] as 8 vectors of 512 bits: dword c of a row's
+  // group holds chunk c (values 4c..4c+3) in its low nibbles and chunk c + 4 in its high ones.
+  static void repack16(const uint8_t* const* w, size_t g0, size_t count, __m512i* packed) {
+    const __m512i nibble = _mm512_set1_epi8(0x0f);
+    for (size_t g = 0; g < count; ++g) {
+      __m512i d[4];
+      dwords_of_rows16(w, (g0 + g) * kGroupBytes, d);
+      for (size_t c = 0; c < 4; ++c) {
+        _mm512_store_si512(packed + g * 8 + c, _mm512_and_si512(d[c], nibble));
+        _mm512_store_si512(packed + g * 8 + c + 4,
+                           _mm512_and_si512(_mm512_srli_epi16(d[c], 4), nibble));
+      }
+    }
+  }
 };
 
 // int8 rows: 32 bytes of q per group and one f32 scale per row, so a group's scale is a_scale_g
@@ -59,6 +99,19 @@ struct Int8Rows {
                             _mm256_set1_epi8(static_cast<char>(0x80)));
   }
   static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
+  // As Int4Rows::repack16: the group's two 16-byte halves give chunks 0-3 and 4-7.
+  static void repack16(const uint8_t* const* w, size_t g0, size_t count, __m512i* packed) {
+    const __m512i sign = _mm512_set1_epi8(static_cast<char>(0x80));
+    for (size_t g = 0; g < count; ++g) {
+      for (size_t half = 0; half < 2; ++half) {
+        __m512i d[4];
+        dwords_of_rows16(w, (g0 + g) * kGroupBytes + 16 * half, d);
+        for (size_t c = 0; c < 4; ++c) {
+          _mm512_store_si512(packed + g * 8 + 4 * half + c, _mm512_xor_si512(d[c], sign));
+        }
+      }
+    }
+  }
 };
 
 // The first two steps of an 8×8 transpose within each 128-bit lane, for elements of kBits (16 or
@@ -92,11 +145,10 @@ inline void transpose_in_lanes(const __m256i v[8], __m256i u[8]) {
 }
 
 // Rows n0..n0+7, groups g0..g0+count-1 -> the 4 values 4c..4c+3 of rows 0..7 (one 32-bit lane
-// per row) at packed[(g · 8 + c) · halves + half]: an 8×8 transpose of 32-bit elements per
-// group. With halves = 2 two calls fill the two 256-bit halves of a 16-row block.
+// per row) at packed[g · 8 + c]: an 8×8 transpose of 32-bit elements per group (8-row blocks;
+// 16-row blocks take Rows::repack16).
 template <typename Rows>
-inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, __m256i* packed,
-                        size_t halves, size_t half) {
+inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, __m256i* packed) {
   const uint8_t* w[8];
   for (size_t r = 0; r < 8; ++r) w[r] = weight_row<uint8_t>(p, n0 + r);
   for (size_t g = 0; g < count; ++g) {
@@ -105,10 +157,10 @@ inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, _
     __m256i u[8];
     transpose_in_lanes<32>(v, u);
     // u[0..3]: chunks (0|4), (1|5), (2|6), (3|7) of rows 0-3; u[4..7] the same of rows 4-7.
-    __m256i* out = packed + g * 8 * halves + half;
+    __m256i* out = packed + g * 8;
     for (size_t c = 0; c < 4; ++c) {
-      out[c * halves] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
-      out[(c + 4) * halves] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
+      out[c] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
+      out[c + 4] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
     }
   }
 }
@@ -267,8 +319,12 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
   float partial[kTokensPerPass * kRows];
   for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
     const size_t count = std::min(kGroupsAtOnce, groups - g0);
-    for (size_t half = 0; half < kRows / 8; ++half) {
-      repack_rows<Rows>(p, n0 + 8 * half, g0, count, packed, kRows / 8, half);
+    if constexpr (kRows == 16) {
+      const uint8_t* w[16];
+      for (size_t r = 0; r < 16; ++r) w[r] = weight_row<uint8_t>(p, n0 + r);
+      Rows::repack16(w, g0, count, reinterpret_cast<__m512i*>(packed));
+    } else {
+      repack_rows<Rows>(p, n0, g0, count, packed);
     }
     if constexpr (Rows::kGroupScales) {
       int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
