@@ -54,24 +54,37 @@ TEST_CASE("ops::dot of known vectors", "[kernels][ops]") {
 
 // The attention's blocked forms must give exactly the bits of the per-head calls they replace,
 // or a token's scores would depend on how many heads a pool task took.
-TEST_CASE("ops::scaled_dots gives each row ops::dot's bits, scaled", "[kernels][ops]") {
+TEST_CASE("ops::scaled_dots and scaled_dots_pair give each row and key ops::dot's bits, scaled",
+          "[kernels][ops]") {
   std::mt19937 rng(29);
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (size_t count : {0, 1, 7, 8, 9, 64, 255, 256, 257}) {
-    for (size_t rows = 1; rows <= 11; ++rows) {
-      CAPTURE(count, rows);
-      const size_t a_stride = count + 3, out_stride = 5;
-      std::vector<float> a(rows * a_stride), b(count);
-      for (float& v : a) v = normal(rng);
-      for (float& v : b) v = normal(rng);
-      const float scale = 0.0625f + std::abs(normal(rng));
-      std::vector<float> out(rows * out_stride, -1.0f);
-      ops::scaled_dots(count, rows, a.data(), a_stride, b.data(), scale, out.data(), out_stride);
-      for (size_t r = 0; r < rows; ++r) {
-        const float want = ops::dot(count, a.data() + r * a_stride, b.data()) * scale;
-        CHECK(std::memcmp(&out[r * out_stride], &want, sizeof(float)) == 0);
-        // Only the row's own slot is written.
-        for (size_t i = 1; i < out_stride; ++i) CHECK(out[r * out_stride + i] == -1.0f);
+  for (size_t keys : {1, 2}) {
+    for (size_t count : {0, 1, 7, 8, 9, 64, 255, 256, 257}) {
+      for (size_t rows = 1; rows <= 11; ++rows) {
+        CAPTURE(keys, count, rows);
+        const size_t a_stride = count + 3, out_stride = 5;
+        std::vector<float> a(rows * a_stride), k0(count), k1(count);
+        for (float& v : a) v = normal(rng);
+        for (float& v : k0) v = normal(rng);
+        for (float& v : k1) v = normal(rng);
+        const float* key_rows[2] = {k0.data(), k1.data()};
+        const float scale = 0.0625f + std::abs(normal(rng));
+        std::vector<float> out(rows * out_stride, -1.0f);
+        if (keys == 1) {
+          ops::scaled_dots(count, rows, a.data(), a_stride, k0.data(), scale, out.data(),
+                           out_stride);
+        } else {
+          ops::scaled_dots_pair(count, rows, a.data(), a_stride, key_rows, scale, out.data(),
+                                out_stride);
+        }
+        for (size_t r = 0; r < rows; ++r) {
+          for (size_t c = 0; c < keys; ++c) {
+            const float want = ops::dot(count, a.data() + r * a_stride, key_rows[c]) * scale;
+            CHECK(std::memcmp(&out[r * out_stride + c], &want, sizeof(float)) == 0);
+          }
+          // Only the row's own slots are written.
+          for (size_t i = keys; i < out_stride; ++i) CHECK(out[r * out_stride + i] == -1.0f);
+        }
       }
     }
   }
@@ -98,34 +111,6 @@ TEST_CASE("ops::add_scaled_rows gives the bits of ops::add_scaled row after row"
       for (size_t j = 0; j < rows; ++j) ops::add_scaled(count, scales[j], x[j].data(), want.data());
       ops::add_scaled_rows(count, rows, pointers.data(), scales.data(), y.data());
       CHECK(std::memcmp(y.data(), want.data(), count * sizeof(float)) == 0);
-    }
-  }
-}
-
-TEST_CASE("ops::scaled_dots_pair gives each row and key ops::dot's bits, scaled",
-          "[kernels][ops]") {
-  std::mt19937 rng(37);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (size_t count : {0, 1, 7, 8, 9, 64, 255, 256, 257}) {
-    for (size_t rows = 1; rows <= 11; ++rows) {
-      CAPTURE(count, rows);
-      const size_t a_stride = count + 3, out_stride = 5;
-      std::vector<float> a(rows * a_stride), k0(count), k1(count);
-      for (float& v : a) v = normal(rng);
-      for (float& v : k0) v = normal(rng);
-      for (float& v : k1) v = normal(rng);
-      const float* keys[2] = {k0.data(), k1.data()};
-      const float scale = 0.0625f + std::abs(normal(rng));
-      std::vector<float> out(rows * out_stride, -1.0f);
-      ops::scaled_dots_pair(count, rows, a.data(), a_stride, keys, scale, out.data(), out_stride);
-      for (size_t r = 0; r < rows; ++r) {
-        for (size_t c = 0; c < 2; ++c) {
-          const float want = ops::dot(count, a.data() + r * a_stride, keys[c]) * scale;
-          CHECK(std::memcmp(&out[r * out_stride + c], &want, sizeof(float)) == 0);
-        }
-        // Only the row's two slots are written.
-        for (size_t i = 2; i < out_stride; ++i) CHECK(out[r * out_stride + i] == -1.0f);
-      }
     }
   }
 }
