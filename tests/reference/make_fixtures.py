@@ -64,7 +64,7 @@ FIXTURES = [
                   attention_window_size=7, partial_rotary_factor=0.5, rope_theta=10000.0,
                   logits_soft_cap=30.0, embeddings_scale_by_sqrt_dim=True, block_types=[A, R])),
     dict(name="longwin", seed=1006, T=100, target=28.0,
-         description="keys across several of the runtime's 32-position attention blocks: window 45 "
+         description="keys across the runtime's 64-position attention blocks: window 45 "
                      "(a query sees 46 keys, the window's start crossing block boundaries), a global "
                      "layer that reaches 100 keys, 5 heads / 1 KV head (odd, so heads pair up with one "
                      "left over), head_dim 16",

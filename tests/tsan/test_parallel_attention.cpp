@@ -96,7 +96,7 @@ namespace {
 
 // Heads wider than a pool task's stack buffer (blocks/attention.cpp: kMaxStackHeadDim, 1,024
 // floats) attend on the calling thread and widen each cached row into the session's one-row
-// kv_row. A window of 40 keys crosses the 32-key blocks of the running softmax.
+// kv_row. A window of 40 keys crosses the 64-key blocks of the running softmax.
 ModelConfig huge_heads_config() {
   ModelConfig c = preset_config("griffin-tiny").value();
   c.depth = 2;

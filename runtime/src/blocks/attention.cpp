@@ -31,8 +31,9 @@ namespace griffin {
 
 namespace {
 
-// Key positions per step of the running softmax.
-constexpr size_t kKeyBlock = 32;
+// Key positions per step of the running softmax. With 32, a decoded MQA token at 3,072 keys (its
+// rows from memory) ran 5-10 % slower than the old two-pass softmax; 64 halves the steps' upkeep.
+constexpr size_t kKeyBlock = 64;
 // Prefill tokens per pool task: each key and value row is read once for all of them.
 constexpr size_t kTaskTokens = 4;
 // Query heads per task (more are split into parts: 2B has 10 per KV head, 9B 16).
@@ -85,6 +86,22 @@ const float* key_or_value_row(const ChunkAttention& a, const uint8_t* cache, con
   return widened;
 }
 
+// Asks for the cached rows [j_begin, j_end) of KV head kv, into L2 (rows of the chunk are in
+// cache already). A task alternates between a block's keys and its values, 32 rows each, so the
+// hardware's stream prefetch, which a long run of one array kept ahead, restarts at every
+// switch: a decoded MQA token at 3,072 keys, whose rows come from memory, ran about 10 % slower
+// than the old two-pass softmax without this (32-key blocks), about 5 % with it.
+void prefetch_cached_rows(const ChunkAttention& a, const uint8_t* cache, size_t kv, int64_t j_begin,
+                          int64_t j_end) {
+  const size_t element = dtype_size(a.s->kv_dtype);
+  const size_t row_bytes = a.head_dim * element;
+  for (int64_t j = j_begin; j < std::min(j_end, a.start); ++j) {
+    const size_t slot = static_cast<size_t>(j % a.layer->cache_slots);
+    const uint8_t* row = cache + (slot * a.kv_width + kv * a.head_dim) * element;
+    for (size_t line = 0; line < row_bytes; line += 64) __builtin_prefetch(row + line, 0, 2);
+  }
+}
+
 // Tokens [t_begin, t_end) × query heads [h_begin, h_end) of KV head kv (h counts within the
 // group). `widened` holds `widened_rows` (1 to kValueBlock) rows of hd floats.
 void attend_tokens(const ChunkAttention& a, size_t t_begin, size_t t_end, size_t kv, size_t h_begin,
@@ -119,6 +136,9 @@ void attend_tokens(const ChunkAttention& a, size_t t_begin, size_t t_end, size_t
       hi[t] = std::min(b1, last[t] + 1);
     }
     const int64_t row_begin = std::max(b0, lowest), row_end = std::min(b1, highest + 1);
+    // This block's values, needed after its scores, and the next block's keys.
+    prefetch_cached_rows(a, a.layer->v_cache, kv, row_begin, row_end);
+    prefetch_cached_rows(a, a.layer->k_cache, kv, b1, std::min(b1 + block, highest + 1));
     // Scores: each pair of key rows for all the task's tokens that see either (a score of a key
     // the token does not see is computed and never read).
     // (With one widening row, kv_row, a pair of cached rows would widen into the same floats.)
