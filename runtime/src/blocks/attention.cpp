@@ -71,6 +71,12 @@ int64_t first_key(const ChunkAttention& a, int64_t position) {
   return a.window < 0 ? 0 : std::max<int64_t>(0, position - a.window);
 }
 
+// The cached row of position j (before the chunk) of KV head `kv`, in the cache's dtype.
+const uint8_t* cached_row(const ChunkAttention& a, const uint8_t* cache, size_t kv, int64_t j) {
+  const size_t slot = static_cast<size_t>(j % a.layer->cache_slots);
+  return cache + (slot * a.kv_width + kv * a.head_dim) * dtype_size(a.s->kv_dtype);
+}
+
 // Row of position j of KV head `kv`, as f32: cached rows of a narrower dtype are widened into
 // `widened` [hd].
 const float* key_or_value_row(const ChunkAttention& a, const uint8_t* cache, const float* chunk,
@@ -79,25 +85,22 @@ const float* key_or_value_row(const ChunkAttention& a, const uint8_t* cache, con
     return chunk + static_cast<size_t>(j - a.start) * a.kv_width + kv * a.head_dim;
   }
   const DType dtype = a.s->kv_dtype;
-  const size_t slot = static_cast<size_t>(j % a.layer->cache_slots);
-  const uint8_t* cached = cache + (slot * a.kv_width + kv * a.head_dim) * dtype_size(dtype);
+  const uint8_t* cached = cached_row(a, cache, kv, j);
   if (dtype == DType::kF32) return reinterpret_cast<const float*>(cached);
   convert_elements(dtype, cached, DType::kF32, widened, a.head_dim);
   return widened;
 }
 
 // Asks for the cached rows [j_begin, j_end) of KV head kv, into L2 (rows of the chunk are in
-// cache already). A task alternates between a block's keys and its values, 32 rows each, so the
-// hardware's stream prefetch, which a long run of one array kept ahead, restarts at every
-// switch: a decoded MQA token at 3,072 keys, whose rows come from memory, ran about 10 % slower
-// than the old two-pass softmax without this (32-key blocks), about 5 % with it.
+// cache already). A task alternates between a block's keys and its values, kKeyBlock rows each,
+// so the hardware's stream prefetch, which a long run of one array kept ahead, restarts at every
+// switch: a decoded MQA token at 3,072 keys, whose rows come from memory, ran 5-10 % slower than
+// the old two-pass softmax without this (32-key blocks), about 3 % with it and 64-key blocks.
 void prefetch_cached_rows(const ChunkAttention& a, const uint8_t* cache, size_t kv, int64_t j_begin,
                           int64_t j_end) {
-  const size_t element = dtype_size(a.s->kv_dtype);
-  const size_t row_bytes = a.head_dim * element;
+  const size_t row_bytes = a.head_dim * dtype_size(a.s->kv_dtype);
   for (int64_t j = j_begin; j < std::min(j_end, a.start); ++j) {
-    const size_t slot = static_cast<size_t>(j % a.layer->cache_slots);
-    const uint8_t* row = cache + (slot * a.kv_width + kv * a.head_dim) * element;
+    const uint8_t* row = cached_row(a, cache, kv, j);
     for (size_t line = 0; line < row_bytes; line += 64) __builtin_prefetch(row + line, 0, 2);
   }
 }
