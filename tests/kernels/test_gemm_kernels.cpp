@@ -641,7 +641,8 @@ TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", 
   std::mt19937 rng(7);
   for (size_t m : {2, 3, 4, 5, 6, 8, 11, 14, 16}) {
     for (size_t k : {100, 257, 2560, 8200, 16416}) {
-      Problem p = make_problem(Format::kInt8F32, m, 11, k, rng);
+      // 37 rows: on VNNI two spans of 16 (their sums reduced 16 rows at once) and one of 5.
+      Problem p = make_problem(Format::kInt8F32, m, k <= 2560 ? 37 : 11, k, rng);
       p.a[k + 3] = 40.0f;  // the second token's first group has another scale than the first's
       for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
         if (!cpu_supports(variant.isa)) continue;
@@ -667,7 +668,8 @@ TEST_CASE("f32-qs8w-gemm prefills with int16 activations as it decodes each toke
   std::mt19937 rng(11);
   for (size_t m : {13, 64}) {
     for (size_t k : {257, 2560, 7680, 12000, 16416}) {
-      Problem p = make_problem(Format::kInt8F32, m, 7, k, rng);
+      // 37 rows (k <= 2560): split at row 3, the VNNI spans take 3 rows, then 16, 16 and 2.
+      Problem p = make_problem(Format::kInt8F32, m, k <= 2560 ? 37 : 7, k, rng);
       p.a[3] = 40.0f;  // the first token's first group has another scale than the others'
       for (const GemmVariant& variant : f32_qs8_gemm_variants()) {
         if (!cpu_supports(variant.isa)) continue;
