@@ -100,8 +100,8 @@ inline void int16_vnni_block_4x4(const uint8_t* w, size_t w_stride, const int16_
   "vfmadd213ps " at ", %%zmm" scale ", %%zmm" sum "\n\t"        \
   "vmovups %%zmm" sum ", " at "\n\t"
 #define GRF_W16_ADD_ROW(row, s0, s1, s2, s3)                      \
-  GRF_W16_ADD(s0, "16", row) GRF_W16_ADD(s1, "17", "64+" row)    \
-  GRF_W16_ADD(s2, "18", "128+" row) GRF_W16_ADD(s3, "19", "192+" row)
+  GRF_W16_ADD(s0, "16", row) GRF_W16_ADD(s1, "17", "64" row)    \
+  GRF_W16_ADD(s2, "18", "128" row) GRF_W16_ADD(s3, "19", "192" row)
   __asm__ volatile(
       "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"
       "vmovdqa64 %%zmm0, %%zmm1\n\t" "vmovdqa64 %%zmm0, %%zmm2\n\t" "vmovdqa64 %%zmm0, %%zmm3\n\t"
