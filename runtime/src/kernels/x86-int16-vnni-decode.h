@@ -218,7 +218,8 @@ inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_
     for (size_t i = 0; i < MR; ++i) {
       const __m512 scale = _mm512_set1_ps(q_scales[i * blocks + b]);
       for (size_t j = 0; j < NR; ++j) {
-        // Keeps the accumulators in memory (see the top of the file).
+        // Keeps the accumulator in memory, loaded and stored once per block, as this tile has
+        // always run (the decode it serves is bound by memory).
         __asm__ volatile("" ::: "memory");
         _mm512_store_ps(acc[i][j], _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[i][j]), scale,
                                                    _mm512_load_ps(acc[i][j])));
@@ -239,28 +240,26 @@ inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_
 template <size_t MR, size_t NR>
 inline void int16_vnni_sums(const uint8_t* w, size_t w_stride, const int16_t* a, size_t a_step,
                             size_t groups, const uint8_t* ahead, __m512i* sums) {
-  {
-    __m512i sum[MR][NR];
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) sum[i][j] = _mm512_setzero_si512();
-    }
-    for (size_t g = 0; g < groups; ++g) {
-      _mm_prefetch(reinterpret_cast<const char*>(ahead + g * 128), _MM_HINT_T1);
-      _mm_prefetch(reinterpret_cast<const char*>(ahead + g * 128 + 64), _MM_HINT_T1);
-      const int16_t* tokens = a + g * (a_step / sizeof(int16_t));
-      __m512i activations[MR];
-      for (size_t i = 0; i < MR; ++i) activations[i] = _mm512_loadu_si512(tokens + i * 32);
-      for (size_t j = 0; j < NR; ++j) {
-        const __m512i weights = _mm512_cvtepi8_epi16(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + j * w_stride + g * 32)));
-        for (size_t i = 0; i < MR; ++i) {
-          sum[i][j] = _mm512_dpwssd_epi32(sum[i][j], weights, activations[i]);
-        }
+  __m512i sum[MR][NR];
+  for (size_t i = 0; i < MR; ++i) {
+    for (size_t j = 0; j < NR; ++j) sum[i][j] = _mm512_setzero_si512();
+  }
+  for (size_t g = 0; g < groups; ++g) {
+    _mm_prefetch(reinterpret_cast<const char*>(ahead + g * 128), _MM_HINT_T1);
+    _mm_prefetch(reinterpret_cast<const char*>(ahead + g * 128 + 64), _MM_HINT_T1);
+    const int16_t* tokens = a + g * (a_step / sizeof(int16_t));
+    __m512i activations[MR];
+    for (size_t i = 0; i < MR; ++i) activations[i] = _mm512_loadu_si512(tokens + i * 32);
+    for (size_t j = 0; j < NR; ++j) {
+      const __m512i weights = _mm512_cvtepi8_epi16(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + j * w_stride + g * 32)));
+      for (size_t i = 0; i < MR; ++i) {
+        sum[i][j] = _mm512_dpwssd_epi32(sum[i][j], weights, activations[i]);
       }
     }
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) _mm512_store_si512(sums + i * NR + j, sum[i][j]);
-    }
+  }
+  for (size_t i = 0; i < MR; ++i) {
+    for (size_t j = 0; j < NR; ++j) _mm512_store_si512(sums + i * NR + j, sum[i][j]);
   }
 }
 
