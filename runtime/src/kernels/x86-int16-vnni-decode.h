@@ -48,7 +48,8 @@
 namespace griffin {
 namespace {
 
-// Tokens per pass over a tile's rows: four, then up to four more on the same rows.
+// The most tokens one call rounds and runs at once: a tile takes four, then up to four more on
+// the same rows.
 constexpr size_t kVnniInt16MaxTokens = 8;
 // The most values one call rounds at once (tokens × padded columns): 128 KB of int16 and 8 KB of
 // scales on the stack. Eight tokens of 2B's widest input (7680) fit; a row wider than this takes
@@ -57,19 +58,12 @@ constexpr size_t kVnniInt16StackValues = 65536;
 // The rounding is the AVX2 form's own (x86-int16-decode.h: quantize_int16_blocks, blocks of
 // kInt16BlockGroups groups, int16_blocks scales per token), so the int16 values are the same.
 
-// Where a lone token's tiles prefetch the rows ahead of them: into L2, whose miss slots a stream
-// from memory needs more of than L1's, sixteen tiles (rows) on, 40 KB. Against the next tile into
-// L1, 2B int8 decode on one thread went 6.3-6.5 -> 7.3-7.7 tokens/s and two sessions on a thread
-// each, in turns, 11.6-13.0 -> 15.4-16.3; one session on two threads was level (ahead in 6 of 11
-// interleaved pairs, the host's memory drifting).
-template <size_t kTilesAhead>
-struct RowsAhead {
-  static constexpr size_t kTiles = kTilesAhead;
-  static void fetch(const uint8_t* line) {
-    _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T1);
-  }
-};
-using LoneRowsAhead = RowsAhead<16>;
+// Where a lone token prefetches the rows ahead of it: into L2, whose miss slots a stream from
+// memory needs more of than L1's, sixteen rows on (40 KB of 2B). Against the next tile into L1, 2B
+// int8 decode on one thread went 6.3-6.5 -> 7.3-7.7 tokens/s and two sessions on a thread each, in
+// turns, 11.6-13.0 -> 15.4-16.3; one session on two threads was level (ahead in 6 of 11 interleaved
+// pairs, the host's memory drifting).
+constexpr size_t kLoneRowsAhead = 16;
 
 // One block of the 4 × 4 tile, in inline assembly: the int32 sums of tokens 0-3 × rows 0-3 over
 // `groups` (>= 1) groups, then acc(i, j) += float(sum) × scales[i], one conversion and one FMA
@@ -149,9 +143,9 @@ inline void int16_vnni_block_4x4(const uint8_t* w, size_t w_stride, const int16_
 
 // Lane r = the sum of the 16 lanes of rows[r] (r < 16), each added up in _mm512_reduce_add_ps's
 // tree (the halves, then the quarters, then lanes two apart, then the last two), so that a row
-// gets the bits it gets alone (int16_vnni_tile): the same additions, done for 16 rows at once in
-// 15 vector additions. The tree leaves input s's sum in lane perm(s), perm(s) = 4 · (s % 4) + s /
-// 4, which is its own inverse: the rows go in in that order.
+// gets the bits it gets alone (int16_vnni_lone_row): the same additions, done for 16 rows at once
+// in 15 vector additions. The tree leaves input s's sum in lane perm(s), perm(s) = 4 · (s % 4) + s
+// / 4, which is its own inverse: the rows go in in that order.
 inline __m512 row_sums_16(const float* const* rows) {
   __m512 v[16];
   for (size_t s = 0; s < 16; ++s) v[s] = _mm512_load_ps(rows[4 * (s % 4) + s / 4]);
@@ -174,64 +168,33 @@ inline __m512 row_sums_16(const float* const* rows) {
                        _mm512_shuffle_ps(pairs[0], pairs[1], 0xDD));
 }
 
-// Tokens t0..t0+MR-1 × rows n0..n0+NR-1 of the rounded tokens q [kp / 32][m][32] (interleaved by
-// group) and their scales.
-template <typename Ahead, size_t MR, size_t NR>
-inline void int16_vnni_tile(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t t0,
-                            size_t n0) {
+// Row n for a lone rounded token q [kp] and its block scales: per block one chain of vpdpwssd,
+// then one conversion and one FMA into the row's accumulator, and one horizontal sum at the end.
+inline void int16_vnni_lone_row(const GemmArgs& p, const int16_t* q, const float* q_scales,
+                                size_t n) {
   const size_t groups = p.kp / 32;
   const size_t blocks = int16_blocks(p.kp);
-  q += t0 * 32;
-  const size_t group_values = p.m * 32;  // from one group of q to the next
-  q_scales += t0 * blocks;
-  const uint8_t* w[NR];
-  for (size_t j = 0; j < NR; ++j) w[j] = weight_row<uint8_t>(p, n0 + j);
-  // Rows Ahead::kTiles tiles on (contiguous), NR · 32 bytes per group: a line per row every two.
-  const uint8_t* ahead = w[0] + Ahead::kTiles * NR * p.w_row_bytes;
-  alignas(64) float acc[MR][NR][16];
-  for (size_t i = 0; i < MR; ++i) {
-    for (size_t j = 0; j < NR; ++j) _mm512_store_ps(acc[i][j], _mm512_setzero_ps());
-  }
+  const uint8_t* w = weight_row<uint8_t>(p, n);
+  // The row kLoneRowsAhead on (rows are contiguous): a line every two groups.
+  const uint8_t* ahead = w + kLoneRowsAhead * p.w_row_bytes;
+  alignas(64) float acc[16];
+  _mm512_store_ps(acc, _mm512_setzero_ps());
   for (size_t b = 0; b < blocks; ++b) {
-    __m512i sum[MR][NR];
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) sum[i][j] = _mm512_setzero_si512();
-    }
+    __m512i sum = _mm512_setzero_si512();
     const size_t g_end = std::min(groups, (b + 1) * kInt16BlockGroups);
     for (size_t g = b * kInt16BlockGroups; g < g_end; ++g) {
-      if (g % 2 == 0) {
-        for (size_t j = 0; j < NR; ++j) Ahead::fetch(ahead + g * NR * 32 + j * 64);
-      }
-      // The tokens' activations are loaded once per group into registers, not read by each
-      // row's vpdpwssd as a memory operand: Zen 4 then waits on its loads (see the top).
-      const int16_t* tokens = q + g * group_values;
-      __m512i activations[MR];
-      for (size_t i = 0; i < MR; ++i) activations[i] = _mm512_loadu_si512(tokens + i * 32);
-      for (size_t j = 0; j < NR; ++j) {
-        const __m512i weights = _mm512_cvtepi8_epi16(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[j] + g * 32)));
-        for (size_t i = 0; i < MR; ++i) {
-          sum[i][j] = _mm512_dpwssd_epi32(sum[i][j], weights, activations[i]);
-        }
-      }
+      if (g % 2 == 0) _mm_prefetch(reinterpret_cast<const char*>(ahead + g * 32), _MM_HINT_T1);
+      const __m512i weights =
+          _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + g * 32)));
+      sum = _mm512_dpwssd_epi32(sum, weights, _mm512_loadu_si512(q + g * 32));
     }
-    for (size_t i = 0; i < MR; ++i) {
-      const __m512 scale = _mm512_set1_ps(q_scales[i * blocks + b]);
-      for (size_t j = 0; j < NR; ++j) {
-        // Keeps the accumulator in memory, loaded and stored once per block, as this tile has
-        // always run (the decode it serves is bound by memory).
-        __asm__ volatile("" ::: "memory");
-        _mm512_store_ps(acc[i][j], _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[i][j]), scale,
-                                                   _mm512_load_ps(acc[i][j])));
-      }
-    }
+    // Keeps the accumulator in memory, loaded and stored once per block, as this row has always
+    // run (the decode it serves is bound by memory).
+    __asm__ volatile("" ::: "memory");
+    _mm512_store_ps(acc, _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_set1_ps(q_scales[b]),
+                                         _mm512_load_ps(acc)));
   }
-  for (size_t i = 0; i < MR; ++i) {
-    for (size_t j = 0; j < NR; ++j) {
-      p.y[(t0 + i) * p.y_stride + n0 + j] =
-          int8_row_output(p, n0 + j, _mm512_reduce_add_ps(_mm512_load_ps(acc[i][j])));
-    }
-  }
+  p.y[n] = int8_row_output(p, n, _mm512_reduce_add_ps(_mm512_load_ps(acc)));
 }
 
 // Sums of tokens 0..MR-1 × rows 0..NR-1 (rows `w_stride` bytes apart) over `groups` groups of
@@ -364,7 +327,7 @@ inline void int16_vnni_spans(const GemmArgs& p, const int16_t* q, const float* q
 }
 
 // Rows [n_begin, n_end) for tokens 0..m-1, m <= kVnniInt16MaxTokens, rounded in q. A lone token
-// reads one row at a time, one stream, 16 rows ahead into L2 (LoneRowsAhead). On a host whose
+// reads one row at a time, one stream, 16 rows ahead into L2 (kLoneRowsAhead). On a host whose
 // memory reads 31-62 GB/s on two threads by the minute, only its fast minutes told the tile
 // shapes apart: 2B int8 decode on two threads, against the read bandwidth measured among its own
 // steps (griffin-bench --roofline), took 0.62-0.69 of 54-61 GB/s in two-row tiles 8 tiles (16
@@ -377,9 +340,7 @@ inline void int16_vnni_token_block(const GemmArgs& p, const int16_t* q, const fl
                                    size_t n_begin, size_t n_end) {
   switch (p.m) {
     case 1:
-      for (size_t n = n_begin; n < n_end; ++n) {
-        int16_vnni_tile<LoneRowsAhead, 1, 1>(p, q, q_scales, 0, n);
-      }
+      for (size_t n = n_begin; n < n_end; ++n) int16_vnni_lone_row(p, q, q_scales, n);
       return;
     case 2:
       return int16_vnni_spans<2, 0>(p, q, q_scales, n_begin, n_end);
