@@ -42,20 +42,23 @@ namespace {
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 8;
 
-// Bytes [at, at + 16) of 16 rows as four vectors, d[c] holding dword c of row r in its lane r: a
-// 16 × 4 transpose of dwords, four rows to a vector (row q + 4L in 128-bit lane L) and then a
-// 4 × 4 transpose within the lanes. A 16-row block's repack, where two 8-row halves, each an 8 × 8
-// transpose of 256-bit vectors, took twice the operations (a 2B int4 step of 8 tokens: +12-16 %).
-inline void dwords_of_rows16(const uint8_t* const* w, size_t at, __m512i d[4]) {
+// Bytes [0, 16) of 16 rows, `stride` bytes apart from `rows`, as four vectors, d[c] holding dword
+// c of row r in its lane r: a 16 × 4 transpose of dwords, four rows to a vector (row q + 4L in
+// 128-bit lane L) and then a 4 × 4 transpose within the lanes. A 16-row block's repack, where two
+// 8-row halves, each an 8 × 8 transpose of 256-bit vectors, took twice the operations (a 2B int4
+// step of 8 tokens: +12-16 %). The rows are addressed from four bases and the stride: with a
+// pointer per row, GCC kept them in vector registers and moved each to a general one per load.
+inline void dwords_of_rows16(const uint8_t* rows, size_t stride, __m512i d[4]) {
+  const uint8_t* base[4] = {rows, rows + 4 * stride, rows + 8 * stride, rows + 12 * stride};
   __m512i z[4];
   for (size_t q = 0; q < 4; ++q) {
-    const auto row = [&](size_t r) {
-      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[r] + at));
+    const auto row = [&](size_t lane) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(base[lane] + q * stride));
     };
-    __m512i v = _mm512_castsi128_si512(row(q));
-    v = _mm512_inserti32x4(v, row(q + 4), 1);
-    v = _mm512_inserti32x4(v, row(q + 8), 2);
-    z[q] = _mm512_inserti32x4(v, row(q + 12), 3);
+    __m512i v = _mm512_castsi128_si512(row(0));
+    v = _mm512_inserti32x4(v, row(1), 1);
+    v = _mm512_inserti32x4(v, row(2), 2);
+    z[q] = _mm512_inserti32x4(v, row(3), 3);
   }
   const __m512i t0 = _mm512_unpacklo_epi32(z[0], z[1]), t1 = _mm512_unpackhi_epi32(z[0], z[1]);
   const __m512i t2 = _mm512_unpacklo_epi32(z[2], z[3]), t3 = _mm512_unpackhi_epi32(z[2], z[3]);
@@ -73,13 +76,14 @@ struct Int4Rows {
   static constexpr size_t kGroupBytes = 16;
   static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
   static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
-  // Groups g0..g0+count-1 of 16 rows, packed[g] as 8 vectors of 512 bits: dword c of a row's
-  // group holds chunk c (values 4c..4c+3) in its low nibbles and chunk c + 4 in its high ones.
-  static void repack16(const uint8_t* const* w, size_t g0, size_t count, __m512i* packed) {
+  // Groups g0..g0+count-1 of the 16 rows from w (stride bytes apart), packed[g] as 8 vectors of
+  // 512 bits: dword c of a row's group holds chunk c (values 4c..4c+3) in its low nibbles and
+  // chunk c + 4 in its high ones.
+  static void repack16(const uint8_t* w, size_t stride, size_t g0, size_t count, __m512i* packed) {
     const __m512i nibble = _mm512_set1_epi8(0x0f);
     for (size_t g = 0; g < count; ++g) {
       __m512i d[4];
-      dwords_of_rows16(w, (g0 + g) * kGroupBytes, d);
+      dwords_of_rows16(w + (g0 + g) * kGroupBytes, stride, d);
       for (size_t c = 0; c < 4; ++c) {
         _mm512_store_si512(packed + g * 8 + c, _mm512_and_si512(d[c], nibble));
         _mm512_store_si512(packed + g * 8 + c + 4,
@@ -100,12 +104,12 @@ struct Int8Rows {
   }
   static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
   // As Int4Rows::repack16: the group's two 16-byte halves give chunks 0-3 and 4-7.
-  static void repack16(const uint8_t* const* w, size_t g0, size_t count, __m512i* packed) {
+  static void repack16(const uint8_t* w, size_t stride, size_t g0, size_t count, __m512i* packed) {
     const __m512i sign = _mm512_set1_epi8(static_cast<char>(0x80));
     for (size_t g = 0; g < count; ++g) {
       for (size_t half = 0; half < 2; ++half) {
         __m512i d[4];
-        dwords_of_rows16(w, (g0 + g) * kGroupBytes + 16 * half, d);
+        dwords_of_rows16(w + (g0 + g) * kGroupBytes + 16 * half, stride, d);
         for (size_t c = 0; c < 4; ++c) {
           _mm512_store_si512(packed + g * 8 + 4 * half + c, _mm512_xor_si512(d[c], sign));
         }
@@ -340,9 +344,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
   for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
     const size_t count = std::min(kGroupsAtOnce, groups - g0);
     if constexpr (kRows == 16) {
-      const uint8_t* w[16];
-      for (size_t r = 0; r < 16; ++r) w[r] = weight_row<uint8_t>(p, n0 + r);
-      Rows::repack16(w, g0, count, reinterpret_cast<__m512i*>(packed));
+      Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
+                     reinterpret_cast<__m512i*>(packed));
     } else {
       repack_rows<Rows>(p, n0, g0, count, packed);
     }
