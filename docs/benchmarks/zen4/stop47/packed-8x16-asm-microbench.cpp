@@ -1,3 +1,8 @@
+// Thirteenth Zen 4 session: the 8 x 16 packed token loop in inline assembly (the header
+// runtime/src/kernels/qd8-vnni-packed-8x16.h of packed-8x16-asm-not-kept.patch), one core.
+//   git apply packed-8x16-asm-not-kept.patch, then from the repository root:
+//   g++ -O2 -std=c++17 -mavx512f -mavx512vl -mavx512bw -mavx512vnni -I. packed-8x16-asm-microbench.cpp
+//   ./a.out GROUPS ROW_GROUPS BLOCKS   (80 80 1: in cache; 80 80 40: 40 blocks cycled)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
