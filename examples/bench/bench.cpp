@@ -43,7 +43,8 @@ struct Result {
   double prefill_seconds = 0.0, decode_seconds = 0.0;
   std::vector<double> step_ms;  // one entry per decoded token
   uint64_t decode_allocations = 0;
-  std::vector<double> probe_gbs;  // --roofline: read bandwidth passes among the decode steps
+  std::vector<double> probe_gbs;       // --roofline: read bandwidth passes among the decode steps
+  std::vector<double> model_file_gbs;  // --roofline: passes over the model file, at the same times
 };
 
 // Peak resident set size (VmHWM in /proc/self/status), in bytes; 0 if unavailable.
@@ -76,20 +77,24 @@ constexpr size_t kProbePasses = 8;
 // step's milliseconds into step_ms; returns the seconds of all steps. A step is one decode
 // plus picking the next token. With a probe (--roofline), it measures the read bandwidth between
 // steps, untimed, into `probe_gbs` (reserved beforehand: the decode's allocations are counted).
+// Each bandwidth request is followed by a pass over the model file, into `model_file_gbs`.
 double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms,
-                          BandwidthProbe* probe, std::vector<double>& probe_gbs) {
+                          BandwidthProbe* probe, std::vector<double>& probe_gbs,
+                          std::vector<double>& model_file_gbs) {
   GreedySession stream(session, vocab);
   const size_t every = std::max<size_t>(1, (step_ms.size() + kProbePasses - 1) / kProbePasses);
-  if (probe != nullptr) probe_gbs.push_back(probe->measure());
+  const auto measure = [&] {
+    probe_gbs.push_back(probe->measure());
+    model_file_gbs.push_back(probe->measure_model_file());
+  };
+  if (probe != nullptr) measure();
   double seconds = 0.0;
   for (size_t i = 0; i < step_ms.size(); ++i) {
     const Clock::time_point step_start = Clock::now();
     step(stream);
     step_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();
     seconds += step_ms[i] / 1e3;
-    if (probe != nullptr && ((i + 1) % every == 0 || i + 1 == step_ms.size())) {
-      probe_gbs.push_back(probe->measure());
-    }
+    if (probe != nullptr && ((i + 1) % every == 0 || i + 1 == step_ms.size())) measure();
   }
   return seconds;
 }
@@ -158,14 +163,15 @@ Result run(griffin_session* session, const std::vector<int32_t>& prompt, int32_t
   Result result;
   result.step_ms.assign(static_cast<size_t>(decode_tokens), 0.0);  // allocated before timing
   result.probe_gbs.reserve(kProbePasses + 2);
+  result.model_file_gbs.reserve(kProbePasses + 2);
   const Clock::time_point prefill_start = Clock::now();
   check(griffin_session_prefill(session, prompt.data(), prompt.size(), nullptr, 0),
         "prefill failed", session);
   result.prefill_seconds = seconds_between(prefill_start, Clock::now());
 
   const uint64_t allocations_before = operator_new_calls();
-  result.decode_seconds =
-      time_greedy_decode(session, vocab, result.step_ms, probe, result.probe_gbs);
+  result.decode_seconds = time_greedy_decode(session, vocab, result.step_ms, probe,
+                                             result.probe_gbs, result.model_file_gbs);
   result.decode_allocations = operator_new_calls() - allocations_before;
   return result;
 }
@@ -261,11 +267,16 @@ ComputePeaks measure_compute_peaks(const griffin_model* model, int threads) {
 // caught in a slow moment made a run look closer to it than it was. The read bandwidth that
 // decode is held against is measured among the decode steps (BandwidthProbe: the median of its
 // passes), so both come from the same seconds; a best of five passes after the run is reported
-// beside it (the only one when nothing is decoded).
+// beside it (the only one when nothing is decoded). Beside those, decode is also held against
+// one pass over the model file's own pages at each probe point (their median): as many bytes as
+// a token reads, where the probe's buffer is 512 MiB (BandwidthProbe).
 struct Roofline {
   double read_bandwidth_gbs = 0.0;         // what decode_bandwidth_fraction divides by
   const char* read_bandwidth_source = "";  // "during_decode" or "after_run"
   std::vector<double> during_decode_gbs;   // the probe's passes, in order
+  std::vector<double> model_file_gbs;      // its passes over the model file, in order
+  double model_file_read_gbs = 0.0;        // their median (0: none, or the file unmapped)
+  double decode_model_file_fraction = 0.0;
   double after_run_gbs = 0.0;
   double after_run_fraction = 0.0;
   bool read_huge_pages = false;  // the bandwidth buffer advised for 2 MB pages (--huge-pages)
@@ -283,7 +294,8 @@ struct Roofline {
 Roofline measure_roofline(const griffin_model* model, const griffin_model_info& info,
                           const griffin_memory_plan& plan, const ComputePeaks& before_run,
                           int32_t prompt_tokens, double prefill_rate, double decode_rate,
-                          const std::vector<double>& during_decode_gbs, bool huge_pages) {
+                          const std::vector<double>& during_decode_gbs,
+                          const std::vector<double>& model_file_gbs, bool huge_pages) {
   const char* kernels = "";
   const char* recipe = "";
   griffin_model_kernels(model, &kernels);
@@ -295,11 +307,18 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
   r.after_run_gbs = measure_read_bandwidth_gb_per_s(info.num_threads, huge_pages);
   r.after_run_fraction = fraction_of(r.after_run_gbs);
   r.during_decode_gbs = during_decode_gbs;
-  if (decode_rate > 0 && !during_decode_gbs.empty()) {
-    std::vector<double> sorted = during_decode_gbs;
+  r.model_file_gbs = model_file_gbs;
+  const auto median = [](std::vector<double> sorted) {
     std::sort(sorted.begin(), sorted.end());
     const size_t n = sorted.size();
-    r.read_bandwidth_gbs = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  };
+  if (decode_rate > 0 && !model_file_gbs.empty()) {
+    r.model_file_read_gbs = median(model_file_gbs);
+    r.decode_model_file_fraction = fraction_of(r.model_file_read_gbs);
+  }
+  if (decode_rate > 0 && !during_decode_gbs.empty()) {
+    r.read_bandwidth_gbs = median(during_decode_gbs);
     r.read_bandwidth_source = "during_decode";
   } else {
     r.read_bandwidth_gbs = r.after_run_gbs;
@@ -338,6 +357,9 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["read_bandwidth_huge_pages"] = r.read_huge_pages;
   out["decode_bandwidth_fraction"] = r.decode_bandwidth_fraction;
   out["decode_bandwidth_fraction_after_run"] = r.after_run_fraction;
+  out["model_file_read_during_decode_gb_per_s"] = r.model_file_gbs;
+  out["model_file_read_gb_per_s"] = r.model_file_read_gbs;
+  out["decode_model_file_read_fraction"] = r.decode_model_file_fraction;
   out["prefill_macs_per_token"] = r.prefill_macs_per_token;
   out["prefill_gmacs_per_s"] = r.prefill_gmacs;
   out["peak_f32_fma_gmacs_per_s"] = r.peaks.f32;
@@ -372,6 +394,12 @@ void print_roofline(const Roofline& r) {
     for (double gbs : r.during_decode_gbs) std::printf(" %.1f", gbs);
     std::printf(" GB/s; after the run %.2f GB/s (decode at %.2f of it)\n", r.after_run_gbs,
                 r.after_run_fraction);
+  }
+  if (r.model_file_read_gbs > 0) {
+    std::printf(
+        "roofline: the model file's own pages read %.2f GB/s (median of a whole pass at each "
+        "probe point); decode at %.2f of it\n",
+        r.model_file_read_gbs, r.decode_model_file_fraction);
   }
   std::printf("roofline: peak %.1f GMAC/s f32 FMA (%s), %.1f GMAC/s int8 dot (%s)", r.peaks.f32,
               r.peaks.f32_sequence.name, r.peaks.int8, r.peaks.int8_sequence.name);
@@ -449,7 +477,8 @@ int bench(int argc, char** argv) {
   if (!o.versus_path.empty()) o.model.sleep_between_steps = true;
   // --roofline: the bandwidth probe forks now, before the model's threads exist.
   const std::unique_ptr<BandwidthProbe> probe =
-      o.roofline ? BandwidthProbe::start(o.model.threads, o.model.huge_pages) : nullptr;
+      o.roofline ? BandwidthProbe::start(o.model.threads, o.model.huge_pages, o.model_path)
+                 : nullptr;
   ModelPtr model = open_model(o.model_path, o.model);
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
@@ -508,10 +537,11 @@ int bench(int argc, char** argv) {
   const double bandwidth_gbs =
       r.decode_seconds > 0 ? plan.weights_streamed_bytes * n_decode / r.decode_seconds / 1e9 : 0.0;
 
-  const Roofline roof =
-      o.roofline ? measure_roofline(model.get(), info, plan, peaks_before_run, o.prompt_tokens,
-                                    prefill_rate, decode_rate, r.probe_gbs, o.model.huge_pages)
-                 : Roofline{};
+  const Roofline roof = o.roofline
+                            ? measure_roofline(model.get(), info, plan, peaks_before_run,
+                                               o.prompt_tokens, prefill_rate, decode_rate,
+                                               r.probe_gbs, r.model_file_gbs, o.model.huge_pages)
+                            : Roofline{};
 
   // The multi-session modes, after the single session's run (same prompt, same steps).
   MultiResult batched, threaded, in_turns;

@@ -1,9 +1,11 @@
 // The measurements behind griffin-bench --roofline (roofline.h).
 #include "examples/bench/roofline.h"
 
+#include <fcntl.h>
 #include <pthreadpool.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,11 +165,14 @@ class ReadBuffer {
   }
 
   // One pass over the whole buffer, in GB/s.
-  double pass() {
-    const Clock::time_point start = Clock::now();
-    pthreadpool_parallelize_1d(pool_.get(), read_slice, &stream_, threads_, 0);
-    const double seconds = seconds_between(start, Clock::now());
-    return seconds > 0 ? total_words_ * sizeof(Words) / seconds / 1e9 : 0.0;
+  double pass() { return read(stream_); }
+
+  // One pass of the same threads over `bytes` of other memory (16-byte aligned), in GB/s; the
+  // last few bytes, short of a whole 8 words a thread, are left out.
+  double pass_over(const void* data, size_t bytes) {
+    Stream stream{static_cast<const Words*>(data), bytes / sizeof(Words) / threads_ / 8 * 8,
+                  &checksums_};
+    return stream.words_per_thread > 0 ? read(stream) : 0.0;
   }
 
  private:
@@ -176,6 +181,14 @@ class ReadBuffer {
   struct AlignedDelete {
     void operator()(Words* p) const { ::operator delete[](p, std::align_val_t{64}); }
   };
+  double read(Stream& stream) {
+    const Clock::time_point start = Clock::now();
+    pthreadpool_parallelize_1d(pool_.get(), read_slice, &stream, threads_, 0);
+    const double seconds = seconds_between(start, Clock::now());
+    const double bytes = static_cast<double>(stream.words_per_thread * threads_ * sizeof(Words));
+    return seconds > 0 ? bytes / seconds / 1e9 : 0.0;
+  }
+
   PoolPtr pool_;
   size_t threads_ = 1;
   size_t total_words_ = 0;
@@ -190,18 +203,58 @@ bool send_all(int socket, const void* data, size_t bytes) {
   return send(socket, data, bytes, MSG_NOSIGNAL) == static_cast<ssize_t>(bytes);
 }
 
-// The probe's child: fills its buffer, says so ('r'), then answers each request byte with the
-// best of two passes (a double) until the socket closes or says 'q'.
-[[noreturn]] void serve_probe(int threads, bool huge_pages, int socket) {
+// The model file mapped shared and read-only, its pages populated: the page cache's (or tmpfs's)
+// pages, the same the model reads unless it copied its weights (--huge-pages). Empty when the
+// file cannot be mapped: the probe then answers 0 for it.
+class FileMapping {
+ public:
+  explicit FileMapping(const std::string& path) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* at = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                      MAP_SHARED | MAP_POPULATE, fd, 0);
+      if (at != MAP_FAILED) {
+        data_ = at;
+        bytes_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    close(fd);
+  }
+  ~FileMapping() {
+    if (data_ != nullptr) munmap(data_, bytes_);
+  }
+  FileMapping(const FileMapping&) = delete;
+  FileMapping& operator=(const FileMapping&) = delete;
+  const void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// The probe's child: fills its buffer and maps the model file, says so ('r'), then answers each
+// request byte until the socket closes or says 'q': 'm' with the best of two passes over its
+// buffer, 'f' with one pass over the model file (a double each).
+[[noreturn]] void serve_probe(int threads, bool huge_pages, const std::string& model_path,
+                              int socket) {
   int code = 0;
   try {
     ReadBuffer buffer(threads, huge_pages);
+    const FileMapping model(model_path);
     const char ready = 'r';
     if (!send_all(socket, &ready, 1)) _exit(1);
     char request = 0;
-    while (read(socket, &request, 1) == 1 && request == 'm') {
-      const double first = buffer.pass();
-      const double gbs = std::max(first, buffer.pass());
+    while (read(socket, &request, 1) == 1 && (request == 'm' || request == 'f')) {
+      double gbs = 0.0;
+      if (request == 'm') {
+        const double first = buffer.pass();
+        gbs = std::max(first, buffer.pass());
+      } else if (model.data() != nullptr) {
+        gbs = buffer.pass_over(model.data(), model.bytes());
+      }
       if (!send_all(socket, &gbs, sizeof gbs)) _exit(1);
     }
   } catch (...) {
@@ -232,7 +285,8 @@ double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages) {
   return best;
 }
 
-std::unique_ptr<BandwidthProbe> BandwidthProbe::start(int threads, bool huge_pages) {
+std::unique_ptr<BandwidthProbe> BandwidthProbe::start(int threads, bool huge_pages,
+                                                      const std::string& model_path) {
   int sockets[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sockets) != 0) {
     throw ToolError(std::string("--roofline: no socket pair for the bandwidth probe: ") +
@@ -248,7 +302,7 @@ std::unique_ptr<BandwidthProbe> BandwidthProbe::start(int threads, bool huge_pag
   }
   if (pid == 0) {
     close(sockets[0]);
-    serve_probe(threads, huge_pages, sockets[1]);
+    serve_probe(threads, huge_pages, model_path, sockets[1]);
   }
   close(sockets[1]);
   return std::unique_ptr<BandwidthProbe>(new BandwidthProbe(pid, sockets[0]));
@@ -275,8 +329,15 @@ void BandwidthProbe::wait_ready() {
 }
 
 double BandwidthProbe::measure() {
+  return ask('m');
+}
+
+double BandwidthProbe::measure_model_file() {
+  return ask('f');
+}
+
+double BandwidthProbe::ask(char request) {
   wait_ready();
-  const char request = 'm';
   double gbs = 0.0;
   if (!send_all(socket_, &request, 1) || !read_exactly(socket_, &gbs, sizeof gbs)) {
     throw ToolError("--roofline: the bandwidth probe stopped answering");

@@ -45,10 +45,18 @@ double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages);
 // the decode's: the probe is a child process, forked before the model opens (it then has one
 // thread, and its buffer, that of measure_read_bandwidth_gb_per_s, stays out of the bench's peak
 // RSS), which reads its buffer on request while the bench's threads wait between decode steps.
+//
+// It also maps the model file (shared, read-only, populated) and reads it whole on request: the
+// same bytes as a decoded token, from the pages the model reads (unless it copied its weights,
+// --huge-pages), against the buffer's 512 MiB. On a 2-vCPU Zen 4 VM the buffer's better pass
+// read 58-65 GB/s while a plain read of a 2B model's 2.7 GB averaged about 50 (its first pages
+// read slower: docs/benchmarks.md, thirteenth Zen 4 session).
 class BandwidthProbe {
  public:
-  // Forks the child, which fills its buffer meanwhile; throws ToolError when it cannot.
-  static std::unique_ptr<BandwidthProbe> start(int threads, bool huge_pages);
+  // Forks the child, which fills its buffer and maps `model_path` meanwhile; throws ToolError
+  // when it cannot fork.
+  static std::unique_ptr<BandwidthProbe> start(int threads, bool huge_pages,
+                                               const std::string& model_path);
   ~BandwidthProbe();
   BandwidthProbe(const BandwidthProbe&) = delete;
   BandwidthProbe& operator=(const BandwidthProbe&) = delete;
@@ -59,8 +67,11 @@ class BandwidthProbe {
   // One request: the better of two passes over the buffer, in GB/s (the first can meet the
   // bench's threads still spinning after a step).
   double measure();
+  // One pass over the model file, in GB/s; 0 when the probe could not map it.
+  double measure_model_file();
 
  private:
+  double ask(char request);
   BandwidthProbe(pid_t pid, int socket) : pid_(pid), socket_(socket) {}
   pid_t pid_;
   int socket_;  // a socket pair's end: requests out, replies in

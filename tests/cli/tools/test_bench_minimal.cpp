@@ -130,6 +130,18 @@ TEST_CASE("griffin-bench --roofline --json measures the machine's roofs", "[tool
   CHECK(out.at("decode_bandwidth_fraction_after_run").get<double>() ==
         Approx(out.at("weights_streamed_bytes").get<double>() *
                out.at("decode_tokens_per_s").get<double>() / after_run));
+  // Beside each of those passes, one over the model file's own pages (as many bytes as a
+  // token reads); decode is also held against their median.
+  std::vector<double> file_passes =
+      out.at("model_file_read_during_decode_gb_per_s").get<std::vector<double>>();
+  REQUIRE(file_passes.size() == 5);
+  for (double gbs : file_passes) CHECK(gbs > 0.0);
+  std::sort(file_passes.begin(), file_passes.end());
+  const double file_read = out.at("model_file_read_gb_per_s").get<double>();
+  CHECK(file_read == file_passes[2]);
+  CHECK(out.at("decode_model_file_read_fraction").get<double>() ==
+        Approx(out.at("weights_streamed_bytes").get<double>() *
+               out.at("decode_tokens_per_s").get<double>() / (file_read * 1e9)));
   const double gmacs = out.at("prefill_gmacs_per_s").get<double>();
   CHECK(gmacs == Approx(out.at("prefill_macs_per_token").get<double>() *
                         out.at("prefill_tokens_per_s").get<double>() / 1e9));
@@ -207,6 +219,9 @@ TEST_CASE("griffin-bench --roofline without decode steps holds nothing against t
   CHECK(out.at("read_bandwidth_gb_per_s").get<double>() ==
         out.at("read_bandwidth_after_run_gb_per_s").get<double>());
   CHECK(out.at("decode_bandwidth_fraction").get<double>() == 0.0);
+  CHECK(out.at("model_file_read_during_decode_gb_per_s").size() == 1);
+  CHECK(out.at("model_file_read_gb_per_s").get<double>() == 0.0);
+  CHECK(out.at("decode_model_file_read_fraction").get<double>() == 0.0);
 }
 
 TEST_CASE("griffin-bench --positions times decode at each position of one session", "[tools]") {
