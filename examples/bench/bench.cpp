@@ -72,29 +72,39 @@ void step(GreedySession& stream) {
 // Read bandwidth requests to the probe during a decode: before the first step, then after
 // every (steps / kProbePasses, rounded up) steps and after the last.
 constexpr size_t kProbePasses = 8;
+// The untimed steps that follow probe passes: one after each but the last (time_greedy_decode).
+constexpr size_t kMaxSettleSteps = kProbePasses + 1;
 
 // Decodes step_ms.size() tokens greedily from the session's current logits, writing each
 // step's milliseconds into step_ms; returns the seconds of all steps. A step is one decode
 // plus picking the next token. With a probe (--roofline), it measures the read bandwidth between
 // steps, untimed, into `probe_gbs` (reserved beforehand: the decode's allocations are counted).
-// Each bandwidth request is followed by a pass over the model file, into `model_file_gbs`.
+// Each bandwidth request is followed by a pass over the model file, into `model_file_gbs`, and,
+// unless it is the last, by one untimed decode step (kSettleSteps): on a 2-vCPU Zen 4 VM the
+// first step after a probe took half as long again as the others (2B int4: p90 53-58 ms against
+// a p50 of 34-36 with the probe, 35-39 against 33-35 without it), which held decode 12 % below
+// its own speed. The settling steps continue the greedy sequence; the session's context has room
+// for them (kMaxSettleSteps).
 double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms,
                           BandwidthProbe* probe, std::vector<double>& probe_gbs,
                           std::vector<double>& model_file_gbs) {
   GreedySession stream(session, vocab);
   const size_t every = std::max<size_t>(1, (step_ms.size() + kProbePasses - 1) / kProbePasses);
-  const auto measure = [&] {
+  const auto measure = [&](bool last) {
     probe_gbs.push_back(probe->measure());
     model_file_gbs.push_back(probe->measure_model_file());
+    if (!last) step(stream);
   };
-  if (probe != nullptr) measure();
+  if (probe != nullptr) measure(step_ms.empty());
   double seconds = 0.0;
   for (size_t i = 0; i < step_ms.size(); ++i) {
     const Clock::time_point step_start = Clock::now();
     step(stream);
     step_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();
     seconds += step_ms[i] / 1e3;
-    if (probe != nullptr && ((i + 1) % every == 0 || i + 1 == step_ms.size())) measure();
+    if (probe != nullptr && ((i + 1) % every == 0 || i + 1 == step_ms.size())) {
+      measure(i + 1 == step_ms.size());
+    }
   }
   return seconds;
 }
@@ -495,8 +505,11 @@ int bench(int argc, char** argv) {
   // back to position 0. The context must hold it on a global-attention model.
   const std::vector<int32_t> warmup(prompt.begin(),
                                     prompt.begin() + std::min<size_t>(8, prompt.size()));
-  const int64_t context = std::max<int64_t>(int64_t{o.prompt_tokens} + o.decode_tokens,
-                                            static_cast<int64_t>(warmup.size()) + 1);
+  // --roofline adds up to kMaxSettleSteps untimed decode steps.
+  const int64_t settle_steps = o.roofline ? static_cast<int64_t>(kMaxSettleSteps) : 0;
+  const int64_t context =
+      std::max<int64_t>(int64_t{o.prompt_tokens} + o.decode_tokens + settle_steps,
+                        static_cast<int64_t>(warmup.size()) + 1);
   session_options.max_context = static_cast<int32_t>(std::min<int64_t>(context, 1 << 24));
   SessionPtr session = create_session(model.get(), session_options);
 

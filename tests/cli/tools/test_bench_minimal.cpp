@@ -224,6 +224,27 @@ TEST_CASE("griffin-bench --roofline without decode steps holds nothing against t
   CHECK(out.at("decode_model_file_read_fraction").get<double>() == 0.0);
 }
 
+TEST_CASE("griffin-bench --roofline leaves room for its untimed steps on a global-attention model",
+          "[tools]") {
+  // After each probe pass but the last, one untimed decode step lets the machine settle; the
+  // MQA fixture's session holds exactly its context, so the bench must plan for those steps.
+  const std::string mqa = scratch_dir() + "/bench-roofline-mqa.griffin";
+  REQUIRE(std::system((tool_command("griffin-convert") + " " +
+                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/mqa") + " -q -o " +
+                       quote(mqa))
+                          .c_str()) == 0);
+  const ToolRun run =
+      run_tool("griffin-bench", "-m " + quote(mqa) +
+                                    " --prompt-tokens 8 --decode-tokens 4 --threads 1 --roofline "
+                                    "--json");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json out = nlohmann::json::parse(run.out);
+  CHECK(out.at("decode_tokens").get<int>() == 4);
+  CHECK(out.at("read_bandwidth_during_decode_gb_per_s").size() == 5);
+  CHECK(out.at("decode_bandwidth_fraction").get<double>() > 0.0);
+}
+
 TEST_CASE("griffin-bench --positions times decode at each position of one session", "[tools]") {
   // The MQA fixture attends globally, so its planned session grows with the context.
   const std::string mqa = scratch_dir() + "/bench-mqa.griffin";
