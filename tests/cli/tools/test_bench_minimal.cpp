@@ -224,15 +224,22 @@ TEST_CASE("griffin-bench --roofline without decode steps holds nothing against t
   CHECK(out.at("decode_model_file_read_fraction").get<double>() == 0.0);
 }
 
+// The MQA fixture (global attention: its session holds exactly its context) converted to
+// `name` in the scratch directory; its path.
+std::string converted_mqa_fixture(const std::string& name) {
+  const std::string path = scratch_dir() + "/" + name;
+  REQUIRE(std::system((tool_command("griffin-convert") + " " +
+                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/mqa") + " -q -o " +
+                       quote(path))
+                          .c_str()) == 0);
+  return path;
+}
+
 TEST_CASE("griffin-bench --roofline leaves room for its untimed steps on a global-attention model",
           "[tools]") {
   // After each probe pass but the last, one untimed decode step lets the machine settle; the
   // MQA fixture's session holds exactly its context, so the bench must plan for those steps.
-  const std::string mqa = scratch_dir() + "/bench-roofline-mqa.griffin";
-  REQUIRE(std::system((tool_command("griffin-convert") + " " +
-                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/mqa") + " -q -o " +
-                       quote(mqa))
-                          .c_str()) == 0);
+  const std::string mqa = converted_mqa_fixture("bench-roofline-mqa.griffin");
   const ToolRun run =
       run_tool("griffin-bench", "-m " + quote(mqa) +
                                     " --prompt-tokens 8 --decode-tokens 4 --threads 1 --roofline "
@@ -247,11 +254,7 @@ TEST_CASE("griffin-bench --roofline leaves room for its untimed steps on a globa
 
 TEST_CASE("griffin-bench --positions times decode at each position of one session", "[tools]") {
   // The MQA fixture attends globally, so its planned session grows with the context.
-  const std::string mqa = scratch_dir() + "/bench-mqa.griffin";
-  REQUIRE(std::system((tool_command("griffin-convert") + " " +
-                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/mqa") + " -q -o " +
-                       quote(mqa))
-                          .c_str()) == 0);
+  const std::string mqa = converted_mqa_fixture("bench-mqa.griffin");
   const ToolRun run =
       run_tool("griffin-bench", "-m " + quote(mqa) +
                                     " --prompt-tokens 8 --decode-tokens 4 --threads 1 --json "
