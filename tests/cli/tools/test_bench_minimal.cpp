@@ -235,18 +235,22 @@ std::string converted_mqa_fixture(const std::string& name) {
   return path;
 }
 
+// griffin-bench on `model` with `args`: the run, which must have succeeded.
+ToolRun bench_model(const std::string& model, const std::string& args) {
+  ToolRun run = run_tool("griffin-bench", "-m " + quote(model) + " " + args);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  return run;
+}
+
 TEST_CASE("griffin-bench --roofline leaves room for its untimed steps on a global-attention model",
           "[tools]") {
   // After each probe pass but the last, one untimed decode step lets the machine settle; the
   // MQA fixture's session holds exactly its context, so the bench must plan for those steps.
-  const std::string mqa = converted_mqa_fixture("bench-roofline-mqa.griffin");
-  const ToolRun run =
-      run_tool("griffin-bench", "-m " + quote(mqa) +
-                                    " --prompt-tokens 8 --decode-tokens 4 --threads 1 --roofline "
-                                    "--json");
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
-  const nlohmann::json out = nlohmann::json::parse(run.out);
+  const nlohmann::json out = nlohmann::json::parse(
+      bench_model(converted_mqa_fixture("bench-roofline-mqa.griffin"),
+                  "--prompt-tokens 8 --decode-tokens 4 --threads 1 --roofline --json")
+          .out);
   CHECK(out.at("decode_tokens").get<int>() == 4);
   CHECK(out.at("read_bandwidth_during_decode_gb_per_s").size() == 5);
   CHECK(out.at("decode_bandwidth_fraction").get<double>() > 0.0);
@@ -255,12 +259,8 @@ TEST_CASE("griffin-bench --roofline leaves room for its untimed steps on a globa
 TEST_CASE("griffin-bench --positions times decode at each position of one session", "[tools]") {
   // The MQA fixture attends globally, so its planned session grows with the context.
   const std::string mqa = converted_mqa_fixture("bench-mqa.griffin");
-  const ToolRun run =
-      run_tool("griffin-bench", "-m " + quote(mqa) +
-                                    " --prompt-tokens 8 --decode-tokens 4 --threads 1 --json "
-                                    "--positions 8,16,40");
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
+  const ToolRun run = bench_model(
+      mqa, "--prompt-tokens 8 --decode-tokens 4 --threads 1 --json --positions 8,16,40");
   const nlohmann::json out = nlohmann::json::parse(run.out);
   const nlohmann::json& points = out.at("positions");
   REQUIRE(points.size() == 3);
@@ -297,10 +297,7 @@ TEST_CASE("griffin-bench --positions times decode at each position of one sessio
 
 // griffin-bench on the fixture model with `args`: the run, which must have succeeded.
 ToolRun bench_fixture(const std::string& args) {
-  ToolRun run = run_tool("griffin-bench", "-m " + quote(fixture_model()) + " " + args);
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
-  return run;
+  return bench_model(fixture_model(), args);
 }
 
 TEST_CASE("griffin-bench --batch times the batch against one session decoding in turns",
