@@ -80,11 +80,11 @@ constexpr size_t kMaxSettleSteps = kProbePasses + 1;
 // plus picking the next token. With a probe (--roofline), it measures the read bandwidth between
 // steps, untimed, into `probe_gbs` (reserved beforehand: the decode's allocations are counted).
 // Each bandwidth request is followed by a pass over the model file, into `model_file_gbs`, and,
-// unless it is the last, by one untimed decode step (kSettleSteps): on a 2-vCPU Zen 4 VM the
-// first step after a probe took half as long again as the others (2B int4: p90 53-58 ms against
-// a p50 of 34-36 with the probe, 35-39 against 33-35 without it), which held decode 12 % below
-// its own speed. The settling steps continue the greedy sequence; the session's context has room
-// for them (kMaxSettleSteps).
+// unless it is the last, by one untimed decode step: on a 2-vCPU Zen 4 VM the first step after a
+// probe took half as long again as the others (2B int4: p90 53-58 ms against a p50 of 34-36 with
+// the probe, 35-39 against 33-35 without it), which held decode 12 % below its own speed. The
+// settling steps continue the greedy sequence; the session's context has room for them
+// (kMaxSettleSteps).
 double time_greedy_decode(griffin_session* session, size_t vocab, std::vector<double>& step_ms,
                           BandwidthProbe* probe, std::vector<double>& probe_gbs,
                           std::vector<double>& model_file_gbs) {

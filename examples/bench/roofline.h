@@ -48,9 +48,9 @@ double measure_read_bandwidth_gb_per_s(int threads, bool huge_pages);
 //
 // It also maps the model file (shared, read-only, populated) and reads it whole on request: the
 // same bytes as a decoded token, from the pages the model reads (unless it copied its weights,
-// --huge-pages), against the buffer's 512 MiB. On a 2-vCPU Zen 4 VM the buffer's better pass
-// read 58-65 GB/s while a plain read of a 2B model's 2.7 GB averaged about 50 (its first pages
-// read slower: docs/benchmarks.md, thirteenth Zen 4 session).
+// --huge-pages), against the buffer's 512 MiB. On a 2-vCPU Zen 4 VM a 2B file's pages read as
+// fast as the buffer or faster (56-67 against 44-62 GB/s at the host's fast level; docs/
+// benchmarks.md, thirteenth Zen 4 session).
 class BandwidthProbe {
  public:
   // Forks the child, which fills its buffer and maps `model_path` meanwhile; throws ToolError
