@@ -61,17 +61,19 @@ struct DecodeAccumulators {
   }
 };
 
-// The accumulators and the call's MR tokens as they are (int8 activations and their group
-// scales), for kernels that prepare nothing.
+// The accumulators and the call's MR tokens as they are (int8 activations, their group scales
+// and the quantizer's group offsets), for kernels that prepare nothing.
 template <size_t MR, size_t NR>
 struct DecodeTile : DecodeAccumulators<MR, NR> {
   const int8_t* a[MR];
   const float* a_scales[MR];
+  const int32_t* offsets[MR];
 
   explicit DecodeTile(const GemmArgs& p) {
     for (size_t i = 0; i < MR; ++i) {
       a[i] = p.aq + i * p.kp;
       a_scales[i] = p.aq_scales + i * (p.kp / 32);
+      offsets[i] = p.aq_group_offsets + i * (p.kp / 32);
     }
   }
 };

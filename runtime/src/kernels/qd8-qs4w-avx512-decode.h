@@ -142,8 +142,6 @@ struct Int4Decode {
   static void tile(const GemmArgs& p, const __m512i*, size_t, size_t n0) {
     const size_t groups = p.kp / 32;
     DecodeTile<MR, NR> t(p);
-    const int32_t* offsets[MR];
-    for (size_t i = 0; i < MR; ++i) offsets[i] = p.aq_group_offsets + i * groups;
     Int4DecodeRows<NR> rows;
     for (size_t j = 0; j < NR; ++j) {
       rows.w[j] = weight_row<uint8_t>(p, n0 + j);
@@ -154,10 +152,10 @@ struct Int4Decode {
         reinterpret_cast<const uint8_t*>(rows.scales[0] + kDecodePrefetchTiles * NR * groups);
     size_t g0 = 0;
     for (; g0 + 16 <= groups; g0 += 16) {
-      int4_decode_block<MR, NR, true>(p, t.a, t.a_scales, offsets, rows, g0, 16, t.acc);
+      int4_decode_block<MR, NR, true>(p, t.a, t.a_scales, t.offsets, rows, g0, 16, t.acc);
     }
     if (g0 < groups) {
-      int4_decode_block<MR, NR, false>(p, t.a, t.a_scales, offsets, rows, g0, groups - g0, t.acc);
+      int4_decode_block<MR, NR, false>(p, t.a, t.a_scales, t.offsets, rows, g0, groups - g0, t.acc);
     }
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) {
