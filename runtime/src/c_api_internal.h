@@ -117,6 +117,7 @@ inline griffin::ModelOptions model_options_from(const griffin_model_options& opt
   options.lock_weights = opts.lock_weights;
   options.max_batch = opts.max_batch;
   options.sleep_between_steps = opts.sleep_between_steps;
+  options.activation_scale = opts.activation_scale;
   return options;
 }
 

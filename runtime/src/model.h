@@ -42,10 +42,13 @@ struct ModelOptions {
   uint64_t max_memory_bytes = 0;      // 0 = no limit on the planned model bytes
   bool force_scalar_kernels = false;  // debugging: the scalar definitions instead of SIMD
   bool int8_activations = false;      // int8 weights: quantize activations too (int8 dot products)
-  bool prefault = false;              // read every weight page in at open (resident_weights.h)
-  bool lock_weights = false;          // mlock the weights until the model closes
-  int64_t max_batch = 0;              // largest batch decode (its arena is made at open); 0 = none
-  bool sleep_between_steps = false;   // the pool's workers sleep after each long step
+  // Quantized activations (int4 weights, int8 with int8_activations): 0 = a scale per group of
+  // 32 (GRIFFIN_ACTIVATION_SCALE_PER_GROUP), 1 = one per token (..._PER_TOKEN).
+  int32_t activation_scale = 0;
+  bool prefault = false;             // read every weight page in at open (resident_weights.h)
+  bool lock_weights = false;         // mlock the weights until the model closes
+  int64_t max_batch = 0;             // largest batch decode (its arena is made at open); 0 = none
+  bool sleep_between_steps = false;  // the pool's workers sleep after each long step
   // The shortest step after which they do (tests set 0 to make every step count as long).
   std::chrono::nanoseconds sleep_after_steps_of = WorkersSleepAfter::kLongStep;
 };

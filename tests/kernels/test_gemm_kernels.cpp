@@ -29,12 +29,16 @@ struct Problem {
   size_t w_row_bytes = 0;
   std::vector<float> bias;
   bool no_bias = false;  // the kernels get a null bias (and `bias` holds zeros for the references)
+  // The activations have one scale per token (GemmArgs::aq_token_scales), from the _token
+  // quantizer.
+  bool token_scales = false;
 };
 
 // kInt8F32: int8 weights with f32 activations (f32-qs8w); kInt8: with int8 activations (qd8-qs8w).
 enum class Format { kBf16, kInt8F32, kInt8, kInt4 };
 
-Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& rng) {
+Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& rng,
+                     bool token_scales = false) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   Problem p{m,  n,  k,  static_cast<size_t>(padded_columns(static_cast<int64_t>(k))),
             {}, {}, {}, {},
@@ -44,9 +48,11 @@ Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& 
   p.aq.resize(m * p.kp);
   p.aq_scales.resize(m * p.kp / 32);
   p.aq_group_offsets.resize(m * p.kp / 32);
-  grf_f32_qd8_quantize_ukernel__scalar(m, k, p.kp, p.a.data(), k, p.aq.data(), p.aq_scales.data(),
-                                       format == Format::kInt4 ? 8 : 128,
-                                       p.aq_group_offsets.data());
+  p.token_scales = token_scales;
+  const QuantizeKernel quantize = token_scales ? grf_f32_qd8_quantize_token_ukernel__scalar
+                                               : grf_f32_qd8_quantize_ukernel__scalar;
+  quantize(m, k, p.kp, p.a.data(), k, p.aq.data(), p.aq_scales.data(),
+           format == Format::kInt4 ? 8 : 128, p.aq_group_offsets.data());
   p.bias.resize(n);
   for (float& b : p.bias) b = uniform(rng);
   std::vector<float> row(k);
@@ -89,6 +95,7 @@ GemmArgs args_for(const Problem& p, std::vector<float>& y) {
   args.aq = p.aq.data();
   args.aq_scales = p.aq_scales.data();
   args.aq_group_offsets = p.aq_group_offsets.data();
+  args.aq_token_scales = p.token_scales;
   args.w = p.weights.data();
   args.w_row_bytes = p.w_row_bytes;
   args.w_scales = p.w_scales.data();
@@ -133,7 +140,10 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
   return sum;
 }
 
-void check_family(Format format, const std::vector<GemmVariant>& variants) {
+// token_scales: activations with one scale per token, which the AVX-512 VNNI prefill applies
+// once per row (the scalar definition reads the per-group copies); the same bounds hold.
+void check_family(Format format, const std::vector<GemmVariant>& variants,
+                  bool token_scales = false) {
   std::mt19937 rng(1234);
   // AVX2 int4 prefill (qd8-qs4w-avx2-prefill.h): {25, 5, 12288} runs five steps of five
   // tokens over five spans of columns; {12, 70, 2900} two steps of six over two spans, a last
@@ -144,7 +154,7 @@ void check_family(Format format, const std::vector<GemmVariant>& variants) {
                               {7, 3, 48},     {6, 5, 15},   {9, 11, 130}, {25, 5, 12288},
                               {12, 70, 2900}, {2, 3, 65600}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
     std::vector<float> reference;
     const GemmArgs ref_args = args_for(p, reference);
     variants.back().kernel(ref_args, 0, p.n);  // scalar
@@ -196,6 +206,14 @@ TEST_CASE("qd8-qs4w-gemm variants match the scalar definition", "[kernels]") {
   check_family(Format::kInt4, qs4_gemm_variants());
 }
 
+TEST_CASE("qd8-qs8w-gemm variants match the scalar definition with per-token scales", "[kernels]") {
+  check_family(Format::kInt8, qs8_gemm_variants(), true);
+}
+
+TEST_CASE("qd8-qs4w-gemm variants match the scalar definition with per-token scales", "[kernels]") {
+  check_family(Format::kInt4, qs4_gemm_variants(), true);
+}
+
 TEST_CASE("Activation quantization keeps every value within half a step", "[kernels]") {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
@@ -226,7 +244,73 @@ TEST_CASE("Activation quantization keeps every value within half a step", "[kern
   }
 }
 
+TEST_CASE("Per-token activation quantization scales every group by the row's largest value",
+          "[kernels]") {
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  const size_t m = 3, k = 70, kp = 96, groups = 3;
+  std::vector<float> a(m * k);
+  for (float& x : a) x = uniform(rng);
+  a[k + 40] = 9.0f;       // row 1's largest value, in its second group
+  a[2 * k + 69] = -7.5f;  // row 2's, in its last (part) group
+  std::vector<int8_t> q(m * kp, 99);
+  std::vector<float> scales(m * groups);
+  std::vector<int32_t> offsets(m * groups, 12345);
+  grf_f32_qd8_quantize_token_ukernel__scalar(m, k, kp, a.data(), k, q.data(), scales.data(), 128,
+                                             offsets.data());
+  for (size_t r = 0; r < m; ++r) {
+    float amax = 0.0f;
+    for (size_t i = 0; i < k; ++i) amax = std::max(amax, std::fabs(a[r * k + i]));
+    if (r == 1) REQUIRE(amax == 9.0f);
+    for (size_t g = 0; g < groups; ++g) {
+      REQUIRE(scales[r * groups + g] == amax / 127.0f);
+      int32_t sum = 0;
+      for (size_t i = 0; i < 32; ++i) sum += q[r * kp + g * 32 + i];
+      REQUIRE(offsets[r * groups + g] == 128 * sum);
+    }
+    const float scale = amax / 127.0f;
+    for (size_t i = 0; i < kp; ++i) {
+      if (i >= k) {
+        REQUIRE(q[r * kp + i] == 0);
+        continue;
+      }
+      REQUIRE(std::fabs(q[r * kp + i] * scale - a[r * k + i]) <= 0.5f * scale + 1e-6f);
+    }
+  }
+  CHECK(q[kp + 40] == 127);
+  CHECK(q[2 * kp + 69] == -127);
+}
+
 #if defined(__x86_64__)
+TEST_CASE("Per-token activation quantization with AVX2 gives the scalar definition's bits",
+          "[kernels]") {
+  if (!cpu_supports(Isa::kAvx2)) {
+    WARN("skipped: this CPU has no avx2");
+    return;
+  }
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  for (size_t k : {1, 31, 70, 2560, 7681}) {
+    const size_t m = 3, kp = (k + 31) / 32 * 32, stride = k + 3;
+    std::vector<float> a(m * stride);
+    for (float& x : a) x = uniform(rng);
+    for (size_t i = 0; i < k; ++i) a[stride + i] = 1e-40f * static_cast<float>(i);  // all tiny
+    a[2 * stride + k - 1] = 1e30f;  // a huge last value
+    std::vector<int8_t> expected(m * kp, 99), actual(m * kp, 77);
+    std::vector<float> expected_scales(m * kp / 32), actual_scales(m * kp / 32);
+    std::vector<int32_t> expected_offsets(m * kp / 32), actual_offsets(m * kp / 32, 12345);
+    grf_f32_qd8_quantize_token_ukernel__scalar(m, k, kp, a.data(), stride, expected.data(),
+                                               expected_scales.data(), 8, expected_offsets.data());
+    grf_f32_qd8_quantize_token_ukernel__avx2(m, k, kp, a.data(), stride, actual.data(),
+                                             actual_scales.data(), 8, actual_offsets.data());
+    INFO("k " << k);
+    CHECK(actual == expected);
+    CHECK(actual_scales == expected_scales);
+    CHECK(actual_offsets == expected_offsets);
+    CHECK(expected_scales[kp / 32] == 0.0f);  // the all-tiny row counts as zero
+  }
+}
+
 TEST_CASE("Activation quantization with AVX2 gives the scalar definition's bits", "[kernels]") {
   if (!cpu_supports(Isa::kAvx2)) {
     WARN("skipped: this CPU has no avx2");
@@ -273,13 +357,37 @@ TEST_CASE("Activation quantization of NaN and infinite values stays defined", "[
   a[40] = std::numeric_limits<float>::infinity();
   a[k + 70] = -std::numeric_limits<float>::infinity();
   a[k + 71] = std::numeric_limits<float>::quiet_NaN();
-  using Quantize = void (*)(size_t, size_t, size_t, const float*, size_t, int8_t*, float*,
-                            int32_t, int32_t*);
+  using Quantize =
+      void (*)(size_t, size_t, size_t, const float*, size_t, int8_t*, float*, int32_t, int32_t*);
   std::vector<std::pair<const char*, Quantize>> variants = {
       {"scalar", grf_f32_qd8_quantize_ukernel__scalar}};
 #if defined(__x86_64__)
   if (cpu_supports(Isa::kAvx2)) variants.push_back({"avx2", grf_f32_qd8_quantize_ukernel__avx2});
 #endif
+  // Per token, an infinite value makes the whole row's scale infinite: every other value of
+  // the row becomes x · 0 = 0, which the per-group checks below allow only in its group.
+  std::vector<std::pair<const char*, Quantize>> token_variants = {
+      {"scalar per token", grf_f32_qd8_quantize_token_ukernel__scalar}};
+#if defined(__x86_64__)
+  if (cpu_supports(Isa::kAvx2)) {
+    token_variants.push_back({"avx2 per token", grf_f32_qd8_quantize_token_ukernel__avx2});
+  }
+#endif
+  for (const auto& [name, quantize] : token_variants) {
+    std::vector<int8_t> q(m * kp, 99);
+    std::vector<float> scales(m * groups);
+    std::vector<int32_t> offsets(m * groups, 12345);
+    quantize(m, k, kp, a.data(), k, q.data(), scales.data(), 128, offsets.data());
+    INFO(name);
+    for (size_t g = 0; g < m * groups; ++g) {
+      int32_t sum = 0;
+      for (size_t i = 0; i < 32; ++i) sum += q[g * 32 + i];
+      CHECK(offsets[g] == 128 * sum);
+    }
+    CHECK(q[40] == -128);
+    CHECK(q[32 * 2 + 1] == 0);  // 0.25 · 0 in the infinite row
+    CHECK(q[k + 70] == -128);
+  }
   for (const auto& [name, quantize] : variants) {
     std::vector<int8_t> q(m * kp, 99);
     std::vector<float> scales(m * groups);
@@ -347,7 +455,8 @@ namespace {
 
 // Each token of a tile must get the bits it gets alone and in a tile of any other size: tokens
 // 0..m-1 run as one call, then each alone (the decode path), then as calls of 3 tokens.
-void check_token_invariance(Format format, const std::vector<GemmVariant>& variants) {
+void check_token_invariance(Format format, const std::vector<GemmVariant>& variants,
+                            bool token_scales = false) {
   std::mt19937 rng(99);
   // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni).
   // AVX2 int4 prefill steps: 7; 5 + 4; 7 + 6 + 6 + 6 at its widest rows for eight (12,288
@@ -355,7 +464,7 @@ void check_token_invariance(Format format, const std::vector<GemmVariant>& varia
   const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560},   {5, 33, 64},  {25, 4, 12288},
                               {6, 29, 96},  {12, 70, 2900}, {16, 9, 2600}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
     for (const GemmVariant& variant : variants) {
       if (!cpu_supports(variant.isa)) {
         WARN("skipped " << variant.name << ": this CPU has no " << isa_name(variant.isa));
@@ -393,6 +502,16 @@ TEST_CASE("qd8-qs4w-gemm variants give a token the same bits alone and in any ti
   check_token_invariance(Format::kInt4, qs4_gemm_variants());
 }
 
+TEST_CASE("qd8-qs8w-gemm with per-token scales gives a token the same bits in any tile",
+          "[kernels]") {
+  check_token_invariance(Format::kInt8, qs8_gemm_variants(), true);
+}
+
+TEST_CASE("qd8-qs4w-gemm with per-token scales gives a token the same bits in any tile",
+          "[kernels]") {
+  check_token_invariance(Format::kInt4, qs4_gemm_variants(), true);
+}
+
 namespace {
 
 // With GemmArgs::decode a variant may sum in another order (avx512vnni: the stored rows' tiles
@@ -405,7 +524,8 @@ size_t batch_with_lone_bits(Format format, Isa isa) {
   return format == Format::kInt4 && isa == Isa::kAvx2 ? 1 : 4;
 }
 
-void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants) {
+void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants,
+                                  bool token_scales = false) {
   std::mt19937 rng(5);
   // AVX2 int4: batches of 2 to 6 and 8 take the prefill steps in one step, 13 as 7 + 6 and 16
   // as 8 + 8. Eight tokens of 12,288 columns fill its 120 KB buffer exactly; at 12,320 they
@@ -417,7 +537,7 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
                               {13, 9, 520},  {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320},
                               {4, 7, 12000}, {2, 5, 45000}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng);
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
     for (const GemmVariant& variant : variants) {
       if (!cpu_supports(variant.isa)) continue;
       std::vector<float> prefilled, decoded;
@@ -461,6 +581,12 @@ TEST_CASE("qd8-qs8w-gemm decodes as it prefills, to float rounding, and a batch 
 TEST_CASE("qd8-qs4w-gemm decodes as it prefills, to float rounding, and a batch as alone",
           "[kernels]") {
   check_decode_against_prefill(Format::kInt4, qs4_gemm_variants());
+}
+
+TEST_CASE("qd8 families with per-token scales decode as they prefill, to float rounding",
+          "[kernels]") {
+  check_decode_against_prefill(Format::kInt8, qs8_gemm_variants(), true);
+  check_decode_against_prefill(Format::kInt4, qs4_gemm_variants(), true);
 }
 
 TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chunking",
@@ -645,7 +771,7 @@ TEST_CASE("f32-qs8w-gemm decodes a small batch as it decodes each token alone", 
       // 37 rows: on VNNI two spans of 16 (their sums reduced 16 rows at once) and one of 5.
       Problem p = make_problem(Format::kInt8F32, m, k <= 2560 ? 37 : 11, k, rng);
       p.a[k + 3] = 40.0f;  // the second token's first group has another scale than the first's
-      if (k == 257) {  // a map without a bias (attention's projections)
+      if (k == 257) {      // a map without a bias (attention's projections)
         std::fill(p.bias.begin(), p.bias.end(), 0.0f);
         p.no_bias = true;
       }

@@ -47,7 +47,8 @@ std::map<std::string, Layout> actual_layouts() {
        GRF_FIELD(griffin_model_options, copy_weights), GRF_FIELD(griffin_model_options, prefault),
        GRF_FIELD(griffin_model_options, lock_weights), GRF_FIELD(griffin_model_options, max_batch),
        GRF_FIELD(griffin_model_options, huge_pages),
-       GRF_FIELD(griffin_model_options, sleep_between_steps)}};
+       GRF_FIELD(griffin_model_options, sleep_between_steps),
+       GRF_FIELD(griffin_model_options, activation_scale)}};
   layouts["griffin_model_info"] = {sizeof(griffin_model_info),
                                    {GRF_FIELD(griffin_model_info, struct_size),
                                     GRF_FIELD(griffin_model_info, width),

@@ -93,6 +93,13 @@ std::vector<Row> rows() {
          griffin_model* m = nullptr;
          return griffin_model_open(kKjvPath, &o, &m);
        }},
+      {"griffin_model_open", "activation_scale out of range",
+       [](Handles&) {
+         griffin_model_options o = griffin_model_default_options();
+         o.activation_scale = 7;
+         griffin_model* m = nullptr;
+         return griffin_model_open(kKjvPath, &o, &m);
+       }},
       {"griffin_model_open_fd", "bad fd",
        [](Handles&) {
          griffin_model* m = nullptr;

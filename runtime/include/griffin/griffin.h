@@ -68,6 +68,17 @@ typedef enum griffin_status {
   GRIFFIN_ERR_INTERNAL = 8          /* a bug in griffin-rt */
 } griffin_status;
 
+/* How activations quantized on the fly are scaled (griffin_model_options.activation_scale): int4
+ * weights, and int8 weights with int8_activations, multiply int8 activations in integer dot
+ * products. PER_GROUP (the default) gives every 32 values their own scale; PER_TOKEN one scale
+ * per token (its largest value), which lets AVX-512 VNNI prefill apply it once per output
+ * instead of once per group: faster prefill, at some accuracy where a token's values differ
+ * widely in size (docs/quantization.md "Activation scales"). */
+typedef enum griffin_activation_scale {
+  GRIFFIN_ACTIVATION_SCALE_PER_GROUP = 0,
+  GRIFFIN_ACTIVATION_SCALE_PER_TOKEN = 1
+} griffin_activation_scale;
+
 /* Element types (values equal the .griffin file's dtypes). */
 typedef enum griffin_dtype { GRIFFIN_DTYPE_F32 = 0, GRIFFIN_DTYPE_F16 = 1, GRIFFIN_DTYPE_BF16 = 2 } griffin_dtype;
 
@@ -133,6 +144,10 @@ typedef struct griffin_model_options {
                                between steps on few cores, e.g. a second model: two 2B models
                                decoding in turns on two cores ran 20 % slower each without it.
                                Costs a wake-up at the start of each step. Default false. */
+  int32_t activation_scale; /* a griffin_activation_scale: how int4 weights (and int8 weights with
+                               int8_activations) scale their int8 activations. Other values fail
+                               the open with GRIFFIN_ERR_INVALID_ARGUMENT. Default
+                               GRIFFIN_ACTIVATION_SCALE_PER_GROUP. */
 } griffin_model_options;
 
 /* Thread safety: [any thread] */

@@ -54,11 +54,15 @@ struct KernelTable {
   RglruVariant rglru;
   QuantizeKernel quantize = nullptr;
   bool int8_activations = false;  // int8 weights run qs8 instead of f32_qs8
+  // The qd8 families' activations take one scale per token, not per group of 32 (quantize is a
+  // _token variant; GemmArgs::aq_token_scales): faster prefill, an accuracy trade.
+  bool token_activation_scales = false;
   // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, ..., f32-tanh avx2,
   // f32-rglru avx2"
   std::string describe() const;
 };
 
-KernelTable select_kernels(bool force_scalar, bool int8_activations = false);
+KernelTable select_kernels(bool force_scalar, bool int8_activations = false,
+                           bool token_activation_scales = false);
 
 }  // namespace griffin

@@ -25,6 +25,10 @@ struct GemmArgs {
   size_t a_stride = 0;               // floats
   const int8_t* aq = nullptr;        // int8 activations [m, kp] (qd8 families)
   const float* aq_scales = nullptr;  // [m, kp / 32]
+  // The quantizer gave every group of a token the same scale (grf_f32_qd8_quantize_token_*): the
+  // AVX-512 VNNI prefill then sums a row's groups unscaled and multiplies by it once
+  // (qd8-vnni-rows.h); other kernels read the per-group copies as usual.
+  bool aq_token_scales = false;
   // bias · Σa per token and group [m, kp / 32], exact in int32 (the quantizer's `offsets`): what
   // a kernel that takes the weights as unsigned bytes u = q + bias takes off each group's dot
   // product. bias = 8 for int4 weights (their nibbles store q + 8) and 128 for int8 (q xor 0x80).
@@ -79,11 +83,20 @@ GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__scalar);
 void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
                                           size_t a_stride, int8_t* aq, float* scales,
                                           int32_t offset_bias, int32_t* offsets);
+// The same with one scale per token (row): every group takes max|x| of the whole row / 127, so
+// a kernel that knows it (GemmArgs::aq_token_scales) can apply it once per row instead of once
+// per group; kernels that do not still get the right products from the per-group copies.
+void grf_f32_qd8_quantize_token_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
+                                                size_t a_stride, int8_t* aq, float* scales,
+                                                int32_t offset_bias, int32_t* offsets);
 
 #if defined(__x86_64__)
 void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
                                         size_t a_stride, int8_t* aq, float* scales,
                                         int32_t offset_bias, int32_t* offsets);
+void grf_f32_qd8_quantize_token_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
+                                              size_t a_stride, int8_t* aq, float* scales,
+                                              int32_t offset_bias, int32_t* offsets);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);

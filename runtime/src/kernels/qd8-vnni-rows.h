@@ -23,7 +23,13 @@
 // u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
 // takes off bias · Σa, exact in int32, as the activations' quantizer wrote it
 // (GemmArgs::aq_group_offsets; every row task of a product used to sum the groups again, ~3 % of
-// a 2B int4 prefill). Included only by files compiled with AVX-512 VNNI (+VL, BW).
+// a 2B int4 prefill).
+// With one activation scale per token (GemmArgs::aq_token_scales) a row's groups are summed
+// unscaled and the token's scale applied once at the row's end: int4 then spends an FMA a group
+// (w_scale_g), not a multiply and an FMA; int8, whose weight scale is per row too, sums the whole
+// row exactly in int32 (no per-group float work at all; rows of up to kMaxTokenScaleKp). The
+// steps are again fixed, so chunking still changes no bit. Included only by files compiled with
+// AVX-512 VNNI (+VL, BW).
 #pragma once
 
 #include <immintrin.h>
@@ -41,6 +47,19 @@ namespace {
 
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 8;
+// int8 rows with per-token scales sum a whole row in int32: each of its kp products is at most
+// 255 · 128 in magnitude (unsigned weight byte × int8 activation), so 65,536 of them fit.
+constexpr size_t kMaxTokenScaleKp = 65536;
+
+// The sum of count int32 values (a token's group offsets over a block).
+inline int32_t sum_int32(const int32_t* values, size_t count) {
+  __m512i sum = _mm512_setzero_si512();
+  size_t i = 0;
+  for (; i + 16 <= count; i += 16) sum = _mm512_add_epi32(sum, _mm512_loadu_si512(values + i));
+  const __mmask16 tail = static_cast<__mmask16>((1u << (count - i)) - 1);
+  sum = _mm512_add_epi32(sum, _mm512_maskz_loadu_epi32(tail, values + i));
+  return _mm512_reduce_add_epi32(sum);
+}
 
 // Bytes [0, 16) of 16 rows, `stride` bytes apart from `rows`, as four vectors, d[c] holding dword
 // c of row r in its lane r: a 16 × 4 transpose of dwords, four rows to a vector (row q + 4L in
@@ -196,6 +215,26 @@ struct Lanes8 {
     if (w_scales != nullptr) scale = _mm256_mul_ps(_mm256_loadu_ps(w_scales), scale);
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc);
   }
+  // Per-token scales: int4's acc + float(even + odd - offset) · w_scales, the token's scale
+  // left for the row's end.
+  static Float add_unscaled_group(Float acc, Int even, Int odd, int32_t offset,
+                                  const float* w_scales) {
+    const Int dot = _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_loadu_ps(w_scales), acc);
+  }
+  // Per-token scales, int8: sums kept as int32 in float storage between blocks.
+  static Int load_int(const float* x) {
+    return _mm256_loadu_si256(reinterpret_cast<const Int*>(x));
+  }
+  static void store_int(float* x, Int v) { _mm256_storeu_si256(reinterpret_cast<Int*>(x), v); }
+  static Int add_dots(Int sum, Int even, Int odd, int32_t offset) {
+    return _mm256_add_epi32(
+        sum, _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset)));
+  }
+  static Float to_float(Int v) { return _mm256_cvtepi32_ps(v); }
+  static Float scaled(Float acc, float a_scale) {
+    return _mm256_mul_ps(acc, _mm256_set1_ps(a_scale));
+  }
 };
 
 struct Lanes16 {
@@ -219,6 +258,21 @@ struct Lanes16 {
     Float scale = _mm512_set1_ps(a_scale);
     if (w_scales != nullptr) scale = _mm512_mul_ps(_mm512_loadu_ps(w_scales), scale);
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc);
+  }
+  static Float add_unscaled_group(Float acc, Int even, Int odd, int32_t offset,
+                                  const float* w_scales) {
+    const Int dot = _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset));
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_loadu_ps(w_scales), acc);
+  }
+  static Int load_int(const float* x) { return _mm512_loadu_si512(x); }
+  static void store_int(float* x, Int v) { _mm512_storeu_si512(x, v); }
+  static Int add_dots(Int sum, Int even, Int odd, int32_t offset) {
+    return _mm512_add_epi32(
+        sum, _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset)));
+  }
+  static Float to_float(Int v) { return _mm512_cvtepi32_ps(v); }
+  static Float scaled(Float acc, float a_scale) {
+    return _mm512_mul_ps(acc, _mm512_set1_ps(a_scale));
   }
 };
 
@@ -268,15 +322,24 @@ inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t c
 // `partial` [MR][kRows]. Unless `next` is null, the same groups of the kRows rows from `next`
 // on (the next block) are prefetched meanwhile: with a few tokens (a decode batch) the memory
 // would otherwise sit idle while this block computes, and the repack then wait for it.
-template <typename Rows, typename L, size_t MR>
+// kTokenScales (GemmArgs::aq_token_scales): `partial` holds the unscaled sums, for int8 rows as
+// exact int32 (carried across groups in the dot chains and across blocks in `partial`).
+template <typename Rows, typename L, size_t MR, bool kTokenScales>
 inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
                           const float* w_scales, size_t m0, size_t g0, size_t count,
                           const uint8_t* next, const uint8_t* next_scales, float* partial) {
   constexpr size_t kGroupsPerLine = 64 / Rows::kGroupBytes;
   constexpr size_t kHalves = L::kRows / 8;
   const size_t groups = p.kp / 32;
+  // int8 rows with per-token scales: one exact int32 sum a row, no float step per group.
+  constexpr bool kIntegerRows = kTokenScales && !Rows::kGroupScales;
   typename L::Float acc[MR];
   for (size_t i = 0; i < MR; ++i) acc[i] = L::load(partial + i * L::kRows);
+  typename L::Int even[MR], odd[MR];
+  for (size_t i = 0; i < MR; ++i) {
+    even[i] = L::zero();
+    odd[i] = L::zero();
+  }
   for (size_t g = 0; g < count; ++g) {
     if (next != nullptr && g % kGroupsPerLine == 0) {
       for (size_t r = 0; r < L::kRows; ++r) {
@@ -291,10 +354,11 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       }
     }
     const __m256i* block = packed + g * 8 * kHalves;
-    typename L::Int even[MR], odd[MR];
-    for (size_t i = 0; i < MR; ++i) {
-      even[i] = L::zero();
-      odd[i] = L::zero();
+    if constexpr (!kIntegerRows) {
+      for (size_t i = 0; i < MR; ++i) {
+        even[i] = L::zero();
+        odd[i] = L::zero();
+      }
     }
     for (size_t c = 0; c < 8; c += 2) {
       for (size_t i = 0; i < MR; ++i) {
@@ -306,34 +370,47 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
         odd[i] = L::dot(odd[i], block + (c + 1) * kHalves, a1);
       }
     }
-    for (size_t i = 0; i < MR; ++i) {
+    for (size_t i = 0; i < MR && !kIntegerRows; ++i) {
       const size_t at = (m0 + i) * groups + g0 + g;
-      acc[i] = L::add_group(acc[i], even[i], odd[i], offsets[at], p.aq_scales[at],
-                            Rows::kGroupScales ? w_scales + g * L::kRows : nullptr);
+      if constexpr (kTokenScales) {
+        acc[i] =
+            L::add_unscaled_group(acc[i], even[i], odd[i], offsets[at], w_scales + g * L::kRows);
+      } else {
+        acc[i] = L::add_group(acc[i], even[i], odd[i], offsets[at], p.aq_scales[at],
+                              Rows::kGroupScales ? w_scales + g * L::kRows : nullptr);
+      }
     }
   }
-  for (size_t i = 0; i < MR; ++i) L::store(partial + i * L::kRows, acc[i]);
+  for (size_t i = 0; i < MR; ++i) {
+    if constexpr (kIntegerRows) {
+      const int32_t offset = sum_int32(offsets + (m0 + i) * groups + g0, count);
+      L::store_int(partial + i * L::kRows,
+                   L::add_dots(L::load_int(partial + i * L::kRows), even[i], odd[i], offset));
+    } else {
+      L::store(partial + i * L::kRows, acc[i]);
+    }
+  }
 }
 
 // packed_tokens for a pass of `tokens` (1..MR) tokens.
-template <typename Rows, typename L, size_t MR = kTokensPerPass>
+template <typename Rows, typename L, bool kTokenScales, size_t MR = kTokensPerPass>
 inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* offsets,
                               const __m256i* packed, const float* w_scales, size_t m0, size_t g0,
                               size_t count, const uint8_t* next, const uint8_t* next_scales,
                               float* partial) {
   if constexpr (MR > 1) {
     if (tokens < MR) {
-      packed_token_pass<Rows, L, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0, count, next,
-                                         next_scales, partial);
+      packed_token_pass<Rows, L, kTokenScales, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0,
+                                                       count, next, next_scales, partial);
       return;
     }
   }
-  packed_tokens<Rows, L, MR>(p, offsets, packed, w_scales, m0, g0, count, next, next_scales,
-                             partial);
+  packed_tokens<Rows, L, MR, kTokenScales>(p, offsets, packed, w_scales, m0, g0, count, next,
+                                           next_scales, partial);
 }
 
 // Prefill: rows [n0, n0 + L::kRows) for every token.
-template <typename Rows, typename L>
+template <typename Rows, typename L, bool kTokenScales>
 inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
   constexpr size_t kRows = L::kRows;
   constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;  // 64 KB of packed weights
@@ -369,14 +446,25 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      packed_token_pass<Rows, L>(tokens, p, offsets, packed, w_scales, m, g0, count, next,
-                                 next_scales, partial);
+      packed_token_pass<Rows, L, kTokenScales>(tokens, p, offsets, packed, w_scales, m, g0, count,
+                                               next, next_scales, partial);
       const bool last = g0 + count == groups;
       for (size_t i = 0; i < tokens; ++i) {
+        float* y = p.y + (m + i) * p.y_stride + n0;
+        if (!last) {  // the partial sums as they are (int32 for int8 rows with token scales)
+          std::memcpy(y, partial + i * kRows, kRows * sizeof(float));
+          continue;
+        }
         // Rows::finish in vectors (a scalar loop here was 2 % of a 2B int4 prefill).
-        const typename L::Float acc = L::load(partial + i * kRows);
-        L::store(p.y + (m + i) * p.y_stride + n0,
-                 last ? L::finish(p, n0, acc, !Rows::kGroupScales) : acc);
+        typename L::Float acc;
+        if constexpr (kTokenScales) {
+          acc = Rows::kGroupScales ? L::load(partial + i * kRows)
+                                   : L::to_float(L::load_int(partial + i * kRows));
+          acc = L::scaled(acc, p.aq_scales[(m + i) * groups]);
+        } else {
+          acc = L::load(partial + i * kRows);
+        }
+        L::store(y, L::finish(p, n0, acc, !Rows::kGroupScales));
       }
     }
   }
@@ -405,7 +493,9 @@ inline void int4_scales_by_group(const uint16_t* const* w_scales, size_t g0, siz
 // One token, rows n0..n0+NR-1 (NR <= 4) as stored: per group, each row's 8 lanes reduced in
 // int32, then the same f32 steps as packed_tokens (a one-token prefill call, and the rows past
 // the last block of 8).
-template <typename Rows, size_t NR>
+// kTokenScales: as packed_tokens, the groups summed unscaled (int8 rows in int32) and the token's
+// scale applied at the end, in the same steps.
+template <typename Rows, size_t NR, bool kTokenScales>
 inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, size_t n0) {
   const size_t groups = p.kp / 32;
   const uint8_t* w[4];
@@ -420,7 +510,9 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
   const uint8_t* ahead = w[0] + kPrefetchTiles * NR * p.w_row_bytes;
   const int8_t* a = p.aq + m * p.kp;
   const float* a_scales = p.aq_scales + m * groups;
+  constexpr bool kIntegerRows = kTokenScales && !Rows::kGroupScales;
   __m128 acc = _mm_setzero_ps();
+  __m128i integer_sum = _mm_setzero_si128();
   for (size_t g0 = 0; g0 < groups; g0 += 8) {
     const size_t count = std::min<size_t>(groups - g0, 8);
     prefetch_lines(ahead + g0 * NR * Rows::kGroupBytes, NR * Rows::kGroupBytes * 8);
@@ -439,13 +531,20 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
           _mm256_hadd_epi32(_mm256_hadd_epi32(d[0], d[1]), _mm256_hadd_epi32(d[2], d[3]));
       const __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
       const __m128i dot = _mm_sub_epi32(sums, _mm_set1_epi32(offsets[m * groups + g]));
-      __m128 scale = _mm_set1_ps(a_scales[g]);
+      if constexpr (kIntegerRows) {
+        integer_sum = _mm_add_epi32(integer_sum, dot);
+        continue;
+      }
+      __m128 scale = kTokenScales ? _mm_set1_ps(1.0f) : _mm_set1_ps(a_scales[g]);
       if constexpr (Rows::kGroupScales) {
-        scale = _mm_mul_ps(_mm_load_ps(&by_group[gi % 4][gi < 4 ? 0 : 4]), scale);
+        const __m128 w_scale = _mm_load_ps(&by_group[gi % 4][gi < 4 ? 0 : 4]);
+        scale = kTokenScales ? w_scale : _mm_mul_ps(w_scale, scale);
       }
       acc = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), scale, acc);
     }
   }
+  if constexpr (kIntegerRows) acc = _mm_cvtepi32_ps(integer_sum);
+  if constexpr (kTokenScales) acc = _mm_mul_ps(acc, _mm_set1_ps(a_scales[0]));
   alignas(16) float sums[4];
   _mm_store_ps(sums, acc);
   for (size_t j = 0; j < NR; ++j) p.y[m * p.y_stride + n0 + j] = Rows::finish(p, n0 + j, sums[j]);
@@ -453,26 +552,26 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
 
 // Rows [n_begin, n_end) of every token of p; offsets [m, groups] = p.aq_group_offsets, passed on
 // as a parameter: read through p in the token loop, it cost the int4 loop a register and 17 %.
-template <typename Rows>
+template <typename Rows, bool kTokenScales>
 inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
   size_t n = n_begin;
   if (p.m > 1) {
-    for (; n + 16 <= n_end; n += 16) packed_rows<Rows, Lanes16>(p, offsets, n);
-    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8>(p, offsets, n);
+    for (; n + 16 <= n_end; n += 16) packed_rows<Rows, Lanes16, kTokenScales>(p, offsets, n);
+    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8, kTokenScales>(p, offsets, n);
   }
   // A one-token call, and the last rows: 1×4 tiles on the stored rows, token by token.
   for (size_t m = 0; m < p.m; ++m) {
     size_t r = n;
-    for (; r + 4 <= n_end; r += 4) stored_rows<Rows, 4>(p, offsets, m, r);
+    for (; r + 4 <= n_end; r += 4) stored_rows<Rows, 4, kTokenScales>(p, offsets, m, r);
     switch (n_end - r) {
       case 3:
-        stored_rows<Rows, 3>(p, offsets, m, r);
+        stored_rows<Rows, 3, kTokenScales>(p, offsets, m, r);
         break;
       case 2:
-        stored_rows<Rows, 2>(p, offsets, m, r);
+        stored_rows<Rows, 2, kTokenScales>(p, offsets, m, r);
         break;
       case 1:
-        stored_rows<Rows, 1>(p, offsets, m, r);
+        stored_rows<Rows, 1, kTokenScales>(p, offsets, m, r);
         break;
       default:
         break;
@@ -493,7 +592,12 @@ template <typename Rows>
 inline bool vnni_repacked(const GemmArgs& p, size_t n_begin, size_t n_end) {
   if (p.decode && p.m <= kMaxTiledDecodeTokens) return false;
   if (p.kp == 0) return false;
-  vnni_rows<Rows>(p, p.aq_group_offsets, n_begin, n_end);
+  const bool token_scales = p.aq_token_scales && (Rows::kGroupScales || p.kp <= kMaxTokenScaleKp);
+  if (token_scales) {
+    vnni_rows<Rows, true>(p, p.aq_group_offsets, n_begin, n_end);
+  } else {
+    vnni_rows<Rows, false>(p, p.aq_group_offsets, n_begin, n_end);
+  }
   return true;
 }
 

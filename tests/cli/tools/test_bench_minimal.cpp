@@ -191,6 +191,15 @@ TEST_CASE("griffin-bench --roofline holds int8 prefill against the roof of its k
   CHECK(integer.at("prefill_roof").get<std::string>() == "int8_dot");
   CHECK(integer.at("prefill_roof_gmacs_per_s").get<double>() ==
         integer.at("peak_int8_dot_gmacs_per_s").get<double>());
+  CHECK(integer.at("activation_scale").get<std::string>() == "per_group");
+  const ToolRun per_token =
+      run_tool("griffin-bench", args + " --int8-activations --per-token-activation-scales");
+  INFO(per_token.err);
+  REQUIRE(per_token.exit_code == 0);
+  const nlohmann::json token = nlohmann::json::parse(per_token.out);
+  CHECK(token.at("activation_scale").get<std::string>() == "per_token");
+  CHECK(token.at("kernels").get<std::string>().find("per-token activation scales") !=
+        std::string::npos);
 }
 
 TEST_CASE("griffin-bench --roofline prints the roofs", "[tools]") {
