@@ -531,11 +531,13 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
   // as 8 + 8. Eight tokens of 12,288 columns fill its 120 KB buffer exactly; at 12,320 they
   // do not, and run as 4 + 4. AVX-512 VNNI int8 decode (qd8-avx512-decode.h) prepares the tokens
   // of a call in 64 KB: four of 12,000 columns do not fit and run as 2 + 2; one of 45,000
-  // columns does not fit alone and takes the prefill path.
+  // columns does not fit alone and takes the prefill path. With per-token scales, int8 batches of
+  // five or more sum each row whole in int32 up to 65,536 columns (kMaxTokenScaleKp); 65,600
+  // take the per-group steps.
   const size_t shapes[][3] = {{4, 13, 300},  {3, 9, 2560},   {2, 21, 7680}, {8, 19, 2560},
                               {5, 8, 300},   {4, 7, 200},    {1, 5, 20},    {6, 11, 2600},
                               {13, 9, 520},  {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320},
-                              {4, 7, 12000}, {2, 5, 45000}};
+                              {4, 7, 12000}, {2, 5, 45000},  {6, 3, 65600}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
     for (const GemmVariant& variant : variants) {
@@ -559,6 +561,12 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
           for (size_t k = 0; k < p.k; ++k) magnitude += std::fabs(p.a[m * p.k + k]);
           INFO(variant.name << " m " << p.m << " n " << p.n << " k " << p.k << " token " << m
                             << " row " << c);
+          // int8 with per-token scales on AVX-512 VNNI sums each row whole in int32 in prefill
+          // and in decode batches of five or more: those get their prefill's bits.
+          if (token_scales && format == Format::kInt8 && variant.isa == Isa::kAvx512vnni &&
+              p.m > 4) {
+            REQUIRE(decoded[m * p.n + c] == prefilled[m * p.n + c]);
+          }
           if (p.m <= batch_with_lone_bits(format, variant.isa)) {
             REQUIRE(y[c] == decoded[m * p.n + c]);
           } else {

@@ -65,6 +65,11 @@ struct GemmArgs {
 
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
 
+// With per-token activation scales, int8 rows (one weight scale a row) may be summed whole in
+// int32 (GemmArgs::aq_token_scales): each product of an unsigned weight byte and an int8
+// activation is at most 255 · 128 in magnitude, so rows of up to this many columns fit.
+constexpr size_t kMaxTokenScaleKp = 65536;
+
 // Quantizes rows of f32 activations [m, k] (row stride a_stride) into int8 [m, kp], scales
 // [m, kp / 32] and offsets [m, kp / 32]: per group, scale = max|x| / 127, q = round(x / scale),
 // offset = offset_bias · Σq (exact; GemmArgs::aq_group_offsets); padding is zero, and a group

@@ -109,6 +109,7 @@ struct Avx512Decode {
       part.m = std::min(together, p.m - m0);
       part.aq = p.aq + m0 * p.kp;
       part.aq_scales = p.aq_scales + m0 * (p.kp / 32);
+      part.aq_group_offsets = p.aq_group_offsets + m0 * (p.kp / 32);
       part.y = p.y + m0 * p.y_stride;
       for (size_t i = 0; i < part.m; ++i) Kernel::prepare(part, i, prepared + i * per_token);
       switch (part.m) {

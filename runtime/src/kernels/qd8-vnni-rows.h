@@ -47,9 +47,6 @@ namespace {
 
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 8;
-// int8 rows with per-token scales sum a whole row in int32: each of its kp products is at most
-// 255 · 128 in magnitude (unsigned weight byte × int8 activation), so 65,536 of them fit.
-constexpr size_t kMaxTokenScaleKp = 65536;
 
 // The sum of count int32 values (a token's group offsets over a block).
 inline int32_t sum_int32(const int32_t* values, size_t count) {

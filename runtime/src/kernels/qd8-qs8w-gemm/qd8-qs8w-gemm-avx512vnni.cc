@@ -5,8 +5,11 @@
 // (qd8-qs8w-avx512-decode.h), which sum in another order and so agree with the prefilled value
 // to float rounding; a token too wide for their stack (Avx512Decode::fits: none in RecurrentGemma)
 // decodes as it prefills. Rows of more than 8192 groups (none in RecurrentGemma) prefill on the
-// 256-bit tiles of qd8-x86-tile.h.
+// 256-bit tiles of qd8-x86-tile.h. Decode batches of five or more with one activation scale per
+// token sum each row whole in int32 on the rows as stored (qd8-qs8w-avx512-token.h), with the
+// bits of their prefill.
 #include "runtime/src/kernels/qd8-qs8w-avx512-decode.h"
+#include "runtime/src/kernels/qd8-qs8w-avx512-token.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/qd8-x86-vnni.h"
@@ -19,6 +22,10 @@ static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to fou
 void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
   if (p.decode && p.m <= kMaxTiledDecodeTokens && Avx512Decode<Int8Decode>::fits(p)) {
     if (p.m > 0) Avx512Decode<Int8Decode>::run(p, n_begin, n_end);
+    return;
+  }
+  if (p.decode && p.aq_token_scales && p.kp <= kMaxTokenScaleKp) {
+    token_rows(p, n_begin, n_end);
     return;
   }
   if (!vnni_repacked<Int8Rows>(p, n_begin, n_end)) {
