@@ -80,7 +80,8 @@ enum {
   OPTION_PREFAULT = 8,
   OPTION_LOCK_WEIGHTS = 16,
   OPTION_HUGE_PAGES = 32,
-  OPTION_SLEEP_BETWEEN_STEPS = 64
+  OPTION_SLEEP_BETWEEN_STEPS = 64,
+  OPTION_PER_TOKEN_ACTIVATION_SCALES = 128
 };
 
 static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags) {
@@ -94,6 +95,9 @@ static griffin_model_options model_options(jint num_threads, jlong max_memory, j
   options.lock_weights = (flags & OPTION_LOCK_WEIGHTS) != 0;
   options.huge_pages = (flags & OPTION_HUGE_PAGES) != 0;
   options.sleep_between_steps = (flags & OPTION_SLEEP_BETWEEN_STEPS) != 0;
+  options.activation_scale = (flags & OPTION_PER_TOKEN_ACTIVATION_SCALES) != 0
+                                 ? GRIFFIN_ACTIVATION_SCALE_PER_TOKEN
+                                 : GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
   return options;
 }
 

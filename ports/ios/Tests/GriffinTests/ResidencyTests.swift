@@ -1,5 +1,5 @@
 // GriffinModel.Options' residency options (copyWeights, prefault, lockWeights, hugePages), and
-// sleepBetweenSteps: each decodes the bundled model to the same tokens as the mapped default, and
+// sleepBetweenSteps and perTokenActivationScales: each decodes the bundled model to the same tokens as the mapped default, and
 // reports its huge pages.
 import Foundation
 import XCTest
@@ -21,6 +21,8 @@ final class ResidencyTests: XCTestCase {
     for options in [
       GriffinModel.Options(copyWeights: true), GriffinModel.Options(prefault: true),
       GriffinModel.Options(sleepBetweenSteps: true),
+      // The bundled model is bf16: per-token activation scales (integer paths only) change nothing.
+      GriffinModel.Options(perTokenActivationScales: true),
     ] {
       let model = try GriffinModel(path: Fixtures.modelPath, options: options)
       XCTAssertEqual(try Fixtures.greedyTokens(model, Fixtures.prompt, maxTokens: 12), expected)

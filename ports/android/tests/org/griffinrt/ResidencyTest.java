@@ -1,5 +1,5 @@
 // GriffinModel.Options' residency options (copyWeights, prefault, lockWeights, hugePages), and
-// sleepBetweenSteps: each decodes the bundled model to the same tokens as the mapped default, and
+// sleepBetweenSteps and perTokenActivationScales: each decodes the bundled model to the same tokens as the mapped default, and
 // reports its huge pages.
 package org.griffinrt;
 
@@ -29,7 +29,10 @@ public class ResidencyTest {
     assertEquals(12, expected.size());
     GriffinModel.Options[] options = {new GriffinModel.Options().copyWeights(true),
         new GriffinModel.Options().prefault(true),
-        new GriffinModel.Options().sleepBetweenSteps(true)};
+        new GriffinModel.Options().sleepBetweenSteps(true),
+        // The bundled model is bf16: per-token activation scales (integer paths only) change
+        // nothing.
+        new GriffinModel.Options().perTokenActivationScales(true)};
     for (GriffinModel.Options option : options) {
       try (GriffinModel model = GriffinModel.open(Fixtures.modelPath(), option)) {
         assertEquals(expected, Fixtures.greedyTokens(model, Fixtures.PROMPT, 12));
