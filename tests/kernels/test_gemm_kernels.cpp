@@ -533,11 +533,11 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
   // of a call in 64 KB: four of 12,000 columns do not fit and run as 2 + 2; one of 45,000
   // columns does not fit alone and takes the prefill path. With per-token scales, int8 batches of
   // five or more sum each row whole in int32 up to 65,536 columns (kMaxTokenScaleKp); 65,600
-  // take the per-group steps.
+  // take the per-group steps; 70 tokens are two chunks of their tiles (64 + 6).
   const size_t shapes[][3] = {{4, 13, 300},  {3, 9, 2560},   {2, 21, 7680}, {8, 19, 2560},
                               {5, 8, 300},   {4, 7, 200},    {1, 5, 20},    {6, 11, 2600},
                               {13, 9, 520},  {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320},
-                              {4, 7, 12000}, {2, 5, 45000},  {6, 3, 65600}};
+                              {4, 7, 12000}, {2, 5, 45000},  {6, 3, 65600}, {70, 6, 300}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
     for (const GemmVariant& variant : variants) {

@@ -29,6 +29,7 @@ namespace griffin {
 namespace {
 
 constexpr size_t kTokenTileTokens = 8;
+constexpr size_t kTokenChunk = 64;  // tokens whose rows' offsets are summed once (a stack array)
 
 // 128 · Σa of each of the call's tokens, from the quantizer's per-group offsets.
 inline int32_t token_offset(const GemmArgs& p, size_t token) {
@@ -57,8 +58,9 @@ inline void token_rows_tile(const GemmArgs& p, const int32_t* offsets, size_t m0
   }
   for (size_t k = 0; k < p.kp; k += 64) {
     // Decode reads the rows once from memory: the tiles kDecodePrefetchTiles on are requested
-    // meanwhile (qd8-avx512-decode.h). A batch's later token passes find them in cache.
-    if (m0 == 0) prefetch_decode_rows(ahead, NR * k, NR * 64);
+    // meanwhile (qd8-avx512-decode.h) by a chunk's first tokens; its later ones find them in
+    // cache.
+    if (m0 % kTokenChunk == 0) prefetch_decode_rows(ahead, NR * k, NR * 64);
     // kp is a multiple of 32: the last step may have 32 bytes. Masked-off weight bytes become
     // 0x80 and meet zeroed activations, adding nothing. (A lambda for the step kept the
     // accumulators on the stack.)
@@ -107,28 +109,33 @@ inline void token_rows_pass(const GemmArgs& p, const int32_t* offsets, size_t m0
   token_rows_tile<MR, NR>(p, offsets, m0, n0);
 }
 
-// Rows [n_begin, n_end) of every token: tiles of up to kTokenTileTokens tokens × 2 rows (or 4
-// rows for up to four tokens), the rows' tiles outermost so that a batch's later tokens find the
-// rows in cache.
+// Rows [n_begin, n_end) of every token: tiles of up to kTokenTileTokens tokens × 2 rows, the
+// rows' tiles outermost so that a batch's later tokens find the rows in cache, in chunks of up to
+// kTokenChunk tokens whose offsets are summed once. Up to four tokens (here only when too wide
+// for the decode tiles, Avx512Decode::fits) take 4 rows a tile.
 inline void token_rows(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  int32_t offsets[kTokenTileTokens];
-  for (size_t n = n_begin; n < n_end;) {
-    const size_t rows_per_tile = p.m <= 4 ? 4 : 2;
-    const size_t rows = std::min(rows_per_tile, n_end - n);
-    for (size_t m0 = 0; m0 < p.m; m0 += kTokenTileTokens) {
-      const size_t tokens = std::min(kTokenTileTokens, p.m - m0);
-      for (size_t i = 0; i < tokens; ++i) offsets[i] = token_offset(p, m0 + i);
-      if (rows < rows_per_tile) {  // the last rows, one at a time
-        for (size_t r = 0; r < rows; ++r) {
-          token_rows_pass<kTokenTileTokens, 1>(p, offsets, m0, tokens, n + r);
+  int32_t offsets[kTokenChunk];
+  const size_t rows_per_tile = p.m <= 4 ? 4 : 2;
+  for (size_t c0 = 0; c0 < p.m; c0 += kTokenChunk) {
+    const size_t chunk = std::min(kTokenChunk, p.m - c0);
+    for (size_t i = 0; i < chunk; ++i) offsets[i] = token_offset(p, c0 + i);
+    for (size_t n = n_begin; n < n_end;) {
+      const size_t rows = std::min(rows_per_tile, n_end - n);
+      for (size_t m0 = c0; m0 < c0 + chunk; m0 += kTokenTileTokens) {
+        const size_t tokens = std::min(kTokenTileTokens, c0 + chunk - m0);
+        const int32_t* tile_offsets = offsets + (m0 - c0);
+        if (rows < rows_per_tile) {  // the last rows, one at a time
+          for (size_t r = 0; r < rows; ++r) {
+            token_rows_pass<kTokenTileTokens, 1>(p, tile_offsets, m0, tokens, n + r);
+          }
+        } else if (rows_per_tile == 4) {
+          token_rows_pass<4, 4>(p, tile_offsets, m0, tokens, n);
+        } else {
+          token_rows_pass<kTokenTileTokens, 2>(p, tile_offsets, m0, tokens, n);
         }
-      } else if (rows_per_tile == 4) {
-        token_rows_pass<4, 4>(p, offsets, m0, tokens, n);
-      } else {
-        token_rows_pass<kTokenTileTokens, 2>(p, offsets, m0, tokens, n);
       }
+      n += rows;
     }
-    n += rows;
   }
 }
 

@@ -530,14 +530,16 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
       const __m128i dot = _mm_sub_epi32(sums, _mm_set1_epi32(offsets[m * groups + g]));
       if constexpr (kIntegerRows) {
         integer_sum = _mm_add_epi32(integer_sum, dot);
-        continue;
-      }
-      __m128 scale = kTokenScales ? _mm_set1_ps(1.0f) : _mm_set1_ps(a_scales[g]);
-      if constexpr (Rows::kGroupScales) {
+      } else if constexpr (kTokenScales) {  // int4: the weight scale only
         const __m128 w_scale = _mm_load_ps(&by_group[gi % 4][gi < 4 ? 0 : 4]);
-        scale = kTokenScales ? w_scale : _mm_mul_ps(w_scale, scale);
+        acc = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), w_scale, acc);
+      } else {
+        __m128 scale = _mm_set1_ps(a_scales[g]);
+        if constexpr (Rows::kGroupScales) {
+          scale = _mm_mul_ps(_mm_load_ps(&by_group[gi % 4][gi < 4 ? 0 : 4]), scale);
+        }
+        acc = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), scale, acc);
       }
-      acc = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), scale, acc);
     }
   }
   if constexpr (kIntegerRows) acc = _mm_cvtepi32_ps(integer_sum);
