@@ -9,7 +9,7 @@
 // batch gets its prefill's bits.
 // Why not the repacked blocks for batches: they repack each block for the call's tokens, and a
 // batch of eight paid for that as much as for its products: 2B with int8 activations on two Zen 4
-// vCPUs, 125-126 ms a step there, 104-105 here (~48 ms of products at the vpdpbusd peak, ~55 ms
+// vCPUs, 125-126 ms a step there, 99-101 here (~48 ms of products at the vpdpbusd peak, ~55 ms
 // of reading the weights at 50 GB/s). Up to four tokens keep the tuned decode tiles
 // (qd8-qs8w-avx512-decode.h, per-group steps on the equal scales): this kernel decoded a lone
 // token at 0.75-0.78 of the read bandwidth against their 0.87-0.89 (in 4-row tiles, and 8).
