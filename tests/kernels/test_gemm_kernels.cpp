@@ -282,6 +282,29 @@ TEST_CASE("Per-token activation quantization scales every group by the row's lar
 }
 
 #if defined(__x86_64__)
+namespace {
+
+// Runs a quantizer variant and its scalar definition on the same rows and checks they give the
+// same bytes, scales and offsets; returns the scales.
+std::vector<float> check_same_quantization(QuantizeKernel definition, QuantizeKernel variant,
+                                           size_t m, size_t k, size_t kp,
+                                           const std::vector<float>& a, size_t stride,
+                                           int32_t offset_bias) {
+  std::vector<int8_t> expected(m * kp, 99), actual(m * kp, 77);
+  std::vector<float> expected_scales(m * kp / 32), actual_scales(m * kp / 32);
+  std::vector<int32_t> expected_offsets(m * kp / 32), actual_offsets(m * kp / 32, 12345);
+  definition(m, k, kp, a.data(), stride, expected.data(), expected_scales.data(), offset_bias,
+             expected_offsets.data());
+  variant(m, k, kp, a.data(), stride, actual.data(), actual_scales.data(), offset_bias,
+          actual_offsets.data());
+  CHECK(actual == expected);
+  CHECK(actual_scales == expected_scales);
+  CHECK(actual_offsets == expected_offsets);
+  return expected_scales;
+}
+
+}  // namespace
+
 TEST_CASE("Per-token activation quantization with AVX2 gives the scalar definition's bits",
           "[kernels]") {
   if (!cpu_supports(Isa::kAvx2)) {
@@ -296,18 +319,11 @@ TEST_CASE("Per-token activation quantization with AVX2 gives the scalar definiti
     for (float& x : a) x = uniform(rng);
     for (size_t i = 0; i < k; ++i) a[stride + i] = 1e-40f * static_cast<float>(i);  // all tiny
     a[2 * stride + k - 1] = 1e30f;  // a huge last value
-    std::vector<int8_t> expected(m * kp, 99), actual(m * kp, 77);
-    std::vector<float> expected_scales(m * kp / 32), actual_scales(m * kp / 32);
-    std::vector<int32_t> expected_offsets(m * kp / 32), actual_offsets(m * kp / 32, 12345);
-    grf_f32_qd8_quantize_token_ukernel__scalar(m, k, kp, a.data(), stride, expected.data(),
-                                               expected_scales.data(), 8, expected_offsets.data());
-    grf_f32_qd8_quantize_token_ukernel__avx2(m, k, kp, a.data(), stride, actual.data(),
-                                             actual_scales.data(), 8, actual_offsets.data());
     INFO("k " << k);
-    CHECK(actual == expected);
-    CHECK(actual_scales == expected_scales);
-    CHECK(actual_offsets == expected_offsets);
-    CHECK(expected_scales[kp / 32] == 0.0f);  // the all-tiny row counts as zero
+    const std::vector<float> scales =
+        check_same_quantization(grf_f32_qd8_quantize_token_ukernel__scalar,
+                                grf_f32_qd8_quantize_token_ukernel__avx2, m, k, kp, a, stride, 8);
+    CHECK(scales[kp / 32] == 0.0f);  // the all-tiny row counts as zero
   }
 }
 
@@ -332,17 +348,9 @@ TEST_CASE("Activation quantization with AVX2 gives the scalar definition's bits"
       a[33] = 0.5f;
       a[34] = -2.5f;
     }
-    std::vector<int8_t> expected(m * kp, 99), actual(m * kp, 77);
-    std::vector<float> expected_scales(m * kp / 32), actual_scales(m * kp / 32);
-    std::vector<int32_t> expected_offsets(m * kp / 32), actual_offsets(m * kp / 32, 12345);
-    grf_f32_qd8_quantize_ukernel__scalar(m, k, kp, a.data(), stride, expected.data(),
-                                         expected_scales.data(), 128, expected_offsets.data());
-    grf_f32_qd8_quantize_ukernel__avx2(m, k, kp, a.data(), stride, actual.data(),
-                                       actual_scales.data(), 128, actual_offsets.data());
     INFO("k " << k);
-    CHECK(actual == expected);
-    CHECK(actual_scales == expected_scales);
-    CHECK(actual_offsets == expected_offsets);
+    check_same_quantization(grf_f32_qd8_quantize_ukernel__scalar,
+                            grf_f32_qd8_quantize_ukernel__avx2, m, k, kp, a, stride, 128);
   }
 }
 #endif
@@ -357,43 +365,26 @@ TEST_CASE("Activation quantization of NaN and infinite values stays defined", "[
   a[40] = std::numeric_limits<float>::infinity();
   a[k + 70] = -std::numeric_limits<float>::infinity();
   a[k + 71] = std::numeric_limits<float>::quiet_NaN();
-  using Quantize =
-      void (*)(size_t, size_t, size_t, const float*, size_t, int8_t*, float*, int32_t, int32_t*);
-  std::vector<std::pair<const char*, Quantize>> variants = {
-      {"scalar", grf_f32_qd8_quantize_ukernel__scalar}};
-#if defined(__x86_64__)
-  if (cpu_supports(Isa::kAvx2)) variants.push_back({"avx2", grf_f32_qd8_quantize_ukernel__avx2});
-#endif
-  // Per token, an infinite value makes the whole row's scale infinite: every other value of
-  // the row becomes x · 0 = 0, which the per-group checks below allow only in its group.
-  std::vector<std::pair<const char*, Quantize>> token_variants = {
-      {"scalar per token", grf_f32_qd8_quantize_token_ukernel__scalar}};
+  struct Variant {
+    const char* name;
+    QuantizeKernel quantize;
+    bool per_token;
+  };
+  std::vector<Variant> variants = {
+      {"scalar", grf_f32_qd8_quantize_ukernel__scalar, false},
+      {"scalar per token", grf_f32_qd8_quantize_token_ukernel__scalar, true}};
 #if defined(__x86_64__)
   if (cpu_supports(Isa::kAvx2)) {
-    token_variants.push_back({"avx2 per token", grf_f32_qd8_quantize_token_ukernel__avx2});
+    variants.push_back({"avx2", grf_f32_qd8_quantize_ukernel__avx2, false});
+    variants.push_back({"avx2 per token", grf_f32_qd8_quantize_token_ukernel__avx2, true});
   }
 #endif
-  for (const auto& [name, quantize] : token_variants) {
+  for (const Variant& variant : variants) {
     std::vector<int8_t> q(m * kp, 99);
     std::vector<float> scales(m * groups);
     std::vector<int32_t> offsets(m * groups, 12345);
-    quantize(m, k, kp, a.data(), k, q.data(), scales.data(), 128, offsets.data());
-    INFO(name);
-    for (size_t g = 0; g < m * groups; ++g) {
-      int32_t sum = 0;
-      for (size_t i = 0; i < 32; ++i) sum += q[g * 32 + i];
-      CHECK(offsets[g] == 128 * sum);
-    }
-    CHECK(q[40] == -128);
-    CHECK(q[32 * 2 + 1] == 0);  // 0.25 · 0 in the infinite row
-    CHECK(q[k + 70] == -128);
-  }
-  for (const auto& [name, quantize] : variants) {
-    std::vector<int8_t> q(m * kp, 99);
-    std::vector<float> scales(m * groups);
-    std::vector<int32_t> offsets(m * groups, 12345);
-    quantize(m, k, kp, a.data(), k, q.data(), scales.data(), 128, offsets.data());
-    INFO(name);
+    variant.quantize(m, k, kp, a.data(), k, q.data(), scales.data(), 128, offsets.data());
+    INFO(variant.name);
     for (size_t g = 0; g < m * groups; ++g) {
       int32_t sum = 0;
       for (size_t i = 0; i < 32; ++i) sum += q[g * 32 + i];
@@ -403,7 +394,9 @@ TEST_CASE("Activation quantization of NaN and infinite values stays defined", "[
     CHECK(q[41] == 0);         // the infinite group's finite values: x · 0
     CHECK(q[k + 70] == -128);  // -infinity likewise
     CHECK(q[k + 72] == 0);
-    CHECK(q[32 * 2 + 1] == 127);  // a finite group is untouched: 0.25 is its largest value
+    // A finite group is untouched per group (0.25 is its largest value); per token, the
+    // infinite value makes the whole row's scale infinite, and 0.25 · 0 = 0.
+    CHECK(q[32 * 2 + 1] == (variant.per_token ? 0 : 127));
   }
 }
 

@@ -22,6 +22,7 @@
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/qd8-avx512-decode.h"
+#include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/weight-rows.h"
 #include "runtime/src/kernels/x86-reduce.h"
 
@@ -31,16 +32,9 @@ namespace {
 constexpr size_t kTokenTileTokens = 8;
 constexpr size_t kTokenChunk = 64;  // tokens whose rows' offsets are summed once (a stack array)
 
-// 128 · Σa of each of the call's tokens, from the quantizer's per-group offsets.
+// 128 · Σa of a token, from the quantizer's per-group offsets.
 inline int32_t token_offset(const GemmArgs& p, size_t token) {
-  const size_t groups = p.kp / 32;
-  const int32_t* offsets = p.aq_group_offsets + token * groups;
-  __m512i sum = _mm512_setzero_si512();
-  size_t g = 0;
-  for (; g + 16 <= groups; g += 16) sum = _mm512_add_epi32(sum, _mm512_loadu_si512(offsets + g));
-  const __mmask16 tail = static_cast<__mmask16>((1u << (groups - g)) - 1);
-  sum = _mm512_add_epi32(sum, _mm512_maskz_loadu_epi32(tail, offsets + g));
-  return _mm512_reduce_add_epi32(sum);
+  return sum_int32(p.aq_group_offsets + token * (p.kp / 32), p.kp / 32);
 }
 
 // Tokens m0..m0+MR-1 against rows n0..n0+NR-1.
