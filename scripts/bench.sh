@@ -12,7 +12,9 @@
 # turns token by token) and every run's JSON to --out (default docs/benchmarks/), and
 # machine-speed.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a
 # cached file, and some hosts evict ordinary page cache within seconds), else to the build
-# directory, and are removed at the end. Every run uses --prefault. --huge-pages also measures each dtype with
+# directory, and are removed at the end. Every run uses --prefault. int8 is also measured with
+# --int8-activations, with and without --per-token-activation-scales, and int4 with them
+# (docs/quantization.md "Activation scales"). --huge-pages also measures each dtype with
 # the weights copied into 2 MB pages (config "<dtype>-huge-pages"; docs/memory.md "Huge pages").
 # The machine should be otherwise idle.
 set -euo pipefail
@@ -86,13 +88,15 @@ for dtype in $dtypes; do
   "$convert" synthetic --preset recurrentgemma-2b --dtype "$dtype" --seed "$seed" -o "$file" -q
   seed=$((seed + 1))
   configs=("$dtype:")
-  [[ $dtype == int8 ]] && configs+=("int8-activations:--int8-activations")
+  [[ $dtype == int8 ]] && configs+=("int8-activations:--int8-activations"
+    "int8-activations-per-token:--int8-activations --per-token-activation-scales")
+  [[ $dtype == int4 ]] && configs+=("int4-per-token:--per-token-activation-scales")
   ((huge_pages)) && configs+=("$dtype-huge-pages:--huge-pages")
   for entry in "${configs[@]}"; do
     config=${entry%%:*}
     flags=${entry#*:}
     for run in $(seq 1 "$runs"); do
-      # shellcheck disable=SC2086  # $flags is empty or one flag
+      # shellcheck disable=SC2086  # $flags is empty or flags without spaces in them
       result="$("$bench" -m "$file" --threads "$threads" --prefault --roofline --json $flags \
         --prompt-tokens "$prompt_tokens" --decode-tokens "$decode_tokens")"
       echo "$result" >"$out/speed-$config-$run.json"
