@@ -204,10 +204,14 @@ struct Lanes8 {
     if (!row_scales) return _mm256_add_ps(acc, bias);
     return _mm256_fmadd_ps(acc, load(reinterpret_cast<const float*>(p.w_scales) + n0), bias);
   }
+  // A group's exact dot product from its two chains: even + odd - offset.
+  static Int group_dot(Int even, Int odd, int32_t offset) {
+    return _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset));
+  }
   // acc + float(even + odd - offset) · scale, scale = a_scale (· w_scales).
   static Float add_group(Float acc, Int even, Int odd, int32_t offset, float a_scale,
                          const float* w_scales) {
-    const Int dot = _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset));
+    const Int dot = group_dot(even, odd, offset);
     Float scale = _mm256_set1_ps(a_scale);
     if (w_scales != nullptr) scale = _mm256_mul_ps(_mm256_loadu_ps(w_scales), scale);
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc);
@@ -216,8 +220,7 @@ struct Lanes8 {
   // left for the row's end.
   static Float add_unscaled_group(Float acc, Int even, Int odd, int32_t offset,
                                   const float* w_scales) {
-    const Int dot = _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset));
-    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_loadu_ps(w_scales), acc);
+    return _mm256_fmadd_ps(to_float(group_dot(even, odd, offset)), _mm256_loadu_ps(w_scales), acc);
   }
   // Per-token scales, int8: sums kept as int32 in float storage between blocks.
   static Int load_int(const float* x) {
@@ -225,8 +228,7 @@ struct Lanes8 {
   }
   static void store_int(float* x, Int v) { _mm256_storeu_si256(reinterpret_cast<Int*>(x), v); }
   static Int add_dots(Int sum, Int even, Int odd, int32_t offset) {
-    return _mm256_add_epi32(
-        sum, _mm256_sub_epi32(_mm256_add_epi32(even, odd), _mm256_set1_epi32(offset)));
+    return _mm256_add_epi32(sum, group_dot(even, odd, offset));
   }
   static Float to_float(Int v) { return _mm256_cvtepi32_ps(v); }
   static Float scaled(Float acc, float a_scale) {
@@ -249,23 +251,24 @@ struct Lanes16 {
     if (!row_scales) return _mm512_add_ps(acc, bias);
     return _mm512_fmadd_ps(acc, load(reinterpret_cast<const float*>(p.w_scales) + n0), bias);
   }
+  static Int group_dot(Int even, Int odd, int32_t offset) {
+    return _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset));
+  }
   static Float add_group(Float acc, Int even, Int odd, int32_t offset, float a_scale,
                          const float* w_scales) {
-    const Int dot = _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset));
+    const Int dot = group_dot(even, odd, offset);
     Float scale = _mm512_set1_ps(a_scale);
     if (w_scales != nullptr) scale = _mm512_mul_ps(_mm512_loadu_ps(w_scales), scale);
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc);
   }
   static Float add_unscaled_group(Float acc, Int even, Int odd, int32_t offset,
                                   const float* w_scales) {
-    const Int dot = _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset));
-    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_loadu_ps(w_scales), acc);
+    return _mm512_fmadd_ps(to_float(group_dot(even, odd, offset)), _mm512_loadu_ps(w_scales), acc);
   }
   static Int load_int(const float* x) { return _mm512_loadu_si512(x); }
   static void store_int(float* x, Int v) { _mm512_storeu_si512(x, v); }
   static Int add_dots(Int sum, Int even, Int odd, int32_t offset) {
-    return _mm512_add_epi32(
-        sum, _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_set1_epi32(offset)));
+    return _mm512_add_epi32(sum, group_dot(even, odd, offset));
   }
   static Float to_float(Int v) { return _mm512_cvtepi32_ps(v); }
   static Float scaled(Float acc, float a_scale) {
