@@ -317,18 +317,32 @@ inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t c
   }
 }
 
+// What the repack after this block's will read (packed_rows): its rows' groups and, for int4,
+// their f16 scales, prefetched while this block computes, a share in each pass of tokens and
+// spread over the pass's groups. With a few tokens (a decode batch) the memory would otherwise
+// sit idle while the block computes, and the repack then wait for it. All of it in the first
+// pass (an eighth of a 64-token chunk's) left lines arriving late. One thread, 64 tokens, 2,560
+// columns of int4 with per-token scales: 160-168 → 163-170 GMAC/s on matrices of 10,240-81,920
+// rows, against 184-186 on one small enough to stay in L3; the 2B int4 prefill gained 2-12 % in
+// 8 of 10 alternating pairs.
+struct NextRepack {
+  const uint8_t* rows = nullptr;    // its first row at its first group; null: nothing to fetch
+  const uint8_t* scales = nullptr;  // int4: that row's scale of that group; null: none
+  size_t count = 0;                 // groups
+  size_t pass = 0, passes = 1;      // the share of this pass of tokens
+};
+
 // Tokens m0..m0+MR-1 of a block's L::kRows rows over groups g0..g0+count-1, from the packed
 // block. `w_scales` [count][kRows] (int4 only). The accumulators start from and go back to
-// `partial` [MR][kRows]. Unless `next` is null, the same groups of the kRows rows from `next`
-// on (the next block) are prefetched meanwhile: with a few tokens (a decode batch) the memory
-// would otherwise sit idle while this block computes, and the repack then wait for it.
+// `partial` [MR][kRows]. Meanwhile `next`'s share is prefetched.
 // kTokenScales (GemmArgs::aq_token_scales): `partial` holds the unscaled sums, for int8 rows as
 // exact int32 (carried across groups in the dot chains and across blocks in `partial`).
 template <typename Rows, typename L, size_t MR, bool kTokenScales>
 inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
                           const float* w_scales, size_t m0, size_t g0, size_t count,
-                          const uint8_t* next, const uint8_t* next_scales, float* partial) {
+                          const NextRepack& next, float* partial) {
   constexpr size_t kGroupsPerLine = 64 / Rows::kGroupBytes;
+  constexpr size_t kScaleGroups = 16;  // one prefetch per 32 bytes of a row's f16 scales
   constexpr size_t kHalves = L::kRows / 8;
   const size_t groups = p.kp / 32;
   // int8 rows with per-token scales: one exact int32 sum a row, no float step per group.
@@ -340,17 +354,26 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
     even[i] = L::zero();
     odd[i] = L::zero();
   }
+  // This pass's share of the next repack's lines of rows [line0, line1) and of its runs of
+  // scales [run0, run1).
+  const size_t lines =
+      next.rows != nullptr ? (next.count + kGroupsPerLine - 1) / kGroupsPerLine : 0;
+  // Runs of 16 groups, and one at the last group: every line is met however the scales align.
+  const size_t runs = next.scales != nullptr ? next.count / kScaleGroups + 1 : 0;
+  const size_t line0 = lines * next.pass / next.passes,
+               line1 = lines * (next.pass + 1) / next.passes;
+  const size_t run0 = runs * next.pass / next.passes, run1 = runs * (next.pass + 1) / next.passes;
+  size_t line = line0, run = run0;
   for (size_t g = 0; g < count; ++g) {
-    if (next != nullptr && g % kGroupsPerLine == 0) {
+    for (const size_t due = line0 + (line1 - line0) * (g + 1) / count; line < due; ++line) {
       for (size_t r = 0; r < L::kRows; ++r) {
-        __builtin_prefetch(next + r * p.w_row_bytes + (g0 + g) * Rows::kGroupBytes, 0, 3);
+        __builtin_prefetch(next.rows + r * p.w_row_bytes + line * 64, 0, 3);
       }
     }
-    // Every 16 groups (32 bytes of f16 scales a row), so that each line is met however the
-    // rows' scales are aligned.
-    if (next_scales != nullptr && g % 16 == 0) {
+    for (const size_t due = run0 + (run1 - run0) * (g + 1) / count; run < due; ++run) {
       for (size_t r = 0; r < L::kRows; ++r) {
-        __builtin_prefetch(next_scales + (r * groups + g) * sizeof(uint16_t), 0, 3);
+        const size_t g_run = std::min(run * kScaleGroups, next.count - 1);
+        __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
       }
     }
     const __m256i* block = packed + g * 8 * kHalves;
@@ -396,22 +419,21 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
 template <typename Rows, typename L, bool kTokenScales, size_t MR = kTokensPerPass>
 inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* offsets,
                               const __m256i* packed, const float* w_scales, size_t m0, size_t g0,
-                              size_t count, const uint8_t* next, const uint8_t* next_scales,
-                              float* partial) {
+                              size_t count, const NextRepack& next, float* partial) {
   if constexpr (MR > 1) {
     if (tokens < MR) {
       packed_token_pass<Rows, L, kTokenScales, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0,
-                                                       count, next, next_scales, partial);
+                                                       count, next, partial);
       return;
     }
   }
   packed_tokens<Rows, L, MR, kTokenScales>(p, offsets, packed, w_scales, m0, g0, count, next,
-                                           next_scales, partial);
+                                           partial);
 }
 
-// Prefill: rows [n0, n0 + L::kRows) for every token.
+// Prefill: rows [n0, n0 + L::kRows) for every token; the caller's rows end at n_end.
 template <typename Rows, typename L, bool kTokenScales>
-inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
+inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0, size_t n_end) {
   constexpr size_t kRows = L::kRows;
   constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;  // 64 KB of packed weights
   const size_t groups = p.kp / 32;
@@ -429,15 +451,22 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
     if constexpr (Rows::kGroupScales) {
       int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
     }
+    // The next repack: these rows' next groups, else the next rows' first (int4: with their f16
+    // scales, unfetched, their loads in int4_scales_by_row were 3 % of a 2B int4 prefill).
+    NextRepack next;
+    const bool rows_done = g0 + count == groups;
+    const size_t next_n = rows_done ? n0 + kRows : n0, next_g = rows_done ? 0 : g0 + count;
+    if (next_n < n_end) {
+      next.rows = weight_row<uint8_t>(p, next_n) + next_g * Rows::kGroupBytes;
+      if constexpr (Rows::kGroupScales) {
+        next.scales = p.w_scales + (next_n * groups + next_g) * sizeof(uint16_t);
+      }
+      next.count = std::min(kGroupsAtOnce, groups - next_g);
+    }
+    next.passes = (p.m + kTokensPerPass - 1) / kTokensPerPass;
     for (size_t m = 0; m < p.m; m += kTokensPerPass) {
       const size_t tokens = std::min(kTokensPerPass, p.m - m);
-      const uint8_t* next = m == 0 ? weight_row<uint8_t>(p, n0 + kRows) : nullptr;
-      // int4: the next block's f16 scales too ([n][groups], so its rows' are one run); unfetched,
-      // their loads in int4_scales_by_row were 3 % of a 2B int4 prefill.
-      const uint8_t* next_scales =
-          Rows::kGroupScales && m == 0
-              ? p.w_scales + ((n0 + kRows) * groups + g0) * sizeof(uint16_t)
-              : nullptr;
+      next.pass = m / kTokensPerPass;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (g0 == 0) {
@@ -447,7 +476,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0) {
         }
       }
       packed_token_pass<Rows, L, kTokenScales>(tokens, p, offsets, packed, w_scales, m, g0, count,
-                                               next, next_scales, partial);
+                                               next, partial);
       const bool last = g0 + count == groups;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
@@ -558,8 +587,8 @@ template <typename Rows, bool kTokenScales>
 inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
   size_t n = n_begin;
   if (p.m > 1) {
-    for (; n + 16 <= n_end; n += 16) packed_rows<Rows, Lanes16, kTokenScales>(p, offsets, n);
-    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8, kTokenScales>(p, offsets, n);
+    for (; n + 16 <= n_end; n += 16) packed_rows<Rows, Lanes16, kTokenScales>(p, offsets, n, n_end);
+    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8, kTokenScales>(p, offsets, n, n_end);
   }
   // A one-token call, and the last rows: 1×4 tiles on the stored rows, token by token.
   for (size_t m = 0; m < p.m; ++m) {
