@@ -70,17 +70,23 @@ Status unembed(const Model& model, RowScratch& r, size_t first, size_t rows, flo
   const size_t width = static_cast<size_t>(c.width);
   ops::rmsnorm(rows, width, r.x + first * width, model.final_norm_scale().data(), c.rms_norm_eps,
                r.normed);
-  // One row reads the whole embedding once, as a decoded token does, so it runs the decode
-  // kernels (GemmArgs::decode) even after a prefill: the 1×4 tiles of the integer prefill
-  // kernels took 2 % of a 2B int4 prefill of 256 tokens for this one row.
-  const bool decode = r.linear.decode;
-  r.linear.decode = decode || rows == 1;
-  const Status status = model.unembedding().run(rows, r.normed, out, r.linear);
-  r.linear.decode = decode;
-  GRF_RETURN_IF_ERROR(status);
+  GRF_RETURN_IF_ERROR(model.unembedding().run(rows, r.normed, out, r.linear));
   ops::parallel_soft_cap(r.linear.pool, r.linear.kernels->tanh.soft_cap,
                          rows * static_cast<size_t>(c.vocab_size), c.logits_soft_cap, out);
   return Status::ok_status();
+}
+
+// The logits of a prefill's last token, which read the whole embedding for one row as a decoded
+// token's do: so they run the decode kernels (GemmArgs::decode). The integer prefill kernels'
+// 1×4 tiles took 2 % of a 2B int4 prefill of 256 tokens for this one row. Every token's logits
+// (all_logits) stay on the prefill kernels, so that chunking changes none of their bits; the
+// last row of those and these agree to float rounding.
+Status unembed_last_token(const Model& model, RowScratch& r, size_t row, float* out) {
+  const bool decode = r.linear.decode;
+  r.linear.decode = true;
+  const Status status = unembed(model, r, row, 1, out);
+  r.linear.decode = decode;
+  return status;
 }
 
 }  // namespace
@@ -95,14 +101,14 @@ Status forward_chunk(const Model& model, SessionState& state, const int32_t* tok
     GRF_RETURN_IF_ERROR(unembed(model, state.rows, 0, count, all_logits));
     std::memcpy(state.logits, all_logits + (count - 1) * vocab, vocab * sizeof(float));
   } else if (last_logits) {
-    GRF_RETURN_IF_ERROR(unembed(model, state.rows, count - 1, 1, state.logits));
+    GRF_RETURN_IF_ERROR(unembed_last_token(model, state.rows, count - 1, state.logits));
   }
   state.counters->position += static_cast<int64_t>(count);
   return Status::ok_status();
 }
 
 Status chunk_row_logits(const Model& model, SessionState& state, size_t row) {
-  return unembed(model, state.rows, row, 1, state.logits);
+  return unembed_last_token(model, state.rows, row, state.logits);
 }
 
 Status forward_batch(const Model& model, RowScratch& rows, const Sequences& sequences,

@@ -37,8 +37,9 @@ struct LinearContext {
   int8_t* quantized = nullptr;           // [rows, padded_in] scratch for qd8 activations
   float* quantized_scales = nullptr;     // [rows, padded_in / 32]
   int32_t* quantized_offsets = nullptr;  // [rows, padded_in / 32]
-  // Decoded tokens (Session::decode, a batch), else prefill: int8 weights may run with int16
-  // activations in either (GemmArgs::int16_decode, int16_prefill).
+  // Decoded tokens (Session::decode, a batch) and a prefill's last-token logits, else prefill:
+  // int8 weights may run with int16 activations in either (GemmArgs::int16_decode,
+  // int16_prefill).
   bool decode = false;
 };
 

@@ -53,12 +53,13 @@ struct GemmArgs {
   // bits and each token its lone decode's. The VNNI variant does the same in blocks of up to
   // eight tokens (x86-int16-vnni-decode.h).
   bool int16_prefill = false;
-  // Decoded tokens (Session::decode, griffin_batch_decode), never prefill: a kernel may then sum
-  // in another order than its prefill, to float rounding (the qd8 avx512vnni variants decode up
-  // to four tokens in 512-bit vectors on the stored rows, qd8-avx512-decode.h, and prefill on
-  // repacked blocks; qd8-qs4w avx2 decodes one token in 1×4 tiles, and prefills and decodes
-  // batches of two or more with a lane per group, qd8-qs4w-avx2-prefill.h). Except there, each
-  // token of a batch of up to four gets its lone bits (larger batches: to float rounding), and
+  // Decoded tokens (Session::decode, griffin_batch_decode) and the one row of a prefill's
+  // last-token logits (forward.cpp, unembed_last_token), never a prefill's other products: a kernel
+  // may then sum in another order than its prefill, to float rounding (the qd8 avx512vnni variants
+  // decode up to four tokens in 512-bit vectors on the stored rows, qd8-avx512-decode.h, and
+  // prefill on repacked blocks; qd8-qs4w avx2 decodes one token in 1×4 tiles, and prefills and
+  // decodes batches of two or more with a lane per group, qd8-qs4w-avx2-prefill.h). Except there,
+  // each token of a batch of up to four gets its lone bits (larger batches: to float rounding), and
   // prefill chunking changes no bit.
   bool decode = false;
 };
