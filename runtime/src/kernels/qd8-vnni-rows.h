@@ -322,9 +322,9 @@ inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t c
 // spread over the pass's groups. With a few tokens (a decode batch) the memory would otherwise
 // sit idle while the block computes, and the repack then wait for it. All of it in the first
 // pass (an eighth of a 64-token chunk's) left lines arriving late. One thread, 64 tokens, 2,560
-// columns of int4 with per-token scales: 160-168 → 163-170 GMAC/s on matrices of 10,240-81,920
-// rows, against 184-186 on one small enough to stay in L3; the 2B int4 prefill gained 2-12 % in
-// 8 of 10 alternating pairs.
+// columns of int4 with per-token scales: 160-166 → 163-168 GMAC/s on matrices of 10,240-81,920
+// rows, against 177-186 on one small enough to stay in L3; the 2B int4 prefill gained 2-14 % in
+// 12 of 14 alternating pairs.
 struct NextRepack {
   const uint8_t* rows = nullptr;    // its first row at its first group; null: nothing to fetch
   const uint8_t* scales = nullptr;  // int4: that row's scale of that group; null: none
