@@ -456,8 +456,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0, si
     // The next repack: these rows' next groups, else the next rows' first (int4: with their f16
     // scales, unfetched, their loads in int4_scales_by_row were 3 % of a 2B int4 prefill).
     NextRepack next;
-    const bool rows_done = g0 + count == groups;
-    const size_t next_n = rows_done ? n0 + kRows : n0, next_g = rows_done ? 0 : g0 + count;
+    const bool last = g0 + count == groups;  // these rows' last block of groups
+    const size_t next_n = last ? n0 + kRows : n0, next_g = last ? 0 : g0 + count;
     if (next_n < n_end) {
       next.rows = weight_row<uint8_t>(p, next_n) + next_g * Rows::kGroupBytes;
       if constexpr (Rows::kGroupScales) {
@@ -479,7 +479,6 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0, si
       }
       packed_token_pass<Rows, L, kTokenScales>(tokens, p, offsets, packed, w_scales, m, g0, count,
                                                next, partial);
-      const bool last = g0 + count == groups;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (!last) {  // the partial sums as they are (int32 for int8 rows with token scales)
