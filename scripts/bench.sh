@@ -13,8 +13,8 @@
 # machine-speed.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a
 # cached file, and some hosts evict ordinary page cache within seconds), else to the build
 # directory, and are removed at the end. Every run uses --prefault. int8 is also measured with
-# --int8-activations, with and without --per-token-activation-scales, and int4 with them
-# (docs/quantization.md "Activation scales"). --huge-pages also measures each dtype with
+# --int8-activations, with and without --per-token-activation-scales and
+# --power-of-two-activation-scales, and int4 with each (docs/quantization.md "Activation scales"). --huge-pages also measures each dtype with
 # the weights copied into 2 MB pages (config "<dtype>-huge-pages"; docs/memory.md "Huge pages").
 # The machine should be otherwise idle.
 set -euo pipefail
@@ -89,8 +89,10 @@ for dtype in $dtypes; do
   seed=$((seed + 1))
   configs=("$dtype:")
   [[ $dtype == int8 ]] && configs+=("int8-activations:--int8-activations"
-    "int8-activations-per-token:--int8-activations --per-token-activation-scales")
-  [[ $dtype == int4 ]] && configs+=("int4-per-token:--per-token-activation-scales")
+    "int8-activations-per-token:--int8-activations --per-token-activation-scales"
+    "int8-activations-power-of-two:--int8-activations --power-of-two-activation-scales")
+  [[ $dtype == int4 ]] && configs+=("int4-per-token:--per-token-activation-scales"
+    "int4-power-of-two:--power-of-two-activation-scales")
   ((huge_pages)) && configs+=("$dtype-huge-pages:--huge-pages")
   for entry in "${configs[@]}"; do
     config=${entry%%:*}

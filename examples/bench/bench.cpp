@@ -608,7 +608,9 @@ int bench(int argc, char** argv) {
     out["weights_mapped_bytes"] = plan.weights_mapped_bytes;
     out["huge_pages"] = o.model.huge_pages;
     out["sleep_between_steps"] = o.model.sleep_between_steps;
-    out["activation_scale"] = o.model.per_token_activation_scales ? "per_token" : "per_group";
+    out["activation_scale"] = o.model.per_token_activation_scales      ? "per_token"
+                              : o.model.power_of_two_activation_scales ? "power_of_two"
+                                                                       : "per_group";
     out["weights_huge_page_bytes"] = info.weights_huge_page_bytes;
     out["xnnpack_bytes"] = usage.xnnpack_bytes;
     out["weights_streamed_bytes"] = plan.weights_streamed_bytes;

@@ -20,7 +20,13 @@ inline void add_model_flags(CLI::App& app, ModelFlags& flags) {
   app.add_flag("--per-token-activation-scales", flags.per_token_activation_scales,
                "int4 weights (and int8 with --int8-activations): one scale per token for the int8 "
                "activations instead of one per 32 values (faster prefill with AVX-512 VNNI, "
-               "slightly less accurate; docs/quantization.md)");
+               "slightly less accurate; docs/quantization.md)")
+      ->excludes(app.add_flag("--power-of-two-activation-scales",
+                              flags.power_of_two_activation_scales,
+                              "int4 weights (and int8 with --int8-activations): each 32 values' "
+                              "activation scale rounded up to a power of two (about the per-token "
+                              "prefill speed with AVX-512 VNNI, at most twice the per-group "
+                              "error; docs/quantization.md)"));
   app.add_flag("--prefault", flags.prefault, "read every weight page into RAM at open");
   app.add_flag("--lock-weights", flags.lock_weights,
                "mlock the weights so the OS cannot evict them (needs RLIMIT_MEMLOCK)");

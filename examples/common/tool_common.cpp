@@ -26,7 +26,9 @@ ModelPtr open_model(const std::string& path, const ModelFlags& flags) {
   options.num_threads = flags.threads;
   options.int8_activations = flags.int8_activations;
   options.activation_scale = flags.per_token_activation_scales ? GRIFFIN_ACTIVATION_SCALE_PER_TOKEN
-                                                               : GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
+                             : flags.power_of_two_activation_scales
+                                 ? GRIFFIN_ACTIVATION_SCALE_POWER_OF_TWO
+                                 : GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
   options.prefault = flags.prefault;
   options.lock_weights = flags.lock_weights;
   options.huge_pages = flags.huge_pages;

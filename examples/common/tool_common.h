@@ -39,8 +39,9 @@ void check(griffin_status status, const char* what, const griffin_session* sessi
 struct ModelFlags {
   int32_t threads = 0;
   bool int8_activations = false;
-  bool per_token_activation_scales = false;  // activation_scale = ..._PER_TOKEN
-  bool prefault = false;                     // prefault, lock_weights, huge_pages: docs/memory.md
+  bool per_token_activation_scales = false;     // activation_scale = ..._PER_TOKEN
+  bool power_of_two_activation_scales = false;  // activation_scale = ..._POWER_OF_TWO
+  bool prefault = false;  // prefault, lock_weights, huge_pages: docs/memory.md
   bool lock_weights = false;
   bool huge_pages = false;
   bool sleep_between_steps = false;

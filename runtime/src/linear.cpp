@@ -286,6 +286,7 @@ Status Linear::quantize_input(size_t rows, const float* x, GemmArgs* args,
   args->aq_scales = context.quantized_scales;
   args->aq_group_offsets = context.quantized_offsets;
   args->aq_token_scales = context.kernels->token_activation_scales;
+  args->aq_power_of_two_scales = context.kernels->power_of_two_activation_scales;
   return Status::ok_status();
 }
 
@@ -325,6 +326,7 @@ Status Linear::run_together(const SharedInputCall* calls, size_t count, size_t r
     args[i].aq_scales = args[0].aq_scales;
     args[i].aq_group_offsets = args[0].aq_group_offsets;
     args[i].aq_token_scales = args[0].aq_token_scales;
+    args[i].aq_power_of_two_scales = args[0].aq_power_of_two_scales;
   }
   const size_t threads = context.pool ? pthreadpool_get_threads_count(context.pool) : 1;
   MapsTask task{first.kernel_for(context), args.data(), first_rows.data(), count,

@@ -78,8 +78,9 @@ Status Model::prepare(const ModelOptions& options) {
             "num_threads %d out of range", options.num_threads);
   GRF_CHECK(options.max_batch >= 0 && options.max_batch <= 4096, kInvalidArgument,
             "max_batch %lld out of range [0, 4096]", (long long)options.max_batch);
-  GRF_CHECK(options.activation_scale == 0 || options.activation_scale == 1, kInvalidArgument,
-            "activation_scale %d is not GRIFFIN_ACTIVATION_SCALE_PER_GROUP (0) or _PER_TOKEN (1)",
+  GRF_CHECK(options.activation_scale >= 0 && options.activation_scale <= 2, kInvalidArgument,
+            "activation_scale %d is not GRIFFIN_ACTIVATION_SCALE_PER_GROUP (0), _PER_TOKEN (1) or "
+            "_POWER_OF_TWO (2)",
             static_cast<int>(options.activation_scale));
   plan_options_.int8_activations = options.int8_activations;
   plan_options_.max_batch = options.max_batch;
@@ -112,7 +113,7 @@ Status Model::prepare(const ModelOptions& options) {
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
   kernels_ = select_kernels(options.force_scalar_kernels, options.int8_activations,
-                            options.activation_scale == 1);
+                            options.activation_scale == 1, options.activation_scale == 2);
   // Quantized formats are for matrices; the small tensors must be floats.
   for (const TensorView& view : file_->tensors()) {
     const bool matrix = view.role == TensorRole::kMatrix || view.role == TensorRole::kEmbedding;

@@ -43,7 +43,8 @@ struct ModelOptions {
   bool force_scalar_kernels = false;  // debugging: the scalar definitions instead of SIMD
   bool int8_activations = false;      // int8 weights: quantize activations too (int8 dot products)
   // Quantized activations (int4 weights, int8 with int8_activations): 0 = a scale per group of
-  // 32 (GRIFFIN_ACTIVATION_SCALE_PER_GROUP), 1 = one per token (..._PER_TOKEN).
+  // 32 (GRIFFIN_ACTIVATION_SCALE_PER_GROUP), 1 = one per token (..._PER_TOKEN), 2 = a power of
+  // two per group (..._POWER_OF_TWO).
   int32_t activation_scale = 0;
   bool prefault = false;             // read every weight page in at open (resident_weights.h)
   bool lock_weights = false;         // mlock the weights until the model closes

@@ -30,15 +30,20 @@ struct Problem {
   std::vector<float> bias;
   bool no_bias = false;  // the kernels get a null bias (and `bias` holds zeros for the references)
   // The activations have one scale per token (GemmArgs::aq_token_scales), from the _token
-  // quantizer.
+  // quantizer, or power-of-two group scales (GemmArgs::aq_power_of_two_scales), from the _pow2 one.
   bool token_scales = false;
+  bool power_of_two_scales = false;
 };
+
+// How a problem's activations are scaled (the quantizer variant, and the GemmArgs flag that says
+// so).
+enum class Scales { kPerGroup, kPerToken, kPowerOfTwo };
 
 // kInt8F32: int8 weights with f32 activations (f32-qs8w); kInt8: with int8 activations (qd8-qs8w).
 enum class Format { kBf16, kInt8F32, kInt8, kInt4 };
 
 Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& rng,
-                     bool token_scales = false) {
+                     Scales scales = Scales::kPerGroup) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   Problem p{m,  n,  k,  static_cast<size_t>(padded_columns(static_cast<int64_t>(k))),
             {}, {}, {}, {},
@@ -48,9 +53,12 @@ Problem make_problem(Format format, size_t m, size_t n, size_t k, std::mt19937& 
   p.aq.resize(m * p.kp);
   p.aq_scales.resize(m * p.kp / 32);
   p.aq_group_offsets.resize(m * p.kp / 32);
-  p.token_scales = token_scales;
-  const QuantizeKernel quantize = token_scales ? grf_f32_qd8_quantize_token_ukernel__scalar
-                                               : grf_f32_qd8_quantize_ukernel__scalar;
+  p.token_scales = scales == Scales::kPerToken;
+  p.power_of_two_scales = scales == Scales::kPowerOfTwo;
+  const QuantizeKernel quantize = p.token_scales ? grf_f32_qd8_quantize_token_ukernel__scalar
+                                  : p.power_of_two_scales
+                                      ? grf_f32_qd8_quantize_pow2_ukernel__scalar
+                                      : grf_f32_qd8_quantize_ukernel__scalar;
   quantize(m, k, p.kp, p.a.data(), k, p.aq.data(), p.aq_scales.data(),
            format == Format::kInt4 ? 8 : 128, p.aq_group_offsets.data());
   p.bias.resize(n);
@@ -96,6 +104,7 @@ GemmArgs args_for(const Problem& p, std::vector<float>& y) {
   args.aq_scales = p.aq_scales.data();
   args.aq_group_offsets = p.aq_group_offsets.data();
   args.aq_token_scales = p.token_scales;
+  args.aq_power_of_two_scales = p.power_of_two_scales;
   args.w = p.weights.data();
   args.w_row_bytes = p.w_row_bytes;
   args.w_scales = p.w_scales.data();
@@ -140,10 +149,11 @@ double expected(const Problem& p, Format format, size_t row, size_t col) {
   return sum;
 }
 
-// token_scales: activations with one scale per token, which the AVX-512 VNNI prefill applies
-// once per row (the scalar definition reads the per-group copies); the same bounds hold.
+// Scales::kPerToken: activations with one scale per token, which the AVX-512 VNNI prefill applies
+// once per row (the scalar definition reads the per-group copies); kPowerOfTwo: power-of-two
+// group scales, which it applies on the integer side. The same bounds hold.
 void check_family(Format format, const std::vector<GemmVariant>& variants,
-                  bool token_scales = false) {
+                  Scales scales = Scales::kPerGroup) {
   std::mt19937 rng(1234);
   // AVX2 int4 prefill (qd8-qs4w-avx2-prefill.h): {25, 5, 12288} runs five steps of five
   // tokens over five spans of columns; {12, 70, 2900} two steps of six over two spans, a last
@@ -154,7 +164,7 @@ void check_family(Format format, const std::vector<GemmVariant>& variants,
                               {7, 3, 48},     {6, 5, 15},   {9, 11, 130}, {25, 5, 12288},
                               {12, 70, 2900}, {2, 3, 65600}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, scales);
     std::vector<float> reference;
     const GemmArgs ref_args = args_for(p, reference);
     variants.back().kernel(ref_args, 0, p.n);  // scalar
@@ -207,11 +217,21 @@ TEST_CASE("qd8-qs4w-gemm variants match the scalar definition", "[kernels]") {
 }
 
 TEST_CASE("qd8-qs8w-gemm variants match the scalar definition with per-token scales", "[kernels]") {
-  check_family(Format::kInt8, qs8_gemm_variants(), true);
+  check_family(Format::kInt8, qs8_gemm_variants(), Scales::kPerToken);
+}
+
+TEST_CASE("qd8-qs8w-gemm variants match the scalar definition with power-of-two scales",
+          "[kernels]") {
+  check_family(Format::kInt8, qs8_gemm_variants(), Scales::kPowerOfTwo);
 }
 
 TEST_CASE("qd8-qs4w-gemm variants match the scalar definition with per-token scales", "[kernels]") {
-  check_family(Format::kInt4, qs4_gemm_variants(), true);
+  check_family(Format::kInt4, qs4_gemm_variants(), Scales::kPerToken);
+}
+
+TEST_CASE("qd8-qs4w-gemm variants match the scalar definition with power-of-two scales",
+          "[kernels]") {
+  check_family(Format::kInt4, qs4_gemm_variants(), Scales::kPowerOfTwo);
 }
 
 TEST_CASE("Activation quantization keeps every value within half a step", "[kernels]") {
@@ -281,6 +301,58 @@ TEST_CASE("Per-token activation quantization scales every group by the row's lar
   CHECK(q[2 * kp + 69] == -127);
 }
 
+TEST_CASE("Power-of-two activation quantization rounds each group's scale up to a power of two",
+          "[kernels]") {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  const size_t m = 2, k = 200, kp = 224, groups = 7;
+  std::vector<float> a(m * k);
+  for (float& x : a) x = uniform(rng);
+  for (size_t i = 32; i < 64; ++i) a[i] = 1e-3f * uniform(rng);  // a small group beside large ones
+  for (size_t i = 64; i < 96; ++i) a[i] = 0.5f * uniform(rng);
+  a[64] = 127.0f / 64.0f;  // a group whose scale is exactly 2^-6
+  a[k + 100] = 1e35f;      // above 127 · 2^104: the scale stops there and the value saturates
+  a[k + 101] = -1e35f;
+  std::vector<int8_t> q(m * kp, 99);
+  std::vector<float> scales(m * groups);
+  std::vector<int32_t> offsets(m * groups, 12345);
+  grf_f32_qd8_quantize_pow2_ukernel__scalar(m, k, kp, a.data(), k, q.data(), scales.data(), 8,
+                                            offsets.data());
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t g = 0; g < groups; ++g) {
+      float amax = 0.0f;
+      for (size_t i = g * 32; i < std::min(k, g * 32 + 32); ++i) {
+        amax = std::max(amax, std::fabs(a[r * k + i]));
+      }
+      const float scale = scales[r * groups + g];
+      INFO("row " << r << " group " << g << " amax " << amax << " scale " << scale);
+      int exponent = 0;
+      REQUIRE(std::frexp(scale, &exponent) == 0.5f);  // a power of two
+      if (amax <= 127.0f * 0x1p104f) {
+        REQUIRE(scale >= amax / 127.0f);
+        REQUIRE(scale < 2.0f * amax / 127.0f);
+      } else {
+        REQUIRE(scale == 0x1p104f);
+      }
+      int32_t sum = 0;
+      for (size_t i = g * 32; i < g * 32 + 32; ++i) {
+        const float x = i < k ? a[r * k + i] : 0.0f;
+        const int8_t value = q[r * kp + i];
+        sum += value;
+        if (std::fabs(x) <= 127.0f * scale) {
+          REQUIRE(std::fabs(value * scale - x) <= 0.5f * scale);
+        } else {
+          REQUIRE(value == (x > 0 ? 127 : -128));
+        }
+      }
+      REQUIRE(offsets[r * groups + g] == 8 * sum);
+    }
+  }
+  CHECK(scales[1] < scales[0] / 64.0f);  // the small group keeps its own scale
+  CHECK(scales[2] == 0x1p-6f);
+  CHECK(q[64] == 127);
+}
+
 #if defined(__x86_64__)
 namespace {
 
@@ -327,6 +399,27 @@ TEST_CASE("Per-token activation quantization with AVX2 gives the scalar definiti
   }
 }
 
+TEST_CASE("Power-of-two activation quantization with AVX2 gives the scalar definition's bits",
+          "[kernels]") {
+  if (!cpu_supports(Isa::kAvx2)) {
+    WARN("skipped: this CPU has no avx2");
+    return;
+  }
+  std::mt19937 rng(14);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  for (size_t k : {1, 31, 70, 2560, 7681}) {
+    const size_t m = 3, kp = (k + 31) / 32 * 32, stride = k + 3;
+    std::vector<float> a(m * stride);
+    for (float& x : a) x = uniform(rng);
+    for (size_t i = 0; i < k; ++i) a[stride + i] = 1e-40f * static_cast<float>(i);  // all tiny
+    a[2 * stride + k - 1] = 1e36f;  // saturates: the scale stops at 2^104
+    if (k > 1) a[2 * stride] = -1e36f;
+    INFO("k " << k);
+    check_same_quantization(grf_f32_qd8_quantize_pow2_ukernel__scalar,
+                            grf_f32_qd8_quantize_pow2_ukernel__avx2, m, k, kp, a, stride, 128);
+  }
+}
+
 TEST_CASE("Activation quantization with AVX2 gives the scalar definition's bits", "[kernels]") {
   if (!cpu_supports(Isa::kAvx2)) {
     WARN("skipped: this CPU has no avx2");
@@ -368,15 +461,19 @@ TEST_CASE("Activation quantization of NaN and infinite values stays defined", "[
   struct Variant {
     const char* name;
     QuantizeKernel quantize;
-    bool per_token;
+    Scales scales;
   };
   std::vector<Variant> variants = {
-      {"scalar", grf_f32_qd8_quantize_ukernel__scalar, false},
-      {"scalar per token", grf_f32_qd8_quantize_token_ukernel__scalar, true}};
+      {"scalar", grf_f32_qd8_quantize_ukernel__scalar, Scales::kPerGroup},
+      {"scalar per token", grf_f32_qd8_quantize_token_ukernel__scalar, Scales::kPerToken},
+      {"scalar power of two", grf_f32_qd8_quantize_pow2_ukernel__scalar, Scales::kPowerOfTwo}};
 #if defined(__x86_64__)
   if (cpu_supports(Isa::kAvx2)) {
-    variants.push_back({"avx2", grf_f32_qd8_quantize_ukernel__avx2, false});
-    variants.push_back({"avx2 per token", grf_f32_qd8_quantize_token_ukernel__avx2, true});
+    variants.push_back({"avx2", grf_f32_qd8_quantize_ukernel__avx2, Scales::kPerGroup});
+    variants.push_back(
+        {"avx2 per token", grf_f32_qd8_quantize_token_ukernel__avx2, Scales::kPerToken});
+    variants.push_back(
+        {"avx2 power of two", grf_f32_qd8_quantize_pow2_ukernel__avx2, Scales::kPowerOfTwo});
   }
 #endif
   for (const Variant& variant : variants) {
@@ -390,13 +487,17 @@ TEST_CASE("Activation quantization of NaN and infinite values stays defined", "[
       for (size_t i = 0; i < 32; ++i) sum += q[g * 32 + i];
       CHECK(offsets[g] == 128 * sum);
     }
-    CHECK(q[40] == -128);      // infinity: scale infinite, infinity · 0 is NaN
-    CHECK(q[41] == 0);         // the infinite group's finite values: x · 0
+    CHECK(q[40] == -128);      // infinity: scale infinite, infinity · 0 is NaN (power of two: the
+                               // scale stops at 2^104, and infinity · 2^-104 is out of range)
+    CHECK(q[41] == 0);         // the infinite group's finite values: x · 0 (or x · 2^-104)
     CHECK(q[k + 70] == -128);  // -infinity likewise
     CHECK(q[k + 72] == 0);
-    // A finite group is untouched per group (0.25 is its largest value); per token, the
-    // infinite value makes the whole row's scale infinite, and 0.25 · 0 = 0.
-    CHECK(q[32 * 2 + 1] == (variant.per_token ? 0 : 127));
+    // A finite group is untouched per group (0.25 is its largest value; as a power of two its
+    // scale is 2^-8, and 0.25 / 2^-8 = 64); per token, the infinite value makes the whole row's
+    // scale infinite, and 0.25 · 0 = 0.
+    CHECK(q[32 * 2 + 1] == (variant.scales == Scales::kPerToken     ? 0
+                            : variant.scales == Scales::kPowerOfTwo ? 64
+                                                                    : 127));
   }
 }
 
@@ -449,7 +550,7 @@ namespace {
 // Each token of a tile must get the bits it gets alone and in a tile of any other size: tokens
 // 0..m-1 run as one call, then each alone (the decode path), then as calls of 3 tokens.
 void check_token_invariance(Format format, const std::vector<GemmVariant>& variants,
-                            bool token_scales = false) {
+                            Scales scales = Scales::kPerGroup) {
   std::mt19937 rng(99);
   // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni).
   // AVX2 int4 prefill steps: 7; 5 + 4; 7 + 6 + 6 + 6 at its widest rows for eight (12,288
@@ -457,7 +558,7 @@ void check_token_invariance(Format format, const std::vector<GemmVariant>& varia
   const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560},   {5, 33, 64},  {25, 4, 12288},
                               {6, 29, 96},  {12, 70, 2900}, {16, 9, 2600}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, scales);
     for (const GemmVariant& variant : variants) {
       if (!cpu_supports(variant.isa)) {
         WARN("skipped " << variant.name << ": this CPU has no " << isa_name(variant.isa));
@@ -497,12 +598,48 @@ TEST_CASE("qd8-qs4w-gemm variants give a token the same bits alone and in any ti
 
 TEST_CASE("qd8-qs8w-gemm with per-token scales gives a token the same bits in any tile",
           "[kernels]") {
-  check_token_invariance(Format::kInt8, qs8_gemm_variants(), true);
+  check_token_invariance(Format::kInt8, qs8_gemm_variants(), Scales::kPerToken);
 }
 
 TEST_CASE("qd8-qs4w-gemm with per-token scales gives a token the same bits in any tile",
           "[kernels]") {
-  check_token_invariance(Format::kInt4, qs4_gemm_variants(), true);
+  check_token_invariance(Format::kInt4, qs4_gemm_variants(), Scales::kPerToken);
+}
+
+TEST_CASE("qd8 families with power-of-two scales give a token the same bits in any tile",
+          "[kernels]") {
+  check_token_invariance(Format::kInt8, qs8_gemm_variants(), Scales::kPowerOfTwo);
+  check_token_invariance(Format::kInt4, qs4_gemm_variants(), Scales::kPowerOfTwo);
+}
+
+// The AVX-512 VNNI prefill applies power-of-two scales on the integer side (qd8-vnni-rows.h):
+// its outputs must be the very bits of its per-group path, which multiplies by them. 70 tokens
+// of 7,680 columns run as two slabs of chain starts (64 + 6); 65,600 columns are too wide for
+// them and take the per-group path itself.
+TEST_CASE("AVX-512 VNNI prefill with power-of-two scales gives the per-group path's bits",
+          "[kernels]") {
+  if (!cpu_supports(Isa::kAvx512vnni)) {
+    WARN("skipped: this CPU has no avx512vnni");
+    return;
+  }
+  std::mt19937 rng(21);
+  const size_t shapes[][3] = {{64, 35, 2560}, {70, 9, 7680}, {13, 29, 300}, {9, 5, 65600}};
+  for (Format format : {Format::kInt8, Format::kInt4}) {
+    const GemmKernel kernel = format == Format::kInt8 ? grf_qd8_qs8w_gemm_ukernel__avx512vnni
+                                                      : grf_qd8_qs4w_gemm_ukernel__avx512vnni;
+    for (const auto& shape : shapes) {
+      const Problem p =
+          make_problem(format, shape[0], shape[1], shape[2], rng, Scales::kPowerOfTwo);
+      std::vector<float> integer_side, multiplied;
+      kernel(args_for(p, integer_side), 0, p.n);
+      GemmArgs per_group = args_for(p, multiplied);
+      per_group.aq_power_of_two_scales = false;
+      kernel(per_group, 0, p.n);
+      INFO((format == Format::kInt8 ? "int8" : "int4")
+           << " m " << p.m << " n " << p.n << " k " << p.k);
+      CHECK(integer_side == multiplied);
+    }
+  }
 }
 
 namespace {
@@ -518,7 +655,7 @@ size_t batch_with_lone_bits(Format format, Isa isa) {
 }
 
 void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants,
-                                  bool token_scales = false) {
+                                  Scales scales = Scales::kPerGroup) {
   std::mt19937 rng(5);
   // AVX2 int4: batches of 2 to 6 and 8 take the prefill steps in one step, 13 as 7 + 6 and 16
   // as 8 + 8. Eight tokens of 12,288 columns fill its 120 KB buffer exactly; at 12,320 they
@@ -532,7 +669,7 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
                               {13, 9, 520},  {16, 10, 2600}, {8, 5, 12288}, {8, 5, 12320},
                               {4, 7, 12000}, {2, 5, 45000},  {6, 3, 65600}, {70, 6, 300}};
   for (const auto& shape : shapes) {
-    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, token_scales);
+    const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, scales);
     for (const GemmVariant& variant : variants) {
       if (!cpu_supports(variant.isa)) continue;
       std::vector<float> prefilled, decoded;
@@ -556,8 +693,8 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
                             << " row " << c);
           // int8 with per-token scales on AVX-512 VNNI sums each row whole in int32 in prefill
           // and in decode batches of five or more: those get their prefill's bits.
-          if (token_scales && format == Format::kInt8 && variant.isa == Isa::kAvx512vnni &&
-              p.m > 4) {
+          if (scales == Scales::kPerToken && format == Format::kInt8 &&
+              variant.isa == Isa::kAvx512vnni && p.m > 4) {
             REQUIRE(decoded[m * p.n + c] == prefilled[m * p.n + c]);
           }
           if (p.m <= batch_with_lone_bits(format, variant.isa)) {
@@ -586,8 +723,14 @@ TEST_CASE("qd8-qs4w-gemm decodes as it prefills, to float rounding, and a batch 
 
 TEST_CASE("qd8 families with per-token scales decode as they prefill, to float rounding",
           "[kernels]") {
-  check_decode_against_prefill(Format::kInt8, qs8_gemm_variants(), true);
-  check_decode_against_prefill(Format::kInt4, qs4_gemm_variants(), true);
+  check_decode_against_prefill(Format::kInt8, qs8_gemm_variants(), Scales::kPerToken);
+  check_decode_against_prefill(Format::kInt4, qs4_gemm_variants(), Scales::kPerToken);
+}
+
+TEST_CASE("qd8 families with power-of-two scales decode as they prefill, to float rounding",
+          "[kernels]") {
+  check_decode_against_prefill(Format::kInt8, qs8_gemm_variants(), Scales::kPowerOfTwo);
+  check_decode_against_prefill(Format::kInt4, qs4_gemm_variants(), Scales::kPowerOfTwo);
 }
 
 TEST_CASE("f32-bf16w-gemm variants give a token the same bits in any prefill chunking",

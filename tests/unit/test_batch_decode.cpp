@@ -248,20 +248,23 @@ TEST_CASE("Batches of five to eight integer-product sessions match decoding each
   // scales (session 1 from the first step), and with per-group scales it happens when the
   // tokens are shifted by 1 or 14. The kernel suites check the per-token products to float
   // rounding (test_gemm_kernels.cpp); here int4 runs per group and int8 both ways.
-  bool int8_activations = false, per_token = false;
-  std::tie(int8_activations, per_token) =
-      GENERATE(table<bool, bool>({{false, false}, {true, false}, {true, true}}));
+  bool int8_activations = false;
+  griffin_activation_scale scale = GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
+  std::tie(int8_activations, scale) = GENERATE(
+      table<bool, griffin_activation_scale>({{false, GRIFFIN_ACTIVATION_SCALE_PER_GROUP},
+                                             {true, GRIFFIN_ACTIVATION_SCALE_PER_GROUP},
+                                             {true, GRIFFIN_ACTIVATION_SCALE_PER_TOKEN},
+                                             {false, GRIFFIN_ACTIVATION_SCALE_POWER_OF_TWO}}));
   const DType dtype = int8_activations ? DType::kInt8 : DType::kInt4;
   INFO(dtype_name(dtype) << (int8_activations ? " with int8 activations" : "")
-                         << (per_token ? ", per-token activation scales" : ""));
+                         << ", activation scale " << static_cast<int>(scale));
   TempDir dir;
   const std::string path = convert_fixture(dir, "griffin", dtype);
   constexpr size_t kSessions = 8;
   griffin_model_options options = griffin_model_default_options();
   options.max_batch = kSessions;
   options.int8_activations = int8_activations;
-  options.activation_scale =
-      per_token ? GRIFFIN_ACTIVATION_SCALE_PER_TOKEN : GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
+  options.activation_scale = scale;
   griffin_model* model = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), &options, &model) == GRIFFIN_OK);
   const size_t vocab = vocab_of(model);

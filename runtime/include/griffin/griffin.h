@@ -73,10 +73,14 @@ typedef enum griffin_status {
  * products. PER_GROUP (the default) gives every 32 values their own scale; PER_TOKEN one scale
  * per token (its largest value), which lets AVX-512 VNNI prefill apply it once per output
  * instead of once per group: faster prefill, at some accuracy where a token's values differ
- * widely in size (docs/quantization.md "Activation scales"). */
+ * widely in size. POWER_OF_TWO gives every 32 values the power of two at or above their own
+ * scale (at most twice PER_GROUP's rounding error, whatever the token's other values), which
+ * AVX-512 VNNI prefill applies exactly on the integer side: close to PER_TOKEN's prefill speed
+ * (docs/quantization.md "Activation scales"). */
 typedef enum griffin_activation_scale {
   GRIFFIN_ACTIVATION_SCALE_PER_GROUP = 0,
-  GRIFFIN_ACTIVATION_SCALE_PER_TOKEN = 1
+  GRIFFIN_ACTIVATION_SCALE_PER_TOKEN = 1,
+  GRIFFIN_ACTIVATION_SCALE_POWER_OF_TWO = 2
 } griffin_activation_scale;
 
 /* Element types (values equal the .griffin file's dtypes). */

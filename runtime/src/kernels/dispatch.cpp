@@ -127,7 +127,8 @@ Variant best(const std::vector<Variant>& variants, bool force_scalar) {
 
 }  // namespace
 
-KernelTable select_kernels(bool force_scalar, bool int8_activations, bool token_activation_scales) {
+KernelTable select_kernels(bool force_scalar, bool int8_activations, bool token_activation_scales,
+                           bool power_of_two_activation_scales) {
   KernelTable table;
   table.f32 = best(f32_gemm_variants(), force_scalar);
   table.bf16 = best(bf16_gemm_variants(), force_scalar);
@@ -136,16 +137,20 @@ KernelTable select_kernels(bool force_scalar, bool int8_activations, bool token_
   table.qs4 = best(qs4_gemm_variants(), force_scalar);
   table.tanh = best(tanh_variants(), force_scalar);
   table.rglru = best(rglru_variants(), force_scalar);
-  table.quantize = token_activation_scales ? grf_f32_qd8_quantize_token_ukernel__scalar
-                                           : grf_f32_qd8_quantize_ukernel__scalar;
+  power_of_two_activation_scales = power_of_two_activation_scales && !token_activation_scales;
+  table.quantize = token_activation_scales          ? grf_f32_qd8_quantize_token_ukernel__scalar
+                   : power_of_two_activation_scales ? grf_f32_qd8_quantize_pow2_ukernel__scalar
+                                                    : grf_f32_qd8_quantize_ukernel__scalar;
 #if defined(__x86_64__)
   if (!force_scalar && cpu_supports(Isa::kAvx2)) {
-    table.quantize = token_activation_scales ? grf_f32_qd8_quantize_token_ukernel__avx2
-                                             : grf_f32_qd8_quantize_ukernel__avx2;
+    table.quantize = token_activation_scales          ? grf_f32_qd8_quantize_token_ukernel__avx2
+                     : power_of_two_activation_scales ? grf_f32_qd8_quantize_pow2_ukernel__avx2
+                                                      : grf_f32_qd8_quantize_ukernel__avx2;
   }
 #endif
   table.int8_activations = int8_activations;
   table.token_activation_scales = token_activation_scales;
+  table.power_of_two_activation_scales = power_of_two_activation_scales;
   return table;
 }
 
@@ -155,7 +160,8 @@ std::string KernelTable::describe() const {
   return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", " + int8 + ", qd8-qs4w-gemm " +
          isa_name(qs4.isa) + ", f32-f32w-gemm " + isa_name(f32.isa) + ", f32-tanh " +
          isa_name(tanh.isa) + ", f32-rglru " + isa_name(rglru.isa) +
-         (token_activation_scales ? ", per-token activation scales" : "");
+         (token_activation_scales ? ", per-token activation scales" : "") +
+         (power_of_two_activation_scales ? ", power-of-two activation scales" : "");
 }
 
 }  // namespace griffin

@@ -57,12 +57,16 @@ struct KernelTable {
   // The qd8 families' activations take one scale per token, not per group of 32 (quantize is a
   // _token variant; GemmArgs::aq_token_scales): faster prefill, an accuracy trade.
   bool token_activation_scales = false;
+  // Their groups' scales are powers of two (quantize is a _pow2 variant;
+  // GemmArgs::aq_power_of_two_scales): faster AVX-512 VNNI prefill, a smaller accuracy trade.
+  bool power_of_two_activation_scales = false;
   // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, ..., f32-tanh avx2,
   // f32-rglru avx2"
   std::string describe() const;
 };
 
 KernelTable select_kernels(bool force_scalar, bool int8_activations = false,
-                           bool token_activation_scales = false);
+                           bool token_activation_scales = false,
+                           bool power_of_two_activation_scales = false);
 
 }  // namespace griffin

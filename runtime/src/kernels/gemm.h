@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace griffin {
 
@@ -29,6 +30,10 @@ struct GemmArgs {
   // AVX-512 VNNI prefill then sums a row's groups unscaled and multiplies by it once
   // (qd8-vnni-rows.h); other kernels read the per-group copies as usual.
   bool aq_token_scales = false;
+  // The quantizer made every group's scale a power of two (grf_f32_qd8_quantize_pow2_*): the
+  // AVX-512 VNNI prefill then applies it on the integer side (qd8-vnni-rows.h), with the same bits
+  // as the other kernels, which read the scales as usual.
+  bool aq_power_of_two_scales = false;
   // bias · Σa per token and group [m, kp / 32], exact in int32 (the quantizer's `offsets`): what
   // a kernel that takes the weights as unsigned bytes u = q + bias takes off each group's dot
   // product. bias = 8 for int4 weights (their nibbles store q + 8) and 128 for int8 (q xor 0x80).
@@ -79,6 +84,24 @@ constexpr size_t kMaxTokenScaleKp = 65536;
 using QuantizeKernel = void (*)(size_t m, size_t k, size_t kp, const float* a, size_t a_stride,
                                 int8_t* aq, float* scales, int32_t offset_bias, int32_t* offsets);
 
+// The power-of-two variants (grf_f32_qd8_quantize_pow2_*) give each group the smallest power of
+// two at least max|x| / 127 as its scale (q = x / scale is then an exact product, and
+// GemmArgs::aq_power_of_two_scales lets the AVX-512 VNNI prefill apply it on the integer side),
+// at most 2^104, where that kernel's exact range ends: a larger value saturates to ±127 (-128 below
+// -127.5, as the vector conversion and packs make it). A group's error is at most twice its
+// per-group scale's, however its values sit against the rest of the row.
+inline float power_of_two_activation_scale(float amax) {
+  if (!(amax > 0.0f)) return 0.0f;
+  const float scale = amax / 127.0f;
+  uint32_t bits;
+  std::memcpy(&bits, &scale, sizeof bits);
+  if ((bits & 0x007fffffu) != 0) bits = (bits & 0xff800000u) + 0x00800000u;  // up to a power
+  bits = bits < 0x73800000u ? bits : 0x73800000u;                            // 2^104; also infinity
+  float power;
+  std::memcpy(&power, &bits, sizeof power);
+  return power;
+}
+
 #define GRF_DECLARE_GEMM(name) void name(const GemmArgs& args, size_t n_begin, size_t n_end)
 
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__scalar);
@@ -95,6 +118,9 @@ void grf_f32_qd8_quantize_ukernel__scalar(size_t m, size_t k, size_t kp, const f
 void grf_f32_qd8_quantize_token_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
                                                 size_t a_stride, int8_t* aq, float* scales,
                                                 int32_t offset_bias, int32_t* offsets);
+void grf_f32_qd8_quantize_pow2_ukernel__scalar(size_t m, size_t k, size_t kp, const float* a,
+                                               size_t a_stride, int8_t* aq, float* scales,
+                                               int32_t offset_bias, int32_t* offsets);
 
 #if defined(__x86_64__)
 void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
@@ -103,6 +129,9 @@ void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const flo
 void grf_f32_qd8_quantize_token_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
                                               size_t a_stride, int8_t* aq, float* scales,
                                               int32_t offset_bias, int32_t* offsets);
+void grf_f32_qd8_quantize_pow2_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
+                                             size_t a_stride, int8_t* aq, float* scales,
+                                             int32_t offset_bias, int32_t* offsets);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);

@@ -28,8 +28,17 @@
 // unscaled and the token's scale applied once at the row's end: int4 then spends an FMA a group
 // (w_scale_g), not a multiply and an FMA; int8, whose weight scale is per row too, sums the whole
 // row exactly in int32 (no per-group float work at all; rows of up to kMaxTokenScaleKp). The
-// steps are again fixed, so chunking still changes no bit. Included only by files compiled with
-// AVX-512 VNNI (+VL, BW).
+// steps are again fixed, so chunking still changes no bit.
+// With power-of-two group scales (GemmArgs::aq_power_of_two_scales, a_scale_g = 2^e) the group's
+// float(dot) · a_scale_g is made on the integer side, exactly: the even chain starts from
+// bits(1.5 · 2^(23+e)) - offset, so the two chains add up to the bits of the float
+// 1.5 · 2^(23+e) + dot · 2^e (exact while |dot| < 2^22; int4 and int8 groups stay under 2^20),
+// and subtracting 1.5 · 2^(23+e) leaves dot · 2^e. That subtraction runs on the FP add pipes,
+// while the multiply it replaces (int4: a_scale_g · w_scale_g; int8: the FMA, now an add) ran on
+// the two pipes vpdpbusd needs. The result is the same float as a_scale_g · w_scale_g rounded and
+// then fused (both products are exact, unless that one falls below 2^-126: groups whose values
+// all lie below about 1e-27), so the bits are those of the other kernels. Included only by files
+// compiled with AVX-512 VNNI (+VL, BW).
 #pragma once
 
 #include <immintrin.h>
@@ -47,6 +56,22 @@ namespace {
 
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 8;
+
+// How the activations' scales enter a row's sum (GemmArgs::aq_token_scales,
+// GemmArgs::aq_power_of_two_scales): per group, once per row, or per group as a power of two.
+enum class ActivationScales { kPerGroup, kPerToken, kPowerOfTwo };
+
+// bits(1.5 · 2^(23+e)) - bits(2^e): a power-of-two scale's bits plus this are the bits of the
+// float whose unit in the last place is that scale (the header comment's 1.5 · 2^(23+e)).
+constexpr uint32_t kUnitToBiasBits = 0x0BC00000u;
+
+// Power-of-two scales: per token and group [m, kp / 32], the even chain's start
+// bits(bias) - offset and the float bias 1.5 · 2^(23+e) (power_of_two_rows fills them once per
+// call: made per pass of 8 tokens, they cost the int4 product 4 %).
+struct PowerOfTwoStarts {
+  const int32_t* starts = nullptr;
+  const float* biases = nullptr;
+};
 
 // The sum of count int32 values (a token's group offsets over a block).
 inline int32_t sum_int32(const int32_t* values, size_t count) {
@@ -231,6 +256,15 @@ struct Lanes8 {
     return _mm256_add_epi32(sum, group_dot(even, odd, offset));
   }
   static Float to_float(Int v) { return _mm256_cvtepi32_ps(v); }
+  // Power-of-two scales: acc + dot · 2^e (· w_scales), the even chain having started from
+  // bits(bias) - offset (the header comment).
+  static Float add_power_of_two_group(Float acc, Int even, Int odd, float bias,
+                                      const float* w_scales) {
+    const Float scaled_dot =
+        _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(even, odd)), _mm256_set1_ps(bias));
+    if (w_scales == nullptr) return _mm256_add_ps(acc, scaled_dot);
+    return _mm256_fmadd_ps(scaled_dot, _mm256_loadu_ps(w_scales), acc);
+  }
   static Float scaled(Float acc, float a_scale) {
     return _mm256_mul_ps(acc, _mm256_set1_ps(a_scale));
   }
@@ -269,6 +303,15 @@ struct Lanes16 {
     return _mm512_add_epi32(sum, group_dot(even, odd, offset));
   }
   static Float to_float(Int v) { return _mm512_cvtepi32_ps(v); }
+  // Power-of-two scales: acc + dot · 2^e (· w_scales), the even chain having started from
+  // bits(bias) - offset (the header comment).
+  static Float add_power_of_two_group(Float acc, Int even, Int odd, float bias,
+                                      const float* w_scales) {
+    const Float scaled_dot =
+        _mm512_sub_ps(_mm512_castsi512_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(bias));
+    if (w_scales == nullptr) return _mm512_add_ps(acc, scaled_dot);
+    return _mm512_fmadd_ps(scaled_dot, _mm512_loadu_ps(w_scales), acc);
+  }
   static Float scaled(Float acc, float a_scale) {
     return _mm512_mul_ps(acc, _mm512_set1_ps(a_scale));
   }
@@ -333,12 +376,15 @@ struct NextRepack {
 // Tokens m0..m0+MR-1 of a block's L::kRows rows over groups g0..g0+count-1, from the packed
 // block. `w_scales` [count][kRows] (int4 only). The accumulators start from and go back to
 // `partial` [MR][kRows]. Meanwhile `next`'s share is prefetched.
-// kTokenScales (GemmArgs::aq_token_scales): `partial` holds the unscaled sums, for int8 rows as
+// kPerToken (GemmArgs::aq_token_scales): `partial` holds the unscaled sums, for int8 rows as
 // exact int32 (carried across groups in the dot chains and across blocks in `partial`).
-template <typename Rows, typename L, size_t MR, bool kTokenScales>
+// kPowerOfTwo: the chains start from `pow2`'s starts, and its biases come off their sums.
+template <typename Rows, typename L, size_t MR, ActivationScales kScales>
 inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
                           const float* w_scales, size_t m0, size_t g0, size_t count,
-                          const NextRepack& next, float* partial) {
+                          const NextRepack& next, const PowerOfTwoStarts& pow2, float* partial) {
+  constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
+  constexpr bool kPowerOfTwo = kScales == ActivationScales::kPowerOfTwo;
   constexpr size_t kGroupsPerLine = 64 / Rows::kGroupBytes;
   constexpr size_t kScaleGroups = 16;  // one prefetch per 32 bytes of a row's f16 scales
   constexpr size_t kHalves = L::kRows / 8;
@@ -383,7 +429,8 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       // an integer subtraction a (token, group) fewer (2B int4 prefill, per-token scales: faster
       // in 5 of 5 alternating pairs, by 1-9 %).
       for (size_t i = 0; i < MR; ++i) {
-        even[i] = L::splat(-offsets[(m0 + i) * groups + g0 + g]);
+        even[i] = kPowerOfTwo ? L::splat(pow2.starts[(m0 + i) * groups + g0 + g])
+                              : L::splat(-offsets[(m0 + i) * groups + g0 + g]);
         odd[i] = L::zero();
       }
     }
@@ -400,6 +447,10 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
     for (size_t i = 0; i < MR && !kIntegerRows; ++i) {
       if constexpr (kTokenScales) {
         acc[i] = L::add_unscaled_group(acc[i], even[i], odd[i], w_scales + g * L::kRows);
+      } else if constexpr (kPowerOfTwo) {
+        acc[i] = L::add_power_of_two_group(acc[i], even[i], odd[i],
+                                           pow2.biases[(m0 + i) * groups + g0 + g],
+                                           Rows::kGroupScales ? w_scales + g * L::kRows : nullptr);
       } else {
         acc[i] = L::add_group(acc[i], even[i], odd[i], p.aq_scales[(m0 + i) * groups + g0 + g],
                               Rows::kGroupScales ? w_scales + g * L::kRows : nullptr);
@@ -418,24 +469,27 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
 }
 
 // packed_tokens for a pass of `tokens` (1..MR) tokens.
-template <typename Rows, typename L, bool kTokenScales, size_t MR = kTokensPerPass>
+template <typename Rows, typename L, ActivationScales kScales, size_t MR = kTokensPerPass>
 inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* offsets,
                               const __m256i* packed, const float* w_scales, size_t m0, size_t g0,
-                              size_t count, const NextRepack& next, float* partial) {
+                              size_t count, const NextRepack& next, const PowerOfTwoStarts& pow2,
+                              float* partial) {
   if constexpr (MR > 1) {
     if (tokens < MR) {
-      packed_token_pass<Rows, L, kTokenScales, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0,
-                                                       count, next, partial);
+      packed_token_pass<Rows, L, kScales, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0,
+                                                  count, next, pow2, partial);
       return;
     }
   }
-  packed_tokens<Rows, L, MR, kTokenScales>(p, offsets, packed, w_scales, m0, g0, count, next,
-                                           partial);
+  packed_tokens<Rows, L, MR, kScales>(p, offsets, packed, w_scales, m0, g0, count, next, pow2,
+                                      partial);
 }
 
 // Prefill: rows [n0, n0 + L::kRows) for every token; the caller's rows end at n_end.
-template <typename Rows, typename L, bool kTokenScales>
-inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0, size_t n_end) {
+template <typename Rows, typename L, ActivationScales kScales>
+inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTwoStarts& pow2,
+                        size_t n0, size_t n_end) {
+  constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
   constexpr size_t kRows = L::kRows;
   constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;  // 64 KB of packed weights
   const size_t groups = p.kp / 32;
@@ -477,8 +531,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, size_t n0, si
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      packed_token_pass<Rows, L, kTokenScales>(tokens, p, offsets, packed, w_scales, m, g0, count,
-                                               next, partial);
+      packed_token_pass<Rows, L, kScales>(tokens, p, offsets, packed, w_scales, m, g0, count, next,
+                                          pow2, partial);
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (!last) {  // the partial sums as they are (int32 for int8 rows with token scales)
@@ -584,12 +638,17 @@ inline void stored_rows(const GemmArgs& p, const int32_t* offsets, size_t m, siz
 
 // Rows [n_begin, n_end) of every token of p; offsets [m, groups] = p.aq_group_offsets, passed on
 // as a parameter: read through p in the token loop, it cost the int4 loop a register and 17 %.
-template <typename Rows, bool kTokenScales>
-inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin, size_t n_end) {
+// The stored rows take power-of-two scales as any others: the bits are the same (header comment).
+template <typename Rows, ActivationScales kScales>
+inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTwoStarts& pow2,
+                      size_t n_begin, size_t n_end) {
+  constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
   size_t n = n_begin;
   if (p.m > 1) {
-    for (; n + 16 <= n_end; n += 16) packed_rows<Rows, Lanes16, kTokenScales>(p, offsets, n, n_end);
-    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8, kTokenScales>(p, offsets, n, n_end);
+    for (; n + 16 <= n_end; n += 16) {
+      packed_rows<Rows, Lanes16, kScales>(p, offsets, pow2, n, n_end);
+    }
+    for (; n + 8 <= n_end; n += 8) packed_rows<Rows, Lanes8, kScales>(p, offsets, pow2, n, n_end);
   }
   // A one-token call, and the last rows: 1×4 tiles on the stored rows, token by token.
   for (size_t m = 0; m < p.m; ++m) {
@@ -611,6 +670,44 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, size_t n_begin,
   }
 }
 
+// Power-of-two scales: the chain starts and biases of up to kPowerOfTwoEntries (token, group)
+// pairs are made on the stack (128 KB, with packed_rows' 72 KB well inside a phone's 512 KB-1 MB
+// thread stacks: a 2B model's widest input, 7,680 columns, for 64 tokens), and the call's tokens
+// go through in slabs of as many. Rows wider than 8 tokens' worth take the per-group path, with
+// the same bits.
+constexpr size_t kPowerOfTwoEntries = 16384;
+
+template <typename Rows>
+inline void power_of_two_rows(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  const size_t groups = p.kp / 32;
+  const PowerOfTwoStarts none;
+  if (groups > kPowerOfTwoEntries / kTokensPerPass) {
+    vnni_rows<Rows, ActivationScales::kPerGroup>(p, p.aq_group_offsets, none, n_begin, n_end);
+    return;
+  }
+  alignas(64) int32_t starts[kPowerOfTwoEntries];
+  alignas(64) float biases[kPowerOfTwoEntries];
+  const size_t slab = kPowerOfTwoEntries / groups / kTokensPerPass * kTokensPerPass;
+  for (size_t m0 = 0; m0 < p.m; m0 += slab) {
+    GemmArgs part = p;
+    part.m = std::min(slab, p.m - m0);
+    part.aq = p.aq + m0 * p.kp;
+    part.aq_scales = p.aq_scales + m0 * groups;
+    part.aq_group_offsets = p.aq_group_offsets + m0 * groups;
+    part.y = p.y + m0 * p.y_stride;
+    const size_t entries = part.m * groups;
+    for (size_t j = 0; j < entries; ++j) {
+      uint32_t bias;
+      std::memcpy(&bias, part.aq_scales + j, sizeof bias);
+      bias += kUnitToBiasBits;  // unsigned: no overflow whatever the scale's bits
+      starts[j] = static_cast<int32_t>(bias - static_cast<uint32_t>(part.aq_group_offsets[j]));
+      std::memcpy(biases + j, &bias, sizeof bias);
+    }
+    vnni_rows<Rows, ActivationScales::kPowerOfTwo>(
+        part, part.aq_group_offsets, PowerOfTwoStarts{starts, biases}, n_begin, n_end);
+  }
+}
+
 // Decode batches of up to this many tokens run the caller's decode kernel
 // (qd8-avx512-decode.h), so each token gets the bits of its lone decode; larger batches run like
 // prefill (to float rounding of the lone decode): with the weights read once for 5 or more tokens,
@@ -625,10 +722,13 @@ inline bool vnni_repacked(const GemmArgs& p, size_t n_begin, size_t n_end) {
   if (p.decode && p.m <= kMaxTiledDecodeTokens) return false;
   if (p.kp == 0) return false;
   const bool token_scales = p.aq_token_scales && (Rows::kGroupScales || p.kp <= kMaxTokenScaleKp);
+  const PowerOfTwoStarts none;
   if (token_scales) {
-    vnni_rows<Rows, true>(p, p.aq_group_offsets, n_begin, n_end);
+    vnni_rows<Rows, ActivationScales::kPerToken>(p, p.aq_group_offsets, none, n_begin, n_end);
+  } else if (p.aq_power_of_two_scales) {
+    power_of_two_rows<Rows>(p, n_begin, n_end);
   } else {
-    vnni_rows<Rows, false>(p, p.aq_group_offsets, n_begin, n_end);
+    vnni_rows<Rows, ActivationScales::kPerGroup>(p, p.aq_group_offsets, none, n_begin, n_end);
   }
   return true;
 }

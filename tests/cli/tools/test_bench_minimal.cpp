@@ -200,6 +200,20 @@ TEST_CASE("griffin-bench --roofline holds int8 prefill against the roof of its k
   CHECK(token.at("activation_scale").get<std::string>() == "per_token");
   CHECK(token.at("kernels").get<std::string>().find("per-token activation scales") !=
         std::string::npos);
+  const ToolRun power_of_two =
+      run_tool("griffin-bench", args + " --int8-activations --power-of-two-activation-scales");
+  INFO(power_of_two.err);
+  REQUIRE(power_of_two.exit_code == 0);
+  const nlohmann::json pow2 = nlohmann::json::parse(power_of_two.out);
+  CHECK(pow2.at("activation_scale").get<std::string>() == "power_of_two");
+  CHECK(pow2.at("kernels").get<std::string>().find("power-of-two activation scales") !=
+        std::string::npos);
+  // One scale mode at a time.
+  const ToolRun both = run_tool("griffin-bench", args +
+                                                     " --per-token-activation-scales"
+                                                     " --power-of-two-activation-scales");
+  CHECK(both.exit_code != 0);
+  CHECK(both.err.find("excludes") != std::string::npos);
 }
 
 TEST_CASE("griffin-bench --roofline prints the roofs", "[tools]") {

@@ -2,7 +2,8 @@
 // division for the scale and the inverse, the product rounded to nearest-even (vcvtps2dq in the
 // default rounding mode, as nearbyint), and a group past k zero-padded (x86-reduce.h). On Zen 4 the
 // scalar loop was ~4 % of 2B int4 prefill. Per token (the _token variant), every group takes the
-// scale of the row's largest value, found in a first pass over the row.
+// scale of the row's largest value, found in a first pass over the row; in the _pow2 variant,
+// the power of two at or above the group's (gemm.h, power_of_two_activation_scale).
 #include <immintrin.h>
 
 #include <cmath>
@@ -14,8 +15,11 @@ namespace griffin {
 
 namespace {
 
+enum class Scales { kPerGroup, kPerToken, kPowerOfTwo };
+
 void quantize(size_t m, size_t k, size_t kp, const float* a, size_t a_stride, int8_t* aq,
-              float* scales, int32_t offset_bias, int32_t* offsets, bool per_token) {
+              float* scales, int32_t offset_bias, int32_t* offsets, Scales mode) {
+  const bool per_token = mode == Scales::kPerToken;
   const size_t groups = kp / 32;
   // packs interleave 128-bit lanes; this puts the groups' 4-byte runs back in order.
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -38,8 +42,15 @@ void quantize(size_t m, size_t k, size_t kp, const float* a, size_t a_stride, in
       load_group(x, k, g, v);
       // Below 1e-30: zero, as in the definition.
       const float amax = per_token ? row_amax : group_abs_max(v);
-      scales[row * groups + g] = amax / 127.0f;
-      const __m256 inverse = _mm256_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
+      float inverse_value = amax > 0.0f ? 127.0f / amax : 0.0f;
+      if (mode == Scales::kPowerOfTwo) {
+        const float scale = power_of_two_activation_scale(amax);
+        scales[row * groups + g] = scale;
+        if (amax > 0.0f) inverse_value = 1.0f / scale;
+      } else {
+        scales[row * groups + g] = amax / 127.0f;
+      }
+      const __m256 inverse = _mm256_set1_ps(inverse_value);
       __m256i r[4];
       for (size_t i = 0; i < 4; ++i) r[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], inverse));
       const __m256i bytes =
@@ -66,13 +77,19 @@ void quantize(size_t m, size_t k, size_t kp, const float* a, size_t a_stride, in
 void grf_f32_qd8_quantize_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
                                         size_t a_stride, int8_t* aq, float* scales,
                                         int32_t offset_bias, int32_t* offsets) {
-  quantize(m, k, kp, a, a_stride, aq, scales, offset_bias, offsets, false);
+  quantize(m, k, kp, a, a_stride, aq, scales, offset_bias, offsets, Scales::kPerGroup);
 }
 
 void grf_f32_qd8_quantize_token_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
                                               size_t a_stride, int8_t* aq, float* scales,
                                               int32_t offset_bias, int32_t* offsets) {
-  quantize(m, k, kp, a, a_stride, aq, scales, offset_bias, offsets, true);
+  quantize(m, k, kp, a, a_stride, aq, scales, offset_bias, offsets, Scales::kPerToken);
+}
+
+void grf_f32_qd8_quantize_pow2_ukernel__avx2(size_t m, size_t k, size_t kp, const float* a,
+                                             size_t a_stride, int8_t* aq, float* scales,
+                                             int32_t offset_bias, int32_t* offsets) {
+  quantize(m, k, kp, a, a_stride, aq, scales, offset_bias, offsets, Scales::kPowerOfTwo);
 }
 
 }  // namespace griffin
