@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/cli/tools/tool_runner.h"
@@ -192,22 +193,19 @@ TEST_CASE("griffin-bench --roofline holds int8 prefill against the roof of its k
   CHECK(integer.at("prefill_roof_gmacs_per_s").get<double>() ==
         integer.at("peak_int8_dot_gmacs_per_s").get<double>());
   CHECK(integer.at("activation_scale").get<std::string>() == "per_group");
-  const ToolRun per_token =
-      run_tool("griffin-bench", args + " --int8-activations --per-token-activation-scales");
-  INFO(per_token.err);
-  REQUIRE(per_token.exit_code == 0);
-  const nlohmann::json token = nlohmann::json::parse(per_token.out);
-  CHECK(token.at("activation_scale").get<std::string>() == "per_token");
-  CHECK(token.at("kernels").get<std::string>().find("per-token activation scales") !=
-        std::string::npos);
-  const ToolRun power_of_two =
-      run_tool("griffin-bench", args + " --int8-activations --power-of-two-activation-scales");
-  INFO(power_of_two.err);
-  REQUIRE(power_of_two.exit_code == 0);
-  const nlohmann::json pow2 = nlohmann::json::parse(power_of_two.out);
-  CHECK(pow2.at("activation_scale").get<std::string>() == "power_of_two");
-  CHECK(pow2.at("kernels").get<std::string>().find("power-of-two activation scales") !=
-        std::string::npos);
+  // Each activation scale mode says its name in the JSON and in the kernels' description.
+  const std::pair<const char*, const char*> modes[] = {{"per-token", "per_token"},
+                                                       {"power-of-two", "power_of_two"}};
+  for (const auto& [flag, name] : modes) {
+    const ToolRun run = run_tool("griffin-bench", args + " --int8-activations --" +
+                                                      std::string(flag) + "-activation-scales");
+    INFO(flag << ": " << run.err);
+    REQUIRE(run.exit_code == 0);
+    const nlohmann::json json = nlohmann::json::parse(run.out);
+    CHECK(json.at("activation_scale").get<std::string>() == name);
+    CHECK(json.at("kernels").get<std::string>().find(std::string(flag) + " activation scales") !=
+          std::string::npos);
+  }
   // One scale mode at a time.
   const ToolRun both = run_tool("griffin-bench", args +
                                                      " --per-token-activation-scales"
