@@ -612,6 +612,7 @@ TEST_CASE("qd8 families with power-of-two scales give a token the same bits in a
   check_token_invariance(Format::kInt4, qs4_gemm_variants(), Scales::kPowerOfTwo);
 }
 
+#if defined(__x86_64__)
 // The AVX-512 VNNI prefill applies power-of-two scales on the integer side (qd8-vnni-rows.h):
 // its outputs must be the very bits of its per-group path, which multiplies by them. 70 tokens
 // of 7,680 columns run as two slabs of chain starts (64 + 6); 65,600 columns are too wide for
@@ -641,6 +642,7 @@ TEST_CASE("AVX-512 VNNI prefill with power-of-two scales gives the per-group pat
     }
   }
 }
+#endif
 
 namespace {
 

@@ -81,7 +81,8 @@ enum {
   OPTION_LOCK_WEIGHTS = 16,
   OPTION_HUGE_PAGES = 32,
   OPTION_SLEEP_BETWEEN_STEPS = 64,
-  OPTION_PER_TOKEN_ACTIVATION_SCALES = 128
+  OPTION_PER_TOKEN_ACTIVATION_SCALES = 128,
+  OPTION_POWER_OF_TWO_ACTIVATION_SCALES = 256
 };
 
 static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags) {
@@ -95,9 +96,13 @@ static griffin_model_options model_options(jint num_threads, jlong max_memory, j
   options.lock_weights = (flags & OPTION_LOCK_WEIGHTS) != 0;
   options.huge_pages = (flags & OPTION_HUGE_PAGES) != 0;
   options.sleep_between_steps = (flags & OPTION_SLEEP_BETWEEN_STEPS) != 0;
-  options.activation_scale = (flags & OPTION_PER_TOKEN_ACTIVATION_SCALES) != 0
-                                 ? GRIFFIN_ACTIVATION_SCALE_PER_TOKEN
-                                 : GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
+  const int per_token = (flags & OPTION_PER_TOKEN_ACTIVATION_SCALES) != 0;
+  const int power_of_two = (flags & OPTION_POWER_OF_TWO_ACTIVATION_SCALES) != 0;
+  /* Both: a value the open refuses with INVALID_ARGUMENT and its message. */
+  options.activation_scale = per_token && power_of_two ? -1
+                             : per_token               ? GRIFFIN_ACTIVATION_SCALE_PER_TOKEN
+                             : power_of_two            ? GRIFFIN_ACTIVATION_SCALE_POWER_OF_TWO
+                                                       : GRIFFIN_ACTIVATION_SCALE_PER_GROUP;
   return options;
 }
 

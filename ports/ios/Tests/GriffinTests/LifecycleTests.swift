@@ -15,6 +15,14 @@ final class LifecycleTests: XCTestCase {
     }
   }
 
+  func testTwoActivationScalesAreRefused() throws {
+    let both = GriffinModel.Options(perTokenActivationScales: true, powerOfTwoActivationScales: true)
+    XCTAssertThrowsError(try GriffinModel(path: Fixtures.modelPath, options: both)) { error in
+      XCTAssertEqual((error as? GriffinError)?.status, .invalidArgument)
+      XCTAssertTrue((error as? GriffinError)?.message.contains("activation_scale") ?? false)
+    }
+  }
+
   func testBadOptionsCarryTheCMessage() throws {
     let session = try Fixtures.openModel().makeSession()
     XCTAssertThrowsError(try session.generate("x", options: GenerateOptions(maxTokens: -1)) { _ in true }) {

@@ -21,8 +21,9 @@ final class ResidencyTests: XCTestCase {
     for options in [
       GriffinModel.Options(copyWeights: true), GriffinModel.Options(prefault: true),
       GriffinModel.Options(sleepBetweenSteps: true),
-      // The bundled model is bf16: per-token activation scales (integer paths only) change nothing.
+      // The bundled model is bf16: activation scales (integer paths only) change nothing.
       GriffinModel.Options(perTokenActivationScales: true),
+      GriffinModel.Options(powerOfTwoActivationScales: true),
     ] {
       let model = try GriffinModel(path: Fixtures.modelPath, options: options)
       XCTAssertEqual(try Fixtures.greedyTokens(model, Fixtures.prompt, maxTokens: 12), expected)

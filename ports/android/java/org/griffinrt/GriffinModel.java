@@ -26,6 +26,7 @@ public final class GriffinModel implements AutoCloseable {
     boolean hugePages = false;
     boolean sleepBetweenSteps = false;
     boolean perTokenActivationScales = false;
+    boolean powerOfTwoActivationScales = false;
 
     /** Threads for matrix products; 0 = one per core. */
     public Options numThreads(int numThreads) {
@@ -113,6 +114,18 @@ public final class GriffinModel implements AutoCloseable {
       return this;
     }
 
+    /**
+     * int4 weights, and int8 weights with {@link #int8Activations}: each 32 values' activation
+     * scale rounded up to a power of two, which AVX-512 VNNI prefill applies on the integer side:
+     * close to {@link #perTokenActivationScales}' prefill speed, at most twice the default's
+     * rounding error per group (docs/quantization.md, "Activation scales"). Setting both makes
+     * {@link GriffinModel#open} fail with INVALID_ARGUMENT.
+     */
+    public Options powerOfTwoActivationScales(boolean powerOfTwoActivationScales) {
+      this.powerOfTwoActivationScales = powerOfTwoActivationScales;
+      return this;
+    }
+
     int flags() {
       return (forceScalarKernels ? GriffinNative.OPTION_SCALAR : 0)
           | (int8Activations ? GriffinNative.OPTION_INT8_ACTIVATIONS : 0)
@@ -121,7 +134,8 @@ public final class GriffinModel implements AutoCloseable {
           | (lockWeights ? GriffinNative.OPTION_LOCK_WEIGHTS : 0)
           | (hugePages ? GriffinNative.OPTION_HUGE_PAGES : 0)
           | (sleepBetweenSteps ? GriffinNative.OPTION_SLEEP_BETWEEN_STEPS : 0)
-          | (perTokenActivationScales ? GriffinNative.OPTION_PER_TOKEN_ACTIVATION_SCALES : 0);
+          | (perTokenActivationScales ? GriffinNative.OPTION_PER_TOKEN_ACTIVATION_SCALES : 0)
+          | (powerOfTwoActivationScales ? GriffinNative.OPTION_POWER_OF_TWO_ACTIVATION_SCALES : 0);
     }
   }
 

@@ -22,6 +22,7 @@ final class GriffinNative {
   static final int OPTION_HUGE_PAGES = 32;
   static final int OPTION_SLEEP_BETWEEN_STEPS = 64;
   static final int OPTION_PER_TOKEN_ACTIVATION_SCALES = 128;
+  static final int OPTION_POWER_OF_TWO_ACTIVATION_SCALES = 256;
 
   static native long modelOpen(byte[] path, int numThreads, long maxMemoryBytes, int flags);
 

@@ -30,6 +30,19 @@ public class LifecycleTest {
   }
 
   @Test
+  public void twoActivationScalesAreRefused() {
+    GriffinModel.Options both =
+        new GriffinModel.Options().perTokenActivationScales(true).powerOfTwoActivationScales(true);
+    try {
+      GriffinModel.open(Fixtures.modelPath(), both).close();
+      fail("expected INVALID_ARGUMENT for two activation scales");
+    } catch (GriffinException e) {
+      assertSame(GriffinStatus.INVALID_ARGUMENT, e.status());
+      assertTrue(e.nativeMessage(), e.nativeMessage().contains("activation_scale"));
+    }
+  }
+
+  @Test
   public void badOptionValuesCarryTheCMessage() {
     try (GriffinModel model = GriffinModel.open(Fixtures.modelPath());
         GriffinSession session = model.newSession()) {

@@ -30,9 +30,9 @@ public class ResidencyTest {
     GriffinModel.Options[] options = {new GriffinModel.Options().copyWeights(true),
         new GriffinModel.Options().prefault(true),
         new GriffinModel.Options().sleepBetweenSteps(true),
-        // The bundled model is bf16: per-token activation scales (integer paths only) change
-        // nothing.
-        new GriffinModel.Options().perTokenActivationScales(true)};
+        // The bundled model is bf16: activation scales (integer paths only) change nothing.
+        new GriffinModel.Options().perTokenActivationScales(true),
+        new GriffinModel.Options().powerOfTwoActivationScales(true)};
     for (GriffinModel.Options option : options) {
       try (GriffinModel model = GriffinModel.open(Fixtures.modelPath(), option)) {
         assertEquals(expected, Fixtures.greedyTokens(model, Fixtures.PROMPT, 12));
