@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "format/dtype.h"
@@ -377,46 +378,33 @@ std::vector<float> check_same_quantization(QuantizeKernel definition, QuantizeKe
 
 }  // namespace
 
-TEST_CASE("Per-token activation quantization with AVX2 gives the scalar definition's bits",
+// The _token and _pow2 variants: rows of ordinary values, of values all too tiny to count, and
+// with a huge first and last value (past 127 · 2^104, where power-of-two scales stop and saturate).
+TEST_CASE("Per-token and power-of-two activation quantization with AVX2 give the scalar bits",
           "[kernels]") {
   if (!cpu_supports(Isa::kAvx2)) {
     WARN("skipped: this CPU has no avx2");
     return;
   }
+  const std::pair<QuantizeKernel, QuantizeKernel> variants[] = {
+      {grf_f32_qd8_quantize_token_ukernel__scalar, grf_f32_qd8_quantize_token_ukernel__avx2},
+      {grf_f32_qd8_quantize_pow2_ukernel__scalar, grf_f32_qd8_quantize_pow2_ukernel__avx2}};
   std::mt19937 rng(12);
   std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
-  for (size_t k : {1, 31, 70, 2560, 7681}) {
-    const size_t m = 3, kp = (k + 31) / 32 * 32, stride = k + 3;
-    std::vector<float> a(m * stride);
-    for (float& x : a) x = uniform(rng);
-    for (size_t i = 0; i < k; ++i) a[stride + i] = 1e-40f * static_cast<float>(i);  // all tiny
-    a[2 * stride + k - 1] = 1e30f;  // a huge last value
-    INFO("k " << k);
-    const std::vector<float> scales =
-        check_same_quantization(grf_f32_qd8_quantize_token_ukernel__scalar,
-                                grf_f32_qd8_quantize_token_ukernel__avx2, m, k, kp, a, stride, 8);
-    CHECK(scales[kp / 32] == 0.0f);  // the all-tiny row counts as zero
-  }
-}
-
-TEST_CASE("Power-of-two activation quantization with AVX2 gives the scalar definition's bits",
-          "[kernels]") {
-  if (!cpu_supports(Isa::kAvx2)) {
-    WARN("skipped: this CPU has no avx2");
-    return;
-  }
-  std::mt19937 rng(14);
-  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
-  for (size_t k : {1, 31, 70, 2560, 7681}) {
-    const size_t m = 3, kp = (k + 31) / 32 * 32, stride = k + 3;
-    std::vector<float> a(m * stride);
-    for (float& x : a) x = uniform(rng);
-    for (size_t i = 0; i < k; ++i) a[stride + i] = 1e-40f * static_cast<float>(i);  // all tiny
-    a[2 * stride + k - 1] = 1e36f;  // saturates: the scale stops at 2^104
-    if (k > 1) a[2 * stride] = -1e36f;
-    INFO("k " << k);
-    check_same_quantization(grf_f32_qd8_quantize_pow2_ukernel__scalar,
-                            grf_f32_qd8_quantize_pow2_ukernel__avx2, m, k, kp, a, stride, 128);
+  for (const auto& [definition, variant] : variants) {
+    for (size_t k : {1, 31, 70, 2560, 7681}) {
+      const size_t m = 3, kp = (k + 31) / 32 * 32, stride = k + 3;
+      std::vector<float> a(m * stride);
+      for (float& x : a) x = uniform(rng);
+      for (size_t i = 0; i < k; ++i) a[stride + i] = 1e-40f * static_cast<float>(i);  // all tiny
+      a[2 * stride + k - 1] = 1e36f;
+      if (k > 1) a[2 * stride] = -1e36f;
+      INFO((definition == grf_f32_qd8_quantize_token_ukernel__scalar ? "per token" : "pow2")
+           << " k " << k);
+      const std::vector<float> scales =
+          check_same_quantization(definition, variant, m, k, kp, a, stride, 8);
+      CHECK(scales[kp / 32] == 0.0f);  // the all-tiny row counts as zero
+    }
   }
 }
 
