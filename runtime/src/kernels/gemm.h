@@ -102,6 +102,21 @@ inline float power_of_two_activation_scale(float amax) {
   return power;
 }
 
+// A group's scale, and what its values are multiplied by to quantize them (0 for a zero group):
+// amax / 127 and 127 / amax, or the power of two and its exact inverse. Every quantizer variant
+// takes both from here, so they agree bit for bit.
+struct ActivationGroupScale {
+  float scale;
+  float inverse;
+};
+inline ActivationGroupScale activation_group_scale(float amax, bool power_of_two) {
+  if (power_of_two) {
+    const float scale = power_of_two_activation_scale(amax);
+    return {scale, amax > 0.0f ? 1.0f / scale : 0.0f};
+  }
+  return {amax / 127.0f, amax > 0.0f ? 127.0f / amax : 0.0f};
+}
+
 #define GRF_DECLARE_GEMM(name) void name(const GemmArgs& args, size_t n_begin, size_t n_end)
 
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__scalar);

@@ -42,15 +42,9 @@ void quantize(size_t m, size_t k, size_t kp, const float* a, size_t a_stride, in
       load_group(x, k, g, v);
       // Below 1e-30: zero, as in the definition.
       const float amax = per_token ? row_amax : group_abs_max(v);
-      float inverse_value = amax > 0.0f ? 127.0f / amax : 0.0f;
-      if (mode == Scales::kPowerOfTwo) {
-        const float scale = power_of_two_activation_scale(amax);
-        scales[row * groups + g] = scale;
-        if (amax > 0.0f) inverse_value = 1.0f / scale;
-      } else {
-        scales[row * groups + g] = amax / 127.0f;
-      }
-      const __m256 inverse = _mm256_set1_ps(inverse_value);
+      const ActivationGroupScale group = activation_group_scale(amax, mode == Scales::kPowerOfTwo);
+      scales[row * groups + g] = group.scale;
+      const __m256 inverse = _mm256_set1_ps(group.inverse);
       __m256i r[4];
       for (size_t i = 0; i < 4; ++i) r[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], inverse));
       const __m256i bytes =

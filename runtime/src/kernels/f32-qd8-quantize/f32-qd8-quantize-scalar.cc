@@ -44,16 +44,13 @@ void quantize(size_t m, size_t k, size_t kp, const float* a, size_t a_stride, in
     for (size_t g = 0; g < groups; ++g) {
       const size_t begin = g * 32, end = begin + 32 < k ? begin + 32 : k;
       const float amax = per_token ? row_amax : group_abs_max(x, k, g);
-      const float scale =
-          mode == Scales::kPowerOfTwo ? power_of_two_activation_scale(amax) : amax / 127.0f;
-      const float inverse =
-          amax > 0.0f ? (mode == Scales::kPowerOfTwo ? 1.0f / scale : 127.0f / amax) : 0.0f;
+      const ActivationGroupScale group = activation_group_scale(amax, mode == Scales::kPowerOfTwo);
       int32_t sum = 0;
       for (size_t i = begin; i < begin + 32; ++i) {
-        q[i] = saturated_int8(i < end ? x[i] * inverse : 0.0f);
+        q[i] = saturated_int8(i < end ? x[i] * group.inverse : 0.0f);
         sum += q[i];
       }
-      scales[row * groups + g] = scale;
+      scales[row * groups + g] = group.scale;
       offsets[row * groups + g] = offset_bias * sum;
     }
   }
