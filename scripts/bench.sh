@@ -8,14 +8,16 @@
 #                    [--prompt-tokens P] [--decode-tokens D] [--dtypes "int8 int4 bf16"]
 #                    [--huge-pages]
 #
-# Writes speed.csv, sessions.csv, versus.csv (int4 against int8 decode, the two models taking
-# turns token by token) and every run's JSON to --out (default docs/benchmarks/), and
-# machine-speed.json. Files go to /dev/shm when it has room (a tmpfs file is mapped like a
-# cached file, and some hosts evict ordinary page cache within seconds), else to the build
-# directory, and are removed at the end. Every run uses --prefault. int8 is also measured with
-# --int8-activations, with and without --per-token-activation-scales and
-# --power-of-two-activation-scales, and int4 with each (docs/quantization.md "Activation scales"). --huge-pages also measures each dtype with
-# the weights copied into 2 MB pages (config "<dtype>-huge-pages"; docs/memory.md "Huge pages").
+# Writes to --out (default docs/benchmarks/) speed.csv, sessions.csv, versus.csv (int4 against
+# int8 decode, the two models taking turns token by token), batches of 8 int8 sessions
+# (batch8-*.json), every run's JSON, machine-speed.json, and targets.md: each of issue 14's
+# targets checked against every run (scripts/bench_targets.py). Files go to /dev/shm when it has
+# room (a tmpfs file is mapped like a cached file, and some hosts evict ordinary page cache within
+# seconds), else to the build directory, and are removed at the end. Every run uses --prefault.
+# int8 is also measured with --int8-activations, with and without --per-token-activation-scales
+# and --power-of-two-activation-scales, and int4 with each (docs/quantization.md "Activation
+# scales"). --huge-pages also measures each dtype with the weights copied into 2 MB pages (config
+# "<dtype>-huge-pages"; docs/memory.md "Huge pages").
 # The machine should be otherwise idle.
 set -euo pipefail
 
@@ -38,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --decode-tokens) decode_tokens="$2"; shift ;;
     --dtypes) dtypes="$2"; shift ;;
     --huge-pages) huge_pages=1 ;;
-    -h|--help) sed -n 2,17p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n 2,21p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -118,6 +120,17 @@ keys = ("decode_tokens_per_s", "sessions_decode_tokens_per_s", "sessions_speedup
         "sessions_interleaved_speedup")
 print(",".join(["int8", "2", "1"] + [str(r[k]) for k in keys]))
 ' <<<"$result" | tee -a "$sessions_csv"
+    # Batches of 8 (griffin_batch_decode) against a lone session decoding in turns with them,
+    # with the default int16 activations and with per-token int8 activations.
+    for entry in "int8:" "int8-activations-per-token:--int8-activations --per-token-activation-scales"; do
+      config=${entry%%:*}
+      flags=${entry#*:}
+      for run in $(seq 1 "$runs"); do
+        # shellcheck disable=SC2086  # $flags is empty or flags without spaces in them
+        "$bench" -m "$file" --threads "$threads" --prefault --batch 8 --json $flags \
+          --prompt-tokens 16 --decode-tokens "$decode_tokens" >"$out/batch8-$config-$run.json"
+      done
+    done
   fi
   int8_file="$scratch/rg2b-int8.griffin"
   if [[ $dtype == int4 && -f $int8_file ]]; then
@@ -140,4 +153,6 @@ print(",".join(["int4", "int8", sys.argv[1]] + [str(r[k]) for k in keys]))
 done
 
 /usr/bin/python3 "$root/scripts/machine_info.py" "$out/machine-speed.json" "threads=$threads"
-echo "bench: $speed_csv, $sessions_csv, $versus_csv"
+# Each of issue 14's targets against every run (docs/benchmarks.md "Where things stand").
+/usr/bin/python3 "$root/scripts/bench_targets.py" "$out" | tee "$out/targets.md"
+echo "bench: $speed_csv, $sessions_csv, $versus_csv, $out/targets.md"

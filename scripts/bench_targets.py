@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Issue 14's speed targets, checked against a directory of `griffin-bench --json` results.
+
+    scripts/bench_targets.py DIR [DIR ...]
+
+Reads the JSON files that scripts/bench.sh writes (and the same names in
+docs/benchmarks/<machine>/stopNN/):
+  speed-<config>-<run>.json      griffin-bench --roofline: decode and prefill fractions
+  chunk128-<config>-<run>.json   the same with --chunk 128
+  batch8-<config>-<run>.json     griffin-bench --batch 8: speed-up against a lone session in turns
+  sessions-<config>[-<run>].json griffin-bench --sessions 2: the same for two sessions
+  versus-int4-int8-<run>.json    int8 model with --versus int4: int4 ÷ int8 decode in turns
+and prints one Markdown table: each target, each configuration, every run's value, and in how
+many runs the target was met. Nothing is averaged away: a drifting host shows as a spread.
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+DECODE_FRACTION = 0.85  # decode_bandwidth_fraction, every weight format
+PREFILL_FRACTION = 0.6  # prefill against the int8 dot roof, int8 and int4
+INT4_OVER_INT8 = 1.4  # int4 decode tokens/s ÷ int8's
+BATCH8_SPEEDUP = 4.0  # 8 sessions in one batch ÷ a lone session, 2B int8
+TWO_SESSIONS_SPEEDUP = 1.7  # two sessions on a thread each ÷ one
+
+
+def load_runs(directories):
+    """{(kind, config): [(run, json), ...]} from every matching file name."""
+    pattern = re.compile(r"^(speed|chunk128|batch8|sessions|versus)-(.+?)(?:-(\d+))?\.json$")
+    runs = {}
+    for directory in directories:
+        for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
+            match = pattern.match(os.path.basename(path))
+            if not match:
+                continue
+            kind, config, run = match.group(1), match.group(2), int(match.group(3) or 1)
+            try:
+                with open(path) as f:
+                    result = json.load(f)
+            except (OSError, ValueError) as error:
+                sys.exit(f"bench_targets: {path}: not a griffin-bench JSON result ({error})")
+            if not isinstance(result, dict):
+                sys.exit(f"bench_targets: {path}: not a griffin-bench JSON result (not an object)")
+            result["_path"] = path
+            runs.setdefault((kind, config), []).append((run, result))
+    for key in runs:
+        runs[key].sort(key=lambda pair: pair[0])
+    return runs
+
+
+def value(result, key):
+    """result[key], or a clear exit naming the file and what it lacks."""
+    if key not in result:
+        hint = " (run griffin-bench with --roofline)" if "fraction" in key else ""
+        sys.exit(f"bench_targets: {result['_path']}: no {key}{hint}")
+    return result[key]
+
+
+def verdict(values, at_least):
+    met = sum(1 for v in values if v >= at_least)
+    return f"{met} of {len(values)}"
+
+
+def row(target, config, cells, values, at_least):
+    return f"| {target} | {config} | {' / '.join(cells)} | {verdict(values, at_least)} |"
+
+
+def decode_rows(runs):
+    for (kind, config), results in sorted(runs.items()):
+        if kind != "speed":
+            continue
+        values = [value(r, "decode_bandwidth_fraction") for _, r in results]
+        cells = [f"{value(r, 'decode_bandwidth_fraction'):.3f} "
+                 f"({value(r, 'read_bandwidth_gb_per_s'):.0f} GB/s, "
+                 f"{value(r, 'decode_tokens_per_s'):.1f} tok/s)" for _, r in results]
+        yield row(f"decode ≥ {DECODE_FRACTION} of read bandwidth", config, cells, values,
+                  DECODE_FRACTION)
+
+
+def prefill_rows(runs):
+    # Default-size chunks first, then --chunk 128.
+    for (kind, config), results in sorted(runs.items(), key=lambda item: (item[0][0] != "speed", item[0][1])):
+        if kind not in ("speed", "chunk128") or config.startswith("bf16"):
+            continue
+        values = [value(r, "prefill_int8_roof_fraction") for _, r in results]
+        cells = []
+        for _, r in results:
+            cell = (f"{value(r, 'prefill_int8_roof_fraction'):.3f} "
+                    f"({value(r, 'prefill_tokens_per_s'):.0f} tok/s)")
+            if value(r, "prefill_roof") != "int8_dot":
+                cell += f", {value(r, 'prefill_roof_fraction'):.2f} of its {r['prefill_roof']} roof"
+            cells.append(cell)
+        name = config if kind == "speed" else f"{config}, --chunk 128"
+        yield row(f"prefill ≥ {PREFILL_FRACTION} of the int8 roof", name, cells, values,
+                  PREFILL_FRACTION)
+
+
+def ratio_rows(runs, kind, key, target, at_least, describe):
+    for (found, config), results in sorted(runs.items()):
+        if found != kind:
+            continue
+        values = [value(r, key) for _, r in results]
+        cells = [describe(r) for _, r in results]
+        yield row(target, config, cells, values, at_least)
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(argv) >= 2 else 2
+    runs = load_runs(argv[1:])
+    if not runs:
+        sys.exit(f"bench_targets: no griffin-bench results in {' '.join(argv[1:])}")
+    rows = list(decode_rows(runs)) + list(prefill_rows(runs))
+    rows += ratio_rows(runs, "versus", "versus_speedup",
+                       f"int4 decode ≥ {INT4_OVER_INT8} × int8 (in turns)", INT4_OVER_INT8,
+                       lambda r: f"{value(r, 'versus_speedup'):.2f} ×")
+    rows += ratio_rows(runs, "batch8", "batch_interleaved_speedup",
+                       f"batch of 8 ≥ {BATCH8_SPEEDUP:g} × one session (in turns)", BATCH8_SPEEDUP,
+                       lambda r: f"{value(r, 'batch_interleaved_speedup'):.2f} × "
+                                 f"({value(r, 'batch_ms_per_step'):.0f} ms a step, lone "
+                                 f"{value(r, 'batch_lone_tokens_per_s'):.1f} tok/s)")
+    rows += ratio_rows(runs, "sessions", "sessions_interleaved_speedup",
+                       f"two sessions ≥ {TWO_SESSIONS_SPEEDUP} × one (in turns)",
+                       TWO_SESSIONS_SPEEDUP,
+                       lambda r: f"{value(r, 'sessions_interleaved_speedup'):.2f} ×")
+    # Every value is read before anything is printed: a bad file leaves no half table.
+    print("| target | configuration | each run | met |")
+    print("|---|---|---|---|")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,63 @@
+# scripts/bench_targets.py over griffin-bench results written here, with values chosen so each
+# verdict is known: a target met in some runs and not others, a value exactly at the line,
+# a roof other than int8's, and the errors a user can hit (no results, a truncated file).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK}/runs ${WORK}/empty ${WORK}/corrupt)
+
+# One --roofline result: decode fraction, read GB/s, decode tok/s, prefill int8-roof fraction,
+# prefill tok/s, the roof the prefill ran on and the fraction of it.
+function(speed_result name decode bandwidth decode_tps int8_fraction prefill_tps roof fraction)
+  file(WRITE ${WORK}/runs/${name}.json "{\"decode_bandwidth_fraction\": ${decode},
+    \"read_bandwidth_gb_per_s\": ${bandwidth}, \"decode_tokens_per_s\": ${decode_tps},
+    \"prefill_int8_roof_fraction\": ${int8_fraction}, \"prefill_tokens_per_s\": ${prefill_tps},
+    \"prefill_roof\": \"${roof}\", \"prefill_roof_fraction\": ${fraction}}")
+endfunction()
+
+speed_result(speed-int4-1 0.91 34.2 18.5 0.62 140 int8_dot 0.62)
+speed_result(speed-int4-2 0.70 57.6 23.4 0.55 124 int8_dot 0.55)
+speed_result(speed-int4-3 0.85 50.0 26.0 0.60 131 int8_dot 0.60)
+speed_result(speed-int8-1 0.93 45.0 15.2 0.37 83 int16_dot 0.73)
+speed_result(speed-bf16-1 0.82 47.0 7.1 0.0 45 f32_fma 0.83)
+file(WRITE ${WORK}/runs/batch8-int8-1.json "{\"batch_interleaved_speedup\": 4.66,
+  \"batch_ms_per_step\": 100.6, \"batch_lone_tokens_per_s\": 17.07}")
+file(WRITE ${WORK}/runs/sessions-int8.json "{\"sessions_interleaved_speedup\": 1.69}")
+file(WRITE ${WORK}/runs/versus-int4-int8-1.json "{\"versus_speedup\": 1.75}")
+file(WRITE ${WORK}/runs/notes.txt "not a result")
+
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/runs RESULT_VARIABLE code OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "bench_targets.py failed (${code}):\n${out}\n${err}")
+endif()
+foreach(expected
+    "\\| int4 \\| 0\\.910 \\(34 GB/s, 18\\.5 tok/s\\) / 0\\.700 \\(58 GB/s, 23\\.4 tok/s\\) / 0\\.850 \\(50 GB/s, 26\\.0 tok/s\\) \\| 2 of 3 \\|"
+    "\\| bf16 \\| 0\\.820 \\(47 GB/s, 7\\.1 tok/s\\) \\| 0 of 1 \\|"
+    "\\| int4 \\| 0\\.620 \\(140 tok/s\\) / 0\\.550 \\(124 tok/s\\) / 0\\.600 \\(131 tok/s\\) \\| 2 of 3 \\|"
+    "\\| int8 \\| 0\\.370 \\(83 tok/s\\), 0\\.73 of its int16_dot roof \\| 0 of 1 \\|"
+    "\\| int8 \\| 4\\.66 × \\(101 ms a step, lone 17\\.1 tok/s\\) \\| 1 of 1 \\|"
+    "two sessions ≥ 1\\.7 × one \\(in turns\\) \\| int8 \\| 1\\.69 × \\| 0 of 1 \\|"
+    "int4 decode ≥ 1\\.4 × int8 \\(in turns\\) \\| int4-int8 \\| 1\\.75 × \\| 1 of 1 \\|")
+  if(NOT out MATCHES "${expected}")
+    message(FATAL_ERROR "expected a row matching\n  ${expected}\ngot:\n${out}")
+  endif()
+endforeach()
+if(out MATCHES "bf16 \\| 0\\.000")
+  message(FATAL_ERROR "bf16 has no int8 prefill target, but got a prefill row:\n${out}")
+endif()
+
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/empty RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "no griffin-bench results in")
+  message(FATAL_ERROR "an empty directory should fail with a message, got ${code}: ${err}")
+endif()
+
+file(WRITE ${WORK}/corrupt/speed-int8-1.json "{\"decode_bandwidth_fraction\": 0.9")
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/corrupt RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "speed-int8-1.json: not a griffin-bench JSON result")
+  message(FATAL_ERROR "a truncated result should fail with its name, got ${code}: ${err}")
+endif()
+
+file(WRITE ${WORK}/corrupt/speed-int8-1.json "{\"decode_tokens_per_s\": 15.2}")
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/corrupt RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "no decode_bandwidth_fraction \\(run griffin-bench with --roofline\\)")
+  message(FATAL_ERROR "a result without --roofline should fail saying so, got ${code}: ${err}")
+endif()
