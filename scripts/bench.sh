@@ -67,6 +67,7 @@ versus_csv="$out/versus.csv"
 echo "config,against,run,against_tokens_per_s,config_tokens_per_s,speedup_in_turns" >"$versus_csv"
 # The int8 file waits for int4's, which then decodes in turns with it (griffin-bench --versus).
 keep_int8=0
+written=()  # this run's JSON results, for targets.md
 [[ " $dtypes " == *" int4 "* ]] && keep_int8=1
 
 row() {  # config run json -> one speed.csv line
@@ -104,6 +105,7 @@ for dtype in $dtypes; do
       result="$("$bench" -m "$file" --threads "$threads" --prefault --roofline --json $flags \
         --prompt-tokens "$prompt_tokens" --decode-tokens "$decode_tokens")"
       echo "$result" >"$out/speed-$config-$run.json"
+      written+=("$out/speed-$config-$run.json")
       row "$config" "$run" <<<"$result" | tee -a "$speed_csv"
     done
   done
@@ -112,6 +114,7 @@ for dtype in $dtypes; do
     result="$("$bench" -m "$file" --threads 1 --prefault --sessions 2 --json \
       --prompt-tokens 64 --decode-tokens "$decode_tokens")"
     echo "$result" >"$out/sessions-int8.json"
+    written+=("$out/sessions-int8.json")
     /usr/bin/python3 -c '
 import json, sys
 r = json.load(sys.stdin)
@@ -129,6 +132,7 @@ print(",".join(["int8", "2", "1"] + [str(r[k]) for k in keys]))
         # shellcheck disable=SC2086  # $flags is empty or flags without spaces in them
         "$bench" -m "$file" --threads "$threads" --prefault --batch 8 --json $flags \
           --prompt-tokens 16 --decode-tokens "$decode_tokens" >"$out/batch8-$config-$run.json"
+        written+=("$out/batch8-$config-$run.json")
       done
     done
   fi
@@ -140,6 +144,7 @@ print(",".join(["int8", "2", "1"] + [str(r[k]) for k in keys]))
       result="$("$bench" -m "$int8_file" --versus "$file" --threads "$threads" --prefault --json \
         --prompt-tokens 16 --decode-tokens "$decode_tokens")"
       echo "$result" >"$out/versus-int4-int8-$run.json"
+      written+=("$out/versus-int4-int8-$run.json")
       /usr/bin/python3 -c '
 import json, sys
 r = json.load(sys.stdin)
@@ -153,6 +158,7 @@ print(",".join(["int4", "int8", sys.argv[1]] + [str(r[k]) for k in keys]))
 done
 
 /usr/bin/python3 "$root/scripts/machine_info.py" "$out/machine-speed.json" "threads=$threads"
-# Each of issue 14's targets against every run (docs/benchmarks.md "Where things stand").
-/usr/bin/python3 "$root/scripts/bench_targets.py" "$out" | tee "$out/targets.md"
+# Each of issue 14's targets against every run of this invocation (not older files in --out;
+# docs/benchmarks.md "Where things stand").
+/usr/bin/python3 "$root/scripts/bench_targets.py" "${written[@]}" | tee "$out/targets.md"
 echo "bench: $speed_csv, $sessions_csv, $versus_csv, $out/targets.md"

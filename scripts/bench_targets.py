@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Issue 14's speed targets, checked against a directory of `griffin-bench --json` results.
+"""Issue 14's speed targets, checked against `griffin-bench --json` results.
 
-    scripts/bench_targets.py DIR [DIR ...]
+    scripts/bench_targets.py DIR_OR_FILE [DIR_OR_FILE ...]
 
 Reads the JSON files that scripts/bench.sh writes (and the same names in
-docs/benchmarks/<machine>/stopNN/):
+docs/benchmarks/<machine>/stopNN/), every one in each directory given, or the files given:
   speed-<config>-<run>.json      griffin-bench --roofline: decode and prefill fractions
   chunk128-<config>-<run>.json   the same with --chunk 128
   batch8-<config>-<run>.json     griffin-bench --batch 8: speed-up against a lone session in turns
@@ -26,25 +26,35 @@ BATCH8_SPEEDUP = 4.0  # 8 sessions in one batch ÷ a lone session, 2B int8
 TWO_SESSIONS_SPEEDUP = 1.7  # two sessions on a thread each ÷ one
 
 
-def load_runs(directories):
+def result_paths(arguments):
+    """The JSON files in each directory argument, and each file argument itself."""
+    for argument in arguments:
+        if os.path.isdir(argument):
+            yield from sorted(glob.glob(os.path.join(argument, "*.json")))
+        elif os.path.isfile(argument):
+            yield argument
+        else:
+            sys.exit(f"bench_targets: {argument}: no such file or directory")
+
+
+def load_runs(arguments):
     """{(kind, config): [(run, json), ...]} from every matching file name."""
     pattern = re.compile(r"^(speed|chunk128|batch8|sessions|versus)-(.+?)(?:-(\d+))?\.json$")
     runs = {}
-    for directory in directories:
-        for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
-            match = pattern.match(os.path.basename(path))
-            if not match:
-                continue
-            kind, config, run = match.group(1), match.group(2), int(match.group(3) or 1)
-            try:
-                with open(path) as f:
-                    result = json.load(f)
-            except (OSError, ValueError) as error:
-                sys.exit(f"bench_targets: {path}: not a griffin-bench JSON result ({error})")
-            if not isinstance(result, dict):
-                sys.exit(f"bench_targets: {path}: not a griffin-bench JSON result (not an object)")
-            result["_path"] = path
-            runs.setdefault((kind, config), []).append((run, result))
+    for path in result_paths(arguments):
+        match = pattern.match(os.path.basename(path))
+        if not match:
+            continue
+        kind, config, run = match.group(1), match.group(2), int(match.group(3) or 1)
+        try:
+            with open(path) as f:
+                result = json.load(f)
+        except (OSError, ValueError) as error:
+            sys.exit(f"bench_targets: {path}: not a griffin-bench JSON result ({error})")
+        if not isinstance(result, dict):
+            sys.exit(f"bench_targets: {path}: not a griffin-bench JSON result (not an object)")
+        result["_path"] = path
+        runs.setdefault((kind, config), []).append((run, result))
     for key in runs:
         runs[key].sort(key=lambda pair: pair[0])
     return runs

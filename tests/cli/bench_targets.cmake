@@ -61,3 +61,17 @@ execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/corrupt RESULT_VARIABLE code
 if(code EQUAL 0 OR NOT err MATCHES "no decode_bandwidth_fraction \\(run griffin-bench with --roofline\\)")
   message(FATAL_ERROR "a result without --roofline should fail saying so, got ${code}: ${err}")
 endif()
+
+# Files named one by one (scripts/bench.sh passes the runs it wrote): only those count.
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/runs/speed-int4-2.json ${WORK}/runs/batch8-int8-1.json
+                RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "bench_targets.py on two files failed (${code}):\n${out}\n${err}")
+endif()
+if(NOT out MATCHES "\\| int4 \\| 0\\.700 \\(58 GB/s, 23\\.4 tok/s\\) \\| 0 of 1 \\|" OR out MATCHES "bf16|0\\.910")
+  message(FATAL_ERROR "expected the named int4 run alone, got:\n${out}")
+endif()
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/runs/nonexistent.json RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "nonexistent.json: no such file or directory")
+  message(FATAL_ERROR "a missing path should fail naming it, got ${code}: ${err}")
+endif()
