@@ -77,43 +77,34 @@ def row(target, config, cells, values, at_least):
     return f"| {target} | {config} | {' / '.join(cells)} | {verdict(values, at_least)} |"
 
 
-def decode_rows(runs):
-    for (kind, config), results in sorted(runs.items()):
-        if kind != "speed":
-            continue
-        values = [value(r, "decode_bandwidth_fraction") for _, r in results]
-        cells = [f"{value(r, 'decode_bandwidth_fraction'):.3f} "
-                 f"({value(r, 'read_bandwidth_gb_per_s'):.0f} GB/s, "
-                 f"{value(r, 'decode_tokens_per_s'):.1f} tok/s)" for _, r in results]
-        yield row(f"decode ≥ {DECODE_FRACTION} of read bandwidth", config, cells, values,
-                  DECODE_FRACTION)
+# How a file kind names its configurations in the table.
+KIND_LABELS = {"chunk128": "{}, --chunk 128"}
 
 
-def prefill_rows(runs):
-    # Default-size chunks first, then --chunk 128.
-    for (kind, config), results in sorted(runs.items(), key=lambda item: (item[0][0] != "speed", item[0][1])):
-        if kind not in ("speed", "chunk128") or config.startswith("bf16"):
-            continue
-        values = [value(r, "prefill_int8_roof_fraction") for _, r in results]
-        cells = []
-        for _, r in results:
-            cell = (f"{value(r, 'prefill_int8_roof_fraction'):.3f} "
-                    f"({value(r, 'prefill_tokens_per_s'):.0f} tok/s)")
-            if value(r, "prefill_roof") != "int8_dot":
-                cell += f", {value(r, 'prefill_roof_fraction'):.2f} of its {r['prefill_roof']} roof"
-            cells.append(cell)
-        name = config if kind == "speed" else f"{config}, --chunk 128"
-        yield row(f"prefill ≥ {PREFILL_FRACTION} of the int8 roof", name, cells, values,
-                  PREFILL_FRACTION)
+def target_rows(runs, kinds, key, target, at_least, describe, include=lambda config: True):
+    """A row per configuration of the file kinds given (in that order): every run's cell, and
+    in how many runs key ≥ at_least."""
+    for kind in kinds:
+        for (found, config), results in sorted(runs.items()):
+            if found != kind or not include(config):
+                continue
+            values = [value(r, key) for _, r in results]
+            cells = [describe(r) for _, r in results]
+            yield row(target, KIND_LABELS.get(kind, "{}").format(config), cells, values, at_least)
 
 
-def ratio_rows(runs, kind, key, target, at_least, describe):
-    for (found, config), results in sorted(runs.items()):
-        if found != kind:
-            continue
-        values = [value(r, key) for _, r in results]
-        cells = [describe(r) for _, r in results]
-        yield row(target, config, cells, values, at_least)
+def describe_decode(r):
+    return (f"{value(r, 'decode_bandwidth_fraction'):.3f} "
+            f"({value(r, 'read_bandwidth_gb_per_s'):.0f} GB/s, "
+            f"{value(r, 'decode_tokens_per_s'):.1f} tok/s)")
+
+
+def describe_prefill(r):
+    cell = (f"{value(r, 'prefill_int8_roof_fraction'):.3f} "
+            f"({value(r, 'prefill_tokens_per_s'):.0f} tok/s)")
+    if value(r, "prefill_roof") != "int8_dot":
+        cell += f", {value(r, 'prefill_roof_fraction'):.2f} of its {r['prefill_roof']} roof"
+    return cell
 
 
 def main(argv):
@@ -123,19 +114,25 @@ def main(argv):
     runs = load_runs(argv[1:])
     if not runs:
         sys.exit(f"bench_targets: no griffin-bench results in {' '.join(argv[1:])}")
-    rows = list(decode_rows(runs)) + list(prefill_rows(runs))
-    rows += ratio_rows(runs, "versus", "versus_speedup",
-                       f"int4 decode ≥ {INT4_OVER_INT8} × int8 (in turns)", INT4_OVER_INT8,
-                       lambda r: f"{value(r, 'versus_speedup'):.2f} ×")
-    rows += ratio_rows(runs, "batch8", "batch_interleaved_speedup",
-                       f"batch of 8 ≥ {BATCH8_SPEEDUP:g} × one session (in turns)", BATCH8_SPEEDUP,
-                       lambda r: f"{value(r, 'batch_interleaved_speedup'):.2f} × "
-                                 f"({value(r, 'batch_ms_per_step'):.0f} ms a step, lone "
-                                 f"{value(r, 'batch_lone_tokens_per_s'):.1f} tok/s)")
-    rows += ratio_rows(runs, "sessions", "sessions_interleaved_speedup",
-                       f"two sessions ≥ {TWO_SESSIONS_SPEEDUP} × one (in turns)",
-                       TWO_SESSIONS_SPEEDUP,
-                       lambda r: f"{value(r, 'sessions_interleaved_speedup'):.2f} ×")
+    rows = list(target_rows(runs, ["speed"], "decode_bandwidth_fraction",
+                            f"decode ≥ {DECODE_FRACTION} of read bandwidth", DECODE_FRACTION,
+                            describe_decode))
+    # bf16 has no integer prefill target; default-size chunks first, then --chunk 128.
+    rows += target_rows(runs, ["speed", "chunk128"], "prefill_int8_roof_fraction",
+                        f"prefill ≥ {PREFILL_FRACTION} of the int8 roof", PREFILL_FRACTION,
+                        describe_prefill, include=lambda config: not config.startswith("bf16"))
+    rows += target_rows(runs, ["versus"], "versus_speedup",
+                        f"int4 decode ≥ {INT4_OVER_INT8} × int8 (in turns)", INT4_OVER_INT8,
+                        lambda r: f"{value(r, 'versus_speedup'):.2f} ×")
+    rows += target_rows(runs, ["batch8"], "batch_interleaved_speedup",
+                        f"batch of 8 ≥ {BATCH8_SPEEDUP:g} × one session (in turns)", BATCH8_SPEEDUP,
+                        lambda r: f"{value(r, 'batch_interleaved_speedup'):.2f} × "
+                                  f"({value(r, 'batch_ms_per_step'):.0f} ms a step, lone "
+                                  f"{value(r, 'batch_lone_tokens_per_s'):.1f} tok/s)")
+    rows += target_rows(runs, ["sessions"], "sessions_interleaved_speedup",
+                        f"two sessions ≥ {TWO_SESSIONS_SPEEDUP} × one (in turns)",
+                        TWO_SESSIONS_SPEEDUP,
+                        lambda r: f"{value(r, 'sessions_interleaved_speedup'):.2f} ×")
     # Every value is read before anything is printed: a bad file leaves no half table.
     print("| target | configuration | each run | met |")
     print("|---|---|---|---|")
