@@ -11,8 +11,11 @@
 #                             [--threads N] [--runs R] [--prompt-tokens P] [--decode-tokens D]
 #                             [--pairs "q8_0:int8 q4_0:int4 f16:bf16"]
 #
-# A pair's griffin-rt side is a weight dtype, or int8-activations (int8 weights run with
-# --int8-activations, the integer path llama.cpp's Q8_0 takes too).
+# A pair's griffin-rt side is a weight dtype (int8, int4, bf16), or a config named as
+# scripts/bench.sh names them: int8-activations (int8 weights run with --int8-activations, the
+# integer path llama.cpp's Q8_0 takes too), int8-activations-per-token,
+# int8-activations-power-of-two, int4-per-token, int4-power-of-two (the activation-scale options
+# of docs/quantization.md).
 # --llama: a directory holding llama.cpp's llama-bench and llama-quantize (a build's bin/;
 #          docs/benchmarks.md says how it was built here).
 # --gguf-py: llama.cpp's gguf-py directory, if `import gguf` does not work as it is.
@@ -42,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --prompt-tokens) prompt_tokens="$2"; shift ;;
     --decode-tokens) decode_tokens="$2"; shift ;;
     --pairs) pairs="$2"; shift ;;
-    -h|--help) sed -n 2,21p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n 2,24p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-llamacpp: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -56,6 +59,25 @@ done
 [[ -n "$gguf_py" ]] && export PYTHONPATH="$gguf_py${PYTHONPATH:+:$PYTHONPATH}"
 /usr/bin/python3 -c "import gguf" 2>/dev/null ||
   { echo "bench-llamacpp: python cannot import gguf: pass --gguf-py DIR (llama.cpp's gguf-py)" >&2; exit 1; }
+
+# Sets dtype and griffin_flags for a pair's griffin-rt side; exits 2 on a name it does not know.
+griffin_config() {
+  case "$1" in
+    int8 | int4 | bf16) dtype=$1; griffin_flags=() ;;
+    int8-activations) dtype=int8; griffin_flags=(--int8-activations) ;;
+    int8-activations-per-token)
+      dtype=int8; griffin_flags=(--int8-activations --per-token-activation-scales) ;;
+    int8-activations-power-of-two)
+      dtype=int8; griffin_flags=(--int8-activations --power-of-two-activation-scales) ;;
+    int4-per-token) dtype=int4; griffin_flags=(--per-token-activation-scales) ;;
+    int4-power-of-two) dtype=int4; griffin_flags=(--power-of-two-activation-scales) ;;
+    *) echo "bench-llamacpp: unknown griffin-rt config '$1' in pair '$2'" >&2; exit 2 ;;
+  esac
+}
+for pair in $pairs; do
+  [[ $pair == *:* ]] || { echo "bench-llamacpp: a pair is QTYPE:CONFIG, got '$pair'" >&2; exit 2; }
+  griffin_config "${pair#*:}" "$pair"
+done
 
 scratch="$build/bench-models"
 if [[ -d /dev/shm ]] && (( $(df -Pk /dev/shm | awk 'NR==2 {print $4}') > 14000000 )); then
@@ -88,12 +110,7 @@ seed=31
 for pair in $pairs; do
   qtype=${pair%%:*}
   config=${pair#*:}
-  dtype=$config
-  griffin_flags=()
-  if [[ $config == int8-activations ]]; then
-    dtype=int8
-    griffin_flags=(--int8-activations)
-  fi
+  griffin_config "$config" "$pair"
   gguf_file="$scratch/gemma-2b-f16.gguf"
   if [[ $qtype != f16 ]]; then
     gguf_file="$scratch/gemma-2b-$qtype.gguf"

@@ -10,9 +10,11 @@ docs/benchmarks/<machine>/stopNN/), every one in each directory given, or the fi
   batch8-<config>-<run>.json     griffin-bench --batch 8: speed-up against a lone session in turns
   sessions-<config>[-<run>].json griffin-bench --sessions 2: the same for two sessions
   versus-int4-int8-<run>.json    int8 model with --versus int4: int4 ÷ int8 decode in turns
+  llamacpp.csv                   scripts/bench-llamacpp.sh: griffin-rt ÷ llama.cpp, pair by pair
 and prints one Markdown table: each target, each configuration, every run's value, and in how
 many runs the target was met. Nothing is averaged away: a drifting host shows as a spread.
 """
+import csv
 import glob
 import json
 import os
@@ -24,13 +26,16 @@ PREFILL_FRACTION = 0.6  # prefill against the int8 dot roof, int8 and int4
 INT4_OVER_INT8 = 1.4  # int4 decode tokens/s ÷ int8's
 BATCH8_SPEEDUP = 4.0  # 8 sessions in one batch ÷ a lone session, 2B int8
 TWO_SESSIONS_SPEEDUP = 1.7  # two sessions on a thread each ÷ one
+# griffin-rt ÷ llama.cpp in weight GB/s (decode) and GMAC/s (prefill): ahead means above 1.
+AHEAD_OF_LLAMACPP = 1.0
 
 
 def result_paths(arguments):
-    """The JSON files in each directory argument, and each file argument itself."""
+    """The JSON files and llamacpp.csv in each directory argument, and each file argument."""
     for argument in arguments:
         if os.path.isdir(argument):
             yield from sorted(glob.glob(os.path.join(argument, "*.json")))
+            yield from sorted(glob.glob(os.path.join(argument, "llamacpp.csv")))
         elif os.path.isfile(argument):
             yield argument
         else:
@@ -58,6 +63,61 @@ def load_runs(arguments):
     for key in runs:
         runs[key].sort(key=lambda pair: pair[0])
     return runs
+
+
+LLAMACPP_COLUMNS = ("runtime", "config", "run", "decode_weight_gb_per_s", "prefill_gmacs_per_s")
+
+
+def load_llamacpp(arguments):
+    """{(llama.cpp qtype, griffin-rt config): [(run, llama.cpp row, griffin-rt row), ...]} from
+    each llamacpp.csv: bench-llamacpp.sh writes every run as a llama.cpp row, then the griffin-rt
+    row measured right after it."""
+    pairs = {}
+    for path in result_paths(arguments):
+        if not re.match(r"^llamacpp.*\.csv$", os.path.basename(path)):
+            continue
+        try:
+            with open(path, newline="") as f:
+                rows = list(csv.DictReader(f))
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            sys.exit(f"bench_targets: {path}: not a bench-llamacpp.sh CSV ({error})")
+        for line, row in enumerate(rows, start=2):
+            missing = [c for c in LLAMACPP_COLUMNS if not row.get(c)]
+            if missing:
+                sys.exit(f"bench_targets: {path}:{line}: no {', '.join(missing)} "
+                         "(not a bench-llamacpp.sh CSV?)")
+        if len(rows) % 2:
+            sys.exit(f"bench_targets: {path}: {len(rows)} rows, not llama.cpp and griffin-rt pairs")
+        for at in range(0, len(rows), 2):
+            llama, griffin = rows[at], rows[at + 1]
+            if (llama["runtime"], griffin["runtime"]) != ("llama.cpp", "griffin-rt") or \
+                    llama["run"] != griffin["run"]:
+                sys.exit(f"bench_targets: {path}:{at + 2}: expected a llama.cpp row and then "
+                         "the griffin-rt row of the same run")
+            try:
+                numbers = [float(r[c]) for r in (llama, griffin)
+                           for c in ("decode_weight_gb_per_s", "prefill_gmacs_per_s")]
+                run = int(llama["run"])
+            except ValueError as error:
+                sys.exit(f"bench_targets: {path}:{at + 2}: {error}")
+            if min(numbers) <= 0:
+                sys.exit(f"bench_targets: {path}:{at + 2}: a rate that is not positive")
+            pairs.setdefault((llama["config"], griffin["config"]), []).append((run, llama, griffin))
+    return pairs
+
+
+def llamacpp_rows(pairs, column, target, unit):
+    """A row per pair: every run's griffin-rt ÷ llama.cpp in `column`, and in how many runs
+    griffin-rt was ahead."""
+    for (qtype, config), results in sorted(pairs.items()):
+        values, cells = [], []
+        for _, llama, griffin in results:  # in the order of the files and their rows
+            ours, theirs = float(griffin[column]), float(llama[column])
+            values.append(ours / theirs)
+            cells.append(f"{ours / theirs:.2f} × ({ours:.1f} / {theirs:.1f} {unit})")
+        met = sum(1 for v in values if v > AHEAD_OF_LLAMACPP)
+        yield (f"| {target} | {config} against {qtype} | {' / '.join(cells)} | "
+               f"{met} of {len(values)} |")
 
 
 def value(result, key):
@@ -112,7 +172,8 @@ def main(argv):
         print(__doc__.strip())
         return 0 if len(argv) >= 2 else 2
     runs = load_runs(argv[1:])
-    if not runs:
+    llamacpp = load_llamacpp(argv[1:])
+    if not runs and not llamacpp:
         sys.exit(f"bench_targets: no griffin-bench results in {' '.join(argv[1:])}")
     rows = list(target_rows(runs, ["speed"], "decode_bandwidth_fraction",
                             f"decode ≥ {DECODE_FRACTION} of read bandwidth", DECODE_FRACTION,
@@ -133,6 +194,10 @@ def main(argv):
                         f"two sessions ≥ {TWO_SESSIONS_SPEEDUP} × one (in turns)",
                         TWO_SESSIONS_SPEEDUP,
                         lambda r: f"{value(r, 'sessions_interleaved_speedup'):.2f} ×")
+    rows += llamacpp_rows(llamacpp, "decode_weight_gb_per_s",
+                          "decode ahead of llama.cpp (weight GB/s)", "GB/s")
+    rows += llamacpp_rows(llamacpp, "prefill_gmacs_per_s",
+                          "prefill ahead of llama.cpp (GMAC/s)", "GMAC/s")
     # Every value is read before anything is printed: a bad file leaves no half table.
     print("| target | configuration | each run | met |")
     print("|---|---|---|---|")

@@ -23,6 +23,14 @@ file(WRITE ${WORK}/runs/batch8-int8-1.json "{\"batch_interleaved_speedup\": 4.66
 file(WRITE ${WORK}/runs/sessions-int8.json "{\"sessions_interleaved_speedup\": 1.69}")
 file(WRITE ${WORK}/runs/versus-int4-int8-1.json "{\"versus_speedup\": 1.75}")
 file(WRITE ${WORK}/runs/notes.txt "not a result")
+# bench-llamacpp.sh's pairs: each run a llama.cpp row, then griffin-rt's.
+set(llamacpp_header "runtime,config,run,weight_bytes_per_token,prefill_macs_per_token,prefill_tokens_per_s,decode_tokens_per_s,decode_weight_gb_per_s,read_bandwidth_gb_per_s,decode_bandwidth_fraction,prefill_gmacs_per_s")
+file(WRITE ${WORK}/runs/llamacpp.csv "${llamacpp_header}
+llama.cpp,q4_0,1,1545150464,1981808640,64.0,17.2,26.6,33.5,0.79,127.0
+griffin-rt,int4,1,1594091520,2028933120,125.0,17.5,28.0,33.5,0.83,254.0
+llama.cpp,q4_0,2,1545150464,1981808640,62.5,17.1,26.4,57.0,0.46,124.0
+griffin-rt,int4,2,1594091520,2028933120,111.1,15.0,26.4,57.0,0.46,93.0
+")
 
 execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/runs RESULT_VARIABLE code OUTPUT_VARIABLE out
                 ERROR_VARIABLE err)
@@ -36,7 +44,10 @@ foreach(expected
     "\\| int8 \\| 0\\.370 \\(83 tok/s\\), 0\\.73 of its int16_dot roof \\| 0 of 1 \\|"
     "\\| int8 \\| 4\\.66 × \\(101 ms a step, lone 17\\.1 tok/s\\) \\| 1 of 1 \\|"
     "two sessions ≥ 1\\.7 × one \\(in turns\\) \\| int8 \\| 1\\.69 × \\| 0 of 1 \\|"
-    "int4 decode ≥ 1\\.4 × int8 \\(in turns\\) \\| int4-int8 \\| 1\\.75 × \\| 1 of 1 \\|")
+    "int4 decode ≥ 1\\.4 × int8 \\(in turns\\) \\| int4-int8 \\| 1\\.75 × \\| 1 of 1 \\|"
+    # Level is not ahead: 26.4 against 26.4 GB/s counts as not met.
+    "decode ahead of llama\\.cpp \\(weight GB/s\\) \\| int4 against q4_0 \\| 1\\.05 × \\(28\\.0 / 26\\.6 GB/s\\) / 1\\.00 × \\(26\\.4 / 26\\.4 GB/s\\) \\| 1 of 2 \\|"
+    "prefill ahead of llama\\.cpp \\(GMAC/s\\) \\| int4 against q4_0 \\| 2\\.00 × \\(254\\.0 / 127\\.0 GMAC/s\\) / 0\\.75 × \\(93\\.0 / 124\\.0 GMAC/s\\) \\| 1 of 2 \\|")
   if(NOT out MATCHES "${expected}")
     message(FATAL_ERROR "expected a row matching\n  ${expected}\ngot:\n${out}")
   endif()
@@ -74,4 +85,38 @@ endif()
 execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/runs/nonexistent.json RESULT_VARIABLE code ERROR_VARIABLE err)
 if(code EQUAL 0 OR NOT err MATCHES "nonexistent.json: no such file or directory")
   message(FATAL_ERROR "a missing path should fail naming it, got ${code}: ${err}")
+endif()
+
+# bench-llamacpp.sh's CSV alone is enough, and a CSV that is not its pairs fails naming the line.
+file(MAKE_DIRECTORY ${WORK}/llamacpp)
+file(WRITE ${WORK}/llamacpp/llamacpp.csv "${llamacpp_header}
+llama.cpp,q8_0,1,2663030784,1981808640,55.4,11.5,30.7,61.7,0.50,109.8
+griffin-rt,int8,1,2760648704,2028933120,84.3,16.0,44.2,61.7,0.72,171.1
+")
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/llamacpp RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL 0 OR NOT out MATCHES "\\| int8 against q8_0 \\| 1\\.44 × \\(44\\.2 / 30\\.7 GB/s\\) \\| 1 of 1 \\|")
+  message(FATAL_ERROR "expected the int8 pair from llamacpp.csv alone, got ${code}:\n${out}\n${err}")
+endif()
+file(WRITE ${WORK}/llamacpp/llamacpp.csv "${llamacpp_header}
+griffin-rt,int8,1,2760648704,2028933120,84.3,16.0,44.2,61.7,0.72,171.1
+llama.cpp,q8_0,1,2663030784,1981808640,55.4,11.5,30.7,61.7,0.50,109.8
+")
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/llamacpp RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "llamacpp.csv:2: expected a llama.cpp row and then the griffin-rt row")
+  message(FATAL_ERROR "rows out of order should fail naming the line, got ${code}: ${err}")
+endif()
+file(WRITE ${WORK}/llamacpp/llamacpp.csv "${llamacpp_header}
+llama.cpp,q8_0,1,2663030784,1981808640,55.4,11.5,,61.7,0.50,109.8
+griffin-rt,int8,1,2760648704,2028933120,84.3,16.0,44.2,61.7,0.72,171.1
+")
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/llamacpp RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "llamacpp.csv:2: no decode_weight_gb_per_s")
+  message(FATAL_ERROR "a row without its decode rate should fail naming it, got ${code}: ${err}")
+endif()
+file(WRITE ${WORK}/llamacpp/llamacpp.csv "${llamacpp_header}
+llama.cpp,q8_0,1,2663030784,1981808640,55.4,11.5,30.7,61.7,0.50,109.8
+")
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${WORK}/llamacpp RESULT_VARIABLE code ERROR_VARIABLE err)
+if(code EQUAL 0 OR NOT err MATCHES "1 rows, not llama.cpp and griffin-rt pairs")
+  message(FATAL_ERROR "a run without its griffin-rt row should fail, got ${code}: ${err}")
 endif()
