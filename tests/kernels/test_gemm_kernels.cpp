@@ -160,10 +160,14 @@ void check_family(Format format, const std::vector<GemmVariant>& variants,
   // tokens over five spans of columns; {12, 70, 2900} two steps of six over two spans, a last
   // part-block of three groups and two chunks of rows; {2, 3, 65600} is too wide for its stack
   // and takes the tiles, with integer offsets (too many groups for their offset buffer too).
-  const size_t shapes[][3] = {{1, 1, 1},      {1, 7, 31},   {1, 16, 32},  {2, 33, 64},
-                              {3, 17, 100},   {4, 64, 256}, {5, 9, 257},  {1, 40, 2560},
-                              {7, 3, 48},     {6, 5, 15},   {9, 11, 130}, {25, 5, 12288},
-                              {12, 70, 2900}, {2, 3, 65600}};
+  // A lone token with rows wider than kWideRowColumns (weight-rows.h) takes the AVX-512 bf16
+  // panels: {1, 37, 7680} three whole panels, in blocks that end short (the rows are split 18 +
+  // 19 below); {1, 19, 12317} five panels, the last ending in a step of one vector and a scalar
+  // tail of 13.
+  const size_t shapes[][3] = {{1, 1, 1},      {1, 7, 31},    {1, 16, 32},   {2, 33, 64},
+                              {3, 17, 100},   {4, 64, 256},  {5, 9, 257},   {1, 40, 2560},
+                              {7, 3, 48},     {6, 5, 15},    {9, 11, 130},  {25, 5, 12288},
+                              {12, 70, 2900}, {2, 3, 65600}, {1, 37, 7680}, {1, 19, 12317}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, scales);
     std::vector<float> reference;

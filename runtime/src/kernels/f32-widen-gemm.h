@@ -6,10 +6,12 @@
 //   Weight, widen(const Weight*): kLanes weights as f32;
 //   tail(a, w, count): Σ a·w over the last count < kLanes columns;
 //   finish(p, n, sum): the output value (scale, bias).
-// Decode runs gemv (two accumulators per row) or, where the variant asks, lone_rows (four);
-// prefill runs MR×NR tiles through tiling.h.
+// Decode runs gemv (two accumulators per row) or, where the variant asks, lone_rows (four) or,
+// for rows too wide for their activations to stay in L1, gemv_panels; prefill runs MR×NR tiles
+// through tiling.h.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "runtime/src/kernels/gemm.h"
@@ -39,6 +41,51 @@ struct WidenGemm {
       acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
     const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(a + k, w + k, p.k - k);
     p.y[n] = Ops::finish(p, n, sum);
+  }
+
+  // A lone token's rows [n_begin, n_end) in blocks of kPanelRows rows, each block a panel of
+  // kPanelColumns columns at a time, the two accumulators of each row parked between panels: the
+  // multiply-adds of gemv in gemv's order, so the same bits. It is for wide rows: with 7,680
+  // columns (RecurrentGemma-2B's MLP down projection) the 30 KB of f32 activations do not stay in
+  // L1 beside the weights streaming through it, and every activation load went to L2; a panel's
+  // 10 KB do stay. The next block is requested into L2 a line per step, as the panels read each
+  // row in runs of a panel's width rather than end to end.
+  static void gemv_panels(const GemmArgs& p, size_t n_begin, size_t n_end) {
+    static_assert(kPanelColumns % (2 * kLanes) == 0, "panels of whole steps");
+    Vector parked[kPanelRows][2];
+    for (size_t n0 = n_begin; n0 < n_end; n0 += kPanelRows) {
+      const size_t n1 = std::min(n_end, n0 + kPanelRows);
+      const uint8_t* next = reinterpret_cast<const uint8_t*>(weight_row<Weight>(p, n1));
+      const uint8_t* const next_end =
+          next + (std::min(n_end, n1 + kPanelRows) - n1) * p.w_row_bytes;
+      for (size_t k0 = 0; k0 < p.k; k0 += kPanelColumns) {
+        const bool last = k0 + kPanelColumns >= p.k;
+        const size_t k_end = last ? p.k : k0 + kPanelColumns;
+        for (size_t n = n0; n < n1; ++n) {
+          const Weight* w = weight_row<Weight>(p, n);
+          Vector acc0 = k0 == 0 ? Ops::zero() : parked[n - n0][0];
+          Vector acc1 = k0 == 0 ? Ops::zero() : parked[n - n0][1];
+          size_t k = k0;
+          for (; k + 2 * kLanes <= k_end; k += 2 * kLanes) {
+            if (next < next_end) {
+              __builtin_prefetch(next, 0, 2);  // prefetcht1: into L2
+              next += 64;
+            }
+            acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
+            acc1 = Ops::fma(Ops::load(p.a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
+          }
+          if (!last) {
+            parked[n - n0][0] = acc0;
+            parked[n - n0][1] = acc1;
+            continue;
+          }
+          for (; k + kLanes <= p.k; k += kLanes)
+            acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
+          const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(p.a + k, w + k, p.k - k);
+          p.y[n] = Ops::finish(p, n, sum);
+        }
+      }
+    }
   }
 
   // Row n for a lone token, read as one stream (lone_rows): four accumulators cover the FMA

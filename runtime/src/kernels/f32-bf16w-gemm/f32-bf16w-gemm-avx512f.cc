@@ -1,6 +1,7 @@
 // f32 × bf16 weights with AVX-512F: 16 weights widened per step (zero-extend, shift into the
-// top half of each 32-bit lane). Decode: a GEMV with two accumulators per row; prefill: 4×4
-// tiles of tokens × rows. Shape: f32-widen-gemm.h.
+// top half of each 32-bit lane). Decode: a GEMV with two accumulators per row, in panels of
+// columns for rows wider than kWideRowColumns (weight-rows.h); prefill: 4×4 tiles of tokens ×
+// rows. Shape: f32-widen-gemm.h.
 #include <immintrin.h>
 
 #include "runtime/src/kernels/f32-widen-gemm.h"
@@ -22,6 +23,10 @@ struct Bf16Avx512 : Avx512Floats, Bf16ScalarTail, FinishBf16 {
 }  // namespace
 
 void grf_f32_bf16w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.m == 1 && p.k > kWideRowColumns) {
+    WidenGemm<Bf16Avx512>::gemv_panels(p, n_begin, n_end);
+    return;
+  }
   TiledGemm<WidenGemm<Bf16Avx512>, 4, 4>::run(p, n_begin, n_end);
 }
 
