@@ -69,7 +69,7 @@ LLAMACPP_COLUMNS = ("runtime", "config", "run", "decode_weight_gb_per_s", "prefi
 
 
 def load_llamacpp(arguments):
-    """{(llama.cpp qtype, griffin-rt config): [(run, llama.cpp row, griffin-rt row), ...]} from
+    """{(llama.cpp qtype, griffin-rt config): [(llama.cpp row, griffin-rt row), ...]} from
     each llamacpp.csv: bench-llamacpp.sh writes every run as a llama.cpp row, then the griffin-rt
     row measured right after it."""
     pairs = {}
@@ -97,12 +97,12 @@ def load_llamacpp(arguments):
             try:
                 numbers = [float(r[c]) for r in (llama, griffin)
                            for c in ("decode_weight_gb_per_s", "prefill_gmacs_per_s")]
-                run = int(llama["run"])
+                int(llama["run"])
             except ValueError as error:
                 sys.exit(f"bench_targets: {path}:{at + 2}: {error}")
             if min(numbers) <= 0:
                 sys.exit(f"bench_targets: {path}:{at + 2}: a rate that is not positive")
-            pairs.setdefault((llama["config"], griffin["config"]), []).append((run, llama, griffin))
+            pairs.setdefault((llama["config"], griffin["config"]), []).append((llama, griffin))
     return pairs
 
 
@@ -111,13 +111,12 @@ def llamacpp_rows(pairs, column, target, unit):
     griffin-rt was ahead."""
     for (qtype, config), results in sorted(pairs.items()):
         values, cells = [], []
-        for _, llama, griffin in results:  # in the order of the files and their rows
+        for llama, griffin in results:  # in the order of the files and their rows
             ours, theirs = float(griffin[column]), float(llama[column])
             values.append(ours / theirs)
             cells.append(f"{ours / theirs:.2f} × ({ours:.1f} / {theirs:.1f} {unit})")
-        met = sum(1 for v in values if v > AHEAD_OF_LLAMACPP)
-        yield (f"| {target} | {config} against {qtype} | {' / '.join(cells)} | "
-               f"{met} of {len(values)} |")
+        yield row(target, f"{config} against {qtype}", cells, values, AHEAD_OF_LLAMACPP,
+                  strictly=True)
 
 
 def value(result, key):
@@ -128,13 +127,14 @@ def value(result, key):
     return result[key]
 
 
-def verdict(values, at_least):
-    met = sum(1 for v in values if v >= at_least)
+def verdict(values, at_least, strictly=False):
+    met = sum(1 for v in values if (v > at_least if strictly else v >= at_least))
     return f"{met} of {len(values)}"
 
 
-def row(target, config, cells, values, at_least):
-    return f"| {target} | {config} | {' / '.join(cells)} | {verdict(values, at_least)} |"
+def row(target, config, cells, values, at_least, strictly=False):
+    return (f"| {target} | {config} | {' / '.join(cells)} | "
+            f"{verdict(values, at_least, strictly)} |")
 
 
 # How a file kind names its configurations in the table.

@@ -37,9 +37,17 @@ struct WidenGemm {
       acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
       acc1 = Ops::fma(Ops::load(a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
     }
+    finish_gemv_row(p, n, w, k, acc0, acc1);
+  }
+
+  // The end of a GEMV row from column k on (past its last pair of vectors): one more vector into
+  // acc0, the horizontal sum, the scalar tail, then the output. Shared by gemv and gemv_panels,
+  // which must sum alike.
+  static void finish_gemv_row(const GemmArgs& p, size_t n, const Weight* w, size_t k, Vector acc0,
+                              Vector acc1) {
     for (; k + kLanes <= p.k; k += kLanes)
-      acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
-    const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(a + k, w + k, p.k - k);
+      acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
+    const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(p.a + k, w + k, p.k - k);
     p.y[n] = Ops::finish(p, n, sum);
   }
 
@@ -74,15 +82,12 @@ struct WidenGemm {
             acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
             acc1 = Ops::fma(Ops::load(p.a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
           }
-          if (!last) {
+          if (last) {
+            finish_gemv_row(p, n, w, k, acc0, acc1);
+          } else {
             parked[n - n0][0] = acc0;
             parked[n - n0][1] = acc1;
-            continue;
           }
-          for (; k + kLanes <= p.k; k += kLanes)
-            acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
-          const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(p.a + k, w + k, p.k - k);
-          p.y[n] = Ops::finish(p, n, sum);
         }
       }
     }
