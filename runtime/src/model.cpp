@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <optional>
 
 #include "plan/memory_plan.h"
 #include "runtime/src/batch_decode.h"
@@ -112,8 +114,18 @@ Status Model::prepare(const ModelOptions& options) {
   sleep_after_steps_of_ = options.sleep_after_steps_of;
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
+  // GRIFFIN_MAX_ISA caps the kernels' ISA (e.g. "avx2" on an AVX-512 machine runs a Zen 3's
+  // kernels): for measuring and checking another machine's code path on this one.
+  std::optional<Isa> max_isa;
+  if (const char* ceiling = std::getenv("GRIFFIN_MAX_ISA"); ceiling != nullptr && *ceiling) {
+    Isa isa = Isa::kScalar;
+    GRF_CHECK(parse_isa(ceiling, &isa), kInvalidArgument,
+              "GRIFFIN_MAX_ISA=%s is not an ISA of this build: use one of %s", ceiling,
+              isa_names_of_build());
+    max_isa = isa;
+  }
   kernels_ = select_kernels(options.force_scalar_kernels, options.int8_activations,
-                            options.activation_scale == 1, options.activation_scale == 2);
+                            options.activation_scale == 1, options.activation_scale == 2, max_isa);
   // Quantized formats are for matrices; the small tensors must be floats.
   for (const TensorView& view : file_->tensors()) {
     const bool matrix = view.role == TensorRole::kMatrix || view.role == TensorRole::kEmbedding;

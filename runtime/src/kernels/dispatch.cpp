@@ -54,6 +54,44 @@ bool cpu_supports(Isa isa) {
   }
 }
 
+namespace {
+
+#if defined(__x86_64__)
+constexpr Isa kBuildIsas[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512f, Isa::kAvx512vnni};
+#elif defined(__aarch64__)
+constexpr Isa kBuildIsas[] = {Isa::kScalar, Isa::kNeon, Isa::kNeondot};
+#else
+constexpr Isa kBuildIsas[] = {Isa::kScalar};
+#endif
+
+}  // namespace
+
+bool parse_isa(std::string_view name, Isa* isa) {
+  for (Isa candidate : kBuildIsas) {
+    if (name == isa_name(candidate)) {
+      *isa = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* isa_names_of_build() {
+  static const std::string names = [] {
+    std::string joined;
+    for (Isa isa : kBuildIsas) joined += std::string(joined.empty() ? "" : ", ") + isa_name(isa);
+    return joined;
+  }();
+  return names.c_str();
+}
+
+bool isa_at_most(Isa isa, Isa ceiling) {
+  if (isa == Isa::kScalar) return true;
+  const auto arm = [](Isa x) { return x == Isa::kNeon || x == Isa::kNeondot; };
+  if (ceiling == Isa::kScalar || arm(isa) != arm(ceiling)) return false;
+  return static_cast<int>(isa) <= static_cast<int>(ceiling);
+}
+
 #define GRF_UKERNEL(isa, fn) {Isa::isa, fn, #fn},
 
 const std::vector<GemmVariant>& bf16_gemm_variants() {
@@ -117,10 +155,16 @@ const std::vector<RglruVariant>& rglru_variants() {
 
 namespace {
 
+// Whether kernels of `isa` may run: the CPU has it, and it is within the ceiling if there is one.
+bool usable(Isa isa, bool force_scalar, std::optional<Isa> max_isa) {
+  if (force_scalar) return isa == Isa::kScalar;
+  return cpu_supports(isa) && (!max_isa || isa_at_most(isa, *max_isa));
+}
+
 template <typename Variant>  // GemmVariant, TanhVariant, RglruVariant
-Variant best(const std::vector<Variant>& variants, bool force_scalar) {
+Variant best(const std::vector<Variant>& variants, bool force_scalar, std::optional<Isa> max_isa) {
   for (const Variant& variant : variants) {
-    if (force_scalar ? variant.isa == Isa::kScalar : cpu_supports(variant.isa)) return variant;
+    if (usable(variant.isa, force_scalar, max_isa)) return variant;
   }
   return variants.back();  // scalar is always listed last
 }
@@ -128,21 +172,21 @@ Variant best(const std::vector<Variant>& variants, bool force_scalar) {
 }  // namespace
 
 KernelTable select_kernels(bool force_scalar, bool int8_activations, bool token_activation_scales,
-                           bool power_of_two_activation_scales) {
+                           bool power_of_two_activation_scales, std::optional<Isa> max_isa) {
   KernelTable table;
-  table.f32 = best(f32_gemm_variants(), force_scalar);
-  table.bf16 = best(bf16_gemm_variants(), force_scalar);
-  table.f32_qs8 = best(f32_qs8_gemm_variants(), force_scalar);
-  table.qs8 = best(qs8_gemm_variants(), force_scalar);
-  table.qs4 = best(qs4_gemm_variants(), force_scalar);
-  table.tanh = best(tanh_variants(), force_scalar);
-  table.rglru = best(rglru_variants(), force_scalar);
+  table.f32 = best(f32_gemm_variants(), force_scalar, max_isa);
+  table.bf16 = best(bf16_gemm_variants(), force_scalar, max_isa);
+  table.f32_qs8 = best(f32_qs8_gemm_variants(), force_scalar, max_isa);
+  table.qs8 = best(qs8_gemm_variants(), force_scalar, max_isa);
+  table.qs4 = best(qs4_gemm_variants(), force_scalar, max_isa);
+  table.tanh = best(tanh_variants(), force_scalar, max_isa);
+  table.rglru = best(rglru_variants(), force_scalar, max_isa);
   power_of_two_activation_scales = power_of_two_activation_scales && !token_activation_scales;
   table.quantize = token_activation_scales          ? grf_f32_qd8_quantize_token_ukernel__scalar
                    : power_of_two_activation_scales ? grf_f32_qd8_quantize_pow2_ukernel__scalar
                                                     : grf_f32_qd8_quantize_ukernel__scalar;
 #if defined(__x86_64__)
-  if (!force_scalar && cpu_supports(Isa::kAvx2)) {
+  if (usable(Isa::kAvx2, force_scalar, max_isa)) {
     table.quantize = token_activation_scales          ? grf_f32_qd8_quantize_token_ukernel__avx2
                      : power_of_two_activation_scales ? grf_f32_qd8_quantize_pow2_ukernel__avx2
                                                       : grf_f32_qd8_quantize_ukernel__avx2;

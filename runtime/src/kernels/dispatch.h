@@ -1,9 +1,13 @@
 // Kernel dispatch: each family's variants are listed once (<family>.inc, best first); the best
-// variant the CPU supports is chosen once per model from cpuinfo, with scalar as the fallback
-// and an option to force scalar for debugging. Tests and griffin-bench use the same lists.
+// variant the CPU supports is chosen once per model from cpuinfo, with scalar as the fallback,
+// an option to force scalar for debugging, and an optional ceiling on the ISA (GRIFFIN_MAX_ISA,
+// read at model load) so that one machine can run and measure an older machine's kernels.
+// Tests and griffin-bench use the same lists.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/src/kernels/f32-rglru/f32-rglru.h"
@@ -16,6 +20,14 @@ enum class Isa { kScalar, kAvx2, kAvx512f, kAvx512vnni, kNeon, kNeondot };
 
 const char* isa_name(Isa isa);  // "scalar", "avx2", "avx512f", "avx512vnni", "neon", "neondot"
 bool cpu_supports(Isa isa);
+
+// "scalar", "avx2", ... as isa_name spells them, for the ISAs this build has kernels for (x86
+// or aarch64); false for any other name.
+bool parse_isa(std::string_view name, Isa* isa);
+const char* isa_names_of_build();  // those names, for messages: "scalar, avx2, avx512f, avx512vnni"
+// Whether a variant of `isa` may run under `ceiling`: scalar always; otherwise the same family
+// (x86 or Arm) and not above it in the order of the enum.
+bool isa_at_most(Isa isa, Isa ceiling);
 
 struct GemmVariant {
   Isa isa;
@@ -65,8 +77,10 @@ struct KernelTable {
   std::string describe() const;
 };
 
+// `max_isa`: no variant above it (isa_at_most), where the CPU would allow more.
 KernelTable select_kernels(bool force_scalar, bool int8_activations = false,
                            bool token_activation_scales = false,
-                           bool power_of_two_activation_scales = false);
+                           bool power_of_two_activation_scales = false,
+                           std::optional<Isa> max_isa = std::nullopt);
 
 }  // namespace griffin
