@@ -7,8 +7,8 @@
 //   tail(a, w, count): Σ a·w over the last count < kLanes columns;
 //   finish(p, n, sum): the output value (scale, bias).
 // Decode runs gemv (two accumulators per row) or, where the variant asks, lone_rows (four) or,
-// for rows too wide for their activations to stay in L1, gemv_panels; prefill runs MR×NR tiles
-// through tiling.h.
+// for rows too wide for their activations to stay in L1, gemv_panels (with either's
+// accumulators); prefill runs MR×NR tiles through tiling.h.
 #pragma once
 
 #include <algorithm>
@@ -52,15 +52,21 @@ struct WidenGemm {
   }
 
   // A lone token's rows [n_begin, n_end) in blocks of kPanelRows rows, each block a panel of
-  // kPanelColumns columns at a time, the two accumulators of each row parked between panels: the
-  // multiply-adds of gemv in gemv's order, so the same bits. It is for wide rows: with 7,680
-  // columns (RecurrentGemma-2B's MLP down projection) the 30 KB of f32 activations do not stay in
-  // L1 beside the weights streaming through it, and every activation load went to L2; a panel's
-  // 10 KB do stay. The next block is requested into L2 a line per step, as the panels read each
+  // kPanelColumns columns at a time, the Chains accumulators of each row parked between panels:
+  // the multiply-adds of gemv (Chains = 2) or lone_row (Chains = 4) in their order, so the same
+  // bits. It is for wide rows: with 7,680 columns (RecurrentGemma-2B's MLP down projection) the
+  // 30 KB of f32 activations do not stay in L1 beside the weights streaming through it, and
+  // every activation load went to L2; a panel's 10 KB do stay. The next block is requested into
+  // L2 as the current one is read (a step's worth of lines per step), as the panels read each
   // row in runs of a panel's width rather than end to end.
+  template <size_t Chains>
   static void gemv_panels(const GemmArgs& p, size_t n_begin, size_t n_end) {
-    static_assert(kPanelColumns % (2 * kLanes) == 0, "panels of whole steps");
-    Vector parked[kPanelRows][2];
+    static_assert(Chains == 2 || Chains == 4, "gemv's or lone_row's chains");
+    constexpr size_t kStep = Chains * kLanes;
+    constexpr size_t kStepBytes = kStep * sizeof(Weight);
+    static_assert(kPanelColumns % kStep == 0, "panels of whole steps");
+    static_assert(kStepBytes % 64 == 0, "a step of whole lines");
+    Vector parked[kPanelRows][Chains];
     for (size_t n0 = n_begin; n0 < n_end; n0 += kPanelRows) {
       const size_t n1 = std::min(n_end, n0 + kPanelRows);
       const uint8_t* next = reinterpret_cast<const uint8_t*>(weight_row<Weight>(p, n1));
@@ -71,22 +77,27 @@ struct WidenGemm {
         const size_t k_end = last ? p.k : k0 + kPanelColumns;
         for (size_t n = n0; n < n1; ++n) {
           const Weight* w = weight_row<Weight>(p, n);
-          Vector acc0 = k0 == 0 ? Ops::zero() : parked[n - n0][0];
-          Vector acc1 = k0 == 0 ? Ops::zero() : parked[n - n0][1];
+          Vector acc[Chains];
+          for (size_t c = 0; c < Chains; ++c) acc[c] = k0 == 0 ? Ops::zero() : parked[n - n0][c];
           size_t k = k0;
-          for (; k + 2 * kLanes <= k_end; k += 2 * kLanes) {
+          for (; k + kStep <= k_end; k += kStep) {
             if (next < next_end) {
-              __builtin_prefetch(next, 0, 2);  // prefetcht1: into L2
-              next += 64;
+              for (size_t line = 0; line < kStepBytes; line += 64) {
+                __builtin_prefetch(next + line, 0, 2);  // prefetcht1: into L2
+              }
+              next += kStepBytes;
             }
-            acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
-            acc1 = Ops::fma(Ops::load(p.a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
+            for (size_t c = 0; c < Chains; ++c) {
+              acc[c] =
+                  Ops::fma(Ops::load(p.a + k + c * kLanes), Ops::widen(w + k + c * kLanes), acc[c]);
+            }
           }
-          if (last) {
-            finish_gemv_row(p, n, w, k, acc0, acc1);
+          if (!last) {
+            for (size_t c = 0; c < Chains; ++c) parked[n - n0][c] = acc[c];
+          } else if constexpr (Chains == 2) {
+            finish_gemv_row(p, n, w, k, acc[0], acc[1]);
           } else {
-            parked[n - n0][0] = acc0;
-            parked[n - n0][1] = acc1;
+            finish_lone_row(p, n, w, k, acc[0], acc[1], acc[2], acc[3]);
           }
         }
       }
@@ -109,11 +120,18 @@ struct WidenGemm {
       acc2 = Ops::fma(Ops::load(a + k + 2 * kLanes), Ops::widen(w + k + 2 * kLanes), acc2);
       acc3 = Ops::fma(Ops::load(a + k + 3 * kLanes), Ops::widen(w + k + 3 * kLanes), acc3);
     }
+    finish_lone_row(p, n, w, k, acc0, acc1, acc2, acc3);
+  }
+
+  // The end of a lone row from column k on (past its last step of four vectors), as
+  // finish_gemv_row is gemv's: shared by lone_row and gemv_panels<4>.
+  static void finish_lone_row(const GemmArgs& p, size_t n, const Weight* w, size_t k, Vector acc0,
+                              Vector acc1, Vector acc2, Vector acc3) {
     for (; k + kLanes <= p.k; k += kLanes) {
-      acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
+      acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
     }
     const Vector sum = Ops::add(Ops::add(acc0, acc1), Ops::add(acc2, acc3));
-    p.y[n] = Ops::finish(p, n, Ops::sum(sum) + Ops::tail(a + k, w + k, p.k - k));
+    p.y[n] = Ops::finish(p, n, Ops::sum(sum) + Ops::tail(p.a + k, w + k, p.k - k));
   }
 
   // A lone token's rows [n_begin, n_end) one after the other.

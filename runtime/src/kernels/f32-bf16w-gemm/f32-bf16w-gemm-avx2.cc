@@ -1,6 +1,7 @@
 // f32 × bf16 weights with AVX2 + FMA: 8 weights widened per step (zero-extend, shift into the
 // top half of each 32-bit lane). Decode: one row at a time with four accumulators, prefetched
-// kLoneRowPrefetchBytes on (weight-rows.h; 1×4 tiles with 64 KB on, before, read 5 % slower on
+// kLoneRowPrefetchBytes on, or for rows wider than kWideRowColumns the same sums in panels of
+// columns (weight-rows.h; 1×4 tiles with 64 KB on, before, read 5 % slower on
 // Zen 3, and the two-accumulator GEMV ~1.35× slower on Zen 1); prefill: 4×3 tiles of tokens × rows
 // (12 accumulators, 3 widened weight vectors, the activations read by the FMAs: 15 of AVX2's 16
 // registers). 12 chains cover the FMA latency where 8 did not: one Zen 3 core ran 4×2 tiles at
@@ -27,6 +28,10 @@ struct Bf16Avx2 : Avx2Floats, Bf16ScalarTail, FinishBf16 {
 }  // namespace
 
 void grf_f32_bf16w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.m == 1 && p.k > kWideRowColumns) {
+    WidenGemm<Bf16Avx2>::gemv_panels<4>(p, n_begin, n_end);
+    return;
+  }
   if (p.m == 1) {
     WidenGemm<Bf16Avx2>::lone_rows(p, n_begin, n_end);
     return;

@@ -24,7 +24,7 @@ struct Bf16Avx512 : Avx512Floats, Bf16ScalarTail, FinishBf16 {
 
 void grf_f32_bf16w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size_t n_end) {
   if (p.m == 1 && p.k > kWideRowColumns) {
-    WidenGemm<Bf16Avx512>::gemv_panels(p, n_begin, n_end);
+    WidenGemm<Bf16Avx512>::gemv_panels<2>(p, n_begin, n_end);
     return;
   }
   TiledGemm<WidenGemm<Bf16Avx512>, 4, 4>::run(p, n_begin, n_end);
