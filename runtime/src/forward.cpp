@@ -78,7 +78,7 @@ Status unembed(const Model& model, RowScratch& r, size_t first, size_t rows, flo
 
 // The logits of a prefill's last token, which read the whole embedding for one row as a decoded
 // token's do: so they run the decode kernels (GemmArgs::decode). The integer prefill kernels'
-// 1×4 tiles took 2 % of a 2B int4 prefill of 256 tokens for this one row. Every token's logits
+// tiles took 2 % of a 2B int4 prefill of 256 tokens for this one row. Every token's logits
 // (all_logits) stay on the prefill kernels, so that chunking changes none of their bits; the
 // last row of those and these agree to float rounding.
 Status unembed_last_token(const Model& model, RowScratch& r, size_t row, float* out) {

@@ -641,11 +641,14 @@ namespace {
 // With GemmArgs::decode a variant may sum in another order (avx512vnni: the stored rows' tiles
 // instead of the repacked blocks of prefill). A decoded token must stay within float rounding
 // of its prefilled value, and up to four decoded tokens must each get their lone bits; a larger
-// batch (avx512vnni: repacked, as prefill) within float rounding of them. AVX2 int4 decodes
-// batches of two or more in its prefill steps (qd8-qs4w-avx2-prefill.h: a lone token keeps the
-// 1×4 tiles, which stream faster alone), so there only a batch of one has the lone bits.
-size_t batch_with_lone_bits(Format format, Isa isa) {
-  return format == Format::kInt4 && isa == Isa::kAvx2 ? 1 : 4;
+// batch (avx512vnni: repacked, as prefill) within float rounding of them. AVX2 int4 sums a token
+// the same way everywhere: batches and prefill in the lanes of qd8-qs4w-avx2-prefill.h, a lone
+// token on the stored rows with the lanes' sums (qd8-qs4w-avx2-decode.h), rows past 16,384
+// columns in tiles; there every token gets its prefilled bits alone and in any batch.
+constexpr size_t kBatchWithLoneBits = 4;
+
+bool same_bits_everywhere(Format format, Isa isa) {
+  return format == Format::kInt4 && isa == Isa::kAvx2;
 }
 
 void check_decode_against_prefill(Format format, const std::vector<GemmVariant>& variants,
@@ -691,7 +694,11 @@ void check_decode_against_prefill(Format format, const std::vector<GemmVariant>&
               variant.isa == Isa::kAvx512vnni && p.m > 4) {
             REQUIRE(decoded[m * p.n + c] == prefilled[m * p.n + c]);
           }
-          if (p.m <= batch_with_lone_bits(format, variant.isa)) {
+          if (same_bits_everywhere(format, variant.isa)) {
+            REQUIRE(y[c] == decoded[m * p.n + c]);
+            REQUIRE(y[c] == prefilled[m * p.n + c]);
+          }
+          if (p.m <= kBatchWithLoneBits) {
             REQUIRE(y[c] == decoded[m * p.n + c]);
           } else {
             REQUIRE(std::fabs(y[c] - decoded[m * p.n + c]) <= 2e-6 * magnitude);

@@ -62,10 +62,9 @@ struct GemmArgs {
   // last-token logits (forward.cpp, unembed_last_token), never a prefill's other products: a kernel
   // may then sum in another order than its prefill, to float rounding (the qd8 avx512vnni variants
   // decode up to four tokens in 512-bit vectors on the stored rows, qd8-avx512-decode.h, and
-  // prefill on repacked blocks; qd8-qs4w avx2 decodes one token in 1×4 tiles, and prefills and
-  // decodes batches of two or more with a lane per group, qd8-qs4w-avx2-prefill.h). Except there,
-  // each token of a batch of up to four gets its lone bits (larger batches: to float rounding), and
-  // prefill chunking changes no bit.
+  // prefill on repacked blocks). Except there, each token of a batch of up to four gets its lone
+  // bits (larger batches: to float rounding), and prefill chunking changes no bit; qd8-qs4w avx2
+  // gives a token the same bits alone, in any batch and in any prefill chunk.
   bool decode = false;
 };
 

@@ -16,8 +16,9 @@
 // wraps. A group's dot Σ (u - 8) · a is therefore exact in int32, then in f32 (|dot| < 2^24),
 // and a (token, row) adds its groups as fma(float(dot_g), w_scale_g · a_scale_g, acc) with
 // group g in lane g mod 8, then the 8 lanes: the same steps for a token alone and in any step,
-// so prefill chunking changes no bit. A lone decoded token keeps the tiles (their sums
-// differ from these to float rounding), as do rows wider than 16,384 columns.
+// so prefill chunking changes no bit. A call of one token (a lone decoded token) runs the same
+// sums on the stored rows (qd8-qs4w-avx2-decode.h); rows wider than 16,384 columns keep the
+// tiles of qd8-x86-tile.h.
 //
 // Tokens go in steps of four to eight (tiling.h's even_step_tokens: ceil(m / 8) steps as even
 // as they go when none falls below four, else eights and then the rest; six at most on rows

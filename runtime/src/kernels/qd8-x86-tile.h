@@ -5,7 +5,8 @@
 // the MR·NR accumulators are independent chains. Decode runs 1×4 tiles, prefill 4×2 (AVX2) or
 // 4×4 (VNNI, 32 registers: only rows of more than 8192 groups; VNNI prefills and decodes
 // batches of five or more on repacked rows, qd8-vnni-rows.h, and decodes up to four tokens
-// in 512-bit vectors, qd8-avx512-decode.h). Every (token, row) pair is summed in the same
+// in 512-bit vectors, qd8-avx512-decode.h; AVX2 int4 runs them only on rows past 16,384
+// columns, qd8-qs4w-gemm-avx2.cc). Every (token, row) pair is summed in the same
 // order in any tile, so prefill chunking never changes a bit and a lone token equals its
 // prefilled value.
 //   int4 rows: the stored nibbles u = q + 8 are used as they are, unsigned (vpmaddubsw and
