@@ -46,13 +46,15 @@ constexpr size_t kDecodePrefetchBytes = 65536;
 // (several streams a row apart) read slower than one row.
 constexpr size_t kLoneRowPrefetchBytes = 1024;
 
-// A lone token's rows wider than kWideRowColumns go through WidenGemm::gemv_panels on AVX-512:
-// blocks of kPanelRows rows, kPanelColumns columns at a time (10 KB of f32 activations). In a
-// two-thread model of 2B bf16 decode on Zen 4 (plain loops over its 165 matrices' shapes, a
+// A lone token's rows wider than kWideRowColumns go through WidenGemm::gemv_panels (AVX-512 and
+// AVX2): blocks of kPanelRows rows, kPanelColumns columns at a time (10 KB of f32 activations). In
+// a two-thread model of 2B bf16 decode on Zen 4 (plain loops over its 165 matrices' shapes, a
 // barrier after each), the MLP down projection's 7,680-column rows made the whole pass 10-20 %
 // slower at the host's fast memory level than the same bytes in 2,560-column rows; blocks of 8
 // rows in panels won most of it back. 2B bf16 decode, before and after in turns (18 pairs): as
 // fast or faster in 16, up to 44.8 GB/s of weights (8.3 tokens/s) where before read at most 38.5.
+// The AVX2 kernel (lone_row's four chains), measured on the same machine under
+// GRIFFIN_MAX_ISA=avx2: faster in 10 of 10 pairs, 26.9-32.1 -> 28.5-35.1 GB/s.
 constexpr size_t kWideRowColumns = 4096;
 constexpr size_t kPanelColumns = 2560;
 constexpr size_t kPanelRows = 8;
