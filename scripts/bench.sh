@@ -18,6 +18,8 @@
 # and --power-of-two-activation-scales, and int4 with each (docs/quantization.md "Activation
 # scales"). --huge-pages also measures each dtype with the weights copied into 2 MB pages (config
 # "<dtype>-huge-pages"; docs/memory.md "Huge pages").
+# GRIFFIN_MAX_ISA=avx2 (or another ISA) in the environment caps the kernels of every run, so an
+# AVX-512 machine can measure the AVX2 path too (docs/quantization.md).
 # The machine should be otherwise idle.
 set -euo pipefail
 
