@@ -42,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --decode-tokens) decode_tokens="$2"; shift ;;
     --dtypes) dtypes="$2"; shift ;;
     --huge-pages) huge_pages=1 ;;
-    -h|--help) sed -n 2,21p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n 2,23p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
