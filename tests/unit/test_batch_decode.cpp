@@ -84,6 +84,35 @@ float batch_step_difference(griffin_session** batch, griffin_session** alone, co
   return worst;
 }
 
+// `count` pairs of twin sessions of `model`, batch[i] and alone[i], each pair prefilled with the
+// same prompt of 2 + 3i tokens: the sessions sit at different positions (and ring slots).
+void create_twins(griffin_model* model, size_t count, griffin_session** batch,
+                  griffin_session** alone) {
+  for (size_t i = 0; i < count; ++i) {
+    REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &batch[i]) == GRIFFIN_OK);
+    REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &alone[i]) == GRIFFIN_OK);
+    std::vector<int32_t> prompt;
+    for (size_t t = 0; t < 2 + 3 * i; ++t)
+      prompt.push_back(static_cast<int32_t>(3 + (7 * t + i) % 50));
+    REQUIRE(griffin_session_prefill(batch[i], prompt.data(), prompt.size(), nullptr, 0) ==
+            GRIFFIN_OK);
+    REQUIRE(griffin_session_prefill(alone[i], prompt.data(), prompt.size(), nullptr, 0) ==
+            GRIFFIN_OK);
+  }
+}
+
+// Step `step` of the small-batch tests (batches of 2, 3, ..., 8, 2, ... sessions): batch[i] for
+// i < count decode together, alone[i] one by one, the same tokens. Returns count.
+size_t small_batch_step(int32_t step, griffin_session** batch, griffin_session** alone) {
+  const size_t count = 2 + static_cast<size_t>(step) % 7;
+  int32_t tokens[8];
+  for (size_t i = 0; i < count; ++i) tokens[i] = 3 + (7 * step + 11 * static_cast<int32_t>(i)) % 50;
+  REQUIRE(griffin_batch_decode(batch, tokens, count) == GRIFFIN_OK);
+  for (size_t i = 0; i < count; ++i)
+    REQUIRE(griffin_session_decode(alone[i], tokens[i], nullptr) == GRIFFIN_OK);
+  return count;
+}
+
 }  // namespace
 
 TEST_CASE("Batch decode equals decoding each session alone", "[api][batch]") {
@@ -97,18 +126,7 @@ TEST_CASE("Batch decode equals decoding each session alone", "[api][batch]") {
   constexpr size_t kSessions = 3;
   griffin_session* batch[kSessions];
   griffin_session* alone[kSessions];
-  for (size_t i = 0; i < kSessions; ++i) {
-    REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &batch[i]) == GRIFFIN_OK);
-    REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &alone[i]) == GRIFFIN_OK);
-    // Different prompt lengths: the sessions sit at different positions (and ring slots).
-    std::vector<int32_t> prompt;
-    for (size_t t = 0; t < 2 + 3 * i; ++t)
-      prompt.push_back(static_cast<int32_t>(3 + (7 * t + i) % 50));
-    REQUIRE(griffin_session_prefill(batch[i], prompt.data(), prompt.size(), nullptr, 0) ==
-            GRIFFIN_OK);
-    REQUIRE(griffin_session_prefill(alone[i], prompt.data(), prompt.size(), nullptr, 0) ==
-            GRIFFIN_OK);
-  }
+  create_twins(model, kSessions, batch, alone);
   float worst = 0.0f;
   for (int step = 0; step < 12; ++step) {
     // Batches of 3, 2 and 1 sessions in turn (the others wait a step).
@@ -196,13 +214,8 @@ TEST_CASE("Small batches of int8 sessions get each lone decode's bits", "[api][b
   REQUIRE(griffin_session_state_size(alone[0], &snapshot_bytes) == GRIFFIN_OK);
   std::vector<unsigned char> snapshot(snapshot_bytes);
   for (int32_t step = 0; step < 14; ++step) {
-    const size_t count = 2 + static_cast<size_t>(step) % 7;  // 2, 3, ..., 8, 2, ...
-    int32_t tokens[kSessions];
-    for (size_t i = 0; i < count; ++i)
-      tokens[i] = 3 + (7 * step + 11 * static_cast<int32_t>(i)) % 50;
-    REQUIRE(griffin_batch_decode(batch, tokens, count) == GRIFFIN_OK);
+    const size_t count = small_batch_step(step, batch, alone);
     for (size_t i = 0; i < count; ++i) {
-      REQUIRE(griffin_session_decode(alone[i], tokens[i], nullptr) == GRIFFIN_OK);
       INFO("step " << step << " batch of " << count << " session " << i);
       const std::vector<float> a = logits_of(batch[i], vocab), b = logits_of(alone[i], vocab);
       if (count <= same_bits_up_to) {
@@ -375,25 +388,10 @@ TEST_CASE("Batches of int4 sessions on AVX2 get each lone decode's bits", "[api]
     REQUIRE(std::string(kernels).find("qd8-qs4w-gemm avx2") != std::string::npos);
     griffin_session* batch[kSessions];
     griffin_session* alone[kSessions];
-    for (size_t i = 0; i < kSessions; ++i) {
-      REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &batch[i]) == GRIFFIN_OK);
-      REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &alone[i]) == GRIFFIN_OK);
-      std::vector<int32_t> prompt;
-      for (size_t t = 0; t < 1 + 2 * i; ++t)
-        prompt.push_back(static_cast<int32_t>(3 + (5 * t + 7 * i) % 50));
-      REQUIRE(griffin_session_prefill(batch[i], prompt.data(), prompt.size(), nullptr, 0) ==
-              GRIFFIN_OK);
-      REQUIRE(griffin_session_prefill(alone[i], prompt.data(), prompt.size(), nullptr, 0) ==
-              GRIFFIN_OK);
-    }
+    create_twins(model, kSessions, batch, alone);
     for (int32_t step = 0; step < 14; ++step) {
-      const size_t count = 2 + static_cast<size_t>(step) % 7;  // 2, 3, ..., 8, 2, ...
-      int32_t tokens[kSessions];
-      for (size_t i = 0; i < count; ++i)
-        tokens[i] = 3 + (7 * step + 11 * static_cast<int32_t>(i)) % 50;
-      REQUIRE(griffin_batch_decode(batch, tokens, count) == GRIFFIN_OK);
+      const size_t count = small_batch_step(step, batch, alone);
       for (size_t i = 0; i < count; ++i) {
-        REQUIRE(griffin_session_decode(alone[i], tokens[i], nullptr) == GRIFFIN_OK);
         INFO("step " << step << " batch of " << count << " session " << i);
         CHECK(logits_of(batch[i], vocab) == logits_of(alone[i], vocab));
       }
