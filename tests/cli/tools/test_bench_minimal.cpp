@@ -39,6 +39,30 @@ TEST_CASE("griffin-bench --json reports speeds and memory", "[tools]") {
   CHECK(out.at("decode_heap_allocations").get<uint64_t>() == 0);
 }
 
+TEST_CASE("griffin-bench runs the kernels GRIFFIN_MAX_ISA allows and refuses an unknown ISA",
+          "[tools]") {
+  setenv("GRIFFIN_MAX_ISA", "scalar", 1);
+  const ToolRun capped = run_tool("griffin-bench", "-m " + quote(fixture_model()) +
+                                                       " --prompt-tokens 4 --decode-tokens 2 "
+                                                       "--threads 1 --json");
+  setenv("GRIFFIN_MAX_ISA", "sse9", 1);
+  const ToolRun unknown = run_tool(
+      "griffin-bench", "-m " + quote(fixture_model()) + " --prompt-tokens 4 --decode-tokens 2");
+  unsetenv("GRIFFIN_MAX_ISA");
+  INFO(capped.err);
+  REQUIRE(capped.exit_code == 0);
+  const std::string kernels = nlohmann::json::parse(capped.out).at("kernels").get<std::string>();
+  INFO(kernels);
+  CHECK(kernels.find("f32-bf16w-gemm scalar") != std::string::npos);
+  CHECK(kernels.find("f32-f32w-gemm scalar") != std::string::npos);
+  for (const char* simd : {"avx", "neon"}) CHECK(kernels.find(simd) == std::string::npos);
+  INFO(unknown.err);
+  CHECK(unknown.exit_code != 0);
+  CHECK(unknown.out.empty());
+  CHECK(unknown.err.find("GRIFFIN_MAX_ISA=sse9 is not an ISA of this build") != std::string::npos);
+  CHECK(unknown.err.find("scalar") != std::string::npos);
+}
+
 // Multiply-accumulates per prompt token of tests/data/fixtures/griffin, read from its safetensors
 // header: every weight matrix and gate block once, plus one unembedding (vocab × width) per
 // prefill of `prompt_tokens`.
