@@ -84,6 +84,17 @@ Status Model::prepare(const ModelOptions& options) {
             "activation_scale %d is not GRIFFIN_ACTIVATION_SCALE_PER_GROUP (0), _PER_TOKEN (1) or "
             "_POWER_OF_TWO (2)",
             static_cast<int>(options.activation_scale));
+  // GRIFFIN_MAX_ISA caps the kernels' ISA (e.g. "avx2" on an AVX-512 machine runs a Zen 3's
+  // kernels): for measuring and checking another machine's code path on this one. Checked before
+  // the weights are touched (prefault, lock_weights).
+  std::optional<Isa> max_isa;
+  if (const char* ceiling = std::getenv("GRIFFIN_MAX_ISA"); ceiling != nullptr && *ceiling) {
+    Isa isa = Isa::kScalar;
+    GRF_CHECK(parse_isa(ceiling, &isa), kInvalidArgument,
+              "GRIFFIN_MAX_ISA=%s is not an ISA of this build: use one of %s", ceiling,
+              isa_names_of_build());
+    max_isa = isa;
+  }
   plan_options_.int8_activations = options.int8_activations;
   plan_options_.max_batch = options.max_batch;
   plan_ = plan_model_memory(config(), file_dtypes(*file_), SessionOptions(), plan_options_);
@@ -114,16 +125,6 @@ Status Model::prepare(const ModelOptions& options) {
   sleep_after_steps_of_ = options.sleep_after_steps_of;
   GRF_CHECK(threadpool_ != nullptr, kOutOfMemory, "cannot create a thread pool");
   const ModelConfig& c = config();
-  // GRIFFIN_MAX_ISA caps the kernels' ISA (e.g. "avx2" on an AVX-512 machine runs a Zen 3's
-  // kernels): for measuring and checking another machine's code path on this one.
-  std::optional<Isa> max_isa;
-  if (const char* ceiling = std::getenv("GRIFFIN_MAX_ISA"); ceiling != nullptr && *ceiling) {
-    Isa isa = Isa::kScalar;
-    GRF_CHECK(parse_isa(ceiling, &isa), kInvalidArgument,
-              "GRIFFIN_MAX_ISA=%s is not an ISA of this build: use one of %s", ceiling,
-              isa_names_of_build());
-    max_isa = isa;
-  }
   kernels_ = select_kernels(options.force_scalar_kernels, options.int8_activations,
                             options.activation_scale == 1, options.activation_scale == 2, max_isa);
   // Quantized formats are for matrices; the small tensors must be floats.
