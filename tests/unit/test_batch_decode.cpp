@@ -17,6 +17,7 @@
 #include "runtime/src/kernels/dispatch.h"
 #include "runtime/src/model.h"
 #include "tests/support/fixture_models.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
@@ -375,7 +376,7 @@ TEST_CASE("Batches of int4 sessions on AVX2 get each lone decode's bits", "[api]
     WARN("skipped: this CPU has no avx2");
     return;
   }
-  setenv("GRIFFIN_MAX_ISA", "avx2", 1);
+  const ScopedEnv max_isa("GRIFFIN_MAX_ISA", "avx2");
   TempDir dir;
   for (const char* name : {"griffin", "hawk", "mqa"}) {
     const std::string path = convert_fixture(dir, name, DType::kInt4);
@@ -402,7 +403,6 @@ TEST_CASE("Batches of int4 sessions on AVX2 get each lone decode's bits", "[api]
     }
     griffin_model_close(model);
   }
-  unsetenv("GRIFFIN_MAX_ISA");
 #else
   WARN("not an x86 build");
 #endif

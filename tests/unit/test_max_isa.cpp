@@ -12,19 +12,13 @@
 #include "griffin/griffin.h"
 #include "runtime/src/kernels/dispatch.h"
 #include "tests/support/fixture_models.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/test_files.h"
 
 using namespace griffin;
 using namespace griffin::test;
 
 namespace {
-
-// Sets GRIFFIN_MAX_ISA for one scope (CTest runs each test case in its own process).
-class MaxIsa {
- public:
-  explicit MaxIsa(const char* value) { setenv("GRIFFIN_MAX_ISA", value, 1); }
-  ~MaxIsa() { unsetenv("GRIFFIN_MAX_ISA"); }
-};
 
 struct Opened {
   std::string kernels;
@@ -136,7 +130,7 @@ TEST_CASE("select_kernels keeps every family at or below max_isa", "[dispatch]")
 TEST_CASE("GRIFFIN_MAX_ISA that this build does not know is refused at open", "[api]") {
   TempDir dir;
   const std::string path = convert_fixture(dir, "griffin");
-  MaxIsa ceiling("sse9");
+  ScopedEnv ceiling("GRIFFIN_MAX_ISA", "sse9");
   griffin_model* model = nullptr;
   CHECK(griffin_model_open(path.c_str(), nullptr, &model) == GRIFFIN_ERR_INVALID_ARGUMENT);
   CHECK(model == nullptr);
@@ -150,7 +144,7 @@ TEST_CASE("GRIFFIN_MAX_ISA=scalar runs the scalar kernels bit for bit", "[api]")
   TempDir dir;
   const std::string path = convert_fixture(dir, "griffin", DType::kInt8);
   const Opened forced = prefill(path, true);
-  MaxIsa ceiling("scalar");
+  ScopedEnv ceiling("GRIFFIN_MAX_ISA", "scalar");
   const Opened capped = prefill(path, false);
   CHECK(capped.kernels == forced.kernels);
   CHECK(capped.kernels.find("f32-qs8w-gemm scalar") != std::string::npos);
@@ -169,7 +163,7 @@ TEST_CASE("GRIFFIN_MAX_ISA=avx2 runs AVX2 kernels on an AVX-512 machine", "[api]
     const std::string path = convert_fixture(dir, "griffin", dtype);
     const Opened scalar = prefill(path, true);
     const Opened free = prefill(path, false);
-    MaxIsa ceiling("avx2");
+    ScopedEnv ceiling("GRIFFIN_MAX_ISA", "avx2");
     const Opened capped = prefill(path, false);
     INFO(dtype_name(dtype) << ": " << capped.kernels << " (free: " << free.kernels << ")");
     CHECK(capped.kernels.find("avx512") == std::string::npos);

@@ -37,18 +37,24 @@ struct WidenGemm {
       acc0 = Ops::fma(Ops::load(a + k), Ops::widen(w + k), acc0);
       acc1 = Ops::fma(Ops::load(a + k + kLanes), Ops::widen(w + k + kLanes), acc1);
     }
-    finish_gemv_row(p, n, w, k, acc0, acc1);
+    Vector acc[2] = {acc0, acc1};
+    finish_row(p, n, w, k, acc);
   }
 
-  // The end of a GEMV row from column k on (past its last pair of vectors): one more vector into
-  // acc0, the horizontal sum, the scalar tail, then the output. Shared by gemv and gemv_panels,
-  // which must sum alike.
-  static void finish_gemv_row(const GemmArgs& p, size_t n, const Weight* w, size_t k, Vector acc0,
-                              Vector acc1) {
-    for (; k + kLanes <= p.k; k += kLanes)
-      acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
-    const float sum = Ops::sum(Ops::add(acc0, acc1)) + Ops::tail(p.a + k, w + k, p.k - k);
-    p.y[n] = Ops::finish(p, n, sum);
+  // The end of a row summed in Chains interleaved chains of kLanes columns (gemv: 2, lone_row: 4),
+  // from column k on (past its last whole step): one more vector at a time into the first chain,
+  // the chains added pairwise, the horizontal sum, the scalar tail, then the output. Shared with
+  // gemv_panels, which must sum alike.
+  template <size_t Chains>
+  static void finish_row(const GemmArgs& p, size_t n, const Weight* w, size_t k,
+                         Vector (&acc)[Chains]) {
+    static_assert(Chains == 2 || Chains == 4, "gemv's or lone_row's chains");
+    for (; k + kLanes <= p.k; k += kLanes) {
+      acc[0] = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc[0]);
+    }
+    Vector sum = Ops::add(acc[0], acc[1]);
+    if constexpr (Chains == 4) sum = Ops::add(sum, Ops::add(acc[2], acc[3]));
+    p.y[n] = Ops::finish(p, n, Ops::sum(sum) + Ops::tail(p.a + k, w + k, p.k - k));
   }
 
   // A lone token's rows [n_begin, n_end) in blocks of kPanelRows rows, each block a panel of
@@ -61,7 +67,6 @@ struct WidenGemm {
   // row in runs of a panel's width rather than end to end.
   template <size_t Chains>
   static void gemv_panels(const GemmArgs& p, size_t n_begin, size_t n_end) {
-    static_assert(Chains == 2 || Chains == 4, "gemv's or lone_row's chains");
     constexpr size_t kStep = Chains * kLanes;
     constexpr size_t kStepBytes = kStep * sizeof(Weight);
     static_assert(kPanelColumns % kStep == 0, "panels of whole steps");
@@ -94,10 +99,8 @@ struct WidenGemm {
           }
           if (!last) {
             for (size_t c = 0; c < Chains; ++c) parked[n - n0][c] = acc[c];
-          } else if constexpr (Chains == 2) {
-            finish_gemv_row(p, n, w, k, acc[0], acc[1]);
           } else {
-            finish_lone_row(p, n, w, k, acc[0], acc[1], acc[2], acc[3]);
+            finish_row(p, n, w, k, acc);
           }
         }
       }
@@ -120,18 +123,8 @@ struct WidenGemm {
       acc2 = Ops::fma(Ops::load(a + k + 2 * kLanes), Ops::widen(w + k + 2 * kLanes), acc2);
       acc3 = Ops::fma(Ops::load(a + k + 3 * kLanes), Ops::widen(w + k + 3 * kLanes), acc3);
     }
-    finish_lone_row(p, n, w, k, acc0, acc1, acc2, acc3);
-  }
-
-  // The end of a lone row from column k on (past its last step of four vectors), as
-  // finish_gemv_row is gemv's: shared by lone_row and gemv_panels<4>.
-  static void finish_lone_row(const GemmArgs& p, size_t n, const Weight* w, size_t k, Vector acc0,
-                              Vector acc1, Vector acc2, Vector acc3) {
-    for (; k + kLanes <= p.k; k += kLanes) {
-      acc0 = Ops::fma(Ops::load(p.a + k), Ops::widen(w + k), acc0);
-    }
-    const Vector sum = Ops::add(Ops::add(acc0, acc1), Ops::add(acc2, acc3));
-    p.y[n] = Ops::finish(p, n, Ops::sum(sum) + Ops::tail(p.a + k, w + k, p.k - k));
+    Vector acc[4] = {acc0, acc1, acc2, acc3};
+    finish_row(p, n, w, k, acc);
   }
 
   // A lone token's rows [n_begin, n_end) one after the other.

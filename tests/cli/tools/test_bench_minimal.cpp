@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/cli/tools/tool_runner.h"
+#include "tests/support/scoped_env.h"
 
 namespace griffin::test {
 namespace {
@@ -41,14 +42,13 @@ TEST_CASE("griffin-bench --json reports speeds and memory", "[tools]") {
 
 TEST_CASE("griffin-bench runs the kernels GRIFFIN_MAX_ISA allows and refuses an unknown ISA",
           "[tools]") {
-  setenv("GRIFFIN_MAX_ISA", "scalar", 1);
-  const ToolRun capped = run_tool("griffin-bench", "-m " + quote(fixture_model()) +
-                                                       " --prompt-tokens 4 --decode-tokens 2 "
-                                                       "--threads 1 --json");
-  setenv("GRIFFIN_MAX_ISA", "sse9", 1);
-  const ToolRun unknown = run_tool(
-      "griffin-bench", "-m " + quote(fixture_model()) + " --prompt-tokens 4 --decode-tokens 2");
-  unsetenv("GRIFFIN_MAX_ISA");
+  const auto bench_under = [](const char* max_isa, const std::string& args) {
+    const ScopedEnv ceiling("GRIFFIN_MAX_ISA", max_isa);
+    return run_tool("griffin-bench", "-m " + quote(fixture_model()) + args);
+  };
+  const ToolRun capped =
+      bench_under("scalar", " --prompt-tokens 4 --decode-tokens 2 --threads 1 --json");
+  const ToolRun unknown = bench_under("sse9", " --prompt-tokens 4 --decode-tokens 2");
   INFO(capped.err);
   REQUIRE(capped.exit_code == 0);
   const std::string kernels = nlohmann::json::parse(capped.out).at("kernels").get<std::string>();
