@@ -14,7 +14,7 @@ uint64_t peak_int8_scalar(uint64_t iterations);
 uint64_t peak_f32_avx2(uint64_t iterations);    // vfmadd231ps ymm: 8 MACs
 uint64_t peak_int8_avx2(uint64_t iterations);   // vpmaddubsw + vpmaddwd + vpaddd ymm: 32 MACs
 uint64_t peak_f32_avx512(uint64_t iterations);  // vfmadd231ps zmm: 16 MACs
-uint64_t peak_int8_vnni(uint64_t iterations);   // vpdpbusd ymm: 32 MACs
+uint64_t peak_int8_vnni(uint64_t iterations);   // vpdpbusd zmm: 64 MACs
 uint64_t peak_int16_avx2(uint64_t iterations);  // vpmaddwd + vpaddd ymm: 16 MACs
 uint64_t peak_int16_vnni(uint64_t iterations);  // vpdpwssd zmm: 32 MACs
 #endif

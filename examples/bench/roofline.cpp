@@ -120,7 +120,7 @@ PeakSequence f32_fma_sequence(const std::string& isa) {
 PeakSequence int8_dot_sequence(const std::string& isa) {
 #if defined(__x86_64__)
   if (isa == "avx2") return {"vpmaddubsw+vpmaddwd+vpaddd ymm (avx2)", peak_int8_avx2};
-  if (isa == "avx512vnni") return {"vpdpbusd ymm (avx512vnni)", peak_int8_vnni};
+  if (isa == "avx512vnni") return {"vpdpbusd zmm (avx512vnni)", peak_int8_vnni};
 #endif
 #if defined(__aarch64__)
   if (isa == "neon") return {"smull+smlal+sadalp (neon)", peak_int8_neon};
