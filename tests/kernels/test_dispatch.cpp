@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "runtime/src/kernels/dispatch.h"
@@ -18,6 +19,21 @@ Isa best_supported(const std::vector<GemmVariant>& variants) {
     if (cpu_supports(variant.isa)) return variant.isa;
   }
   return Isa::kScalar;
+}
+
+// The vendor as Linux reports it ("GenuineIntel", "AuthenticAMD"), read without cpuinfo: the
+// first vendor_id line of /proc/cpuinfo; empty where there is none (aarch64, no procfs).
+std::string proc_cpuinfo_vendor() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("vendor_id", 0) != 0) continue;
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) return "";
+    const size_t begin = line.find_first_not_of(' ', colon + 1);
+    return begin == std::string::npos ? "" : line.substr(begin);
+  }
+  return "";
 }
 
 }  // namespace
@@ -104,4 +120,36 @@ TEST_CASE("The int8 activation option switches the int8 family that describe() n
   CHECK(weight_only.describe().find("qd8-qs8w-gemm") == std::string::npos);
   CHECK(integer.describe().find("qd8-qs8w-gemm") != std::string::npos);
   CHECK(integer.describe().find("f32-qs8w-gemm") == std::string::npos);
+}
+
+TEST_CASE("The bf16 decode shape follows the CPU's vendor on AVX-512", "[dispatch]") {
+  const std::string vendor = proc_cpuinfo_vendor();
+  INFO("/proc/cpuinfo vendor_id: '" << vendor << "'");
+  if (!vendor.empty()) CHECK(cpu_is_intel() == (vendor == "GenuineIntel"));
+  const KernelTable table = select_kernels(false);
+  const std::string chosen = table.bf16.name;
+  INFO("f32-bf16w-gemm: " << chosen);
+#if defined(__x86_64__)
+  if (cpu_supports(Isa::kAvx512f)) {
+    // One row at a time with four chains on Intel, the two-chain GEMV elsewhere (the variants'
+    // file says what each measured).
+    CHECK(chosen == (cpu_is_intel() ? "grf_f32_bf16w_gemm_ukernel__avx512f_lone_rows"
+                                    : "grf_f32_bf16w_gemm_ukernel__avx512f"));
+  }
+  // Under an AVX2 ceiling the vendor does not matter.
+  CHECK(std::string(select_kernels(false, false, false, false, Isa::kAvx2).bf16.name) ==
+        (cpu_supports(Isa::kAvx2) ? "grf_f32_bf16w_gemm_ukernel__avx2"
+                                  : "grf_f32_bf16w_gemm_ukernel__scalar"));
+#endif
+  // Every listed variant the CPU's ISAs allow is still run by the kernel tests, whatever its
+  // condition: the list holds both AVX-512F shapes.
+  size_t avx512f_variants = 0;
+  for (const GemmVariant& variant : bf16_gemm_variants()) {
+    avx512f_variants += variant.isa == Isa::kAvx512f;
+  }
+#if defined(__x86_64__)
+  CHECK(avx512f_variants == 2);
+#else
+  CHECK(avx512f_variants == 0);
+#endif
 }

@@ -54,6 +54,11 @@ bool cpu_supports(Isa isa) {
   }
 }
 
+bool cpu_is_intel() {
+  if (!cpu_supports(Isa::kScalar) || cpuinfo_get_cores_count() == 0) return false;
+  return cpuinfo_get_core(0)->vendor == cpuinfo_vendor_intel;
+}
+
 namespace {
 
 #if defined(__x86_64__)
@@ -93,6 +98,7 @@ bool isa_at_most(Isa isa, Isa ceiling) {
 }
 
 #define GRF_UKERNEL(isa, fn) {Isa::isa, fn, #fn},
+#define GRF_UKERNEL_WHERE(isa, fn, where) {Isa::isa, fn, #fn, where},
 
 const std::vector<GemmVariant>& bf16_gemm_variants() {
   static const std::vector<GemmVariant> variants = {
@@ -130,6 +136,7 @@ const std::vector<GemmVariant>& qs4_gemm_variants() {
 }
 
 #undef GRF_UKERNEL
+#undef GRF_UKERNEL_WHERE
 
 #define GRF_TANH(isa, gelu_gate, soft_cap) {Isa::isa, gelu_gate, soft_cap},
 
@@ -161,10 +168,19 @@ bool usable(Isa isa, bool force_scalar, std::optional<Isa> max_isa) {
   return cpu_supports(isa) && (!max_isa || isa_at_most(isa, *max_isa));
 }
 
+// A GemmVariant's further condition (GemmVariant::only_where); the other kinds have none.
+bool where_holds(const GemmVariant& variant) {
+  return variant.only_where == nullptr || variant.only_where();
+}
+template <typename Variant>
+bool where_holds(const Variant&) {
+  return true;
+}
+
 template <typename Variant>  // GemmVariant, TanhVariant, RglruVariant
 Variant best(const std::vector<Variant>& variants, bool force_scalar, std::optional<Isa> max_isa) {
   for (const Variant& variant : variants) {
-    if (usable(variant.isa, force_scalar, max_isa)) return variant;
+    if (usable(variant.isa, force_scalar, max_isa) && where_holds(variant)) return variant;
   }
   return variants.back();  // scalar is always listed last
 }

@@ -33,7 +33,14 @@ struct GemmVariant {
   Isa isa;
   GemmKernel kernel;
   const char* name;  // the function's name
+  // Null, or what the CPU must also be for select_kernels to pick this variant (a shape that
+  // is faster on one vendor's cores and slower on another's, with the same ISA). Tests run
+  // every variant the CPU's ISAs allow, whatever this says.
+  bool (*only_where)() = nullptr;
 };
+
+// Whether the CPU's first core is an Intel one (cpuinfo; false when unknown).
+bool cpu_is_intel();
 
 const std::vector<GemmVariant>& bf16_gemm_variants();
 const std::vector<GemmVariant>& f32_gemm_variants();      // f32-f32w

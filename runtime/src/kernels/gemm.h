@@ -148,6 +148,7 @@ void grf_f32_qd8_quantize_pow2_ukernel__avx2(size_t m, size_t k, size_t kp, cons
                                              int32_t offset_bias, int32_t* offsets);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f);
+GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__avx512f_lone_rows);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_f32_f32w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx2);
