@@ -15,6 +15,7 @@
 #include <cstddef>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/tiling.h"
 #include "runtime/src/kernels/weight-rows.h"
 
 namespace griffin {
@@ -165,6 +166,20 @@ struct WidenGemm {
     }
   }
 };
+
+// A whole product in the lone-rows shape: a lone token one row at a time with four chains (in
+// panels of them for rows wider than kWideRowColumns), more tokens in MR×NR tiles. The AVX2 bf16
+// variant, and the AVX-512F one chosen on Intel cores.
+template <typename Ops, size_t MR, size_t NR>
+void lone_rows_or_tiles(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.m == 1 && p.k > kWideRowColumns) {
+    WidenGemm<Ops>::template gemv_panels<4>(p, n_begin, n_end);
+  } else if (p.m == 1) {
+    WidenGemm<Ops>::lone_rows(p, n_begin, n_end);
+  } else {
+    TiledGemm<WidenGemm<Ops>, MR, NR>::run(p, n_begin, n_end);
+  }
+}
 
 // Finishing a row's sum: bf16 rows add the bias; int8 rows scale, then add the bias.
 struct FinishBf16 {

@@ -28,15 +28,7 @@ struct Bf16Avx2 : Avx2Floats, Bf16ScalarTail, FinishBf16 {
 }  // namespace
 
 void grf_f32_bf16w_gemm_ukernel__avx2(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  if (p.m == 1 && p.k > kWideRowColumns) {
-    WidenGemm<Bf16Avx2>::gemv_panels<4>(p, n_begin, n_end);
-    return;
-  }
-  if (p.m == 1) {
-    WidenGemm<Bf16Avx2>::lone_rows(p, n_begin, n_end);
-    return;
-  }
-  TiledGemm<WidenGemm<Bf16Avx2>, 4, 3>::run(p, n_begin, n_end);
+  lone_rows_or_tiles<Bf16Avx2, 4, 3>(p, n_begin, n_end);
 }
 
 }  // namespace griffin

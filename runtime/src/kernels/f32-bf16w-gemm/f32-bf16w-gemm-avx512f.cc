@@ -40,15 +40,7 @@ void grf_f32_bf16w_gemm_ukernel__avx512f(const GemmArgs& p, size_t n_begin, size
 
 void grf_f32_bf16w_gemm_ukernel__avx512f_lone_rows(const GemmArgs& p, size_t n_begin,
                                                    size_t n_end) {
-  if (p.m == 1 && p.k > kWideRowColumns) {
-    WidenGemm<Bf16Avx512>::gemv_panels<4>(p, n_begin, n_end);
-    return;
-  }
-  if (p.m == 1) {
-    WidenGemm<Bf16Avx512>::lone_rows(p, n_begin, n_end);
-    return;
-  }
-  TiledGemm<WidenGemm<Bf16Avx512>, 4, 4>::run(p, n_begin, n_end);
+  lone_rows_or_tiles<Bf16Avx512, 4, 4>(p, n_begin, n_end);
 }
 
 }  // namespace griffin
