@@ -544,11 +544,14 @@ namespace {
 void check_token_invariance(Format format, const std::vector<GemmVariant>& variants,
                             Scales scales = Scales::kPerGroup) {
   std::mt19937 rng(99);
-  // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni).
+  // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni); more
+  // than 8 tokens take 32-row blocks first, in passes of 6: 70 rows of 12 tokens (2 blocks and
+  // the tiles), 41 rows of 20 tokens (6 + 6 + 6 + 2 over a 32-row and an 8-row block, a row).
+  // Calls of 1 and 3 tokens take the tiles and the 16-row blocks, with the same bits.
   // AVX2 int4 prefill steps: 7; 5 + 4; 7 + 6 + 6 + 6 at its widest rows for eight (12,288
   // columns); 6 + 6; 8 + 8 with a part-block.
-  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560},   {5, 33, 64},  {25, 4, 12288},
-                              {6, 29, 96},  {12, 70, 2900}, {16, 9, 2600}};
+  const size_t shapes[][3] = {{7, 13, 300}, {9, 6, 2560},   {5, 33, 64},   {25, 4, 12288},
+                              {6, 29, 96},  {12, 70, 2900}, {16, 9, 2600}, {20, 41, 300}};
   for (const auto& shape : shapes) {
     const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, scales);
     for (const GemmVariant& variant : variants) {

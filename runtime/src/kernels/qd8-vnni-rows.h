@@ -3,12 +3,13 @@
 // in int32, and a row sums its groups in f32 in group order: acc = fma(float(dot_g), scale_g,
 // acc), then the row's end step (Int4Rows, Int8Rows). Any code that keeps those steps gives the
 // same bits, so:
-//   - blocks of 16 rows (512-bit vectors), then of 8 (256-bit), are repacked row-interleaved
-//     (4 weights of each row per 32 bits, the layout llama.cpp repacks its Q4_0 into at load):
-//     one vpdpbusd then sums four products for each of the block's rows, and the conversion,
-//     scale and FMA of a group are paid once per block instead of once per row. The repack is
-//     paid once per block for all the call's tokens, which go through it up to 8 at a time,
-//     and the block (at most 64 KB) stays in L2. A 16-row block is one 16 × 4 transpose of
+//   - blocks of 32 rows (two 512-bit vectors, Lanes32), then of 16 (one), then of 8 (256-bit),
+//     are repacked row-interleaved (4 weights of each row per 32 bits, the layout llama.cpp
+//     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
+//     and the conversion, scale and FMA of a group are paid once per vector instead of once per
+//     row. The repack is paid once per block for all the call's tokens, which go through it 6
+//     (32 rows) or 8 at a time, and the block (at most 64 KB) stays in L2. A 16-row block (and
+//     each half of a 32-row one) is one 16 × 4 transpose of
 //     dwords per 16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it;
 //     the two 8-row halves it replaced took twice the operations, and a 2B-shaped product of 8
 //     tokens ran 12-16 % faster without them (64 tokens: 1-3 %);
@@ -119,15 +120,17 @@ struct Int4Rows {
   static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
   // Groups g0..g0+count-1 of the 16 rows from w (stride bytes apart), packed[g] as 8 vectors of
   // 512 bits: dword c of a row's group holds chunk c (values 4c..4c+3) in its low nibbles and
-  // chunk c + 4 in its high ones.
-  static void repack16(const uint8_t* w, size_t stride, size_t g0, size_t count, __m512i* packed) {
+  // chunk c + 4 in its high ones. Vector c of group g goes to packed[(g · 8 + c) · halves]: a
+  // 32-row block (halves 2) interleaves its two 16-row halves vector by vector.
+  static void repack16(const uint8_t* w, size_t stride, size_t g0, size_t count, __m512i* packed,
+                       size_t halves = 1) {
     const __m512i nibble = _mm512_set1_epi8(0x0f);
     for (size_t g = 0; g < count; ++g) {
       __m512i d[4];
       dwords_of_rows16(w + (g0 + g) * kGroupBytes, stride, d);
       for (size_t c = 0; c < 4; ++c) {
-        _mm512_store_si512(packed + g * 8 + c, _mm512_and_si512(d[c], nibble));
-        _mm512_store_si512(packed + g * 8 + c + 4,
+        _mm512_store_si512(packed + (g * 8 + c) * halves, _mm512_and_si512(d[c], nibble));
+        _mm512_store_si512(packed + (g * 8 + c + 4) * halves,
                            _mm512_and_si512(_mm512_srli_epi16(d[c], 4), nibble));
       }
     }
@@ -145,14 +148,16 @@ struct Int8Rows {
   }
   static float finish(const GemmArgs& p, size_t n, float acc) { return int8_row_output(p, n, acc); }
   // As Int4Rows::repack16: the group's two 16-byte halves give chunks 0-3 and 4-7.
-  static void repack16(const uint8_t* w, size_t stride, size_t g0, size_t count, __m512i* packed) {
+  static void repack16(const uint8_t* w, size_t stride, size_t g0, size_t count, __m512i* packed,
+                       size_t halves = 1) {
     const __m512i sign = _mm512_set1_epi8(static_cast<char>(0x80));
     for (size_t g = 0; g < count; ++g) {
       for (size_t half = 0; half < 2; ++half) {
         __m512i d[4];
         dwords_of_rows16(w + (g0 + g) * kGroupBytes + 16 * half, stride, d);
         for (size_t c = 0; c < 4; ++c) {
-          _mm512_store_si512(packed + g * 8 + 4 * half + c, _mm512_xor_si512(d[c], sign));
+          _mm512_store_si512(packed + (g * 8 + 4 * half + c) * halves,
+                             _mm512_xor_si512(d[c], sign));
         }
       }
     }
@@ -215,6 +220,8 @@ inline void repack_rows(const GemmArgs& p, size_t n0, size_t g0, size_t count, _
 // conversions and FMAs per product halve).
 struct Lanes8 {
   static constexpr size_t kRows = 8;
+  static constexpr size_t kTokens = kTokensPerPass;  // per pass over the block
+  static constexpr bool kOneChain = false;           // two dot chains a token (packed_tokens)
   using Int = __m256i;
   using Float = __m256;
   static Int zero() { return _mm256_setzero_si256(); }
@@ -272,6 +279,8 @@ struct Lanes8 {
 
 struct Lanes16 {
   static constexpr size_t kRows = 16;
+  static constexpr size_t kTokens = kTokensPerPass;
+  static constexpr bool kOneChain = false;
   using Int = __m512i;
   using Float = __m512;
   static Int zero() { return _mm512_setzero_si512(); }
@@ -317,12 +326,81 @@ struct Lanes16 {
   }
 };
 
+// 32 rows as two 512-bit halves, 6 tokens a pass, one dot chain a token: each broadcast of a
+// token's activations feeds two vpdpbusd instead of one, and the chains' vpaddd goes. On an Intel
+// Xeon (two 512-bit vpdpbusd a cycle) the 16-row loop issued about 5 instructions per vpdpbusd
+// (a broadcast each, the tokens' pointers, the group's float steps), more than a 6-wide front
+// end feeds at two a cycle; 32 rows issue about half as many. From L2 (64 tokens, 2,560 columns,
+// 1,024 rows, two threads, the same bits): int4 per group 335-345 -> 365-389 GMAC/s, per token
+// 378-382 -> 422-428, int8 per group 356-358 -> 407-417, int8 per token level. 12 chains of
+// 6 tokens keep enough vpdpbusd in flight (4 tokens: int8 per token 15 % slower; 7: level).
+struct Lanes32 {
+  static constexpr size_t kRows = 32;
+  static constexpr size_t kTokens = 6;
+  static constexpr bool kOneChain = true;
+  using H = Lanes16;
+  struct Int {
+    __m512i lo, hi;
+  };
+  struct Float {
+    __m512 lo, hi;
+  };
+  static Int zero() { return {H::zero(), H::zero()}; }
+  static Int splat(int32_t v) {
+    const __m512i s = H::splat(v);
+    return {s, s};
+  }
+  static Int dot(Int acc, const __m256i* w, int32_t a) {
+    const __m512i b = _mm512_set1_epi32(a);
+    return {_mm512_dpbusd_epi32(acc.lo, _mm512_load_si512(w), b),
+            _mm512_dpbusd_epi32(acc.hi, _mm512_load_si512(w + 2), b)};
+  }
+  static Float load(const float* x) { return {H::load(x), H::load(x + 16)}; }
+  static void store(float* x, Float v) {
+    H::store(x, v.lo);
+    H::store(x + 16, v.hi);
+  }
+  static Float finish(const GemmArgs& p, size_t n0, Float acc, bool row_scales) {
+    return {H::finish(p, n0, acc.lo, row_scales), H::finish(p, n0 + 16, acc.hi, row_scales)};
+  }
+  static Float add_group(Float acc, Int even, Int odd, float a_scale, const float* w_scales) {
+    return {H::add_group(acc.lo, even.lo, odd.lo, a_scale, w_scales),
+            H::add_group(acc.hi, even.hi, odd.hi, a_scale,
+                         w_scales != nullptr ? w_scales + 16 : nullptr)};
+  }
+  static Float add_unscaled_group(Float acc, Int even, Int odd, const float* w_scales) {
+    return {H::add_unscaled_group(acc.lo, even.lo, odd.lo, w_scales),
+            H::add_unscaled_group(acc.hi, even.hi, odd.hi, w_scales + 16)};
+  }
+  static Int load_int(const float* x) { return {H::load_int(x), H::load_int(x + 16)}; }
+  static void store_int(float* x, Int v) {
+    H::store_int(x, v.lo);
+    H::store_int(x + 16, v.hi);
+  }
+  static Int add_dots(Int sum, Int even, Int odd, int32_t offset) {
+    return {H::add_dots(sum.lo, even.lo, odd.lo, offset),
+            H::add_dots(sum.hi, even.hi, odd.hi, offset)};
+  }
+  static Float to_float(Int v) { return {H::to_float(v.lo), H::to_float(v.hi)}; }
+  static Float add_power_of_two_group(Float acc, Int even, Int odd, float bias,
+                                      const float* w_scales) {
+    return {H::add_power_of_two_group(acc.lo, even.lo, odd.lo, bias, w_scales),
+            H::add_power_of_two_group(acc.hi, even.hi, odd.hi, bias,
+                                      w_scales != nullptr ? w_scales + 16 : nullptr)};
+  }
+  static Float scaled(Float acc, float a_scale) {
+    return {H::scaled(acc.lo, a_scale), H::scaled(acc.hi, a_scale)};
+  }
+};
+
 // The f16 scales of rows n0..n0+R-1 (R = 8 or 16), groups g0..g0+count-1, as f32 by group:
-// out[g · R + r]. Eight groups at a time go through an 8×8 transpose of 16-bit values, rows r
-// and r + 8 sharing a vector's two 128-bit halves, so a transposed vector holds one group's R
-// scales in row order (a scalar conversion per scale was a third of the repack's time).
+// out[g · out_stride + r] (a 32-row block takes two calls, out_stride 32). Eight groups at a time
+// go through an 8×8 transpose of 16-bit values, rows r and r + 8 sharing a vector's two 128-bit
+// halves, so a transposed vector holds one group's R scales in row order (a scalar conversion per
+// scale was a third of the repack's time).
 template <size_t R>
-inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t count, float* out) {
+inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t count, float* out,
+                               size_t out_stride = R) {
   const size_t groups = p.kp / 32;
   const uint16_t* scales = reinterpret_cast<const uint16_t*>(p.w_scales) + n0 * groups + g0;
   size_t g = 0;
@@ -342,8 +420,8 @@ inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t c
     for (size_t j = 0; j < 4; ++j) {
       const __m256i even = _mm256_unpacklo_epi64(u[j], u[j + 4]);
       const __m256i odd = _mm256_unpackhi_epi64(u[j], u[j + 4]);
-      float* even_out = out + (g + 2 * j) * R;
-      float* odd_out = even_out + R;
+      float* even_out = out + (g + 2 * j) * out_stride;
+      float* odd_out = even_out + out_stride;
       if constexpr (R == 16) {
         _mm512_storeu_ps(even_out, _mm512_cvtph_ps(even));
         _mm512_storeu_ps(odd_out, _mm512_cvtph_ps(odd));
@@ -354,7 +432,7 @@ inline void int4_scales_by_row(const GemmArgs& p, size_t n0, size_t g0, size_t c
     }
   }
   for (; g < count; ++g) {
-    for (size_t r = 0; r < R; ++r) out[g * R + r] = _cvtsh_ss(scales[r * groups + g]);
+    for (size_t r = 0; r < R; ++r) out[g * out_stride + r] = _cvtsh_ss(scales[r * groups + g]);
   }
 }
 
@@ -441,7 +519,8 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
         std::memcpy(&a0, a, 4);
         std::memcpy(&a1, a + 4, 4);
         even[i] = L::dot(even[i], block + c * kHalves, a0);
-        odd[i] = L::dot(odd[i], block + (c + 1) * kHalves, a1);
+        typename L::Int& chain = L::kOneChain ? even[i] : odd[i];
+        chain = L::dot(chain, block + (c + 1) * kHalves, a1);
       }
     }
     for (size_t i = 0; i < MR && !kIntegerRows; ++i) {
@@ -469,7 +548,7 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
 }
 
 // packed_tokens for a pass of `tokens` (1..MR) tokens.
-template <typename Rows, typename L, ActivationScales kScales, size_t MR = kTokensPerPass>
+template <typename Rows, typename L, ActivationScales kScales, size_t MR = L::kTokens>
 inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* offsets,
                               const __m256i* packed, const float* w_scales, size_t m0, size_t g0,
                               size_t count, const NextRepack& next, const PowerOfTwoStarts& pow2,
@@ -495,17 +574,28 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   const size_t groups = p.kp / 32;
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
-  float partial[kTokensPerPass * kRows];
+  constexpr size_t kTokens = L::kTokens;
+  float partial[kTokens * kRows];
   for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
     const size_t count = std::min(kGroupsAtOnce, groups - g0);
-    if constexpr (kRows == 16) {
+    if constexpr (kRows == 32) {
+      Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
+                     reinterpret_cast<__m512i*>(packed), 2);
+      Rows::repack16(weight_row<uint8_t>(p, n0 + 16), p.w_row_bytes, g0, count,
+                     reinterpret_cast<__m512i*>(packed) + 1, 2);
+    } else if constexpr (kRows == 16) {
       Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
                      reinterpret_cast<__m512i*>(packed));
     } else {
       repack_rows<Rows>(p, n0, g0, count, packed);
     }
     if constexpr (Rows::kGroupScales) {
-      int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
+      if constexpr (kRows == 32) {
+        int4_scales_by_row<16>(p, n0, g0, count, w_scales, 32);
+        int4_scales_by_row<16>(p, n0 + 16, g0, count, w_scales + 16, 32);
+      } else {
+        int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
+      }
     }
     // The next repack: these rows' next groups, else the next rows' first (int4: with their f16
     // scales, unfetched, their loads in int4_scales_by_row were 3 % of a 2B int4 prefill).
@@ -519,10 +609,10 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
       }
       next.count = std::min(kGroupsAtOnce, groups - next_g);
     }
-    next.passes = (p.m + kTokensPerPass - 1) / kTokensPerPass;
-    for (size_t m = 0; m < p.m; m += kTokensPerPass) {
-      const size_t tokens = std::min(kTokensPerPass, p.m - m);
-      next.pass = m / kTokensPerPass;
+    next.passes = (p.m + kTokens - 1) / kTokens;
+    for (size_t m = 0; m < p.m; m += kTokens) {
+      const size_t tokens = std::min(kTokens, p.m - m);
+      next.pass = m / kTokens;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (g0 == 0) {
@@ -644,6 +734,13 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTw
                       size_t n_begin, size_t n_end) {
   constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
   size_t n = n_begin;
+  if (p.m > kTokensPerPass) {
+    // A call of up to 8 tokens (a decode batch) keeps to 16-row blocks, one pass each: as 32-row
+    // blocks in passes of 6 + 2, a batch of 8 of 2B int4 decoded 13 % slower (56 -> 49 tokens/s).
+    for (; n + 32 <= n_end; n += 32) {
+      packed_rows<Rows, Lanes32, kScales>(p, offsets, pow2, n, n_end);
+    }
+  }
   if (p.m > 1) {
     for (; n + 16 <= n_end; n += 16) {
       packed_rows<Rows, Lanes16, kScales>(p, offsets, pow2, n, n_end);
