@@ -328,12 +328,14 @@ struct Lanes16 {
 
 // 32 rows as two 512-bit halves, 6 tokens a pass, one dot chain a token: each broadcast of a
 // token's activations feeds two vpdpbusd instead of one, and the chains' vpaddd goes. On an Intel
-// Xeon (two 512-bit vpdpbusd a cycle) the 16-row loop issued about 5 instructions per vpdpbusd
-// (a broadcast each, the tokens' pointers, the group's float steps), more than a 6-wide front
-// end feeds at two a cycle; 32 rows issue about half as many. From L2 (64 tokens, 2,560 columns,
-// 1,024 rows, two threads, the same bits): int4 per group 335-345 -> 365-389 GMAC/s, per token
-// 378-382 -> 422-428, int8 per group 356-358 -> 407-417, int8 per token level. 12 chains of
-// 6 tokens keep enough vpdpbusd in flight (4 tokens: int8 per token 15 % slower; 7: level).
+// Xeon (two 512-bit vpdpbusd a cycle) GCC's 16-row loop issued about 5 instructions per vpdpbusd
+// (a broadcast each, the tokens' pointers and indices spilled, the group's float steps); this one
+// about 3.9. From L2 (64 tokens, 2,560 columns, 1,024 rows, two threads, the same bits): int4 per
+// group 335-345 -> 385-393 GMAC/s, per token 378-382 -> 422-428, int8 per group 356-358 ->
+// 407-417, int8 per token level. 12 chains of 6 tokens keep enough vpdpbusd in flight (4 tokens:
+// int8 per token 15 % slower; 7: level). The int4 per-group loop written out in assembly (2.25
+// instructions per vpdpbusd) ran level: what bounds it there is the group's conversion,
+// multiply and FMA on vpdpbusd's two ports (docs/benchmarks/xeon/stop58/microbenchmarks.txt).
 struct Lanes32 {
   static constexpr size_t kRows = 32;
   static constexpr size_t kTokens = 6;
