@@ -7,12 +7,12 @@
 //     are repacked row-interleaved (4 weights of each row per 32 bits, the layout llama.cpp
 //     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
 //     and the conversion, scale and FMA of a group are paid once per vector instead of once per
-//     row. The repack is paid once per block for all the call's tokens, which go through it 6
-//     (32 rows) or 8 at a time, and the block (at most 64 KB) stays in L2. A 16-row block (and
-//     each half of a 32-row one) is one 16 × 4 transpose of
-//     dwords per 16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it;
-//     the two 8-row halves it replaced took twice the operations, and a 2B-shaped product of 8
-//     tokens ran 12-16 % faster without them (64 tokens: 1-3 %);
+//     row. The repack is paid once per block for all the call's tokens, which go through it in
+//     passes of up to 6 (32 rows) or 8, of nearly equal size, and the block (at most 64 KB) stays
+//     in L2. A 16-row block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per
+//     16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row
+//     halves it replaced took twice the operations, and a 2B-shaped product of 8 tokens ran 12-16 %
+//     faster without them (64 tokens: 1-3 %);
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
 // So prefill chunking changes no bit. The 256-bit tiles of qd8-x86-tile.h paid a conversion and
@@ -478,30 +478,32 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
     even[i] = L::zero();
     odd[i] = L::zero();
   }
-  // This pass's share of the next repack's lines of rows [line0, line1) and of its runs of
-  // scales [run0, run1).
+  // This pass's share of the next repack's prefetches: (line, row) pairs [unit0, unit1) of its
+  // rows, then (run, row) pairs [run0, run1) of its scales.
   const size_t lines =
       next.rows != nullptr ? (next.count + kGroupsPerLine - 1) / kGroupsPerLine : 0;
   // Runs of 16 groups, and one at the last group: every line is met however the scales align.
   const size_t runs = next.scales != nullptr ? next.count / kScaleGroups + 1 : 0;
-  const size_t line0 = lines * next.pass / next.passes,
-               line1 = lines * (next.pass + 1) / next.passes;
-  const size_t run0 = runs * next.pass / next.passes, run1 = runs * (next.pass + 1) / next.passes;
-  // Spread evenly: by the end of group g, (line1 - line0) · (g + 1) / count lines are fetched,
-  // counted in credits of 1 / count. Computed so, with two 64-bit divisions a group, perf put
-  // 4.6 % of the product's samples just after them (removing them: level in a microbenchmark).
-  size_t line = line0, run = run0, line_credit = 0, run_credit = 0;
+  const size_t units = lines * L::kRows, run_units = runs * L::kRows;
+  const size_t unit0 = units * next.pass / next.passes,
+               unit1 = units * (next.pass + 1) / next.passes;
+  const size_t run0 = run_units * next.pass / next.passes,
+               run1 = run_units * (next.pass + 1) / next.passes;
+  // Spread evenly, one line at a time: by the end of group g, (unit1 - unit0) · (g + 1) / count
+  // are fetched, counted in credits of 1 / count (no division in the loop: two 64-bit divisions
+  // a group once put 4.6 % of the product's samples just after them). With a line of every row at
+  // once (32 prefetches together in a 32-row block), 2B int4 prefill on an Intel Xeon ran
+  // 145-154 tokens/s against 147-158 so, in six pairs in turns (docs/benchmarks/xeon/stop59).
+  size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
   for (size_t g = 0; g < count; ++g) {
-    for (line_credit += line1 - line0; line_credit >= count; line_credit -= count, ++line) {
-      for (size_t r = 0; r < L::kRows; ++r) {
-        __builtin_prefetch(next.rows + r * p.w_row_bytes + line * 64, 0, 3);
-      }
+    for (unit_credit += unit1 - unit0; unit_credit >= count; unit_credit -= count, ++unit) {
+      const size_t r = unit % L::kRows, line = unit / L::kRows;
+      __builtin_prefetch(next.rows + r * p.w_row_bytes + line * 64, 0, 3);
     }
     for (run_credit += run1 - run0; run_credit >= count; run_credit -= count, ++run) {
-      for (size_t r = 0; r < L::kRows; ++r) {
-        const size_t g_run = std::min(run * kScaleGroups, next.count - 1);
-        __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
-      }
+      const size_t r = run % L::kRows,
+                   g_run = std::min(run / L::kRows * kScaleGroups, next.count - 1);
+      __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
     }
     const __m256i* block = packed + g * 8 * kHalves;
     if constexpr (!kIntegerRows) {
@@ -611,10 +613,13 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
       }
       next.count = std::min(kGroupsAtOnce, groups - next_g);
     }
+    // Passes of nearly equal size (64 tokens: 9 of 6 and 2 of 5, not 10 of 6 and 1 of 4): a
+    // pass of fewer tokens keeps fewer dot chains in flight.
     next.passes = (p.m + kTokens - 1) / kTokens;
-    for (size_t m = 0; m < p.m; m += kTokens) {
-      const size_t tokens = std::min(kTokens, p.m - m);
-      next.pass = m / kTokens;
+    for (size_t pass = 0; pass < next.passes; ++pass) {
+      const size_t m = p.m * pass / next.passes;
+      const size_t tokens = p.m * (pass + 1) / next.passes - m;
+      next.pass = pass;
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (g0 == 0) {
