@@ -493,7 +493,7 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   // are fetched, counted in credits of 1 / count (no division in the loop: two 64-bit divisions
   // a group once put 4.6 % of the product's samples just after them). A line of every row at once
   // (32 prefetches together in a 32-row block) was slower: 2B int4 prefill on an Intel Xeon,
-  // 145-154 against 147-158 tokens/s in six pairs in turns (docs/benchmarks/xeon/stop59).
+  // 145-154 against 150-158 tokens/s in six pairs in turns (docs/benchmarks/xeon/stop59).
   size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
   for (size_t g = 0; g < count; ++g) {
     for (unit_credit += unit1 - unit0; unit_credit >= count; unit_credit -= count, ++unit) {
