@@ -545,8 +545,9 @@ void check_token_invariance(Format format, const std::vector<GemmVariant>& varia
                             Scales scales = Scales::kPerGroup) {
   std::mt19937 rng(99);
   // 29 rows: a 16-row and an 8-row repacked block, a 1×4 tile and one row (avx512vnni); more
-  // than 8 tokens take 32-row blocks first, in passes of 6: 70 rows of 12 tokens (2 blocks and
-  // the tiles), 41 rows of 20 tokens (6 + 6 + 6 + 2 over a 32-row and an 8-row block, a row).
+  // than 8 tokens take 32-row blocks first, in passes of up to 6 of nearly equal size: 70 rows of
+  // 12 tokens (6 + 6 over 2 blocks, and the tiles), 41 rows of 20 tokens (5 + 5 + 5 + 5 over a
+  // 32-row and an 8-row block, a row).
   // Calls of 1 and 3 tokens take the tiles and the 16-row blocks, with the same bits.
   // AVX2 int4 prefill steps: 7; 5 + 4; 7 + 6 + 6 + 6 at its widest rows for eight (12,288
   // columns); 6 + 6; 8 + 8 with a part-block.
