@@ -50,6 +50,9 @@ class GriffinFile {
   const TensorView* find(const std::string& name) const;
 
   uint64_t file_bytes() const { return file_bytes_; }
+  // The bytes are a shared, read-only mapping of the file (not a copy, not a caller's buffer):
+  // pages dropped from it with MADV_DONTNEED come back from the file when read again.
+  bool file_mapped() const { return map_base_ != nullptr; }
   // Bytes of a kHugePageCopy that the OS backs with huge pages (0 for any other opening).
   size_t huge_page_bytes() const { return copy_ ? copy_->huge_page_bytes() : 0; }
   uint64_t data_offset() const { return data_offset_; }

@@ -612,6 +612,8 @@ int bench(int argc, char** argv) {
                               : o.model.power_of_two_activation_scales ? "power_of_two"
                                                                        : "per_group";
     out["weights_huge_page_bytes"] = info.weights_huge_page_bytes;
+    out["repack_weights"] = o.model.repack_weights;
+    out["weights_repacked_bytes"] = info.weights_repacked_bytes;
     out["xnnpack_bytes"] = usage.xnnpack_bytes;
     out["weights_streamed_bytes"] = plan.weights_streamed_bytes;
     out["weight_read_gb_per_s"] = bandwidth_gbs;
@@ -717,6 +719,12 @@ int bench(int argc, char** argv) {
       plan.total_bytes / 1e6, plan.model_bytes / 1e6, plan.weights_mapped_bytes / 1e6,
       o.model.huge_pages ? "copied" : "mapped", plan.session_bytes / 1e6,
       usage.xnnpack_bytes / 1e6);
+  if (o.model.repack_weights) {
+    std::printf("repacked weights: %.1f MB of int8 matrices%s\n", info.weights_repacked_bytes / 1e6,
+                info.weights_repacked_bytes == 0
+                    ? " (none: needs --int8-activations, int8 matrices and AVX-512 VNNI)"
+                    : "");
+  }
   if (o.model.huge_pages) {
     std::printf("huge pages: %.1f MB of the %.1f MB copy in 2 MB pages%s\n",
                 info.weights_huge_page_bytes / 1e6, file_bytes / 1e6,

@@ -33,6 +33,7 @@ ModelPtr open_model(const std::string& path, const ModelFlags& flags) {
   options.lock_weights = flags.lock_weights;
   options.huge_pages = flags.huge_pages;
   options.sleep_between_steps = flags.sleep_between_steps;
+  options.repack_weights = flags.repack_weights;
   options.max_batch = flags.max_batch;
   griffin_model* model = nullptr;
   check(griffin_model_open(path.c_str(), &options, &model), ("cannot open model " + path).c_str());

@@ -45,6 +45,7 @@ struct ModelFlags {
   bool lock_weights = false;
   bool huge_pages = false;
   bool sleep_between_steps = false;
+  bool repack_weights = false;
   int32_t max_batch = 0;
 };
 ModelPtr open_model(const std::string& path, const ModelFlags& flags);

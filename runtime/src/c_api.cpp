@@ -50,6 +50,7 @@ griffin_memory_plan to_c_plan(const griffin::ModelMemoryPlan& plan) {
   out->weights_mapped_bytes = plan.weights_mapped;
   out->weights_packed_bytes = plan.weights_packed;
   out->weights_prepared_bytes = plan.weights_prepared;
+  out->weights_repacked_bytes = plan.weights_repacked;
   out->model_bytes = plan.model_bytes();
   out->rglru_state_bytes = layout_bytes(plan.session, RegionKind::kRglruState);
   out->conv_state_bytes = layout_bytes(plan.session, RegionKind::kConvState);
@@ -188,6 +189,7 @@ griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_
       info->end_of_turn_id = tokenizer->piece_to_id(tok.end_of_turn);
     }
     info->weights_huge_page_bytes = model->model->file().huge_page_bytes();
+    info->weights_repacked_bytes = model->model->repacked_bytes();
     griffin::capi::write_output(full, caller);
     return GRIFFIN_OK;
   });
@@ -423,10 +425,10 @@ griffin_status griffin_model_memory_plan(const griffin_model* model,
         griffin::capi::output_size_ok(plan), nullptr,
         "griffin_model_memory_plan: set plan->struct_size to sizeof(griffin_memory_plan)");
     const griffin::Model& m = *model->model;
-    griffin::capi::write_output(
-        to_c_plan(griffin::plan_model_memory(m.config(), griffin::file_dtypes(m.file()),
-                                             session_options, m.plan_options())),
-        plan);
+    griffin::ModelMemoryPlan planned = griffin::plan_model_memory(
+        m.config(), griffin::file_dtypes(m.file()), session_options, m.plan_options());
+    planned.weights_repacked = m.repacked_bytes();
+    griffin::capi::write_output(to_c_plan(planned), plan);
     return GRIFFIN_OK;
   });
 }

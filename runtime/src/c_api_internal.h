@@ -118,6 +118,7 @@ inline griffin::ModelOptions model_options_from(const griffin_model_options& opt
   options.max_batch = opts.max_batch;
   options.sleep_between_steps = opts.sleep_between_steps;
   options.activation_scale = opts.activation_scale;
+  options.repack_weights = opts.repack_weights;
   return options;
 }
 

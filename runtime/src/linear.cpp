@@ -41,6 +41,7 @@ Linear& Linear::operator=(Linear&& other) noexcept {
     input_stride_ = other.input_stride_;
     output_stride_ = other.output_stride_;
     prepared_floats_ = other.prepared_floats_;
+    packed_ = other.packed_;
     operator_lock_ = std::move(other.operator_lock_);
     other.op_ = nullptr;
     other.created_ = false;
@@ -210,6 +211,14 @@ Result<Linear> Linear::create_block(const float* weight_in_out, const float* bia
   return linear;
 }
 
+void Linear::repack_blocks(RepackKernel repack, uint8_t* packed, size_t first, size_t count) const {
+  const size_t groups = padded_in() / 32;
+  for (size_t block = first; block < first + count; ++block) {
+    repack(weights_ + block * kRepackRows * row_bytes_, row_bytes_, groups,
+           packed + block * groups * kRepackGroupBytes);
+  }
+}
+
 GemmArgs Linear::gemm_args(size_t rows, const float* x, float* y,
                            const LinearContext& context) const {
   GemmArgs args;
@@ -221,6 +230,10 @@ GemmArgs Linear::gemm_args(size_t rows, const float* x, float* y,
   args.w = weights_;
   args.w_row_bytes = row_bytes_;
   args.w_scales = scales_;
+  if (packed_ != nullptr) {
+    args.w_packed = packed_;
+    args.w_packed_rows = repack_rows();
+  }
   args.bias = bias_;
   args.y = y;
   args.y_stride = output_stride_;

@@ -11,7 +11,8 @@
 //   kInt8Dynamic  -> our qd8-qs8w-gemm kernels (activations quantized on the fly);
 //   kInt4Dynamic  -> our qd8-qs4w-gemm kernels (activations quantized on the fly).
 // Our kernels read the mapped file directly: no copy, no packing, the weights stay shared
-// page cache.
+// page cache. The exception is opt-in: with repack_weights, kInt8Dynamic maps whose kernel reads
+// repacked rows (AVX-512 VNNI) are copied at load into its blocks (Model::repack_matrices).
 #pragma once
 
 #include <pthreadpool.h>
@@ -92,12 +93,29 @@ class Linear {
   // Bytes of the f32 copy made at load (kF32 blocks; 0 otherwise).
   size_t prepared_bytes() const { return prepared_floats_ * sizeof(float); }
 
+  // Repacking at load (repack_weights, GemmArgs::w_packed): a kInt8Dynamic map's first
+  // repack_rows() rows (whole blocks of kRepackRows), repack_bytes() bytes in all (0: none).
+  size_t repack_rows() const {
+    return engine_ == LinearEngine::kInt8Dynamic ? out_ / kRepackRows * kRepackRows : 0;
+  }
+  size_t repack_bytes() const { return repack_rows() * padded_in(); }
+  // Repacks blocks [first, first + count) of those rows with `repack` into `packed` (64-byte
+  // aligned, repack_bytes()), so that a pool can share the work.
+  void repack_blocks(RepackKernel repack, uint8_t* packed, size_t first, size_t count) const;
+  // From now on the kernels read the repacked rows at `packed` (kept while the map is used).
+  void use_repacked(const uint8_t* packed) { packed_ = packed; }
+  const uint8_t* weights() const { return weights_; }  // the rows as stored (mapped)
+  size_t row_bytes() const { return row_bytes_; }
+
  private:
   static Result<Linear> make_xnnpack(const float* weight, const float* bias, size_t in, size_t out,
                                      size_t input_stride, size_t output_stride, uint32_t flags,
                                      const std::string& name);
 
   GemmArgs gemm_args(size_t rows, const float* x, float* y, const LinearContext& context) const;
+  size_t padded_in() const {
+    return static_cast<size_t>(padded_columns(static_cast<int64_t>(in_)));
+  }
   GemmKernel kernel_for(const LinearContext& context) const;
   // run() and run_shared_input() of maps (1..kMaxSharedInputCalls) of our kernels with one
   // engine and input: x quantized once if they quantize it, then one pool call over their rows.
@@ -116,10 +134,11 @@ class Linear {
   const uint8_t* weights_ = nullptr;  // mapped rows (bf16 / int8 / int4)
   const uint8_t* scales_ = nullptr;   // mapped scales (int8 / int4)
   size_t row_bytes_ = 0;
-  const float* bias_ = nullptr;  // mapped f32 bias or null
-  size_t input_stride_ = 0;      // floats between activation rows (in_ unless a block)
-  size_t output_stride_ = 0;     // floats between output rows (out_ unless a block)
-  size_t prepared_floats_ = 0;   // kF32: [out, in] weights, then [out] bias, at weights_
+  const float* bias_ = nullptr;      // mapped f32 bias or null
+  size_t input_stride_ = 0;          // floats between activation rows (in_ unless a block)
+  size_t output_stride_ = 0;         // floats between output rows (out_ unless a block)
+  size_t prepared_floats_ = 0;       // kF32: [out, in] weights, then [out] bias, at weights_
+  const uint8_t* packed_ = nullptr;  // repack_rows() rows repacked at load, or null
   std::unique_ptr<std::mutex> operator_lock_;  // kXnnpack: setup binds buffers to the operator
 };
 

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <optional>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "plan/memory_plan.h"
 #include "runtime/src/batch_decode.h"
 #include "runtime/src/xnn_memory.h"
@@ -164,12 +167,76 @@ Status Model::prepare(const ModelOptions& options) {
     if (w.type == BlockType::kRecurrent) gate_region += layer_gate_floats;
   }
   xnnpack_bytes_ = xnn_memory_stats().current_bytes - xnnpack_before;
+  if (options.repack_weights) GRF_RETURN_IF_ERROR(repack_matrices(options));
   if (options.max_batch > 0) {
     GRF_ASSIGN_OR_RETURN(batch_, BatchDecoder::create(*this));
   }
   const TokenizerInfo& tok = tokenizer_info();
   if (!tok.sentencepiece_model.empty()) {
     GRF_ASSIGN_OR_RETURN(tokenizer_, Tokenizer::load(tok.sentencepiece_model));
+  }
+  return Status::ok_status();
+}
+
+namespace {
+
+// One matrix to repack, a block of kRepackRows rows per pool task (Model::repack_matrices).
+struct RepackTask {
+  RepackKernel repack;
+  const Linear* map;
+  uint8_t* packed;  // its repacked rows
+};
+
+void run_repack(void* context, size_t block) {
+  const RepackTask* task = static_cast<const RepackTask*>(context);
+  task->map->repack_blocks(task->repack, task->packed, block, 1);
+}
+
+}  // namespace
+
+Status Model::repack_matrices(const ModelOptions& options) {
+  const RepackKernel repack = kernels_.int8_activations ? kernels_.qs8.repack : nullptr;
+  if (repack == nullptr) return Status::ok_status();  // no kernel here reads repacked rows
+  std::vector<Linear*> maps;
+  uint64_t bytes = 0;
+  for (LayerWeights& w : layers_) {
+    for (Linear* map : {&w.linear_y, &w.linear_x, &w.linear_out, &w.q_proj, &w.k_proj, &w.v_proj,
+                        &w.o_proj, &w.mlp_gate, &w.mlp_up, &w.mlp_down}) {
+      if (map->repack_rows() == 0) continue;
+      maps.push_back(map);
+      bytes += map->repack_bytes();
+    }
+  }
+  if (bytes == 0) return Status::ok_status();
+  plan_.weights_repacked = bytes;
+  GRF_CHECK(options.max_memory_bytes == 0 || plan_.model_bytes() <= options.max_memory_bytes,
+            kOutOfMemory,
+            "the model needs %llu bytes with its int8 matrices repacked (%llu of them, "
+            "repack_weights), more than the allowed max_memory_bytes %llu",
+            (unsigned long long)plan_.model_bytes(), (unsigned long long)bytes,
+            (unsigned long long)options.max_memory_bytes);
+  // Whole 1 KB groups of 32 rows: a multiple of sizeof(float).
+  GRF_ASSIGN_OR_RETURN(repacked_, StreamedFloats::allocate(bytes / sizeof(float)));
+  // The stored rows are no longer read once repacked: from a mapping (not locked) each matrix
+  // gives its pages back right away, so the resident set never holds both copies of more than
+  // one matrix (the pages stay in the page cache, which the OS may reclaim). Copies
+  // (copy_weights, huge_pages) keep theirs.
+  const bool give_back = file_->file_mapped() && !options.lock_weights;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uint8_t* packed = reinterpret_cast<uint8_t*>(repacked_.data());
+  for (Linear* map : maps) {
+    RepackTask task{repack, map, packed};
+    pthreadpool_parallelize_1d(threadpool_, run_repack, &task, map->repack_rows() / kRepackRows, 0);
+    map->use_repacked(packed);
+    packed += map->repack_bytes();
+    if (!give_back) continue;
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(map->weights());
+    const uintptr_t end = begin + map->repack_rows() * map->row_bytes();
+    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  }
+  if (options.lock_weights) {
+    GRF_RETURN_IF_ERROR(repacked_resident_.hold(repacked_.data(), bytes, false, true));
   }
   return Status::ok_status();
 }

@@ -50,6 +50,9 @@ struct ModelOptions {
   bool lock_weights = false;         // mlock the weights until the model closes
   int64_t max_batch = 0;             // largest batch decode (its arena is made at open); 0 = none
   bool sleep_between_steps = false;  // the pool's workers sleep after each long step
+  // int8 matrices run with int8 activations are repacked at load where the kernel can read them
+  // so (GemmArgs::w_packed: AVX-512 VNNI); elsewhere nothing happens.
+  bool repack_weights = false;
   // The shortest step after which they do (tests set 0 to make every step count as long).
   std::chrono::nanoseconds sleep_after_steps_of = WorkersSleepAfter::kLongStep;
 };
@@ -99,17 +102,25 @@ class Model {
   size_t gate_huge_page_bytes() const { return gate_floats_.huge_page_bytes(); }
   const float* gate_floats() const { return gate_floats_.data(); }
   // Bytes of weights pinned by lock_weights (whole pages; 0 without it).
-  size_t locked_bytes() const { return resident_.locked_bytes(); }
+  size_t locked_bytes() const {
+    return resident_.locked_bytes() + repacked_resident_.locked_bytes();
+  }
+  // Bytes of the matrices repacked at load (repack_weights; 0 when nothing was).
+  uint64_t repacked_bytes() const { return plan_.weights_repacked; }
 
  private:
   Model() = default;
   Status prepare(const ModelOptions& options);
   // `gate_region`: where a recurrent layer puts its gate blocks (gate_floats_).
   Status prepare_layer(int64_t layer, float* gate_region, LayerWeights* weights);
+  // repack_weights: the int8 matrices the kernel can read repacked, copied so once.
+  Status repack_matrices(const ModelOptions& options);
 
   std::unique_ptr<GriffinFile> file_;
-  ResidentWeights resident_;    // after file_: unlocked before the file is unmapped
-  StreamedFloats gate_floats_;  // every layer's gate blocks (streamed_floats.h)
+  ResidentWeights resident_;           // after file_: unlocked before the file is unmapped
+  StreamedFloats gate_floats_;         // every layer's gate blocks (streamed_floats.h)
+  StreamedFloats repacked_;            // the matrices repacked at load (repack_weights), as bytes
+  ResidentWeights repacked_resident_;  // after repacked_: unlocked before it is freed
   std::vector<LayerWeights> layers_;
   const TensorView* embedding_ = nullptr;
   QuantLayout embedding_layout_;

@@ -48,7 +48,8 @@ std::map<std::string, Layout> actual_layouts() {
        GRF_FIELD(griffin_model_options, lock_weights), GRF_FIELD(griffin_model_options, max_batch),
        GRF_FIELD(griffin_model_options, huge_pages),
        GRF_FIELD(griffin_model_options, sleep_between_steps),
-       GRF_FIELD(griffin_model_options, activation_scale)}};
+       GRF_FIELD(griffin_model_options, activation_scale),
+       GRF_FIELD(griffin_model_options, repack_weights)}};
   layouts["griffin_model_info"] = {sizeof(griffin_model_info),
                                    {GRF_FIELD(griffin_model_info, struct_size),
                                     GRF_FIELD(griffin_model_info, width),
@@ -72,7 +73,8 @@ std::map<std::string, Layout> actual_layouts() {
                                     GRF_FIELD(griffin_model_info, tokenizer_pieces),
                                     GRF_FIELD(griffin_model_info, start_of_turn_id),
                                     GRF_FIELD(griffin_model_info, end_of_turn_id),
-                                    GRF_FIELD(griffin_model_info, weights_huge_page_bytes)}};
+                                    GRF_FIELD(griffin_model_info, weights_huge_page_bytes),
+                                    GRF_FIELD(griffin_model_info, weights_repacked_bytes)}};
   layouts["griffin_session_options"] = {
       sizeof(griffin_session_options),
       {GRF_FIELD(griffin_session_options, struct_size),
@@ -104,7 +106,8 @@ std::map<std::string, Layout> actual_layouts() {
        GRF_FIELD(griffin_memory_plan, weights_streamed_bytes),
        GRF_FIELD(griffin_memory_plan, counters_bytes),
        GRF_FIELD(griffin_memory_plan, session_used_bytes),
-       GRF_FIELD(griffin_memory_plan, state_bytes)}};
+       GRF_FIELD(griffin_memory_plan, state_bytes),
+       GRF_FIELD(griffin_memory_plan, weights_repacked_bytes)}};
   layouts["griffin_memory_usage"] = {
       sizeof(griffin_memory_usage),
       {GRF_FIELD(griffin_memory_usage, struct_size), GRF_FIELD(griffin_memory_usage, xnnpack_bytes),

@@ -37,6 +37,8 @@ struct GemmVariant {
   // is faster on one vendor's cores and slower on another's, with the same ISA). Tests run
   // every variant the CPU's ISAs allow, whatever this says.
   bool (*only_where)() = nullptr;
+  // Null, or how this variant repacks weights at load (GemmArgs::w_packed, repack_weights).
+  RepackKernel repack = nullptr;
 };
 
 // Whether the CPU's first core is an Intel one (cpuinfo; false when unknown).

@@ -45,9 +45,15 @@ struct GemmArgs {
   const uint8_t* w = nullptr;  // weight rows, `w_row_bytes` apart
   size_t w_row_bytes = 0;
   const uint8_t* w_scales = nullptr;  // int8: f32 [n]; int4: f16 [n, kp / 32]
-  const float* bias = nullptr;        // [n] or null
-  float* y = nullptr;                 // [m, y_stride]
-  size_t y_stride = 0;                // floats
+  // qd8-qs8w avx512vnni, a model opened with repack_weights: rows [0, w_packed_rows) (a multiple
+  // of 32) repacked once at load (grf_qd8_qs8w_repack__avx512vnni, qd8-vnni-rows.h
+  // repack_rows32), 32 rows a block, kp · 32 bytes each. The kernel then reads them there for
+  // every call, decode included, and the rows as stored only past w_packed_rows. Null otherwise.
+  const uint8_t* w_packed = nullptr;
+  size_t w_packed_rows = 0;
+  const float* bias = nullptr;  // [n] or null
+  float* y = nullptr;           // [m, y_stride]
+  size_t y_stride = 0;          // floats
   // f32-qs8w, decoded tokens: the x86 variants may round the activations to int16, each token on
   // its own (x86-int16-decode.h and, for batches of six or more, x86-int16-prefill.h: blocks of
   // 1,024 columns, any number of tokens, on AVX2 and AVX-512F; x86-int16-vnni-decode.h: the same
@@ -64,11 +70,18 @@ struct GemmArgs {
   // decode up to four tokens in 512-bit vectors on the stored rows, qd8-avx512-decode.h, and
   // prefill on repacked blocks). Except there, each token of a batch of up to four gets its lone
   // bits (larger batches: to float rounding), and prefill chunking changes no bit; qd8-qs4w avx2
-  // gives a token the same bits alone, in any batch and in any prefill chunk.
+  // gives a token the same bits alone, in any batch and in any prefill chunk, and so does
+  // qd8-qs8w avx512vnni on rows repacked at load (w_packed).
   bool decode = false;
 };
 
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
+// Repacks 32 weight rows once at load into the layout a kernel reads through GemmArgs::w_packed
+// (a model opened with repack_weights): kRepackRows rows of `groups` groups, `row_bytes` apart,
+// into groups · kRepackGroupBytes bytes at `out` (64-byte aligned).
+using RepackKernel = void (*)(const uint8_t* w, size_t row_bytes, size_t groups, uint8_t* out);
+constexpr size_t kRepackRows = 32;
+constexpr size_t kRepackGroupBytes = 32 * 32;
 
 // With per-token activation scales, int8 rows (one weight scale a row) may be summed whole in
 // int32 (GemmArgs::aq_token_scales): each product of an unsigned weight byte and an int8
@@ -156,6 +169,11 @@ GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx512f);
 GRF_DECLARE_GEMM(grf_f32_qs8w_gemm_ukernel__avx512vnni);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx512vnni);
+// Repacks 32 int8 rows (`groups` groups of 32, `row_bytes` apart) into the kp · 32 bytes at
+// `out` (64-byte aligned) that grf_qd8_qs8w_gemm_ukernel__avx512vnni reads through
+// GemmArgs::w_packed (RepackKernel).
+void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, size_t groups,
+                                     uint8_t* out);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx512vnni);
 #endif

@@ -15,7 +15,13 @@
 //     faster without them (64 tokens: 1-3 %);
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
-// So prefill chunking changes no bit. The 256-bit tiles of qd8-x86-tile.h paid a conversion and
+// So prefill chunking changes no bit. int8 rows repacked once at load (GemmArgs::w_packed, a model
+// opened with repack_weights) skip that repack: their 32-row blocks are read where repack_rows32
+// put them, by every call, decode included (so a decoded token gets its prefill's bits), with a
+// 16-row half where a task's rows start or end mid-block. Repacked per call, a 64-token chunk
+// spent about 12 % of an int8 product on it on an Intel Xeon; there 2B int8 prefill with int8
+// activations ran 14-28 % faster repacked at load (docs/quantization.md "Repacked weights").
+// The 256-bit tiles of qd8-x86-tile.h paid a conversion and
 // an FMA per (token, row, group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against
 // llama.cpp's ~100 with its repacked Q4_0 (now ~150). Decode of up to four tokens
 // (GemmArgs::decode) runs 512-bit vectors over the stored rows instead (qd8-avx512-decode.h):
@@ -451,7 +457,23 @@ struct NextRepack {
   const uint8_t* scales = nullptr;  // int4: that row's scale of that group; null: none
   size_t count = 0;                 // groups
   size_t pass = 0, passes = 1;      // the share of this pass of tokens
+  // Weights repacked at load (GemmArgs::w_packed): the next block is `count` groups of packed
+  // vectors from `rows` on, one run of lines.
+  bool contiguous = false;
+  // Repacked at load and one pass over the block (a decode step, a batch of up to 6 tokens):
+  // instead, each group prefetches the group kStreamAheadGroups on from `stream` (this block's
+  // first line), one stream of lines whatever the blocks.
+  const uint8_t* stream = nullptr;
 };
+
+// 16 KB ahead. 2B int8 decode with per-token int8 activations on an Intel Xeon, in turns
+// (tokens/s): the next block spread over this one's groups as in prefill 8.1-9.5, 16 groups
+// ahead 8.8-10.8, 8 ahead 8.9-9.7, 32 ahead 7.6-9.4, the stored rows' decode kernel 8.6-10.2.
+constexpr size_t kStreamAheadGroups = 16;
+
+// A group of a 32-row block repacked at load (repack_rows32; kRepackGroupBytes: 32 rows of 32
+// one-byte values), in vectors.
+constexpr size_t kPrepackedGroup = kRepackGroupBytes / sizeof(__m256i);
 
 // Tokens m0..m0+MR-1 of a block's L::kRows rows over groups g0..g0+count-1, from the packed
 // block. `w_scales` [count][kRows] (int4 only). The accumulators start from and go back to
@@ -459,7 +481,8 @@ struct NextRepack {
 // kPerToken (GemmArgs::aq_token_scales): `partial` holds the unscaled sums, for int8 rows as
 // exact int32 (carried across groups in the dot chains and across blocks in `partial`).
 // kPowerOfTwo: the chains start from `pow2`'s starts, and its biases come off their sums.
-template <typename Rows, typename L, size_t MR, ActivationScales kScales>
+// kSpread 2: a 16-row half of a 32-row block repacked at load, its vectors every other one.
+template <typename Rows, typename L, size_t MR, ActivationScales kScales, size_t kSpread = 1>
 inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m256i* packed,
                           const float* w_scales, size_t m0, size_t g0, size_t count,
                           const NextRepack& next, const PowerOfTwoStarts& pow2, float* partial) {
@@ -467,7 +490,7 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   constexpr bool kPowerOfTwo = kScales == ActivationScales::kPowerOfTwo;
   constexpr size_t kGroupsPerLine = 64 / Rows::kGroupBytes;
   constexpr size_t kScaleGroups = 16;  // one prefetch per 32 bytes of a row's f16 scales
-  constexpr size_t kHalves = L::kRows / 8;
+  constexpr size_t kHalves = L::kRows / 8 * kSpread;
   const size_t groups = p.kp / 32;
   // int8 rows with per-token scales: one exact int32 sum a row, no float step per group.
   constexpr bool kIntegerRows = kTokenScales && !Rows::kGroupScales;
@@ -484,7 +507,9 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       next.rows != nullptr ? (next.count + kGroupsPerLine - 1) / kGroupsPerLine : 0;
   // Runs of 16 groups, and one at the last group: every line is met however the scales align.
   const size_t runs = next.scales != nullptr ? next.count / kScaleGroups + 1 : 0;
-  const size_t units = lines * L::kRows, run_units = runs * L::kRows;
+  // Repacked at load: the lines of the whole 32-row block's groups, one after another.
+  const size_t units = next.contiguous ? next.count * kRepackGroupBytes / 64 : lines * L::kRows;
+  const size_t run_units = runs * L::kRows;
   const size_t unit0 = units * next.pass / next.passes,
                unit1 = units * (next.pass + 1) / next.passes;
   const size_t run0 = run_units * next.pass / next.passes,
@@ -497,6 +522,10 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
   for (size_t g = 0; g < count; ++g) {
     for (unit_credit += unit1 - unit0; unit_credit >= count; unit_credit -= count, ++unit) {
+      if (next.contiguous) {
+        __builtin_prefetch(next.rows + unit * 64, 0, 3);
+        continue;
+      }
       const size_t r = unit % L::kRows, line = unit / L::kRows;
       __builtin_prefetch(next.rows + r * p.w_row_bytes + line * 64, 0, 3);
     }
@@ -506,6 +535,9 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
     }
     const __m256i* block = packed + g * 8 * kHalves;
+    if (next.stream != nullptr) {
+      prefetch_lines(next.stream + (g + kStreamAheadGroups) * kRepackGroupBytes, kRepackGroupBytes);
+    }
     if constexpr (!kIntegerRows) {
       // The even chain starts from -offset: the sum of the chains is then the exact group dot,
       // an integer subtraction a (token, group) fewer (2B int4 prefill, per-token scales: faster
@@ -552,26 +584,40 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
 }
 
 // packed_tokens for a pass of `tokens` (1..MR) tokens.
-template <typename Rows, typename L, ActivationScales kScales, size_t MR = L::kTokens>
+template <typename Rows, typename L, ActivationScales kScales, size_t kSpread,
+          size_t MR = L::kTokens>
 inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* offsets,
                               const __m256i* packed, const float* w_scales, size_t m0, size_t g0,
                               size_t count, const NextRepack& next, const PowerOfTwoStarts& pow2,
                               float* partial) {
   if constexpr (MR > 1) {
     if (tokens < MR) {
-      packed_token_pass<Rows, L, kScales, MR - 1>(tokens, p, offsets, packed, w_scales, m0, g0,
-                                                  count, next, pow2, partial);
+      packed_token_pass<Rows, L, kScales, kSpread, MR - 1>(tokens, p, offsets, packed, w_scales, m0,
+                                                           g0, count, next, pow2, partial);
       return;
     }
   }
-  packed_tokens<Rows, L, MR, kScales>(p, offsets, packed, w_scales, m0, g0, count, next, pow2,
-                                      partial);
+  packed_tokens<Rows, L, MR, kScales, kSpread>(p, offsets, packed, w_scales, m0, g0, count, next,
+                                               pow2, partial);
+}
+
+// Repacks 32 rows of `groups` groups (`row_bytes` apart from `w`) into `out` (64-byte aligned,
+// groups · 1 KB), as packed_rows<Lanes32> would repack them for each call: done once at load for
+// a model opened with repack_weights (GemmArgs::w_packed).
+template <typename Rows>
+inline void repack_rows32(const uint8_t* w, size_t row_bytes, size_t groups, uint8_t* out) {
+  __m512i* packed = reinterpret_cast<__m512i*>(out);
+  Rows::repack16(w, row_bytes, 0, groups, packed, 2);
+  Rows::repack16(w + 16 * row_bytes, row_bytes, 0, groups, packed + 1, 2);
 }
 
 // Prefill: rows [n0, n0 + L::kRows) for every token; the caller's rows end at n_end.
-template <typename Rows, typename L, ActivationScales kScales>
+// `prepacked`: these rows' groups as repacked at load (GemmArgs::w_packed), read there instead
+// of repacked here; with kSpread 2, one 16-row half of a 32-row block (its vectors every other
+// one). The next block then follows it in memory.
+template <typename Rows, typename L, ActivationScales kScales, size_t kSpread = 1>
 inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTwoStarts& pow2,
-                        size_t n0, size_t n_end) {
+                        size_t n0, size_t n_end, const __m256i* prepacked = nullptr) {
   constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
   constexpr size_t kRows = L::kRows;
   constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;  // 64 KB of packed weights
@@ -582,16 +628,19 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   float partial[kTokens * kRows];
   for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
     const size_t count = std::min(kGroupsAtOnce, groups - g0);
-    if constexpr (kRows == 32) {
-      Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
-                     reinterpret_cast<__m512i*>(packed), 2);
-      Rows::repack16(weight_row<uint8_t>(p, n0 + 16), p.w_row_bytes, g0, count,
-                     reinterpret_cast<__m512i*>(packed) + 1, 2);
-    } else if constexpr (kRows == 16) {
-      Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
-                     reinterpret_cast<__m512i*>(packed));
-    } else {
-      repack_rows<Rows>(p, n0, g0, count, packed);
+    const __m256i* block = prepacked != nullptr ? prepacked + g0 * kPrepackedGroup : packed;
+    if (prepacked == nullptr) {
+      if constexpr (kRows == 32) {
+        Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
+                       reinterpret_cast<__m512i*>(packed), 2);
+        Rows::repack16(weight_row<uint8_t>(p, n0 + 16), p.w_row_bytes, g0, count,
+                       reinterpret_cast<__m512i*>(packed) + 1, 2);
+      } else if constexpr (kRows == 16) {
+        Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
+                       reinterpret_cast<__m512i*>(packed));
+      } else {
+        repack_rows<Rows>(p, n0, g0, count, packed);
+      }
     }
     if constexpr (Rows::kGroupScales) {
       if constexpr (kRows == 32) {
@@ -606,7 +655,17 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     NextRepack next;
     const bool last = g0 + count == groups;  // these rows' last block of groups
     const size_t next_n = last ? n0 + kRows : n0, next_g = last ? 0 : g0 + count;
-    if (next_n < n_end) {
+    const size_t passes = (p.m + kTokens - 1) / kTokens;
+    if (prepacked != nullptr && passes == 1) {
+      // Prefetched even past the task's rows: prefetches never fault.
+      next.stream =
+          reinterpret_cast<const uint8_t*>(reinterpret_cast<uintptr_t>(block) & ~uintptr_t{63});
+    } else if (prepacked != nullptr) {
+      // The next block follows this one (or the next 32 rows' first follows these rows' last).
+      next.rows = reinterpret_cast<const uint8_t*>(block + count * kPrepackedGroup);
+      next.contiguous = true;
+      next.count = std::min(kGroupsAtOnce, groups - next_g);
+    } else if (next_n < n_end) {
       next.rows = weight_row<uint8_t>(p, next_n) + next_g * Rows::kGroupBytes;
       if constexpr (Rows::kGroupScales) {
         next.scales = p.w_scales + (next_n * groups + next_g) * sizeof(uint16_t);
@@ -615,7 +674,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     }
     // Passes of nearly equal size (64 tokens: 9 of 6 and 2 of 5, not 10 of 6 and 1 of 4): a
     // pass of fewer tokens keeps fewer dot chains in flight.
-    next.passes = (p.m + kTokens - 1) / kTokens;
+    next.passes = passes;
     for (size_t pass = 0; pass < next.passes; ++pass) {
       const size_t m = p.m * pass / next.passes;
       const size_t tokens = p.m * (pass + 1) / next.passes - m;
@@ -628,8 +687,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      packed_token_pass<Rows, L, kScales>(tokens, p, offsets, packed, w_scales, m, g0, count, next,
-                                          pow2, partial);
+      packed_token_pass<Rows, L, kScales, kSpread>(tokens, p, offsets, block, w_scales, m, g0,
+                                                   count, next, pow2, partial);
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (!last) {  // the partial sums as they are (int32 for int8 rows with token scales)
@@ -741,6 +800,28 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTw
                       size_t n_begin, size_t n_end) {
   constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
   size_t n = n_begin;
+  if (p.w_packed != nullptr) {
+    // Repacked at load: 32-row blocks for any number of tokens (no repack to spread over them),
+    // and a 16-row half where a task starts or ends mid-block (its rows are cut in 16s).
+    const size_t packed_end = std::min(n_end, p.w_packed_rows);
+    const size_t groups = p.kp / 32;
+    const auto block_of = [&](size_t row) {
+      return reinterpret_cast<const __m256i*>(p.w_packed) + row / 32 * groups * kPrepackedGroup;
+    };
+    if (n % 32 == 16 && n + 16 <= packed_end) {
+      packed_rows<Rows, Lanes16, kScales, 2>(p, offsets, pow2, n, n_end, block_of(n) + 2);
+      n += 16;
+    }
+    if (n % 32 == 0) {
+      for (; n + 32 <= packed_end; n += 32) {
+        packed_rows<Rows, Lanes32, kScales>(p, offsets, pow2, n, n_end, block_of(n));
+      }
+      if (n + 16 <= packed_end) {
+        packed_rows<Rows, Lanes16, kScales, 2>(p, offsets, pow2, n, n_end, block_of(n));
+        n += 16;
+      }
+    }
+  }
   if (p.m > kTokensPerPass) {
     // A call of up to 8 tokens (a decode batch) keeps to 16-row blocks, one pass each: as 32-row
     // blocks in passes of 6 + 2, a batch of 8 of 2B int4 decoded 13 % slower (56 -> 49 tokens/s).
@@ -823,7 +904,7 @@ constexpr size_t kMaxTiledDecodeTokens = 4;
 // of up to kMaxTiledDecodeTokens: the caller then uses its tiles.
 template <typename Rows>
 inline bool vnni_repacked(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  if (p.decode && p.m <= kMaxTiledDecodeTokens) return false;
+  if (p.decode && p.m <= kMaxTiledDecodeTokens && p.w_packed == nullptr) return false;
   if (p.kp == 0) return false;
   const bool token_scales = p.aq_token_scales && (Rows::kGroupScales || p.kp <= kMaxTokenScaleKp);
   const PowerOfTwoStarts none;

@@ -7,7 +7,8 @@
 // decodes as it prefills. Rows of more than 8192 groups (none in RecurrentGemma) prefill on the
 // 256-bit tiles of qd8-x86-tile.h. Decode batches of five or more with one activation scale per
 // token sum each row whole in int32 on the rows as stored (qd8-qs8w-avx512-token.h), with the
-// bits of their prefill.
+// bits of their prefill. Rows repacked at load (GemmArgs::w_packed, repack_weights) are read
+// repacked by every call, decode too, with the bits of their prefill.
 #include "runtime/src/kernels/qd8-qs8w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-qs8w-avx512-token.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
@@ -20,6 +21,10 @@ namespace griffin {
 static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
 
 void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  if (p.w_packed != nullptr) {  // repacked at load: every call reads the packed blocks
+    if (p.m > 0) vnni_repacked<Int8Rows>(p, n_begin, n_end);
+    return;
+  }
   if (p.decode && p.m <= kMaxTiledDecodeTokens && Avx512Decode<Int8Decode>::fits(p)) {
     if (p.m > 0) Avx512Decode<Int8Decode>::run(p, n_begin, n_end);
     return;
@@ -31,6 +36,11 @@ void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, si
   if (!vnni_repacked<Int8Rows>(p, n_begin, n_end)) {
     TiledGemm<Qs8Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
   }
+}
+
+void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, size_t groups,
+                                     uint8_t* out) {
+  repack_rows32<Int8Rows>(w, row_bytes, groups, out);
 }
 
 }  // namespace griffin
