@@ -16,8 +16,10 @@
 # seconds), else to the build directory, and are removed at the end. Every run uses --prefault.
 # int8 is also measured with --int8-activations, with and without --per-token-activation-scales
 # and --power-of-two-activation-scales, and int4 with each (docs/quantization.md "Activation
-# scales"). --huge-pages also measures each dtype with the weights copied into 2 MB pages (config
-# "<dtype>-huge-pages"; docs/memory.md "Huge pages").
+# scales"), and the per-token one with the matrices repacked at open (--repack-weights: config
+# "int8-activations-per-token-repacked"; docs/quantization.md "Repacked weights"). --huge-pages
+# also measures each dtype with the weights copied into 2 MB pages (config "<dtype>-huge-pages";
+# docs/memory.md "Huge pages").
 # GRIFFIN_MAX_ISA=avx2 (or another ISA) in the environment caps the kernels of every run, so an
 # AVX-512 machine can measure the AVX2 path too (docs/quantization.md).
 # The machine should be otherwise idle.
@@ -95,7 +97,8 @@ for dtype in $dtypes; do
   configs=("$dtype:")
   [[ $dtype == int8 ]] && configs+=("int8-activations:--int8-activations"
     "int8-activations-per-token:--int8-activations --per-token-activation-scales"
-    "int8-activations-power-of-two:--int8-activations --power-of-two-activation-scales")
+    "int8-activations-power-of-two:--int8-activations --power-of-two-activation-scales"
+    "int8-activations-per-token-repacked:--int8-activations --per-token-activation-scales --repack-weights")
   [[ $dtype == int4 ]] && configs+=("int4-per-token:--per-token-activation-scales"
     "int4-power-of-two:--power-of-two-activation-scales")
   ((huge_pages)) && configs+=("$dtype-huge-pages:--huge-pages")

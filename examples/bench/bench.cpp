@@ -489,7 +489,9 @@ int bench(int argc, char** argv) {
   const std::unique_ptr<BandwidthProbe> probe =
       o.roofline ? BandwidthProbe::start(o.model.threads, o.model.huge_pages, o.model_path)
                  : nullptr;
+  const Clock::time_point open_start = Clock::now();
   ModelPtr model = open_model(o.model_path, o.model);
+  const double open_seconds = seconds_between(open_start, Clock::now());
   const griffin_model_info info = model_info(model.get());
   const size_t vocab = static_cast<size_t>(info.vocab_size);
   std::error_code error;
@@ -593,6 +595,7 @@ int bench(int argc, char** argv) {
     out["vocab_size"] = info.vocab_size;
     out["prompt_tokens"] = o.prompt_tokens;
     out["prefill_seconds"] = r.prefill_seconds;
+    out["open_seconds"] = open_seconds;
     out["prefill_tokens_per_s"] = prefill_rate;
     out["decode_tokens"] = o.decode_tokens;
     out["decode_seconds"] = r.decode_seconds;
@@ -663,9 +666,9 @@ int bench(int argc, char** argv) {
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  std::printf("model: %s (%.1f MB), %d layers, width %d, vocab %d, %d thread%s\n",
+  std::printf("model: %s (%.1f MB), %d layers, width %d, vocab %d, %d thread%s, opened in %.2f s\n",
               o.model_path.c_str(), static_cast<double>(file_bytes) / 1e6, info.depth, info.width,
-              info.vocab_size, info.num_threads, info.num_threads == 1 ? "" : "s");
+              info.vocab_size, info.num_threads, info.num_threads == 1 ? "" : "s", open_seconds);
   std::printf("prefill: %d tokens in %.2f ms: %.1f tokens/s (chunk %d)\n", o.prompt_tokens,
               r.prefill_seconds * 1e3, prefill_rate, o.chunk == 0 ? 64 : o.chunk);
   std::printf(
