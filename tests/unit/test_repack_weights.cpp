@@ -52,8 +52,10 @@ uint64_t expected_repacked_bytes(const ModelConfig& c) {
 }
 
 griffin_model* open_with(const std::string& path, bool repack, int32_t scale,
-                         uint64_t max_memory = 0, griffin_status expect = GRIFFIN_OK) {
+                         uint64_t max_memory = 0, griffin_status expect = GRIFFIN_OK,
+                         bool copy_weights = false) {
   griffin_model_options options = griffin_model_default_options();
+  options.copy_weights = copy_weights;
   options.num_threads = 2;
   options.int8_activations = true;
   options.activation_scale = scale;
@@ -186,6 +188,26 @@ TEST_CASE("repack_weights gives a batch of up to four each session's lone bits",
     griffin_session_destroy(alone[i]);
   }
   griffin_model_close(model);
+}
+
+TEST_CASE("repack_weights repacks a private copy too, with the same bits", "[memory][repack]") {
+  // copy_weights reads the file into private memory, whose pages the repack must leave alone
+  // (only a file mapping gives them back).
+  TempDir dir;
+  const std::string path = write_model(dir, DType::kInt8);
+  griffin_model* stored = open_with(path, false, GRIFFIN_ACTIVATION_SCALE_PER_GROUP);
+  griffin_model* copied =
+      open_with(path, true, GRIFFIN_ACTIVATION_SCALE_PER_GROUP, 0, GRIFFIN_OK, true);
+  CHECK(info_of(copied).weights_repacked_bytes ==
+        (runs_repacked_kernel(copied) ? expected_repacked_bytes(tiny_config_with(kWidths)) : 0));
+  griffin_session *a = nullptr, *b = nullptr;
+  REQUIRE(griffin_session_create(stored, nullptr, nullptr, 0, &a) == GRIFFIN_OK);
+  REQUIRE(griffin_session_create(copied, nullptr, nullptr, 0, &b) == GRIFFIN_OK);
+  CHECK(prefill_logits(copied, b) == prefill_logits(stored, a));
+  griffin_session_destroy(a);
+  griffin_session_destroy(b);
+  griffin_model_close(stored);
+  griffin_model_close(copied);
 }
 
 TEST_CASE("repack_weights counts against max_memory_bytes and skips what it cannot repack",
