@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 
 #include "converter/convert.h"
@@ -23,6 +24,14 @@ inline std::string convert_fixture(const TempDir& dir, const std::string& name,
       convert_checkpoint(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/" + name, path, options)
           .ok());
   return path;
+}
+
+inline griffin_model_info model_info(const griffin_model* model) {
+  griffin_model_info info;
+  std::memset(&info, 0, sizeof info);
+  info.struct_size = sizeof info;
+  REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
+  return info;
 }
 
 inline griffin_model* open_model(const std::string& path) {

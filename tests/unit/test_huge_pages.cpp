@@ -16,6 +16,7 @@
 
 #include "format/private_copy.h"
 #include "griffin/griffin.h"
+#include "tests/support/fixture_models.h"
 #include "tests/support/proc_smaps.h"
 #include "tests/support/small_models.h"
 #include "tests/support/test_files.h"
@@ -43,14 +44,6 @@ std::vector<float> run(griffin_model* model) {
   return out;
 }
 
-griffin_model_info info_of(const griffin_model* model) {
-  griffin_model_info info;
-  std::memset(&info, 0, sizeof info);
-  info.struct_size = sizeof info;
-  REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
-  return info;
-}
-
 }  // namespace
 
 TEST_CASE("huge_pages gives the mapped model's logits, by path and by fd", "[memory][huge]") {
@@ -64,7 +57,7 @@ TEST_CASE("huge_pages gives the mapped model's logits, by path and by fd", "[mem
   griffin_model* mapped = nullptr;
   REQUIRE(griffin_model_open(path.c_str(), &options, &mapped) == GRIFFIN_OK);
   const std::vector<float> expected = run(mapped);
-  CHECK(info_of(mapped).weights_huge_page_bytes == 0);
+  CHECK(model_info(mapped).weights_huge_page_bytes == 0);
   griffin_model_close(mapped);
 
   options.huge_pages = true;
@@ -80,7 +73,7 @@ TEST_CASE("huge_pages gives the mapped model's logits, by path and by fd", "[mem
     const std::vector<float> logits = run(model);
     REQUIRE(logits.size() == expected.size());
     CHECK(std::memcmp(logits.data(), expected.data(), logits.size() * sizeof(float)) == 0);
-    const uint64_t huge = info_of(model).weights_huge_page_bytes;
+    const uint64_t huge = model_info(model).weights_huge_page_bytes;
     INFO("huge page bytes " << huge << " of " << file_bytes);
     CHECK(huge <= file_bytes);
     // Whole 2 MB pages, except that the count stops at the file's end.

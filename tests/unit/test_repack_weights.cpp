@@ -12,6 +12,7 @@
 
 #include "converter/synthetic.h"
 #include "griffin/griffin.h"
+#include "tests/support/fixture_models.h"
 #include "tests/support/small_models.h"
 #include "tests/support/test_files.h"
 
@@ -67,14 +68,6 @@ griffin_model* open_with(const std::string& path, bool repack, int32_t scale,
   return model;
 }
 
-griffin_model_info info_of(const griffin_model* model) {
-  griffin_model_info info;
-  std::memset(&info, 0, sizeof info);
-  info.struct_size = sizeof info;
-  REQUIRE(griffin_model_get_info(model, &info) == GRIFFIN_OK);
-  return info;
-}
-
 griffin_memory_plan plan_of(const griffin_model* model) {
   griffin_memory_plan plan;
   std::memset(&plan, 0, sizeof plan);
@@ -102,13 +95,19 @@ std::vector<int32_t> prompt_tokens() {
   return prompt;
 }
 
-// Every prompt token's logits of a 70-token prefill (chunks of 64 and 6).
-std::vector<float> prefill_logits(griffin_model* model, griffin_session* session) {
+// Every prompt token's logits of a 70-token prefill (chunks of 64 and 6) into `session`, or into
+// a session of its own when null.
+std::vector<float> prefill_logits(griffin_model* model, griffin_session* session = nullptr) {
+  griffin_session* own = nullptr;
+  if (session == nullptr) {
+    REQUIRE(griffin_session_create(model, nullptr, nullptr, 0, &own) == GRIFFIN_OK);
+    session = own;
+  }
   const std::vector<int32_t> prompt = prompt_tokens();
-  griffin_model_info info = info_of(model);
-  std::vector<float> all(prompt.size() * static_cast<size_t>(info.vocab_size));
+  std::vector<float> all(prompt.size() * static_cast<size_t>(model_info(model).vocab_size));
   REQUIRE(griffin_session_prefill(session, prompt.data(), prompt.size(), all.data(), all.size()) ==
           GRIFFIN_OK);
+  griffin_session_destroy(own);
   return all;
 }
 
@@ -127,15 +126,14 @@ TEST_CASE("repack_weights prefills with the default's bits and decodes with the 
     const bool vnni = runs_repacked_kernel(repacked);
     if (!vnni) WARN("no AVX-512 VNNI here: repack_weights must change nothing");
     const uint64_t expected = vnni ? expected_repacked_bytes(config) : 0;
-    CHECK(info_of(stored).weights_repacked_bytes == 0);
-    CHECK(info_of(repacked).weights_repacked_bytes == expected);
+    CHECK(model_info(stored).weights_repacked_bytes == 0);
+    CHECK(model_info(repacked).weights_repacked_bytes == expected);
     CHECK(plan_of(repacked).weights_repacked_bytes == expected);
     CHECK(plan_of(repacked).model_bytes == plan_of(stored).model_bytes + expected);
 
-    griffin_session *a = nullptr, *b = nullptr;
-    REQUIRE(griffin_session_create(stored, nullptr, nullptr, 0, &a) == GRIFFIN_OK);
+    griffin_session* b = nullptr;
     REQUIRE(griffin_session_create(repacked, nullptr, nullptr, 0, &b) == GRIFFIN_OK);
-    CHECK(prefill_logits(repacked, b) == prefill_logits(stored, a));
+    CHECK(prefill_logits(repacked, b) == prefill_logits(stored));
     // Decoding reads the same repacked blocks as prefill: three decoded tokens give the logits
     // of a prefill of the same 73 tokens, bit for bit (the stored rows' decode kernel sums in
     // another order: here up to 0.7 % of the largest logit away with per-token scales, a
@@ -151,7 +149,6 @@ TEST_CASE("repack_weights prefills with the default's bits and decodes with the 
     REQUIRE(griffin_session_prefill(c, prompt.data(), prompt.size(), nullptr, 0) == GRIFFIN_OK);
     if (vnni) CHECK(logits_of(b) == logits_of(c));
     griffin_session_destroy(c);
-    griffin_session_destroy(a);
     griffin_session_destroy(b);
     griffin_model_close(stored);
     griffin_model_close(repacked);
@@ -198,14 +195,9 @@ TEST_CASE("repack_weights repacks a private copy too, with the same bits", "[mem
   griffin_model* stored = open_with(path, false, GRIFFIN_ACTIVATION_SCALE_PER_GROUP);
   griffin_model* copied =
       open_with(path, true, GRIFFIN_ACTIVATION_SCALE_PER_GROUP, 0, GRIFFIN_OK, true);
-  CHECK(info_of(copied).weights_repacked_bytes ==
+  CHECK(model_info(copied).weights_repacked_bytes ==
         (runs_repacked_kernel(copied) ? expected_repacked_bytes(tiny_config_with(kWidths)) : 0));
-  griffin_session *a = nullptr, *b = nullptr;
-  REQUIRE(griffin_session_create(stored, nullptr, nullptr, 0, &a) == GRIFFIN_OK);
-  REQUIRE(griffin_session_create(copied, nullptr, nullptr, 0, &b) == GRIFFIN_OK);
-  CHECK(prefill_logits(copied, b) == prefill_logits(stored, a));
-  griffin_session_destroy(a);
-  griffin_session_destroy(b);
+  CHECK(prefill_logits(copied) == prefill_logits(stored));
   griffin_model_close(stored);
   griffin_model_close(copied);
 }
@@ -229,12 +221,12 @@ TEST_CASE("repack_weights counts against max_memory_bytes and skips what it cann
   // int4 matrices, and int8 ones with f32 activations, are not repacked.
   const std::string int4_path = write_model(dir, DType::kInt4);
   griffin_model* int4 = open_with(int4_path, true, GRIFFIN_ACTIVATION_SCALE_PER_GROUP);
-  CHECK(info_of(int4).weights_repacked_bytes == 0);
+  CHECK(model_info(int4).weights_repacked_bytes == 0);
   griffin_model_close(int4);
   griffin_model_options options = griffin_model_default_options();
   options.repack_weights = true;
   griffin_model* f32_activations = nullptr;
   REQUIRE(griffin_model_open(int8_path.c_str(), &options, &f32_activations) == GRIFFIN_OK);
-  CHECK(info_of(f32_activations).weights_repacked_bytes == 0);
+  CHECK(model_info(f32_activations).weights_repacked_bytes == 0);
   griffin_model_close(f32_activations);
 }
