@@ -20,12 +20,12 @@
 // put them, by every call, decode included (so a decoded token gets its prefill's bits), with a
 // 16-row half where a task's rows start or end mid-block. Repacked per call, a 64-token chunk
 // spent about 12 % of an int8 product on it on an Intel Xeon; there 2B int8 prefill with int8
-// activations ran 14-28 % faster repacked at load (docs/quantization.md "Repacked weights").
-// The 256-bit tiles of qd8-x86-tile.h paid a conversion and
-// an FMA per (token, row, group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against
-// llama.cpp's ~100 with its repacked Q4_0 (now ~150). Decode of up to four tokens
-// (GemmArgs::decode) runs 512-bit vectors over the stored rows instead (qd8-avx512-decode.h):
-// for a single token that streams faster than the per-group int32 reduction here.
+// activations ran 4-37 % faster repacked at load, in turns (docs/quantization.md "Repacked
+// weights"). The 256-bit tiles of qd8-x86-tile.h paid a conversion and an FMA per (token, row,
+// group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against llama.cpp's ~100 with its
+// repacked Q4_0 (now ~150). Decode of up to four tokens (GemmArgs::decode) runs 512-bit vectors
+// over the stored rows instead (qd8-avx512-decode.h; rows repacked at load excepted): for a
+// single token that streams faster than the per-group int32 reduction here.
 // vpdpbusd multiplies unsigned bytes by signed ones, so the weights go in as unsigned values
 // u = q + bias (int4: the stored nibbles, bias 8; int8: q xor 0x80, bias 128) and each group
 // takes off bias · Σa (its dot chain starts from minus it), exact in int32, as the activations'
