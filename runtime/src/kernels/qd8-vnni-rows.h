@@ -601,14 +601,14 @@ inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* o
                                                pow2, partial);
 }
 
-// Repacks 32 rows of `groups` groups (`row_bytes` apart from `w`) into `out` (64-byte aligned,
-// groups · 1 KB), as packed_rows<Lanes32> would repack them for each call: done once at load for
-// a model opened with repack_weights (GemmArgs::w_packed).
+// Repacks groups g0..g0+count-1 of 32 rows (`row_bytes` apart from `w`) into `out` (64-byte
+// aligned, count · 1 KB): a 32-row block of packed_rows<Lanes32>, for one call, or once at load
+// for a model opened with repack_weights (GemmArgs::w_packed, all of a row's groups).
 template <typename Rows>
-inline void repack_rows32(const uint8_t* w, size_t row_bytes, size_t groups, uint8_t* out) {
-  __m512i* packed = reinterpret_cast<__m512i*>(out);
-  Rows::repack16(w, row_bytes, 0, groups, packed, 2);
-  Rows::repack16(w + 16 * row_bytes, row_bytes, 0, groups, packed + 1, 2);
+inline void repack_rows32(const uint8_t* w, size_t row_bytes, size_t g0, size_t count,
+                          __m512i* out) {
+  Rows::repack16(w, row_bytes, g0, count, out, 2);
+  Rows::repack16(w + 16 * row_bytes, row_bytes, g0, count, out + 1, 2);
 }
 
 // Prefill: rows [n0, n0 + L::kRows) for every token; the caller's rows end at n_end.
@@ -631,10 +631,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     const __m256i* block = prepacked != nullptr ? prepacked + g0 * kPrepackedGroup : packed;
     if (prepacked == nullptr) {
       if constexpr (kRows == 32) {
-        Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
-                       reinterpret_cast<__m512i*>(packed), 2);
-        Rows::repack16(weight_row<uint8_t>(p, n0 + 16), p.w_row_bytes, g0, count,
-                       reinterpret_cast<__m512i*>(packed) + 1, 2);
+        repack_rows32<Rows>(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
+                            reinterpret_cast<__m512i*>(packed));
       } else if constexpr (kRows == 16) {
         Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
                        reinterpret_cast<__m512i*>(packed));

@@ -21,10 +21,8 @@ namespace griffin {
 static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
 
 void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
-  if (p.w_packed != nullptr) {  // repacked at load: every call reads the packed blocks
-    if (p.m > 0) vnni_repacked<Int8Rows>(p, n_begin, n_end);
-    return;
-  }
+  // Repacked at load: every call reads the packed blocks.
+  if (p.w_packed != nullptr && vnni_repacked<Int8Rows>(p, n_begin, n_end)) return;
   if (p.decode && p.m <= kMaxTiledDecodeTokens && Avx512Decode<Int8Decode>::fits(p)) {
     if (p.m > 0) Avx512Decode<Int8Decode>::run(p, n_begin, n_end);
     return;
@@ -40,7 +38,7 @@ void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, si
 
 void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, size_t groups,
                                      uint8_t* out) {
-  repack_rows32<Int8Rows>(w, row_bytes, groups, out);
+  repack_rows32<Int8Rows>(w, row_bytes, 0, groups, reinterpret_cast<__m512i*>(out));
 }
 
 }  // namespace griffin
