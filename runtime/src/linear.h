@@ -93,12 +93,20 @@ class Linear {
   // Bytes of the f32 copy made at load (kF32 blocks; 0 otherwise).
   size_t prepared_bytes() const { return prepared_floats_ * sizeof(float); }
 
-  // Repacking at load (repack_weights, GemmArgs::w_packed): a kInt8Dynamic map's first
-  // repack_rows() rows (whole blocks of kRepackRows), repack_bytes() bytes in all (0: none).
+  // Repacking at load (repack_weights, GemmArgs::w_packed): a kInt8Dynamic or kInt4Dynamic
+  // map's first repack_rows() rows (whole blocks of kRepackRows), repack_bytes() bytes in all
+  // (int4: with their scales; 0: none).
   size_t repack_rows() const {
-    return engine_ == LinearEngine::kInt8Dynamic ? out_ / kRepackRows * kRepackRows : 0;
+    const bool integer =
+        engine_ == LinearEngine::kInt8Dynamic || engine_ == LinearEngine::kInt4Dynamic;
+    return integer ? out_ / kRepackRows * kRepackRows : 0;
   }
-  size_t repack_bytes() const { return repack_rows() * padded_in(); }
+  size_t repack_bytes() const {
+    const size_t group_bytes =
+        engine_ == LinearEngine::kInt4Dynamic ? kRepackInt4GroupBytes : kRepackGroupBytes;
+    return repack_rows() / kRepackRows * (padded_in() / 32) * group_bytes;
+  }
+  LinearEngine engine() const { return engine_; }
   // Repacks blocks [first, first + count) of those rows with `repack` into `packed` (64-byte
   // aligned, repack_bytes()), so that a pool can share the work.
   void repack_blocks(RepackKernel repack, uint8_t* packed, size_t first, size_t count) const;
@@ -106,6 +114,14 @@ class Linear {
   void use_repacked(const uint8_t* packed) { packed_ = packed; }
   const uint8_t* weights() const { return weights_; }  // the rows as stored (mapped)
   size_t row_bytes() const { return row_bytes_; }
+  // The stored scales of the repacked rows (int4: f16 [repack_rows(), padded_in / 32], given back
+  // with the rows once repacked; int8: null, its scale a row read as stored).
+  const uint8_t* repacked_scales() const {
+    return engine_ == LinearEngine::kInt4Dynamic ? scales_ : nullptr;
+  }
+  size_t repacked_scale_bytes() const {
+    return repacked_scales() != nullptr ? repack_rows() * (padded_in() / 32) * sizeof(uint16_t) : 0;
+  }
 
  private:
   static Result<Linear> make_xnnpack(const float* weight, const float* bias, size_t in, size_t out,

@@ -195,27 +195,34 @@ void run_repack(void* context, size_t block) {
 }  // namespace
 
 Status Model::repack_matrices(const ModelOptions& options) {
-  const RepackKernel repack = kernels_.int8_activations ? kernels_.qs8.repack : nullptr;
-  if (repack == nullptr) return Status::ok_status();  // no kernel here reads repacked rows
+  // The kernel that reads a map's rows repacked, if any: int8 with int8 activations and int4
+  // on AVX-512 VNNI (GemmVariant::repack).
+  const auto repack_of = [&](const Linear& map) -> RepackKernel {
+    if (map.engine() == LinearEngine::kInt4Dynamic) return kernels_.qs4.repack;
+    if (map.engine() == LinearEngine::kInt8Dynamic && kernels_.int8_activations) {
+      return kernels_.qs8.repack;
+    }
+    return nullptr;
+  };
   std::vector<Linear*> maps;
   uint64_t bytes = 0;
   for (LayerWeights& w : layers_) {
     for (Linear* map : {&w.linear_y, &w.linear_x, &w.linear_out, &w.q_proj, &w.k_proj, &w.v_proj,
                         &w.o_proj, &w.mlp_gate, &w.mlp_up, &w.mlp_down}) {
-      if (map->repack_rows() == 0) continue;
+      if (map->repack_rows() == 0 || repack_of(*map) == nullptr) continue;
       maps.push_back(map);
       bytes += map->repack_bytes();
     }
   }
-  if (bytes == 0) return Status::ok_status();
+  if (bytes == 0) return Status::ok_status();  // no kernel here reads repacked rows
   plan_.weights_repacked = bytes;
   GRF_CHECK(options.max_memory_bytes == 0 || plan_.model_bytes() <= options.max_memory_bytes,
             kOutOfMemory,
-            "the model needs %llu bytes with its int8 matrices repacked (%llu of them, "
+            "the model needs %llu bytes with its integer matrices repacked (%llu of them, "
             "repack_weights), more than the allowed max_memory_bytes %llu",
             (unsigned long long)plan_.model_bytes(), (unsigned long long)bytes,
             (unsigned long long)options.max_memory_bytes);
-  // Whole 1 KB groups of 32 rows: a multiple of sizeof(float).
+  // Whole groups of 32 rows (1 KB int8, 576 bytes int4): a multiple of sizeof(float).
   GRF_ASSIGN_OR_RETURN(repacked_, StreamedFloats::allocate(bytes / sizeof(float)));
   // The stored rows are no longer read once repacked: from a mapping (not locked) each matrix
   // gives its pages back right away, so the resident set never holds both copies of more than
@@ -224,16 +231,21 @@ Status Model::repack_matrices(const ModelOptions& options) {
   const bool give_back = file_->file_mapped() && !options.lock_weights;
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   uint8_t* packed = reinterpret_cast<uint8_t*>(repacked_.data());
+  const auto give_back_pages = [&](const uint8_t* data, size_t size) {
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + size;
+    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  };
   for (Linear* map : maps) {
-    RepackTask task{repack, map, packed};
+    RepackTask task{repack_of(*map), map, packed};
     pthreadpool_parallelize_1d(threadpool_, run_repack, &task, map->repack_rows() / kRepackRows, 0);
     map->use_repacked(packed);
     packed += map->repack_bytes();
     if (!give_back) continue;
-    const uintptr_t begin = reinterpret_cast<uintptr_t>(map->weights());
-    const uintptr_t end = begin + map->repack_rows() * map->row_bytes();
-    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
-    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    give_back_pages(map->weights(), map->repack_rows() * map->row_bytes());
+    if (map->repacked_scales() != nullptr) {
+      give_back_pages(map->repacked_scales(), map->repacked_scale_bytes());
+    }
   }
   if (options.lock_weights) {
     GRF_RETURN_IF_ERROR(repacked_resident_.hold(repacked_.data(), bytes, false, true));

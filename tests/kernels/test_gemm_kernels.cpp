@@ -639,64 +639,73 @@ TEST_CASE("AVX-512 VNNI prefill with power-of-two scales gives the per-group pat
   }
 }
 
-// A model opened with repack_weights reads its int8 rows repacked once at load (GemmArgs::
-// w_packed): every call, prefill or decode, of any number of tokens and any 16-row cut of the
-// rows, must give the bits the kernel's prefill gives on the rows as stored. 70 rows: two packed
-// blocks and 6 rows past them, as stored; 48: a block and 16 rows as stored; 2,560 columns: a
-// 64- and a 16-group block of groups.
-TEST_CASE("AVX-512 VNNI int8 rows repacked at load give the bits of the stored rows' prefill",
+// A model opened with repack_weights reads its int8 and int4 rows repacked once at load
+// (GemmArgs::w_packed): every call, prefill or decode, of any number of tokens and any 16-row cut
+// of the rows, must give the bits the kernel's prefill gives on the rows as stored. 70 rows: two
+// packed blocks and 6 rows past them, as stored; 48: a block and 16 rows as stored; 2,560
+// columns: a 64- and a 16-group block of groups (int4: 64 groups a 32-row block, 128 a 16-row
+// one).
+TEST_CASE("AVX-512 VNNI integer rows repacked at load give the bits of the stored rows' prefill",
           "[kernels]") {
   if (!cpu_supports(Isa::kAvx512vnni)) {
     WARN("skipped: this CPU has no avx512vnni");
     return;
   }
-  const GemmVariant* variant = nullptr;
-  for (const GemmVariant& v : qs8_gemm_variants()) {
-    if (v.isa == Isa::kAvx512vnni) variant = &v;
-  }
-  REQUIRE(variant != nullptr);
-  REQUIRE(variant->repack != nullptr);
-  std::mt19937 rng(31);
-  const size_t shapes[][3] = {{64, 70, 2560}, {13, 48, 300}, {3, 70, 7680}, {1, 96, 64}};
-  for (Scales scales : {Scales::kPerGroup, Scales::kPerToken, Scales::kPowerOfTwo}) {
-    for (const auto& shape : shapes) {
-      const Problem p = make_problem(Format::kInt8, shape[0], shape[1], shape[2], rng, scales);
-      std::vector<float> stored;
-      variant->kernel(args_for(p, stored), 0, p.n);
-      const size_t packed_rows = p.n / kRepackRows * kRepackRows, groups = p.kp / 32;
-      const size_t block_bytes = groups * kRepackGroupBytes;
-      std::vector<uint8_t> storage(packed_rows / kRepackRows * block_bytes + 64);
-      uint8_t* packed = storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64);
-      for (size_t b = 0; b < packed_rows / kRepackRows; ++b) {
-        variant->repack(p.weights.data() + b * kRepackRows * p.w_row_bytes, p.w_row_bytes, groups,
-                        packed + b * block_bytes);
-      }
-      const auto run = [&](bool decode, size_t step, std::vector<size_t> cuts) {
-        std::vector<float> out(p.m * p.n), y;
-        for (size_t m0 = 0; m0 < p.m; m0 += step) {
-          GemmArgs args = args_for(p, y);
-          args.m = std::min(step, p.m - m0);
-          args.aq += m0 * p.kp;
-          args.aq_scales += m0 * groups;
-          args.aq_group_offsets += m0 * groups;
-          args.w_packed = packed;
-          args.w_packed_rows = packed_rows;
-          args.decode = decode;
-          cuts.push_back(p.n);
-          for (size_t c = 0, begin = 0; c < cuts.size(); begin = cuts[c++]) {
-            variant->kernel(args, begin, cuts[c]);
-          }
-          cuts.pop_back();
-          std::copy(y.begin(), y.begin() + args.m * p.n, out.begin() + m0 * p.n);
+  for (Format format : {Format::kInt8, Format::kInt4}) {
+    const GemmVariant* variant = nullptr;
+    for (const GemmVariant& v :
+         format == Format::kInt8 ? qs8_gemm_variants() : qs4_gemm_variants()) {
+      if (v.isa == Isa::kAvx512vnni) variant = &v;
+    }
+    REQUIRE(variant != nullptr);
+    REQUIRE(variant->repack != nullptr);
+    std::mt19937 rng(31);
+    const size_t shapes[][3] = {{64, 70, 2560}, {13, 48, 300}, {3, 70, 7680}, {1, 96, 64}};
+    for (Scales scales : {Scales::kPerGroup, Scales::kPerToken, Scales::kPowerOfTwo}) {
+      for (const auto& shape : shapes) {
+        const Problem p = make_problem(format, shape[0], shape[1], shape[2], rng, scales);
+        std::vector<float> stored;
+        variant->kernel(args_for(p, stored), 0, p.n);
+        const size_t packed_rows = p.n / kRepackRows * kRepackRows, groups = p.kp / 32;
+        const size_t block_bytes =
+            groups * (format == Format::kInt8 ? kRepackGroupBytes : kRepackInt4GroupBytes);
+        std::vector<uint8_t> storage(packed_rows / kRepackRows * block_bytes + 64);
+        uint8_t* packed = storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64);
+        for (size_t b = 0; b < packed_rows / kRepackRows; ++b) {
+          const uint8_t* scales_of_block =
+              format == Format::kInt4 ? p.w_scales.data() + b * kRepackRows * groups * 2 : nullptr;
+          variant->repack(p.weights.data() + b * kRepackRows * p.w_row_bytes, p.w_row_bytes,
+                          scales_of_block, groups, packed + b * block_bytes);
         }
-        return out;
-      };
-      INFO("m " << p.m << " n " << p.n << " k " << p.k << " scales " << static_cast<int>(scales));
-      CHECK(run(false, p.m, {}) == stored);
-      CHECK(run(false, 5, {16, 48}) == stored);
-      CHECK(run(true, 1, {}) == stored);
-      CHECK(run(true, 4, {16}) == stored);
-      CHECK(run(true, 8, {32}) == stored);
+        const auto run = [&](bool decode, size_t step, std::vector<size_t> cuts) {
+          std::vector<float> out(p.m * p.n), y;
+          for (size_t m0 = 0; m0 < p.m; m0 += step) {
+            GemmArgs args = args_for(p, y);
+            args.m = std::min(step, p.m - m0);
+            args.aq += m0 * p.kp;
+            args.aq_scales += m0 * groups;
+            args.aq_group_offsets += m0 * groups;
+            args.w_packed = packed;
+            args.w_packed_rows = packed_rows;
+            args.decode = decode;
+            cuts.push_back(p.n);
+            for (size_t c = 0, begin = 0; c < cuts.size(); begin = cuts[c++]) {
+              variant->kernel(args, begin, cuts[c]);
+            }
+            cuts.pop_back();
+            std::copy(y.begin(), y.begin() + args.m * p.n, out.begin() + m0 * p.n);
+          }
+          return out;
+        };
+        INFO((format == Format::kInt8 ? "int8" : "int4")
+             << " m " << p.m << " n " << p.n << " k " << p.k << " scales "
+             << static_cast<int>(scales));
+        CHECK(run(false, p.m, {}) == stored);
+        CHECK(run(false, 5, {16, 48}) == stored);
+        CHECK(run(true, 1, {}) == stored);
+        CHECK(run(true, 4, {16}) == stored);
+        CHECK(run(true, 8, {32}) == stored);
+      }
     }
   }
 }

@@ -139,9 +139,19 @@ const std::vector<GemmVariant>& qs8_gemm_variants() {
 }
 
 const std::vector<GemmVariant>& qs4_gemm_variants() {
-  static const std::vector<GemmVariant> variants = {
+  static const std::vector<GemmVariant> variants = [] {
+    std::vector<GemmVariant> list = {
 #include "runtime/src/kernels/qd8-qs4w-gemm/qd8-qs4w-gemm.inc"
-  };
+    };
+#if defined(__x86_64__)
+    for (GemmVariant& variant : list) {
+      if (variant.kernel == grf_qd8_qs4w_gemm_ukernel__avx512vnni) {
+        variant.repack = grf_qd8_qs4w_repack__avx512vnni;
+      }
+    }
+#endif
+    return list;
+  }();
   return variants;
 }
 

@@ -45,10 +45,11 @@ struct GemmArgs {
   const uint8_t* w = nullptr;  // weight rows, `w_row_bytes` apart
   size_t w_row_bytes = 0;
   const uint8_t* w_scales = nullptr;  // int8: f32 [n]; int4: f16 [n, kp / 32]
-  // qd8-qs8w avx512vnni, a model opened with repack_weights: rows [0, w_packed_rows) (a multiple
-  // of 32) repacked once at load (grf_qd8_qs8w_repack__avx512vnni, qd8-vnni-rows.h
-  // repack_rows32), 32 rows a block, kp · 32 bytes each. The kernel then reads them there for
-  // every call, decode included, and the rows as stored only past w_packed_rows. Null otherwise.
+  // qd8-qs8w and qd8-qs4w avx512vnni, a model opened with repack_weights: rows [0, w_packed_rows)
+  // (a multiple of 32) repacked once at load (grf_qd8_qs8w_repack__avx512vnni: kp · 32 bytes a
+  // 32-row block; grf_qd8_qs4w_repack__avx512vnni: kp / 32 · kRepackInt4GroupBytes, the rows'
+  // scales included; qd8-vnni-rows.h). The kernel then reads them there for every call, decode
+  // included, and the rows as stored only past w_packed_rows. Null otherwise.
   const uint8_t* w_packed = nullptr;
   size_t w_packed_rows = 0;
   const float* bias = nullptr;  // [n] or null
@@ -78,10 +79,16 @@ struct GemmArgs {
 using GemmKernel = void (*)(const GemmArgs& args, size_t n_begin, size_t n_end);
 // Repacks 32 weight rows once at load into the layout a kernel reads through GemmArgs::w_packed
 // (a model opened with repack_weights): kRepackRows rows of `groups` groups, `row_bytes` apart,
-// into groups · kRepackGroupBytes bytes at `out` (64-byte aligned).
-using RepackKernel = void (*)(const uint8_t* w, size_t row_bytes, size_t groups, uint8_t* out);
+// and (int4) their f16 scales from `scales` (row r's at scales + r · groups · 2), into groups ·
+// kRepackGroupBytes (int8) or groups · kRepackInt4GroupBytes (int4) bytes at `out` (64-byte
+// aligned).
+using RepackKernel = void (*)(const uint8_t* w, size_t row_bytes, const uint8_t* scales,
+                              size_t groups, uint8_t* out);
 constexpr size_t kRepackRows = 32;
 constexpr size_t kRepackGroupBytes = 32 * 32;
+// int4: a group of 32 rows keeps its nibbles packed (512 bytes) and is followed by its 32 f16
+// scales (64 bytes), so a block is one stream of lines, the size of the rows as stored.
+constexpr size_t kRepackInt4GroupBytes = 32 * 16 + 32 * 2;
 
 // With per-token activation scales, int8 rows (one weight scale a row) may be summed whole in
 // int32 (GemmArgs::aq_token_scales): each product of an unsigned weight byte and an int8
@@ -172,10 +179,14 @@ GRF_DECLARE_GEMM(grf_qd8_qs8w_gemm_ukernel__avx512vnni);
 // Repacks 32 int8 rows (`groups` groups of 32, `row_bytes` apart) into the kp · 32 bytes at
 // `out` (64-byte aligned) that grf_qd8_qs8w_gemm_ukernel__avx512vnni reads through
 // GemmArgs::w_packed (RepackKernel).
-void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, size_t groups,
-                                     uint8_t* out);
+void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, const uint8_t* scales,
+                                     size_t groups, uint8_t* out);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx512vnni);
+// Repacks 32 int4 rows and their f16 group scales into the groups · kRepackInt4GroupBytes bytes
+// at `out` that grf_qd8_qs4w_gemm_ukernel__avx512vnni reads through GemmArgs::w_packed.
+void grf_qd8_qs4w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, const uint8_t* scales,
+                                     size_t groups, uint8_t* out);
 #endif
 #if defined(__aarch64__)
 GRF_DECLARE_GEMM(grf_f32_bf16w_gemm_ukernel__neon);

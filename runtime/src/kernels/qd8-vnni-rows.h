@@ -64,6 +64,13 @@ namespace {
 constexpr size_t kBlockGroups = 256;  // groups repacked at once: 256 · 256 bytes = 64 KB
 constexpr size_t kTokensPerPass = 8;
 
+// Rows repacked at load and read in one pass (a decode step, a batch of up to 6 tokens): each
+// group prefetches the one this many groups on, one stream of lines whatever the blocks (int8:
+// 16 KB ahead). 2B int8 decode with per-token int8 activations on an Intel Xeon, in turns
+// (tokens/s): the next block spread over this one's groups as in prefill 8.1-9.5, 16 groups
+// ahead 8.8-10.8, 8 ahead 8.9-9.7, 32 ahead 7.6-9.4, the stored rows' decode kernel 8.6-10.2.
+constexpr size_t kStreamAheadGroups = 16;
+
 // How the activations' scales enter a row's sum (GemmArgs::aq_token_scales,
 // GemmArgs::aq_power_of_two_scales): per group, once per row, or per group as a power of two.
 enum class ActivationScales { kPerGroup, kPerToken, kPowerOfTwo };
@@ -122,6 +129,7 @@ inline void dwords_of_rows16(const uint8_t* rows, size_t stride, __m512i d[4]) {
 struct Int4Rows {
   static constexpr bool kGroupScales = true;
   static constexpr size_t kGroupBytes = 16;
+  static constexpr size_t kPackedGroupBytes = kRepackInt4GroupBytes;  // a 32-row group at load
   static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
   static float finish(const GemmArgs& p, size_t n, float acc) { return acc + bias_of(p, n); }
   // Groups g0..g0+count-1 of the 16 rows from w (stride bytes apart), packed[g] as 8 vectors of
@@ -141,6 +149,51 @@ struct Int4Rows {
       }
     }
   }
+  // Once at load (repack_weights): groups [0, groups) of 32 rows from w (row_bytes apart) and
+  // their f16 scales (row r's at scales + r · groups) into `out`, kPackedGroupBytes a group: the
+  // dwords repack16 makes, before it splits their nibbles (vector c · 2 + half of the group),
+  // then the 32 rows' scales in row order. As many bytes as stored, but one stream of lines where
+  // a call's repack read 32 rows far apart and their scales apart again.
+  static void repack32_at_load(const uint8_t* w, size_t row_bytes, const uint16_t* scales,
+                               size_t groups, uint8_t* out) {
+    for (size_t g = 0; g < groups; ++g) {
+      uint8_t* group = out + g * kPackedGroupBytes;
+      for (size_t half = 0; half < 2; ++half) {
+        __m512i d[4];
+        dwords_of_rows16(w + half * 16 * row_bytes + g * kGroupBytes, row_bytes, d);
+        for (size_t c = 0; c < 4; ++c) _mm512_store_si512(group + (c * 2 + half) * 64, d[c]);
+      }
+      uint16_t* group_scales = reinterpret_cast<uint16_t*>(group + 8 * 64);
+      for (size_t r = 0; r < 32; ++r) group_scales[r] = scales[r * groups + g];
+    }
+  }
+  // Per call, groups [0, count) of a 32-row block repacked at load, from `src` (its first group
+  // here): the nibbles split into `packed` as repack16 writes them (kRows 32: the halves
+  // interleaved; kRows 16: half `half` alone) and the scales as f32 into w_scales [g][row]. A
+  // sequential read and a few operations a line; with `stream` (one pass over the block) each
+  // group prefetches the one kStreamAheadGroups on.
+  template <size_t kRows>
+  static void unpack_at_load(const uint8_t* src, size_t count, size_t half, bool stream,
+                             __m512i* packed, float* w_scales) {
+    constexpr size_t kHalves = kRows / 16;
+    const __m512i nibble = _mm512_set1_epi8(0x0f);
+    for (size_t g = 0; g < count; ++g) {
+      const uint8_t* group = src + g * kPackedGroupBytes;
+      if (stream) prefetch_lines(group + kStreamAheadGroups * kPackedGroupBytes, kPackedGroupBytes);
+      for (size_t h = 0; h < kHalves; ++h) {
+        const size_t from = kHalves == 2 ? h : half;
+        for (size_t c = 0; c < 4; ++c) {
+          const __m512i d = _mm512_load_si512(group + (c * 2 + from) * 64);
+          _mm512_store_si512(packed + (g * 8 + c) * kHalves + h, _mm512_and_si512(d, nibble));
+          _mm512_store_si512(packed + (g * 8 + c + 4) * kHalves + h,
+                             _mm512_and_si512(_mm512_srli_epi16(d, 4), nibble));
+        }
+        const __m256i scales =
+            _mm256_load_si256(reinterpret_cast<const __m256i*>(group + 8 * 64 + from * 32));
+        _mm512_store_ps(w_scales + g * kRows + h * 16, _mm512_cvtph_ps(scales));
+      }
+    }
+  }
 };
 
 // int8 rows: 32 bytes of q per group and one f32 scale per row, so a group's scale is a_scale_g
@@ -148,6 +201,7 @@ struct Int4Rows {
 struct Int8Rows {
   static constexpr bool kGroupScales = false;
   static constexpr size_t kGroupBytes = 32;
+  static constexpr size_t kPackedGroupBytes = kRepackGroupBytes;  // a 32-row group at load
   static __m256i values(const uint8_t* group) {
     return _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(group)),
                             _mm256_set1_epi8(static_cast<char>(0x80)));
@@ -457,23 +511,14 @@ struct NextRepack {
   const uint8_t* scales = nullptr;  // int4: that row's scale of that group; null: none
   size_t count = 0;                 // groups
   size_t pass = 0, passes = 1;      // the share of this pass of tokens
-  // Weights repacked at load (GemmArgs::w_packed): the next block is `count` groups of packed
-  // vectors from `rows` on, one run of lines.
+  // Weights repacked at load (GemmArgs::w_packed): the next block is `count` groups of
+  // Rows::kPackedGroupBytes from `rows` on, one run of lines.
   bool contiguous = false;
   // Repacked at load and one pass over the block (a decode step, a batch of up to 6 tokens):
   // instead, each group prefetches the group kStreamAheadGroups on from `stream` (this block's
   // first line), one stream of lines whatever the blocks.
   const uint8_t* stream = nullptr;
 };
-
-// 16 KB ahead. 2B int8 decode with per-token int8 activations on an Intel Xeon, in turns
-// (tokens/s): the next block spread over this one's groups as in prefill 8.1-9.5, 16 groups
-// ahead 8.8-10.8, 8 ahead 8.9-9.7, 32 ahead 7.6-9.4, the stored rows' decode kernel 8.6-10.2.
-constexpr size_t kStreamAheadGroups = 16;
-
-// A group of a 32-row block repacked at load (repack_rows32; kRepackGroupBytes: 32 rows of 32
-// one-byte values), in vectors.
-constexpr size_t kPrepackedGroup = kRepackGroupBytes / sizeof(__m256i);
 
 // Tokens m0..m0+MR-1 of a block's L::kRows rows over groups g0..g0+count-1, from the packed
 // block. `w_scales` [count][kRows] (int4 only). The accumulators start from and go back to
@@ -508,7 +553,8 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   // Runs of 16 groups, and one at the last group: every line is met however the scales align.
   const size_t runs = next.scales != nullptr ? next.count / kScaleGroups + 1 : 0;
   // Repacked at load: the lines of the whole 32-row block's groups, one after another.
-  const size_t units = next.contiguous ? next.count * kRepackGroupBytes / 64 : lines * L::kRows;
+  const size_t units =
+      next.contiguous ? next.count * Rows::kPackedGroupBytes / 64 : lines * L::kRows;
   const size_t run_units = runs * L::kRows;
   const size_t unit0 = units * next.pass / next.passes,
                unit1 = units * (next.pass + 1) / next.passes;
@@ -536,7 +582,8 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
     }
     const __m256i* block = packed + g * 8 * kHalves;
     if (next.stream != nullptr) {
-      prefetch_lines(next.stream + (g + kStreamAheadGroups) * kRepackGroupBytes, kRepackGroupBytes);
+      prefetch_lines(next.stream + (g + kStreamAheadGroups) * Rows::kPackedGroupBytes,
+                     Rows::kPackedGroupBytes);
     }
     if constexpr (!kIntegerRows) {
       // The even chain starts from -offset: the sum of the chains is then the exact group dot,
@@ -612,23 +659,47 @@ inline void repack_rows32(const uint8_t* w, size_t row_bytes, size_t g0, size_t 
 }
 
 // Prefill: rows [n0, n0 + L::kRows) for every token; the caller's rows end at n_end.
-// `prepacked`: these rows' groups as repacked at load (GemmArgs::w_packed), read there instead
-// of repacked here; with kSpread 2, one 16-row half of a 32-row block (its vectors every other
-// one). The next block then follows it in memory.
+// `prepacked`: the 32-row block of these rows as repacked at load (GemmArgs::w_packed), with
+// kSpread 2 its 16-row half `half`, not repacked here. int8 rows are read where they lie (a
+// half's vectors every other one); int4 rows, whose nibbles stay packed there, are split into
+// the stack's block first (Int4Rows::unpack_at_load). The next block follows in memory.
 template <typename Rows, typename L, ActivationScales kScales, size_t kSpread = 1>
 inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTwoStarts& pow2,
-                        size_t n0, size_t n_end, const __m256i* prepacked = nullptr) {
+                        size_t n0, size_t n_end, const uint8_t* prepacked = nullptr,
+                        size_t half = 0) {
   constexpr bool kTokenScales = kScales == ActivationScales::kPerToken;
   constexpr size_t kRows = L::kRows;
-  constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;  // 64 KB of packed weights
+  constexpr size_t kReadSpread = Rows::kGroupScales ? 1 : kSpread;  // int4: unpacked whole
+  constexpr size_t kGroupsAtOnce = kBlockGroups * 8 / kRows;        // 64 KB of packed weights
   const size_t groups = p.kp / 32;
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
   constexpr size_t kTokens = L::kTokens;
   float partial[kTokens * kRows];
+  const size_t passes = (p.m + kTokens - 1) / kTokens;
+  // int4 repacked at load, one pass over the block (a decode step, a small batch): the groups are
+  // split a few at a time as the pass reads them, in L1, so the memory streams while the block
+  // computes. Split whole first, the memory sat idle meanwhile: 2B int4 decode on an Intel Xeon
+  // ran at 10-11 tokens/s against 14-16 on the rows as stored.
+  const bool split_as_read = Rows::kGroupScales && prepacked != nullptr && passes == 1;
+  constexpr size_t kSplitGroups = 8;
+  const auto split = [&](const uint8_t* from, size_t count, bool stream) {
+    if constexpr (Rows::kGroupScales && kRows >= 16) {
+      Rows::template unpack_at_load<kRows>(from, count, half, stream,
+                                           reinterpret_cast<__m512i*>(packed), w_scales);
+    }
+  };
   for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
     const size_t count = std::min(kGroupsAtOnce, groups - g0);
-    const __m256i* block = prepacked != nullptr ? prepacked + g0 * kPrepackedGroup : packed;
+    const __m256i* block = packed;
+    const uint8_t* from = prepacked != nullptr ? prepacked + g0 * Rows::kPackedGroupBytes : nullptr;
+    if (from != nullptr) {
+      if constexpr (!Rows::kGroupScales) {
+        block = reinterpret_cast<const __m256i*>(from) + 2 * half;
+      } else if (!split_as_read) {
+        split(from, count, false);
+      }
+    }
     if (prepacked == nullptr) {
       if constexpr (kRows == 32) {
         repack_rows32<Rows>(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
@@ -641,7 +712,9 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
       }
     }
     if constexpr (Rows::kGroupScales) {
-      if constexpr (kRows == 32) {
+      if (prepacked != nullptr) {
+        // unpacked with the rows
+      } else if constexpr (kRows == 32) {
         int4_scales_by_row<16>(p, n0, g0, count, w_scales, 32);
         int4_scales_by_row<16>(p, n0 + 16, g0, count, w_scales + 16, 32);
       } else {
@@ -653,14 +726,13 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     NextRepack next;
     const bool last = g0 + count == groups;  // these rows' last block of groups
     const size_t next_n = last ? n0 + kRows : n0, next_g = last ? 0 : g0 + count;
-    const size_t passes = (p.m + kTokens - 1) / kTokens;
     if (prepacked != nullptr && passes == 1) {
-      // Prefetched even past the task's rows: prefetches never fault.
-      next.stream =
-          reinterpret_cast<const uint8_t*>(reinterpret_cast<uintptr_t>(block) & ~uintptr_t{63});
+      // Prefetched even past the task's rows: prefetches never fault. (int4: unpack_at_load
+      // streamed this block's groups.)
+      if constexpr (!Rows::kGroupScales) next.stream = from;
     } else if (prepacked != nullptr) {
       // The next block follows this one (or the next 32 rows' first follows these rows' last).
-      next.rows = reinterpret_cast<const uint8_t*>(block + count * kPrepackedGroup);
+      next.rows = from + count * Rows::kPackedGroupBytes;
       next.contiguous = true;
       next.count = std::min(kGroupsAtOnce, groups - next_g);
     } else if (next_n < n_end) {
@@ -685,8 +757,17 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      packed_token_pass<Rows, L, kScales, kSpread>(tokens, p, offsets, block, w_scales, m, g0,
-                                                   count, next, pow2, partial);
+      if (split_as_read) {
+        for (size_t s = 0; s < count; s += kSplitGroups) {
+          const size_t some = std::min(kSplitGroups, count - s);
+          split(from + s * Rows::kPackedGroupBytes, some, true);
+          packed_token_pass<Rows, L, kScales, kReadSpread>(tokens, p, offsets, block, w_scales, m,
+                                                           g0 + s, some, next, pow2, partial);
+        }
+      } else {
+        packed_token_pass<Rows, L, kScales, kReadSpread>(tokens, p, offsets, block, w_scales, m, g0,
+                                                         count, next, pow2, partial);
+      }
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
         if (!last) {  // the partial sums as they are (int32 for int8 rows with token scales)
@@ -804,10 +885,10 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTw
     const size_t packed_end = std::min(n_end, p.w_packed_rows);
     const size_t groups = p.kp / 32;
     const auto block_of = [&](size_t row) {
-      return reinterpret_cast<const __m256i*>(p.w_packed) + row / 32 * groups * kPrepackedGroup;
+      return p.w_packed + row / 32 * groups * Rows::kPackedGroupBytes;
     };
     if (n % 32 == 16 && n + 16 <= packed_end) {
-      packed_rows<Rows, Lanes16, kScales, 2>(p, offsets, pow2, n, n_end, block_of(n) + 2);
+      packed_rows<Rows, Lanes16, kScales, 2>(p, offsets, pow2, n, n_end, block_of(n), 1);
       n += 16;
     }
     if (n % 32 == 0) {
@@ -815,7 +896,7 @@ inline void vnni_rows(const GemmArgs& p, const int32_t* offsets, const PowerOfTw
         packed_rows<Rows, Lanes32, kScales>(p, offsets, pow2, n, n_end, block_of(n));
       }
       if (n + 16 <= packed_end) {
-        packed_rows<Rows, Lanes16, kScales, 2>(p, offsets, pow2, n, n_end, block_of(n));
+        packed_rows<Rows, Lanes16, kScales, 2>(p, offsets, pow2, n, n_end, block_of(n), 0);
         n += 16;
       }
     }

@@ -4,7 +4,9 @@
 // the rows as stored, 4 groups per load (qd8-qs4w-avx512-decode.h), which stream a single token
 // at about twice the rate of the 256-bit tiles; they sum in another order, so a decoded token
 // agrees with its prefilled value to float rounding. Rows of more than 8192 groups (none in
-// RecurrentGemma) prefill on the 256-bit tiles of qd8-x86-tile.h.
+// RecurrentGemma) prefill on the 256-bit tiles of qd8-x86-tile.h. Rows repacked at load
+// (GemmArgs::w_packed, repack_weights: nibbles kept packed, 32 rows interleaved, with their
+// scales) are read there by every call, decode too, with the bits of their prefill.
 #include "runtime/src/kernels/qd8-qs4w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
@@ -16,6 +18,8 @@ namespace griffin {
 static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
 
 void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  // Repacked at load: every call reads the packed blocks.
+  if (p.w_packed != nullptr && vnni_repacked<Int4Rows>(p, n_begin, n_end)) return;
   if (p.decode && p.m <= kMaxTiledDecodeTokens) {
     if (p.m > 0) Avx512Decode<Int4Decode>::run(p, n_begin, n_end);
     return;
@@ -23,6 +27,11 @@ void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, si
   if (!vnni_repacked<Int4Rows>(p, n_begin, n_end)) {
     TiledGemm<Qs4Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
   }
+}
+
+void grf_qd8_qs4w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, const uint8_t* scales,
+                                     size_t groups, uint8_t* out) {
+  Int4Rows::repack32_at_load(w, row_bytes, reinterpret_cast<const uint16_t*>(scales), groups, out);
 }
 
 }  // namespace griffin

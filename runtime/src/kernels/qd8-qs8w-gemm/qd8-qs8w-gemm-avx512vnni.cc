@@ -36,8 +36,9 @@ void grf_qd8_qs8w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, si
   }
 }
 
-void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, size_t groups,
-                                     uint8_t* out) {
+void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes,
+                                     const uint8_t* /*scales: one a row, read as stored*/,
+                                     size_t groups, uint8_t* out) {
   repack_rows32<Int8Rows>(w, row_bytes, 0, groups, reinterpret_cast<__m512i*>(out));
 }
 
