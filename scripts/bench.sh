@@ -17,7 +17,8 @@
 # int8 is also measured with --int8-activations, with and without --per-token-activation-scales
 # and --power-of-two-activation-scales, and int4 with each (docs/quantization.md "Activation
 # scales"), and the per-token one with the matrices repacked at open (--repack-weights: config
-# "int8-activations-per-token-repacked"; docs/quantization.md "Repacked weights"). --huge-pages
+# "int8-activations-per-token-repacked"; int4 "int4-repacked" and "int4-power-of-two-repacked";
+# docs/quantization.md "Repacked weights"). --huge-pages
 # also measures each dtype with the weights copied into 2 MB pages (config "<dtype>-huge-pages";
 # docs/memory.md "Huge pages").
 # GRIFFIN_MAX_ISA=avx2 (or another ISA) in the environment caps the kernels of every run, so an
@@ -100,7 +101,8 @@ for dtype in $dtypes; do
     "int8-activations-power-of-two:--int8-activations --power-of-two-activation-scales"
     "int8-activations-per-token-repacked:--int8-activations --per-token-activation-scales --repack-weights")
   [[ $dtype == int4 ]] && configs+=("int4-per-token:--per-token-activation-scales"
-    "int4-power-of-two:--power-of-two-activation-scales")
+    "int4-power-of-two:--power-of-two-activation-scales" "int4-repacked:--repack-weights"
+    "int4-power-of-two-repacked:--power-of-two-activation-scales --repack-weights")
   ((huge_pages)) && configs+=("$dtype-huge-pages:--huge-pages")
   for entry in "${configs[@]}"; do
     config=${entry%%:*}

@@ -34,9 +34,9 @@ inline void add_model_flags(CLI::App& app, ModelFlags& flags) {
                "read the weights into private memory in 2 MB pages (Linux transparent huge "
                "pages): faster, costs the file's size in RAM");
   app.add_flag("--repack-weights", flags.repack_weights,
-               "with --int8-activations on AVX-512 VNNI: repack the int8 matrices at open into "
-               "the kernel's blocks (faster prefill; costs their size in private memory, the "
-               "mapped pages given back; docs/quantization.md)");
+               "on AVX-512 VNNI: repack the int4 matrices, and the int8 ones with "
+               "--int8-activations, at open into the kernel's blocks (faster prefill; costs their "
+               "size in private memory, the mapped pages given back; docs/quantization.md)");
   app.add_flag("--sleep-between-steps", flags.sleep_between_steps,
                "after each prefill or decode step, the matrix threads sleep instead of spinning "
                "(for other work between steps on few cores; a wake-up per step)");

@@ -11,8 +11,9 @@
 //   kInt8Dynamic  -> our qd8-qs8w-gemm kernels (activations quantized on the fly);
 //   kInt4Dynamic  -> our qd8-qs4w-gemm kernels (activations quantized on the fly).
 // Our kernels read the mapped file directly: no copy, no packing, the weights stay shared
-// page cache. The exception is opt-in: with repack_weights, kInt8Dynamic maps whose kernel reads
-// repacked rows (AVX-512 VNNI) are copied at load into its blocks (Model::repack_matrices).
+// page cache. The exception is opt-in: with repack_weights, kInt8Dynamic and kInt4Dynamic maps
+// whose kernel reads repacked rows (AVX-512 VNNI) are copied at load into its blocks
+// (Model::repack_matrices).
 #pragma once
 
 #include <pthreadpool.h>

@@ -50,8 +50,8 @@ struct ModelOptions {
   bool lock_weights = false;         // mlock the weights until the model closes
   int64_t max_batch = 0;             // largest batch decode (its arena is made at open); 0 = none
   bool sleep_between_steps = false;  // the pool's workers sleep after each long step
-  // int8 matrices run with int8 activations are repacked at load where the kernel can read them
-  // so (GemmArgs::w_packed: AVX-512 VNNI); elsewhere nothing happens.
+  // int4 matrices, and int8 ones run with int8 activations, are repacked at load where the
+  // kernel can read them so (GemmArgs::w_packed: AVX-512 VNNI); elsewhere nothing happens.
   bool repack_weights = false;
   // The shortest step after which they do (tests set 0 to make every step count as long).
   std::chrono::nanoseconds sleep_after_steps_of = WorkersSleepAfter::kLongStep;
@@ -113,7 +113,7 @@ class Model {
   Status prepare(const ModelOptions& options);
   // `gate_region`: where a recurrent layer puts its gate blocks (gate_floats_).
   Status prepare_layer(int64_t layer, float* gate_region, LayerWeights* weights);
-  // repack_weights: the int8 matrices the kernel can read repacked, copied so once.
+  // repack_weights: the int8 and int4 matrices the kernel can read repacked, copied so once.
   Status repack_matrices(const ModelOptions& options);
 
   std::unique_ptr<GriffinFile> file_;

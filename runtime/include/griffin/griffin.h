@@ -152,14 +152,15 @@ typedef struct griffin_model_options {
                                int8_activations) scale their int8 activations. Other values fail
                                the open with GRIFFIN_ERR_INVALID_ARGUMENT. Default
                                GRIFFIN_ACTIVATION_SCALE_PER_GROUP. */
-  bool repack_weights; /* with int8_activations on a CPU with AVX-512 VNNI: copy the int8 matrices
-                          at open into the blocks the kernel computes on (32 rows interleaved),
-                          which it otherwise rebuilds for every prefill chunk: faster prefill
-                          (docs/quantization.md "Repacked weights"), the same bits in prefill,
-                          decode within float rounding of the default. Costs those matrices' size
-                          in private memory (griffin_model_info.weights_repacked_bytes; counted
-                          against max_memory_bytes); from a mapped file their pages are then given
-                          back. Elsewhere (other CPUs, int4, bf16, f32 activations) nothing
+  bool repack_weights; /* on a CPU with AVX-512 VNNI: copy the int4 matrices, and the int8 ones
+                          with int8_activations, at open into the blocks the kernel computes on
+                          (32 rows interleaved), which it otherwise rebuilds for every prefill
+                          chunk: faster prefill (docs/quantization.md "Repacked weights"), the
+                          same bits in prefill, decode within float rounding of the default.
+                          Costs those matrices' size in private memory
+                          (griffin_model_info.weights_repacked_bytes; counted against
+                          max_memory_bytes); from a mapped file their pages are then given back.
+                          Elsewhere (other CPUs, bf16, int8 with f32 activations) nothing
                           happens. Default false. */
 } griffin_model_options;
 
@@ -197,8 +198,8 @@ typedef struct griffin_model_info {
   int32_t end_of_turn_id;
   uint64_t weights_huge_page_bytes; /* bytes of the model's private copy that the OS backed with
                                        huge pages at open (huge_pages); 0 for a mapped file */
-  uint64_t weights_repacked_bytes; /* bytes of int8 matrices repacked at open (repack_weights);
-                                      0 when nothing was */
+  uint64_t weights_repacked_bytes; /* bytes of int8 and int4 matrices repacked at open
+                                      (repack_weights); 0 when nothing was */
 } griffin_model_info;
 
 /* Thread safety: [model] */
@@ -378,7 +379,7 @@ typedef struct griffin_memory_plan {
   uint64_t session_used_bytes;     /* end of the arena's last region (session_bytes rounds it up
                                       to 64 bytes) */
   uint64_t state_bytes;            /* a snapshot (griffin_session_save) of such a session */
-  uint64_t weights_repacked_bytes; /* int8 matrices repacked at open (repack_weights), in private
+  uint64_t weights_repacked_bytes; /* matrices repacked at open (repack_weights), in private
                                       memory, part of model_bytes; 0 in griffin_file_memory_plan
                                       (known once a model opens on this CPU) */
 } griffin_memory_plan;

@@ -21,7 +21,10 @@
 // 16-row half where a task's rows start or end mid-block. Repacked per call, a 64-token chunk
 // spent about 12 % of an int8 product on it on an Intel Xeon; there 2B int8 prefill with int8
 // activations ran 4-37 % faster repacked at load, in turns (docs/quantization.md "Repacked
-// weights"). The 256-bit tiles of qd8-x86-tile.h paid a conversion and an FMA per (token, row,
+// weights"). int4 rows repacked at load keep their nibbles packed, with their scales after each
+// group (Int4Rows::repack32_at_load: the bytes as stored, one stream), and each call splits them
+// into its block from there (unpack_at_load) instead of gathering 32 rows and their scales. The
+// 256-bit tiles of qd8-x86-tile.h paid a conversion and an FMA per (token, row,
 // group); on Zen 4 that held 2B int4 prefill to ~65 GMAC/s against llama.cpp's ~100 with its
 // repacked Q4_0 (now ~150). Decode of up to four tokens (GemmArgs::decode) runs 512-bit vectors
 // over the stored rows instead (qd8-avx512-decode.h; rows repacked at load excepted): for a
