@@ -723,9 +723,10 @@ int bench(int argc, char** argv) {
       o.model.huge_pages ? "copied" : "mapped", plan.session_bytes / 1e6,
       usage.xnnpack_bytes / 1e6);
   if (o.model.repack_weights) {
-    std::printf("repacked weights: %.1f MB of int8 matrices%s\n", info.weights_repacked_bytes / 1e6,
+    std::printf("repacked weights: %.1f MB of matrices%s\n", info.weights_repacked_bytes / 1e6,
                 info.weights_repacked_bytes == 0
-                    ? " (none: needs --int8-activations, int8 matrices and AVX-512 VNNI)"
+                    ? " (none: needs AVX-512 VNNI and int4 matrices, or int8 ones with "
+                      "--int8-activations)"
                     : "");
   }
   if (o.model.huge_pages) {
