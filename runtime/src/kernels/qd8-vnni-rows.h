@@ -715,13 +715,13 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
       }
     }
     if constexpr (Rows::kGroupScales) {
-      if (prepacked != nullptr) {
-        // unpacked with the rows
-      } else if constexpr (kRows == 32) {
-        int4_scales_by_row<16>(p, n0, g0, count, w_scales, 32);
-        int4_scales_by_row<16>(p, n0 + 16, g0, count, w_scales + 16, 32);
-      } else {
-        int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
+      if (prepacked == nullptr) {  // (repacked at load: split with the rows)
+        if constexpr (kRows == 32) {
+          int4_scales_by_row<16>(p, n0, g0, count, w_scales, 32);
+          int4_scales_by_row<16>(p, n0 + 16, g0, count, w_scales + 16, 32);
+        } else {
+          int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
+        }
       }
     }
     // The next repack: these rows' next groups, else the next rows' first (int4: with their f16
