@@ -121,37 +121,49 @@ const std::vector<GemmVariant>& f32_qs8_gemm_variants() {
   return variants;
 }
 
-const std::vector<GemmVariant>& qs8_gemm_variants() {
-  static const std::vector<GemmVariant> variants = [] {
-    std::vector<GemmVariant> list = {
-#include "runtime/src/kernels/qd8-qs8w-gemm/qd8-qs8w-gemm.inc"
-    };
+namespace {
+
+// The one variant of a family that reads rows repacked at load (repack_weights), and how it
+// repacks them (none off x86).
+struct RepackedVariant {
+  GemmKernel kernel = nullptr;
+  RepackKernel repack = nullptr;
+};
 #if defined(__x86_64__)
-    for (GemmVariant& variant : list) {
-      if (variant.kernel == grf_qd8_qs8w_gemm_ukernel__avx512vnni) {
-        variant.repack = grf_qd8_qs8w_repack__avx512vnni;
-      }
-    }
+constexpr RepackedVariant kQs8Repacked{grf_qd8_qs8w_gemm_ukernel__avx512vnni,
+                                       grf_qd8_qs8w_repack__avx512vnni};
+constexpr RepackedVariant kQs4Repacked{grf_qd8_qs4w_gemm_ukernel__avx512vnni,
+                                       grf_qd8_qs4w_repack__avx512vnni};
+#else
+constexpr RepackedVariant kQs8Repacked, kQs4Repacked;
 #endif
-    return list;
-  }();
+
+std::vector<GemmVariant> with_repack(std::vector<GemmVariant> list, RepackedVariant repacked) {
+  for (GemmVariant& variant : list) {
+    if (repacked.kernel != nullptr && variant.kernel == repacked.kernel) {
+      variant.repack = repacked.repack;
+    }
+  }
+  return list;
+}
+
+}  // namespace
+
+const std::vector<GemmVariant>& qs8_gemm_variants() {
+  static const std::vector<GemmVariant> variants = with_repack(
+      {
+#include "runtime/src/kernels/qd8-qs8w-gemm/qd8-qs8w-gemm.inc"
+      },
+      kQs8Repacked);
   return variants;
 }
 
 const std::vector<GemmVariant>& qs4_gemm_variants() {
-  static const std::vector<GemmVariant> variants = [] {
-    std::vector<GemmVariant> list = {
+  static const std::vector<GemmVariant> variants = with_repack(
+      {
 #include "runtime/src/kernels/qd8-qs4w-gemm/qd8-qs4w-gemm.inc"
-    };
-#if defined(__x86_64__)
-    for (GemmVariant& variant : list) {
-      if (variant.kernel == grf_qd8_qs4w_gemm_ukernel__avx512vnni) {
-        variant.repack = grf_qd8_qs4w_repack__avx512vnni;
-      }
-    }
-#endif
-    return list;
-  }();
+      },
+      kQs4Repacked);
   return variants;
 }
 
