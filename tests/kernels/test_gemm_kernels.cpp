@@ -643,8 +643,7 @@ TEST_CASE("AVX-512 VNNI prefill with power-of-two scales gives the per-group pat
 // (GemmArgs::w_packed): every call, prefill or decode, of any number of tokens and any 16-row cut
 // of the rows, must give the bits the kernel's prefill gives on the rows as stored. 70 rows: two
 // packed blocks and 6 rows past them, as stored; 48: a block and 16 rows as stored; 2,560
-// columns: a 64- and a 16-group block of groups (int4: 64 groups a 32-row block, 128 a 16-row
-// one).
+// columns: a 64- and a 16-group block of groups in a 32-row block (a 16-row one takes 128).
 TEST_CASE("AVX-512 VNNI integer rows repacked at load give the bits of the stored rows' prefill",
           "[kernels]") {
   if (!cpu_supports(Isa::kAvx512vnni)) {
