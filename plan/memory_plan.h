@@ -175,8 +175,8 @@ struct ModelMemoryPlan {
   uint64_t weights_packed = 0;    // upper bound of XNNPACK's packed weights and operators
   uint64_t weights_prepared = 0;  // our f32 arrays made at load (norm scales, conv taps, gates)
   uint64_t weights_streamed = 0;  // weight bytes one decode step reads (every matrix once)
-  // The int8 and int4 matrices repacked at load (repack_weights), in private memory: set by the model
-  // once it knows its CPU's kernels (0 in a plan from the config alone).
+  // The int8 and int4 matrices repacked at load (repack_weights), in private memory: set by the
+  // model once it knows its CPU's kernels (0 in a plan from the config alone).
   uint64_t weights_repacked = 0;
   // Matrices by tensor name (the ".weight" name). The RG-LRU gate blocks are not listed: they
   // always run on f32-f32w-gemm over f32 copies in weights_prepared, so no session shares an

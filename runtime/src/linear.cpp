@@ -213,13 +213,12 @@ Result<Linear> Linear::create_block(const float* weight_in_out, const float* bia
 
 void Linear::repack_blocks(RepackKernel repack, uint8_t* packed, size_t first, size_t count) const {
   const size_t groups = padded_in() / 32;
-  const size_t block_bytes = repack_bytes() / (repack_rows() / kRepackRows);
   const uint8_t* scales = repacked_scales();
   for (size_t block = first; block < first + count; ++block) {
     const size_t row = block * kRepackRows;
     repack(weights_ + row * row_bytes_, row_bytes_,
            scales != nullptr ? scales + row * groups * sizeof(uint16_t) : nullptr, groups,
-           packed + block * block_bytes);
+           packed + block * repack_block_bytes());
   }
 }
 

@@ -102,11 +102,7 @@ class Linear {
         engine_ == LinearEngine::kInt8Dynamic || engine_ == LinearEngine::kInt4Dynamic;
     return integer ? out_ / kRepackRows * kRepackRows : 0;
   }
-  size_t repack_bytes() const {
-    const size_t group_bytes =
-        engine_ == LinearEngine::kInt4Dynamic ? kRepackInt4GroupBytes : kRepackGroupBytes;
-    return repack_rows() / kRepackRows * (padded_in() / 32) * group_bytes;
-  }
+  size_t repack_bytes() const { return repack_rows() / kRepackRows * repack_block_bytes(); }
   LinearEngine engine() const { return engine_; }
   // Repacks blocks [first, first + count) of those rows with `repack` into `packed` (64-byte
   // aligned, repack_bytes()), so that a pool can share the work.
@@ -132,6 +128,12 @@ class Linear {
   GemmArgs gemm_args(size_t rows, const float* x, float* y, const LinearContext& context) const;
   size_t padded_in() const {
     return static_cast<size_t>(padded_columns(static_cast<int64_t>(in_)));
+  }
+  // One repacked block of kRepackRows rows (int4: with their scales).
+  size_t repack_block_bytes() const {
+    const size_t group_bytes =
+        engine_ == LinearEngine::kInt4Dynamic ? kRepackInt4GroupBytes : kRepackGroupBytes;
+    return padded_in() / 32 * group_bytes;
   }
   GemmKernel kernel_for(const LinearContext& context) const;
   // run() and run_shared_input() of maps (1..kMaxSharedInputCalls) of our kernels with one
