@@ -29,7 +29,8 @@ cmake --install "$build_dir" --prefix "$GRIFFIN_INSTALL_PREFIX" >/dev/null
 GRIFFIN_GENERATE=$build_dir/bin/griffin-generate tests/install/run.sh "$GRIFFIN_INSTALL_PREFIX"
 
 # The Swift package (ports/ios) against that installed library: its XCTest tests with the bundled
-# model. A missing Swift toolchain fails the run; it is never skipped.
+# model, and the build's tiny int4 model (GRIFFIN_INT4_MODEL) for the integer-path options. A
+# missing Swift toolchain fails the run; it is never skipped.
 if ! command -v swift >/dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
   export PATH=/opt/swift/usr/bin:$PATH
 fi
@@ -40,6 +41,7 @@ fi
 griffin_pc=$(find "$GRIFFIN_INSTALL_PREFIX" -path '*/pkgconfig/griffin.pc' | head -1)
 (cd ports/ios &&
   PKG_CONFIG_PATH=$(dirname "$griffin_pc") LD_LIBRARY_PATH=$(dirname "$(dirname "$griffin_pc")") \
+    GRIFFIN_INT4_MODEL=$build_dir/fixtures/griffin-tiny-int4.griffin \
     swift test --scratch-path "$build_dir/swift")
 
 # The same suite cross-built for aarch64 and run under qemu-user on an emulated Cortex-A72 and

@@ -82,7 +82,8 @@ enum {
   OPTION_HUGE_PAGES = 32,
   OPTION_SLEEP_BETWEEN_STEPS = 64,
   OPTION_PER_TOKEN_ACTIVATION_SCALES = 128,
-  OPTION_POWER_OF_TWO_ACTIVATION_SCALES = 256
+  OPTION_POWER_OF_TWO_ACTIVATION_SCALES = 256,
+  OPTION_REPACK_WEIGHTS = 512
 };
 
 static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags) {
@@ -96,6 +97,7 @@ static griffin_model_options model_options(jint num_threads, jlong max_memory, j
   options.lock_weights = (flags & OPTION_LOCK_WEIGHTS) != 0;
   options.huge_pages = (flags & OPTION_HUGE_PAGES) != 0;
   options.sleep_between_steps = (flags & OPTION_SLEEP_BETWEEN_STEPS) != 0;
+  options.repack_weights = (flags & OPTION_REPACK_WEIGHTS) != 0;
   const int per_token = (flags & OPTION_PER_TOKEN_ACTIVATION_SCALES) != 0;
   const int power_of_two = (flags & OPTION_POWER_OF_TWO_ACTIVATION_SCALES) != 0;
   /* Both: a value the open refuses with INVALID_ARGUMENT and its message. */
@@ -198,6 +200,20 @@ JNIEXPORT jlong GRIFFIN_JNI_FN(modelWeightsHugePageBytes)(JNIEnv* env, jclass cl
   info.struct_size = sizeof info;
   if (failed(env, griffin_model_get_info(as_model(model), &info))) return 0;
   return (jlong)info.weights_huge_page_bytes;
+}
+
+JNIEXPORT jlong GRIFFIN_JNI_FN(modelWeightsRepackedBytes)(JNIEnv* env, jclass cls, jlong model) {
+  griffin_model_info info;
+  memset(&info, 0, sizeof info);
+  info.struct_size = sizeof info;
+  if (failed(env, griffin_model_get_info(as_model(model), &info))) return 0;
+  return (jlong)info.weights_repacked_bytes;
+}
+
+JNIEXPORT jbyteArray GRIFFIN_JNI_FN(modelKernels)(JNIEnv* env, jclass cls, jlong model) {
+  const char* description = NULL;
+  if (failed(env, griffin_model_kernels(as_model(model), &description))) return NULL;
+  return byte_array(env, description, strlen(description));
 }
 
 /* The order MemoryPlan.java reads. */

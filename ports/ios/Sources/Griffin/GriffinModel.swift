@@ -43,12 +43,21 @@ public final class GriffinModel: @unchecked Sendable {
     /// group (docs/quantization.md, "Activation scales"). Setting both makes the open throw
     /// `invalidArgument`.
     public var powerOfTwoActivationScales: Bool
+    /// On a CPU with AVX-512 VNNI: copy the int4 matrices, and the int8 ones with
+    /// `int8Activations`, at open into the blocks the kernel computes on, which it otherwise
+    /// rebuilds for every prefill chunk: faster prefill, prefill logits bit for bit the default's,
+    /// decode within float rounding of it. Costs those matrices' size in private memory
+    /// (`GriffinModel.weightsRepackedBytes`); from a mapped file their pages are then given back.
+    /// Elsewhere (other CPUs, bf16, int8 with float activations) nothing happens
+    /// (docs/quantization.md, "Repacked weights").
+    public var repackWeights: Bool
 
     public init(
       numThreads: Int32 = 0, maxMemoryBytes: UInt64 = 0, forceScalarKernels: Bool = false,
       int8Activations: Bool = false, copyWeights: Bool = false, prefault: Bool = false,
       lockWeights: Bool = false, hugePages: Bool = false, sleepBetweenSteps: Bool = false,
-      perTokenActivationScales: Bool = false, powerOfTwoActivationScales: Bool = false
+      perTokenActivationScales: Bool = false, powerOfTwoActivationScales: Bool = false,
+      repackWeights: Bool = false
     ) {
       self.numThreads = numThreads
       self.maxMemoryBytes = maxMemoryBytes
@@ -61,6 +70,7 @@ public final class GriffinModel: @unchecked Sendable {
       self.sleepBetweenSteps = sleepBetweenSteps
       self.perTokenActivationScales = perTokenActivationScales
       self.powerOfTwoActivationScales = powerOfTwoActivationScales
+      self.repackWeights = repackWeights
     }
 
     var c: griffin_model_options {
@@ -74,6 +84,7 @@ public final class GriffinModel: @unchecked Sendable {
       options.lock_weights = lockWeights
       options.huge_pages = hugePages
       options.sleep_between_steps = sleepBetweenSteps
+      options.repack_weights = repackWeights
       switch (perTokenActivationScales, powerOfTwoActivationScales) {
       case (true, true): options.activation_scale = -1  // refused by the open: invalidArgument
       case (true, false):
@@ -95,6 +106,12 @@ public final class GriffinModel: @unchecked Sendable {
   /// Bytes of the weights' private copy that the OS backed with 2 MB pages at open
   /// (`Options.hugePages`); 0 for a mapped file.
   public let weightsHugePageBytes: UInt64
+  /// Bytes of int4 and int8 matrices copied at open into the kernel's blocks
+  /// (`Options.repackWeights`); 0 when nothing was.
+  public let weightsRepackedBytes: UInt64
+  /// Which kernel variant each kernel family runs on this CPU, e.g. "qd8-qs4w-gemm avx512vnni":
+  /// for logs and bug reports.
+  public let kernels: String
 
   /// Opens and verifies a .griffin file.
   public convenience init(path: String, options: Options = Options()) throws {
@@ -132,6 +149,11 @@ public final class GriffinModel: @unchecked Sendable {
     bosId = info.bos_id
     eosId = info.eos_id
     weightsHugePageBytes = info.weights_huge_page_bytes
+    weightsRepackedBytes = info.weights_repacked_bytes
+    var description: UnsafePointer<CChar>?
+    kernels =
+      griffin_model_kernels(handle, &description) == GRIFFIN_OK && description != nil
+      ? String(cString: description!) : ""
   }
 
   deinit {

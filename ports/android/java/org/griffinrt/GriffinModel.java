@@ -27,6 +27,7 @@ public final class GriffinModel implements AutoCloseable {
     boolean sleepBetweenSteps = false;
     boolean perTokenActivationScales = false;
     boolean powerOfTwoActivationScales = false;
+    boolean repackWeights = false;
 
     /** Threads for matrix products; 0 = one per core. */
     public Options numThreads(int numThreads) {
@@ -126,6 +127,20 @@ public final class GriffinModel implements AutoCloseable {
       return this;
     }
 
+    /**
+     * On a CPU with AVX-512 VNNI: copy the int4 matrices, and the int8 ones with
+     * {@link #int8Activations}, at open into the blocks the kernel computes on, which it otherwise
+     * rebuilds for every prefill chunk: faster prefill, prefill logits bit for bit the default's,
+     * decode within float rounding of it. Costs those matrices' size in private memory
+     * ({@link GriffinModel#weightsRepackedBytes()}); from a mapped file their pages are then given
+     * back. Elsewhere (other CPUs, bf16, int8 with float activations) nothing happens
+     * (docs/quantization.md, "Repacked weights").
+     */
+    public Options repackWeights(boolean repackWeights) {
+      this.repackWeights = repackWeights;
+      return this;
+    }
+
     int flags() {
       return (forceScalarKernels ? GriffinNative.OPTION_SCALAR : 0)
           | (int8Activations ? GriffinNative.OPTION_INT8_ACTIVATIONS : 0)
@@ -135,7 +150,8 @@ public final class GriffinModel implements AutoCloseable {
           | (hugePages ? GriffinNative.OPTION_HUGE_PAGES : 0)
           | (sleepBetweenSteps ? GriffinNative.OPTION_SLEEP_BETWEEN_STEPS : 0)
           | (perTokenActivationScales ? GriffinNative.OPTION_PER_TOKEN_ACTIVATION_SCALES : 0)
-          | (powerOfTwoActivationScales ? GriffinNative.OPTION_POWER_OF_TWO_ACTIVATION_SCALES : 0);
+          | (powerOfTwoActivationScales ? GriffinNative.OPTION_POWER_OF_TWO_ACTIVATION_SCALES : 0)
+          | (repackWeights ? GriffinNative.OPTION_REPACK_WEIGHTS : 0);
     }
   }
 
@@ -248,6 +264,26 @@ public final class GriffinModel implements AutoCloseable {
   public long weightsHugePageBytes() {
     synchronized (lock) {
       return GriffinNative.modelWeightsHugePageBytes(handle());
+    }
+  }
+
+  /**
+   * Bytes of int4 and int8 matrices copied at open into the kernel's blocks
+   * ({@link Options#repackWeights}); 0 when nothing was.
+   */
+  public long weightsRepackedBytes() {
+    synchronized (lock) {
+      return GriffinNative.modelWeightsRepackedBytes(handle());
+    }
+  }
+
+  /**
+   * Which kernel variant each kernel family runs on this CPU, e.g. "qd8-qs4w-gemm avx512vnni":
+   * for logs and bug reports.
+   */
+  public String kernels() {
+    synchronized (lock) {
+      return new String(GriffinNative.modelKernels(handle()), StandardCharsets.UTF_8);
     }
   }
 

@@ -23,6 +23,7 @@ final class GriffinNative {
   static final int OPTION_SLEEP_BETWEEN_STEPS = 64;
   static final int OPTION_PER_TOKEN_ACTIVATION_SCALES = 128;
   static final int OPTION_POWER_OF_TWO_ACTIVATION_SCALES = 256;
+  static final int OPTION_REPACK_WEIGHTS = 512;
 
   static native long modelOpen(byte[] path, int numThreads, long maxMemoryBytes, int flags);
 
@@ -39,6 +40,12 @@ final class GriffinNative {
 
   /** griffin_model_info.weights_huge_page_bytes. */
   static native long modelWeightsHugePageBytes(long model);
+
+  /** griffin_model_info.weights_repacked_bytes. */
+  static native long modelWeightsRepackedBytes(long model);
+
+  /** griffin_model_kernels, UTF-8. */
+  static native byte[] modelKernels(long model);
 
   static native long[] modelMemoryPlan(long model, int prefillChunk, int maxContext, long seed,
       int historySize, int kvDtype, long maxMemoryBytes);
