@@ -86,9 +86,11 @@ enum {
   OPTION_REPACK_WEIGHTS = 512
 };
 
-static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags) {
+static griffin_model_options model_options(jint num_threads, jlong max_memory, jint flags,
+                                           jint max_batch) {
   griffin_model_options options = griffin_model_default_options();
   options.num_threads = num_threads;
+  options.max_batch = max_batch;
   options.max_memory_bytes = (uint64_t)max_memory;
   options.force_scalar_kernels = (flags & OPTION_SCALAR) != 0;
   options.int8_activations = (flags & OPTION_INT8_ACTIVATIONS) != 0;
@@ -135,10 +137,10 @@ JNIEXPORT jbyteArray GRIFFIN_JNI_FN(version)(JNIEnv* env, jclass cls) {
 }
 
 JNIEXPORT jlong GRIFFIN_JNI_FN(modelOpen)(JNIEnv* env, jclass cls, jbyteArray path, jint threads,
-                                          jlong max_memory, jint flags) {
+                                          jlong max_memory, jint flags, jint max_batch) {
   char* c_path = c_string(env, path, "model path is null");
   if (c_path == NULL) return 0;
-  const griffin_model_options options = model_options(threads, max_memory, flags);
+  const griffin_model_options options = model_options(threads, max_memory, flags, max_batch);
   griffin_model* model = NULL;
   const griffin_status status = griffin_model_open(c_path, &options, &model);
   free(c_path);
@@ -148,12 +150,12 @@ JNIEXPORT jlong GRIFFIN_JNI_FN(modelOpen)(JNIEnv* env, jclass cls, jbyteArray pa
 
 JNIEXPORT jlong GRIFFIN_JNI_FN(modelOpenFd)(JNIEnv* env, jclass cls, jint fd, jlong offset,
                                             jlong length, jint threads, jlong max_memory,
-                                            jint flags) {
+                                            jint flags, jint max_batch) {
   if (offset < 0 || length < 0) {
     throw_griffin(env, GRIFFIN_ERR_INVALID_ARGUMENT, "offset and length must not be negative");
     return 0;
   }
-  const griffin_model_options options = model_options(threads, max_memory, flags);
+  const griffin_model_options options = model_options(threads, max_memory, flags, max_batch);
   griffin_model* model = NULL;
   if (failed(env,
              griffin_model_open_fd(fd, (uint64_t)offset, (uint64_t)length, &options, &model))) {
@@ -363,6 +365,36 @@ JNIEXPORT jfloatArray GRIFFIN_JNI_FN(sessionLogits)(JNIEnv* env, jclass cls, jlo
   size_t vocab = 0;
   if (failed(env, griffin_session_logits(as_session(session), &logits, &vocab))) return NULL;
   return float_array(env, logits, vocab);
+}
+
+/* GriffinModel.batchDecode has checked the arrays (same length, no null session) and holds
+ * every session's monitor. */
+JNIEXPORT void GRIFFIN_JNI_FN(batchDecode)(JNIEnv* env, jclass cls, jlongArray sessions,
+                                           jintArray tokens) {
+  const jsize count = (*env)->GetArrayLength(env, sessions);
+  if (count != (*env)->GetArrayLength(env, tokens)) {
+    throw_griffin(env, GRIFFIN_ERR_INVALID_ARGUMENT, "sessions and tokens differ in length");
+    return;
+  }
+  /* One block: count session pointers, then count token ids (+1: malloc(0) may return NULL). */
+  const size_t n = (size_t)count;
+  void* block = malloc(n * (sizeof(griffin_session*) + sizeof(int32_t)) + 1);
+  if (block == NULL) {
+    throw_griffin(env, GRIFFIN_ERR_OUT_OF_MEMORY, "out of memory for the batch's arrays");
+    return;
+  }
+  griffin_session** handles = (griffin_session**)block;
+  int32_t* ids = (int32_t*)(handles + n);
+  jlong* raw = (*env)->GetLongArrayElements(env, sessions, NULL);
+  if (raw == NULL) { /* OutOfMemoryError pending */
+    free(block);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) handles[i] = as_session(raw[i]);
+  (*env)->ReleaseLongArrayElements(env, sessions, raw, JNI_ABORT);
+  (*env)->GetIntArrayRegion(env, tokens, 0, count, (jint*)ids);
+  failed(env, griffin_batch_decode(handles, ids, n));
+  free(block);
 }
 
 JNIEXPORT jfloatArray GRIFFIN_JNI_FN(sessionDecode)(JNIEnv* env, jclass cls, jlong session,

@@ -51,13 +51,17 @@ public final class GriffinModel: @unchecked Sendable {
     /// Elsewhere (other CPUs, bf16, int8 with float activations) nothing happens
     /// (docs/quantization.md, "Repacked weights").
     public var repackWeights: Bool
+    /// The most sessions one `GriffinModel.batchDecode` call may advance; the model sets aside
+    /// their activations and logits at open (about maxBatch × (vocabSize + 8 × width) floats, in
+    /// `memoryPlan()`). 0 (default): no batched decode.
+    public var maxBatch: Int32
 
     public init(
       numThreads: Int32 = 0, maxMemoryBytes: UInt64 = 0, forceScalarKernels: Bool = false,
       int8Activations: Bool = false, copyWeights: Bool = false, prefault: Bool = false,
       lockWeights: Bool = false, hugePages: Bool = false, sleepBetweenSteps: Bool = false,
       perTokenActivationScales: Bool = false, powerOfTwoActivationScales: Bool = false,
-      repackWeights: Bool = false
+      repackWeights: Bool = false, maxBatch: Int32 = 0
     ) {
       self.numThreads = numThreads
       self.maxMemoryBytes = maxMemoryBytes
@@ -71,6 +75,7 @@ public final class GriffinModel: @unchecked Sendable {
       self.perTokenActivationScales = perTokenActivationScales
       self.powerOfTwoActivationScales = powerOfTwoActivationScales
       self.repackWeights = repackWeights
+      self.maxBatch = maxBatch
     }
 
     var c: griffin_model_options {
@@ -85,6 +90,7 @@ public final class GriffinModel: @unchecked Sendable {
       options.huge_pages = hugePages
       options.sleep_between_steps = sleepBetweenSteps
       options.repack_weights = repackWeights
+      options.max_batch = maxBatch
       switch (perTokenActivationScales, powerOfTwoActivationScales) {
       case (true, true): options.activation_scale = -1  // refused by the open: invalidArgument
       case (true, false):
@@ -168,6 +174,37 @@ public final class GriffinModel: @unchecked Sendable {
     var session: OpaquePointer?
     try GriffinError.check(griffin_session_create(handle, &c, nil, 0, &session))
     return GriffinSession(model: self, handle: session!)
+  }
+
+  /// Batched decode: feeds `tokens[i]` to `sessions[i]`, all sessions of this model, in one pass
+  /// over the weights (a matrix-matrix product instead of one matrix-vector product per session):
+  /// the paper's throughput claim, several sequences for about the memory traffic of one.
+  /// Afterwards each session is as if `sessions[i].decode(tokens[i])` had run, and its `logits()`
+  /// equal that call's within float rounding (the products sum in another order). The model must
+  /// be opened with `Options.maxBatch` of at least `sessions.count`. A refused call
+  /// (`.invalidArgument`: counts that differ, none, more than maxBatch, a session of another model
+  /// or twice, a token outside the vocabulary) changes no session. Waits for calls running on the
+  /// sessions; they are locked in a fixed order, so batches over shared sessions from several
+  /// threads cannot deadlock.
+  public func batchDecode(_ sessions: [GriffinSession], tokens: [Int32]) throws {
+    guard sessions.count == tokens.count else {
+      throw GriffinError(
+        status: .invalidArgument,
+        message: "\(sessions.count) sessions but \(tokens.count) tokens")
+    }
+    guard sessions.allSatisfy({ $0.model === self }) else {
+      throw GriffinError(
+        status: .invalidArgument, message: "a session of another model in the batch")
+    }
+    // Each session's lock once (NSLock is not reentrant: the C call refuses a repeated session),
+    // in the order of their C handles.
+    var seen = Set<ObjectIdentifier>()
+    let ordered = sessions.filter { seen.insert(ObjectIdentifier($0)).inserted }
+      .sorted { UInt(bitPattern: $0.handle) < UInt(bitPattern: $1.handle) }
+    for session in ordered { session.lock.lock() }
+    defer { for session in ordered.reversed() { session.lock.unlock() } }
+    let handles: [OpaquePointer?] = sessions.map { $0.handle }
+    try GriffinError.check(griffin_batch_decode(handles, tokens, sessions.count))
   }
 
   /// The memory of this model and of one session with `options`, before the session exists.

@@ -4,6 +4,8 @@ package org.griffinrt;
 import java.io.FileDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +30,7 @@ public final class GriffinModel implements AutoCloseable {
     boolean perTokenActivationScales = false;
     boolean powerOfTwoActivationScales = false;
     boolean repackWeights = false;
+    int maxBatch = 0;
 
     /** Threads for matrix products; 0 = one per core. */
     public Options numThreads(int numThreads) {
@@ -141,6 +144,16 @@ public final class GriffinModel implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most sessions one {@link GriffinModel#batchDecode} call may advance; the model sets
+     * aside their activations and logits at open (about maxBatch × (vocabSize + 8 × width)
+     * floats, in {@link GriffinModel#memoryPlan()}). 0 (default): no batched decode.
+     */
+    public Options maxBatch(int maxBatch) {
+      this.maxBatch = maxBatch;
+      return this;
+    }
+
     int flags() {
       return (forceScalarKernels ? GriffinNative.OPTION_SCALAR : 0)
           | (int8Activations ? GriffinNative.OPTION_INT8_ACTIVATIONS : 0)
@@ -173,7 +186,8 @@ public final class GriffinModel implements AutoCloseable {
   public static GriffinModel open(String path, Options options) {
     byte[] utf8 = Utf8.encodeNoNul(path, "model path");
     return new GriffinModel(
-        GriffinNative.modelOpen(utf8, options.numThreads, options.maxMemoryBytes, options.flags()));
+        GriffinNative.modelOpen(utf8, options.numThreads, options.maxMemoryBytes, options.flags(),
+            options.maxBatch));
   }
 
   /**
@@ -201,8 +215,8 @@ public final class GriffinModel implements AutoCloseable {
   }
 
   public static GriffinModel open(int fd, long offset, long length, Options options) {
-    return new GriffinModel(GriffinNative.modelOpenFd(
-        fd, offset, length, options.numThreads, options.maxMemoryBytes, options.flags()));
+    return new GriffinModel(GriffinNative.modelOpenFd(fd, offset, length, options.numThreads,
+        options.maxMemoryBytes, options.flags(), options.maxBatch));
   }
 
   /** A new session with default options. */
@@ -215,6 +229,56 @@ public final class GriffinModel implements AutoCloseable {
       long session = GriffinNative.sessionCreate(handle(), options.prefillChunk, options.maxContext,
           options.seed, options.historySize, options.kvDtype.ordinal(), options.maxMemoryBytes);
       return register(session);
+    }
+  }
+
+  /**
+   * Batched decode: feeds {@code tokens[i]} to {@code sessions[i]}, all sessions of this model,
+   * in one pass over the weights (a matrix-matrix product instead of one matrix-vector product
+   * per session): the paper's throughput claim, several sequences for about the memory traffic
+   * of one. Afterwards each session is as if {@code sessions[i].decode(tokens[i])} had run, and
+   * its {@link GriffinSession#logits()} equal that call's within float rounding (the products
+   * sum in another order). The model must be opened with {@link Options#maxBatch} of at least
+   * {@code sessions.length}. Everything is checked before anything runs: a refused call
+   * ({@link GriffinStatus#INVALID_ARGUMENT}: lengths that differ, none, more than maxBatch, a
+   * session of another model or twice, a token outside the vocabulary) changes no session.
+   * Waits for any call running on one of the sessions; the sessions are locked in a fixed order,
+   * so batches over shared sessions from several threads cannot deadlock.
+   */
+  public void batchDecode(GriffinSession[] sessions, int[] tokens) {
+    if (sessions == null || tokens == null) {
+      throw new GriffinException(GriffinStatus.INVALID_ARGUMENT, "sessions or tokens is null");
+    }
+    if (sessions.length != tokens.length) {
+      throw new GriffinException(GriffinStatus.INVALID_ARGUMENT,
+          sessions.length + " sessions but " + tokens.length + " tokens");
+    }
+    for (GriffinSession session : sessions) {
+      if (session == null) {
+        throw new GriffinException(GriffinStatus.INVALID_ARGUMENT, "a session is null");
+      }
+      if (session.model() != this) {
+        throw new GriffinException(
+            GriffinStatus.INVALID_ARGUMENT, "a session of another model in the batch");
+      }
+    }
+    GriffinSession[] ordered = sessions.clone();
+    Arrays.sort(ordered, Comparator.comparingLong(session -> session.serial));
+    lockedInTurn(ordered, 0, () -> {
+      long[] handles = new long[sessions.length];
+      for (int i = 0; i < sessions.length; i++) handles[i] = sessions[i].handleHeld();
+      GriffinNative.batchDecode(handles, tokens);
+    });
+  }
+
+  // Runs `body` holding the monitors of ordered[from..]: one nested synchronized per session.
+  private static void lockedInTurn(GriffinSession[] ordered, int from, Runnable body) {
+    if (from == ordered.length) {
+      body.run();
+      return;
+    }
+    synchronized (ordered[from]) {
+      lockedInTurn(ordered, from + 1, body);
     }
   }
 

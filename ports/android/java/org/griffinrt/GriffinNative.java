@@ -25,10 +25,11 @@ final class GriffinNative {
   static final int OPTION_POWER_OF_TWO_ACTIVATION_SCALES = 256;
   static final int OPTION_REPACK_WEIGHTS = 512;
 
-  static native long modelOpen(byte[] path, int numThreads, long maxMemoryBytes, int flags);
+  static native long modelOpen(
+      byte[] path, int numThreads, long maxMemoryBytes, int flags, int maxBatch);
 
-  static native long modelOpenFd(
-      int fd, long offset, long length, int numThreads, long maxMemoryBytes, int flags);
+  static native long modelOpenFd(int fd, long offset, long length, int numThreads,
+      long maxMemoryBytes, int flags, int maxBatch);
 
   /** The int descriptor inside a FileDescriptor (field "descriptor" on Android, "fd" on desktop JDKs). */
   static native int descriptorOf(FileDescriptor fd);
@@ -69,6 +70,9 @@ final class GriffinNative {
   static native float[] sessionDecode(long session, int token);
 
   static native float[] sessionLogits(long session);
+
+  /** griffin_batch_decode: sessions[i] (handles) takes tokens[i]. */
+  static native void batchDecode(long[] sessions, int[] tokens);
 
   /**
    * Runs griffin_session_generate, calling sink.piece(byte[]) for each non-empty piece.

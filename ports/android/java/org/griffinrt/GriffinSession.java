@@ -2,6 +2,7 @@
 package org.griffinrt;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A session holds one sequence (recurrent states, attention caches, sampler). Use it from one
@@ -82,6 +83,11 @@ public final class GriffinSession implements AutoCloseable {
   // running generate, never sees a freed session); other calls also hold the session's monitor.
   private long handle;
   private final Object handleLock = new Object();
+
+  // Creation order: GriffinModel.batchDecode takes the sessions' monitors in this order, so two
+  // batches over overlapping sessions cannot deadlock.
+  private static final AtomicLong nextSerial = new AtomicLong();
+  final long serial = nextSerial.getAndIncrement();
 
   GriffinSession(GriffinModel model, long handle) {
     this.model = model;
@@ -189,6 +195,11 @@ public final class GriffinSession implements AutoCloseable {
       GriffinNative.sessionDestroy(closing);
     }
     model.unregister(this);
+  }
+
+  /** The C handle, for a caller holding this session's monitor (GriffinModel.batchDecode). */
+  long handleHeld() {
+    return handle();
   }
 
   private long handle() {
