@@ -95,6 +95,16 @@ public class BatchDecodeTest {
   }
 
   @Test
+  public void theBatchArenaIsInTheModelsPlannedBytes() {
+    try (GriffinModel unbatched = GriffinModel.open(Fixtures.modelPath())) {
+      long arena = model.memoryPlan().modelBytes() - unbatched.memoryPlan().modelBytes();
+      // At least the batch's logits (the activations come on top).
+      long logits = (long) MAX_BATCH * model.vocabSize() * Float.BYTES;
+      assertTrue("arena " + arena + " bytes, logits alone " + logits, arena >= logits);
+    }
+  }
+
+  @Test
   public void refusedBatchesChangeNoSession() {
     try (GriffinSession a = prefilled(model, PROMPTS[0]);
          GriffinSession b = prefilled(model, PROMPTS[1]);
