@@ -1,5 +1,8 @@
 #!/bin/bash
-# ab.sh NAME FLAGS... : mbab_NAME runs the library's kernel (A) and the kernel built with FLAGS (B) in turns
+# ab.sh NAME FLAGS... : mbab_NAME runs the library's kernel (A) and the kernel built with FLAGS (B)
+# in turns. Expects, in /tmp/mb, repacked-ab-microbench.cpp as mb3.cpp and the patched header
+# (kernel-variants.patch applied to a copy of runtime/src/kernels/qd8-vnni-rows.h) under
+# /tmp/mb/tree/runtime/src/kernels/.
 set -e
 cd /tmp/mb
 F="-I/tmp/mb/tree -O3 -std=c++17 -mavx512f -mavx512vl -mavx512bw -mavx512vnni -mavx2 -mfma -mf16c -I/work/main -I/work/main/build/generated -I/work/main/build -DNDEBUG"

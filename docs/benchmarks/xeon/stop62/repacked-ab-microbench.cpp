@@ -1,5 +1,10 @@
-// Repacked kernel only: M tokens over MATS matrices N x K, REPS sweeps, 2 persistent threads
-// over halves of the rows (or 1 thread with THREADS=1). Prints GMAC/s per sweep set.
+// Stop 62. The repacked prefill kernel against a variant of it, in turns: M tokens over MATS
+// matrices of N rows x K columns (repacked at load, only that copy kept), REPS sweeps a round, two
+// persistent threads over halves of the rows (THREADS 1: one). A is the library's kernel
+// (build/lib/libgriffin.a); B the same sources compiled with one experiment's -D flag and the
+// public names renamed to B_* (ab.sh, kernel-variants.patch). Prints each round's GMAC/s and how
+// often B won. Modes as repacked-int4-microbench.cpp (stop61): g, t, p; a trailing 8 for int8.
+//   ./ab.sh NAME -DGRF_EXP_...   then   ./mbab_NAME M K N MATS ROUNDS REPS MODE [THREADS]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
