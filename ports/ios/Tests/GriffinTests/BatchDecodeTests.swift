@@ -86,6 +86,9 @@ final class BatchDecodeTests: XCTestCase {
     expectInvalid("a model opened without maxBatch") {
       try unbatched.batchDecode([other], tokens: [5])
     }
+    expectInvalid("a negative maxBatch") {
+      _ = try GriffinModel(path: Fixtures.modelPath, options: GriffinModel.Options(maxBatch: -1))
+    }
     XCTAssertEqual(try a.position(), positionA)
     XCTAssertEqual(try b.position(), positionB)
     XCTAssertEqual(try a.logits(), logitsA)

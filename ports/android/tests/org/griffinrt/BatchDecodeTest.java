@@ -129,6 +129,8 @@ public class BatchDecodeTest {
           new GriffinSession[] {a, b}, new int[] {5, model.vocabSize()}));
       expectInvalid("a model opened without maxBatch",
           () -> unbatched.batchDecode(new GriffinSession[] {other}, new int[] {5}));
+      expectInvalid("a negative maxBatch", () -> GriffinModel.open(
+          Fixtures.modelPath(), new GriffinModel.Options().maxBatch(-1)).close());
       assertEquals(positionA, a.position());
       assertEquals(positionB, b.position());
       assertEquals(0.0f, relativeDifference(a.logits(), logitsA), 0.0f);
