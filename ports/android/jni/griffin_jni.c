@@ -183,11 +183,16 @@ JNIEXPORT void GRIFFIN_JNI_FN(modelClose)(JNIEnv* env, jclass cls, jlong model) 
   griffin_model_close(as_model(model));
 }
 
+/* griffin_model_get_info into `info`; 0 with GriffinException pending on failure. */
+static int model_info(JNIEnv* env, jlong model, griffin_model_info* info) {
+  memset(info, 0, sizeof *info);
+  info->struct_size = sizeof *info;
+  return !failed(env, griffin_model_get_info(as_model(model), info));
+}
+
 JNIEXPORT jintArray GRIFFIN_JNI_FN(modelInfo)(JNIEnv* env, jclass cls, jlong model) {
   griffin_model_info info;
-  memset(&info, 0, sizeof info);
-  info.struct_size = sizeof info;
-  if (failed(env, griffin_model_get_info(as_model(model), &info))) return NULL;
+  if (!model_info(env, model, &info)) return NULL;
   const jint values[] = {info.vocab_size, info.bos_id, info.eos_id,
                          info.pad_id,     info.depth,  info.width};
   const jsize count = (jsize)(sizeof values / sizeof values[0]);
@@ -198,18 +203,12 @@ JNIEXPORT jintArray GRIFFIN_JNI_FN(modelInfo)(JNIEnv* env, jclass cls, jlong mod
 
 JNIEXPORT jlong GRIFFIN_JNI_FN(modelWeightsHugePageBytes)(JNIEnv* env, jclass cls, jlong model) {
   griffin_model_info info;
-  memset(&info, 0, sizeof info);
-  info.struct_size = sizeof info;
-  if (failed(env, griffin_model_get_info(as_model(model), &info))) return 0;
-  return (jlong)info.weights_huge_page_bytes;
+  return model_info(env, model, &info) ? (jlong)info.weights_huge_page_bytes : 0;
 }
 
 JNIEXPORT jlong GRIFFIN_JNI_FN(modelWeightsRepackedBytes)(JNIEnv* env, jclass cls, jlong model) {
   griffin_model_info info;
-  memset(&info, 0, sizeof info);
-  info.struct_size = sizeof info;
-  if (failed(env, griffin_model_get_info(as_model(model), &info))) return 0;
-  return (jlong)info.weights_repacked_bytes;
+  return model_info(env, model, &info) ? (jlong)info.weights_repacked_bytes : 0;
 }
 
 JNIEXPORT jbyteArray GRIFFIN_JNI_FN(modelKernels)(JNIEnv* env, jclass cls, jlong model) {
