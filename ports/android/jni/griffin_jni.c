@@ -366,8 +366,9 @@ JNIEXPORT jfloatArray GRIFFIN_JNI_FN(sessionLogits)(JNIEnv* env, jclass cls, jlo
   return float_array(env, logits, vocab);
 }
 
-/* GriffinModel.batchDecode has checked the arrays (same length, no null session) and holds
- * every session's monitor. */
+/* GriffinModel.batchDecode has checked the sessions (none null, all of its model) and holds
+ * every session's monitor. The lengths are checked again here: a short token array would leave
+ * ids unread. */
 JNIEXPORT void GRIFFIN_JNI_FN(batchDecode)(JNIEnv* env, jclass cls, jlongArray sessions,
                                            jintArray tokens) {
   const jsize count = (*env)->GetArrayLength(env, sessions);
