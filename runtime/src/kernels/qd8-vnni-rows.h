@@ -57,6 +57,7 @@
 #include <cstring>
 
 #include "runtime/src/kernels/gemm.h"
+#include "runtime/src/kernels/qd8-vnni-int8-eight-tokens.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/qd8-x86-vnni.h"
 #include "runtime/src/kernels/weight-rows.h"
@@ -568,6 +569,30 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   // a group once put 4.6 % of the product's samples just after them). A line of every row at once
   // (32 prefetches together in a 32-row block) was slower: 2B int4 prefill on an Intel Xeon,
   // 145-154 against 150-158 tokens/s in six pairs in turns (docs/benchmarks/xeon/stop59).
+  if constexpr (kIntegerRows && L::kRows == 32 && MR == 8 && kSpread == 1) {
+    // Rows repacked at load, 8 tokens: the assembly loop (qd8-vnni-int8-eight-tokens.h), with
+    // this pass's share of the next block's lines (whole lines a group, rounded up) or the
+    // stream ahead.
+    if (next.rows == nullptr || next.contiguous) {
+      const uint8_t* prefetch = nullptr;
+      size_t prefetch_lines = 0;
+      if (next.stream != nullptr) {
+        prefetch = next.stream + kStreamAheadGroups * Rows::kPackedGroupBytes;
+        prefetch_lines = Rows::kPackedGroupBytes / 64;
+      } else if (next.rows != nullptr) {
+        prefetch = next.rows + unit0 * 64;
+        prefetch_lines = (unit1 - unit0 + count - 1) / count;
+      }
+      int8_rows32_eight_tokens(reinterpret_cast<const uint8_t*>(packed), p.aq + m0 * p.kp + g0 * 32,
+                               p.kp, count, prefetch, prefetch_lines, &even[0].lo);
+      for (size_t i = 0; i < MR; ++i) {
+        const int32_t offset = sum_int32(offsets + (m0 + i) * groups + g0, count);
+        L::store_int(partial + i * L::kRows,
+                     L::add_dots(L::load_int(partial + i * L::kRows), even[i], odd[i], offset));
+      }
+      return;
+    }
+  }
   size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
   for (size_t g = 0; g < count; ++g) {
     for (unit_credit += unit1 - unit0; unit_credit >= count; unit_credit -= count, ++unit) {
@@ -677,9 +702,15 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   const size_t groups = p.kp / 32;
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
-  constexpr size_t kTokens = L::kTokens;
+  // int8 rows with per-token scales repacked at load go 8 tokens a pass, through the assembly
+  // loop; the rest L::kTokens.
+  constexpr bool kEightTokens =
+      kTokenScales && !Rows::kGroupScales && kRows == 32 && kReadSpread == 1;
+  constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
+  const bool eight_tokens = kEightTokens && prepacked != nullptr;
   float partial[kTokens * kRows];
-  const size_t passes = (p.m + kTokens - 1) / kTokens;
+  const size_t pass_tokens = eight_tokens ? 8 : L::kTokens;
+  const size_t passes = (p.m + pass_tokens - 1) / pass_tokens;
   // int4 repacked at load, one pass over the block (a decode step, a small batch): the groups are
   // split a few at a time as the pass reads them, in L1, so the memory streams while the block
   // computes. Split whole first, the memory sat idle meanwhile: 2B int4 decode on an Intel Xeon
@@ -767,6 +798,9 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           packed_token_pass<Rows, L, kScales, kReadSpread>(tokens, p, offsets, block, w_scales, m,
                                                            g0 + s, some, next, pow2, partial);
         }
+      } else if (eight_tokens) {
+        packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
+            tokens, p, offsets, block, w_scales, m, g0, count, next, pow2, partial);
       } else {
         packed_token_pass<Rows, L, kScales, kReadSpread>(tokens, p, offsets, block, w_scales, m, g0,
                                                          count, next, pow2, partial);
