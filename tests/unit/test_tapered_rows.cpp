@@ -1,7 +1,7 @@
 // How Linear::run cuts output rows into pool tasks (runtime/src/tapered-rows.h): the tasks cover
 // every row once, in order; each thread's share is cut into the same number of pieces, which
 // shrink towards the share's end, where another thread takes them first; boundaries sit on
-// 16-row blocks; and one thread gets one task.
+// 32-row blocks; and one thread gets one task.
 #include <catch2/catch.hpp>
 
 #include <cstddef>
@@ -44,9 +44,9 @@ TEST_CASE("Output rows split into tasks that cover each row once", "[tapered_row
 }
 
 TEST_CASE("Each thread's share is cut into pieces that halve towards its end", "[tapered_rows]") {
-  SECTION("2B's 2,560 rows on two threads: 640, 320, 160, 80, 32 and 48 rows each") {
+  SECTION("2B's 2,560 rows on two threads: 640, 320, 160, 64, 32 and 64 rows each") {
     const std::vector<size_t> sizes = check_split(2560, 2);
-    const std::vector<size_t> share = {640, 320, 160, 80, 32, 48};
+    const std::vector<size_t> share = {640, 320, 160, 64, 32, 64};
     std::vector<size_t> expected = share;
     expected.insert(expected.end(), share.begin(), share.end());
     CHECK(sizes == expected);
@@ -69,13 +69,13 @@ TEST_CASE("Each thread's share is cut into pieces that halve towards its end", "
     CHECK(check_split(7680, 1) == std::vector<size_t>{7680});
   }
   SECTION("a short last share keeps the piece count; its pieces may be empty") {
-    const TaperedRows split(1000, 3);  // shares of 336, 336 and 328 rows
+    const TaperedRows split(1000, 3);  // shares of 352, 352 and 296 rows
     const std::vector<size_t> sizes = check_split(1000, 3);
     REQUIRE(split.tasks() == 3 * split.pieces());
     size_t last_share = 0;
     for (size_t piece = 2 * split.pieces(); piece < split.tasks(); ++piece) {
       last_share += sizes[piece];
     }
-    CHECK(last_share == 328);
+    CHECK(last_share == 296);
   }
 }
