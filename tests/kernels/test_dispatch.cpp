@@ -81,7 +81,9 @@ TEST_CASE("Dispatch picks the best supported variant of every family", "[dispatc
   CHECK(table.qs8.isa != Isa::kScalar);
 #endif
 #if defined(__x86_64__)
-  CHECK(table.tanh.isa == Isa::kAvx2);   // glibc's vector tanhf (AVX2 and FMA)
+  // glibc's vector tanhf: its AVX-512 variant where the CPU has AVX-512F, else AVX2 and FMA.
+  CHECK(table.tanh.isa == (cpu_supports(Isa::kAvx512f) ? Isa::kAvx512f : Isa::kAvx2));
+  CHECK(select_kernels(false, false, false, false, Isa::kAvx2).tanh.isa == Isa::kAvx2);
   CHECK(table.rglru.isa == Isa::kAvx2);  // glibc's vector expf and expm1f
 #endif
 }
