@@ -1,4 +1,5 @@
-// f32 vector operations for the f32-widen-gemm.h and f32-f32w-columns.h `Ops` of each x86 variant:
+// f32 vector operations for the f32-widen-gemm.h, f32-f32w-columns.h and f32-tanh-loops.h `Ops` of
+// each x86 variant:
 // Avx2Floats (8 lanes) needs AVX2 + FMA, Avx512Floats (16 lanes) AVX-512F. Each is defined only
 // when the file including this header is compiled for it. Also the scalar tails shared by the
 // variants.
@@ -26,6 +27,7 @@ struct Avx2Floats {
   static Vector load(const float* a) { return _mm256_loadu_ps(a); }
   static Vector fma(Vector a, Vector w, Vector acc) { return _mm256_fmadd_ps(a, w, acc); }
   static Vector add(Vector x, Vector y) { return _mm256_add_ps(x, y); }
+  static Vector mul(Vector x, Vector y) { return _mm256_mul_ps(x, y); }
   static float sum(Vector v) { return horizontal_sum(v); }
   static void store(float* x, Vector v) { _mm256_storeu_ps(x, v); }
   static Vector splat(float x) { return _mm256_set1_ps(x); }
@@ -44,6 +46,7 @@ struct Avx512Floats {
   static Vector load(const float* a) { return _mm512_loadu_ps(a); }
   static Vector fma(Vector a, Vector w, Vector acc) { return _mm512_fmadd_ps(a, w, acc); }
   static Vector add(Vector x, Vector y) { return _mm512_add_ps(x, y); }
+  static Vector mul(Vector x, Vector y) { return _mm512_mul_ps(x, y); }
   static float sum(Vector v) { return _mm512_reduce_add_ps(v); }
   static void store(float* x, Vector v) { _mm512_storeu_ps(x, v); }
   static Vector splat(float x) { return _mm512_set1_ps(x); }

@@ -6,22 +6,14 @@
 
 #include "runtime/src/kernels/f32-tanh/f32-tanh-loops.h"
 #include "runtime/src/kernels/f32-tanh/f32-tanh.h"
+#include "runtime/src/kernels/x86-f32-vectors.h"
 
 extern "C" __m256 _ZGVdN8v_tanhf(__m256 x);  // glibc >= 2.35, libmvec
 
 namespace griffin {
 namespace {
 
-struct Avx2Tanh {
-  using Vector = __m256;
-  static constexpr size_t kLanes = 8;
-  static Vector load(const float* x) { return _mm256_loadu_ps(x); }
-  static void store(float* x, Vector v) { _mm256_storeu_ps(x, v); }
-  static Vector load_aligned(const float* x) { return _mm256_load_ps(x); }
-  static void store_aligned(float* x, Vector v) { _mm256_store_ps(x, v); }
-  static Vector splat(float x) { return _mm256_set1_ps(x); }
-  static Vector mul(Vector x, Vector y) { return _mm256_mul_ps(x, y); }
-  static Vector fma(Vector a, Vector b, Vector c) { return _mm256_fmadd_ps(a, b, c); }
+struct Avx2Tanh : Avx2Floats {
   static Vector tanh(Vector x) { return _ZGVdN8v_tanhf(x); }
 };
 

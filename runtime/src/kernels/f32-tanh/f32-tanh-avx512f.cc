@@ -6,22 +6,14 @@
 
 #include "runtime/src/kernels/f32-tanh/f32-tanh-loops.h"
 #include "runtime/src/kernels/f32-tanh/f32-tanh.h"
+#include "runtime/src/kernels/x86-f32-vectors.h"
 
 extern "C" __m512 _ZGVeN16v_tanhf(__m512 x);  // glibc >= 2.35, libmvec
 
 namespace griffin {
 namespace {
 
-struct Avx512Tanh {
-  using Vector = __m512;
-  static constexpr size_t kLanes = 16;
-  static Vector load(const float* x) { return _mm512_loadu_ps(x); }
-  static void store(float* x, Vector v) { _mm512_storeu_ps(x, v); }
-  static Vector load_aligned(const float* x) { return _mm512_load_ps(x); }
-  static void store_aligned(float* x, Vector v) { _mm512_store_ps(x, v); }
-  static Vector splat(float x) { return _mm512_set1_ps(x); }
-  static Vector mul(Vector x, Vector y) { return _mm512_mul_ps(x, y); }
-  static Vector fma(Vector a, Vector b, Vector c) { return _mm512_fmadd_ps(a, b, c); }
+struct Avx512Tanh : Avx512Floats {
   static Vector tanh(Vector x) { return _ZGVeN16v_tanhf(x); }
 };
 

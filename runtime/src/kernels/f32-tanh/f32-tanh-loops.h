@@ -5,8 +5,8 @@
 // contract differently), so an element's bits do not depend on where it sits in the array: any
 // thread split or prefill chunking gives the same result.
 //
-// V (each variant's file, compiled with its ISA's flags): Vector, kLanes, load/store (unaligned),
-// load_aligned/store_aligned, splat(float), mul(x, y), fma(a, b, c) = a·b + c, tanh(x).
+// V (each variant's file, compiled with its ISA's flags): x86-f32-vectors.h's Avx2Floats or
+// Avx512Floats (Vector, kLanes, load, store, splat, mul, fma(a, b, c) = a·b + c) and tanh(x).
 #pragma once
 
 #include <cstddef>
@@ -41,11 +41,11 @@ struct TanhLoops {
     }
     if (i == count) return;
     const size_t n = count - i;
-    alignas(64) float u[kLanes] = {};
-    alignas(64) float o[kLanes] = {};
+    float u[kLanes] = {};
+    float o[kLanes] = {};
     std::memcpy(u, gate + i, n * sizeof(float));
     std::memcpy(o, other + i, n * sizeof(float));
-    V::store_aligned(u, gelu_gate(V::load_aligned(u), V::load_aligned(o)));
+    V::store(u, gelu_gate(V::load(u), V::load(o)));
     std::memcpy(out + i, u, n * sizeof(float));
   }
 
@@ -58,9 +58,9 @@ struct TanhLoops {
     }
     if (i == count) return;
     const size_t n = count - i;
-    alignas(64) float v[kLanes] = {};
+    float v[kLanes] = {};
     std::memcpy(v, x + i, n * sizeof(float));
-    V::store_aligned(v, soft_cap(V::load_aligned(v), cap, inverse));
+    V::store(v, soft_cap(V::load(v), cap, inverse));
     std::memcpy(x + i, v, n * sizeof(float));
   }
 };
