@@ -28,6 +28,17 @@ struct Avx2Floats {
   static Vector fma(Vector a, Vector w, Vector acc) { return _mm256_fmadd_ps(a, w, acc); }
   static Vector add(Vector x, Vector y) { return _mm256_add_ps(x, y); }
   static Vector mul(Vector x, Vector y) { return _mm256_mul_ps(x, y); }
+  // The first n < kLanes floats, the other lanes zero (masked: no lane past n is read or written).
+  static __m256i first_lanes(size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static Vector load_first(const float* x, size_t n) {
+    return _mm256_maskload_ps(x, first_lanes(n));
+  }
+  static void store_first(float* x, Vector v, size_t n) {
+    _mm256_maskstore_ps(x, first_lanes(n), v);
+  }
   static float sum(Vector v) { return horizontal_sum(v); }
   static void store(float* x, Vector v) { _mm256_storeu_ps(x, v); }
   static Vector splat(float x) { return _mm256_set1_ps(x); }
@@ -47,6 +58,12 @@ struct Avx512Floats {
   static Vector fma(Vector a, Vector w, Vector acc) { return _mm512_fmadd_ps(a, w, acc); }
   static Vector add(Vector x, Vector y) { return _mm512_add_ps(x, y); }
   static Vector mul(Vector x, Vector y) { return _mm512_mul_ps(x, y); }
+  static Vector load_first(const float* x, size_t n) {
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), x);
+  }
+  static void store_first(float* x, Vector v, size_t n) {
+    _mm512_mask_storeu_ps(x, static_cast<__mmask16>((1u << n) - 1), v);
+  }
   static float sum(Vector v) { return _mm512_reduce_add_ps(v); }
   static void store(float* x, Vector v) { _mm512_storeu_ps(x, v); }
   static Vector splat(float x) { return _mm512_set1_ps(x); }

@@ -1,16 +1,18 @@
 // The two tanh loops (GELU gating, §6; the logit soft cap, §8) for one x86 vector width, over
 // glibc's vector tanhf (libmvec). No library we use has a vectorized f32 tanh (Debian's XNNPACK
-// has sigmoid, not tanh), and libmvec comes with glibc. A short tail runs through a zero-padded
-// copy and the same arithmetic (explicit FMAs and products only, nothing the compiler may
-// contract differently), so an element's bits do not depend on where it sits in the array: any
-// thread split or prefill chunking gives the same result.
+// has sigmoid, not tanh), and libmvec comes with glibc. A short tail runs through the same
+// arithmetic (explicit FMAs and products only, nothing the compiler may contract differently) in
+// a vector whose other lanes are zero, loaded and stored masked, so an element's bits do not
+// depend on where it sits in the array: any thread split or prefill chunking gives the same
+// result. (A zero-padded copy on the stack did the same until GCC gave the 16-float copy 64-byte
+// alignment, which ASan's fake stack frames do not have: the aligned stores there faulted.)
 //
 // V (each variant's file, compiled with its ISA's flags): x86-f32-vectors.h's Avx2Floats or
-// Avx512Floats (Vector, kLanes, load, store, splat, mul, fma(a, b, c) = a·b + c) and tanh(x).
+// Avx512Floats (Vector, kLanes, load, store, load_first, store_first, splat, mul, fma(a, b, c) =
+// a·b + c) and tanh(x).
 #pragma once
 
 #include <cstddef>
-#include <cstring>
 
 namespace griffin {
 namespace {
@@ -41,12 +43,7 @@ struct TanhLoops {
     }
     if (i == count) return;
     const size_t n = count - i;
-    float u[kLanes] = {};
-    float o[kLanes] = {};
-    std::memcpy(u, gate + i, n * sizeof(float));
-    std::memcpy(o, other + i, n * sizeof(float));
-    V::store(u, gelu_gate(V::load(u), V::load(o)));
-    std::memcpy(out + i, u, n * sizeof(float));
+    V::store_first(out + i, gelu_gate(V::load_first(gate + i, n), V::load_first(other + i, n)), n);
   }
 
   static void soft_cap_loop(size_t count, float cap, float* x) {
@@ -58,10 +55,7 @@ struct TanhLoops {
     }
     if (i == count) return;
     const size_t n = count - i;
-    float v[kLanes] = {};
-    std::memcpy(v, x + i, n * sizeof(float));
-    V::store(v, soft_cap(V::load(v), cap, inverse));
-    std::memcpy(x + i, v, n * sizeof(float));
+    V::store_first(x + i, soft_cap(V::load_first(x + i, n), cap, inverse), n);
   }
 };
 
