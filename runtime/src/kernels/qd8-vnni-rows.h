@@ -8,11 +8,12 @@
 //     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
 //     and the conversion, scale and FMA of a group are paid once per vector instead of once per
 //     row. The repack is paid once per block for all the call's tokens, which go through it in
-//     passes of up to 6 (32 rows) or 8, of nearly equal size, and the block (at most 64 KB) stays
-//     in L2. A 16-row block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per
-//     16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row
-//     halves it replaced took twice the operations, and a 2B-shaped product of 8 tokens ran 12-16 %
-//     faster without them (64 tokens: 1-3 %);
+//     passes of up to 6 (32 rows; 8 for int8 rows repacked at load with per-token scales, see
+//     Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in L2. A 16-row
+//     block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per 16 bytes of the
+//     rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row halves it replaced
+//     took twice the operations, and a 2B-shaped product of 8 tokens ran 12-16 % faster without
+//     them (64 tokens: 1-3 %);
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
 // So prefill chunking changes no bit. int8 rows repacked once at load (GemmArgs::w_packed, a model
@@ -400,6 +401,9 @@ struct Lanes16 {
 // int8 per token 15 % slower; 7: level). The int4 per-group loop written out in assembly (2.25
 // instructions per vpdpbusd) ran level: what bounds it there is the group's conversion,
 // multiply and FMA on vpdpbusd's two ports (docs/benchmarks/xeon/stop58/microbenchmarks.txt).
+// int8 rows with per-token scales repacked at load, which have no float step, go 8 tokens a pass
+// instead (16 chains, qd8-vnni-int8-eight-tokens.h): 12 chains held that loop to 0.65-0.91 of the
+// peak with its weights in L2 (docs/benchmarks/xeon/stop63).
 struct Lanes32 {
   static constexpr size_t kRows = 32;
   static constexpr size_t kTokens = 6;
