@@ -727,8 +727,19 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
                                            reinterpret_cast<__m512i*>(packed), w_scales);
     }
   };
-  for (size_t g0 = 0; g0 < groups; g0 += kGroupsAtOnce) {
-    const size_t count = std::min(kGroupsAtOnce, groups - g0);
+  // int8 rows: blocks of nearly equal size (2,560 columns: 40 + 40 groups, not 64 + 16). A short
+  // last block had to prefetch the next one's 64 KB in a quarter of a block's time, and the next
+  // rows' first block waited on the lines that came late. The repacked int8 kernel alone, two
+  // Xeon threads, 64 tokens, 24 matrices from memory (docs/benchmarks/xeon/stop64): 2,560
+  // columns +11 % (8 of 8 rounds), 7,680 (60 groups a block, not 64 + 64 + 64 + 48) +4 %, per-group
+  // scales +8 %; a matrix in L2 -2 %. int4 keeps whole blocks: even ones read 3 % slower.
+  const size_t block_count = (groups + kGroupsAtOnce - 1) / kGroupsAtOnce;
+  const auto block_start = [&](size_t b) {
+    return Rows::kGroupScales ? std::min(groups, b * kGroupsAtOnce) : groups * b / block_count;
+  };
+  for (size_t b = 0; b < block_count; ++b) {
+    const size_t g0 = block_start(b);
+    const size_t count = block_start(b + 1) - g0;
     const __m256i* block = packed;
     const uint8_t* from = prepacked != nullptr ? prepacked + g0 * Rows::kPackedGroupBytes : nullptr;
     if (from != nullptr) {
@@ -762,8 +773,10 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     // The next repack: these rows' next groups, else the next rows' first (int4: with their f16
     // scales, unfetched, their loads in int4_scales_by_row were 3 % of a 2B int4 prefill).
     NextRepack next;
-    const bool last = g0 + count == groups;  // these rows' last block of groups
-    const size_t next_n = last ? n0 + kRows : n0, next_g = last ? 0 : g0 + count;
+    const bool last = b + 1 == block_count;  // these rows' last block of groups
+    const size_t next_b = last ? 0 : b + 1;
+    const size_t next_n = last ? n0 + kRows : n0, next_g = block_start(next_b);
+    const size_t next_count = block_start(next_b + 1) - next_g;
     if (prepacked != nullptr && passes == 1) {
       // Prefetched even past the task's rows: prefetches never fault. (int4: unpack_at_load
       // streamed this block's groups.)
@@ -772,13 +785,13 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
       // The next block follows this one (or the next 32 rows' first follows these rows' last).
       next.rows = from + count * Rows::kPackedGroupBytes;
       next.contiguous = true;
-      next.count = std::min(kGroupsAtOnce, groups - next_g);
+      next.count = next_count;
     } else if (next_n < n_end) {
       next.rows = weight_row<uint8_t>(p, next_n) + next_g * Rows::kGroupBytes;
       if constexpr (Rows::kGroupScales) {
         next.scales = p.w_scales + (next_n * groups + next_g) * sizeof(uint16_t);
       }
-      next.count = std::min(kGroupsAtOnce, groups - next_g);
+      next.count = next_count;
     }
     // Passes of nearly equal size (64 tokens: 9 of 6 and 2 of 5, not 10 of 6 and 1 of 4): a
     // pass of fewer tokens keeps fewer dot chains in flight.
