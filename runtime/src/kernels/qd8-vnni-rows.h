@@ -8,8 +8,8 @@
 //     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
 //     and the conversion, scale and FMA of a group are paid once per vector instead of once per
 //     row. The repack is paid once per block for all the call's tokens, which go through it in
-//     passes of up to 6 (32 rows; 8 for int8 rows repacked at load with per-token scales, see
-//     Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in L2. A 16-row
+//     passes of up to 6 (32 rows; 8 for 32-row blocks repacked at load, int8 with per-token
+//     scales and int4 but power-of-two, see Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in L2. A 16-row
 //     block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per 16 bytes of the
 //     rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row halves it replaced
 //     took twice the operations, and a 2B-shaped product of 8 tokens ran 12-16 % faster without
@@ -59,6 +59,7 @@
 
 #include "runtime/src/kernels/gemm.h"
 #include "runtime/src/kernels/qd8-vnni-int8-eight-tokens.h"
+#include "runtime/src/kernels/qd8-vnni-scaled-groups-eight-tokens.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
 #include "runtime/src/kernels/qd8-x86-vnni.h"
 #include "runtime/src/kernels/weight-rows.h"
@@ -403,7 +404,10 @@ struct Lanes16 {
 // multiply and FMA on vpdpbusd's two ports (docs/benchmarks/xeon/stop58/microbenchmarks.txt).
 // int8 rows with per-token scales repacked at load, which have no float step, go 8 tokens a pass
 // instead (16 chains, qd8-vnni-int8-eight-tokens.h): 12 chains held that loop to 0.65-0.91 of the
-// peak with its weights in L2 (docs/benchmarks/xeon/stop63).
+// peak with its weights in L2 (docs/benchmarks/xeon/stop63). So do int4 rows repacked at load
+// (qd8-vnni-scaled-groups-eight-tokens.h), their accumulators in L1 to leave the 16 chains their
+// registers: per group 12-17 % faster in the harness than 6 tokens (the assembly of stop 58 had
+// kept 6; docs/benchmarks/xeon/stop64).
 struct Lanes32 {
   static constexpr size_t kRows = 32;
   static constexpr size_t kTokens = 6;
@@ -597,6 +601,36 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       return;
     }
   }
+  if constexpr (Rows::kGroupScales && !kPowerOfTwo && L::kRows == 32 && MR == 8 && kSpread == 1) {
+    // int4 rows repacked at load, 8 tokens: the assembly loop
+    // (qd8-vnni-scaled-groups-eight-tokens.h), its accumulators in `partial`.
+    if (next.rows == nullptr || next.contiguous) {
+      const uint8_t* prefetch = nullptr;
+      size_t prefetch_lines = 0;
+      if (next.stream != nullptr) {
+        prefetch = next.stream + kStreamAheadGroups * Rows::kPackedGroupBytes;
+        prefetch_lines = Rows::kPackedGroupBytes / 64;
+      } else if (next.rows != nullptr) {
+        prefetch = next.rows + unit0 * 64;
+        prefetch_lines = (unit1 - unit0 + count - 1) / count;
+      }
+      constexpr GroupStep kStep =
+          kTokenScales ? GroupStep::kWeight : GroupStep::kWeightTimesActivation;
+      EightTokenGroups per_group;
+      for (size_t i = 0; i < MR; ++i) {
+        const int32_t* token_offsets = offsets + (m0 + i) * groups + g0;
+        for (size_t g = 0; g < count; ++g) per_group.starts[i][g] = -token_offsets[g];
+        if constexpr (kStep != GroupStep::kWeight) {
+          std::memcpy(per_group.a_scales[i], p.aq_scales + (m0 + i) * groups + g0,
+                      count * sizeof(float));
+        }
+      }
+      scaled_groups_rows32_eight_tokens<kStep>(reinterpret_cast<const uint8_t*>(packed),
+                                               p.aq + m0 * p.kp + g0 * 32, p.kp, count, prefetch,
+                                               prefetch_lines, per_group, w_scales, partial);
+      return;
+    }
+  }
   size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
   for (size_t g = 0; g < count; ++g) {
     for (unit_credit += unit1 - unit0; unit_credit >= count; unit_credit -= count, ++unit) {
@@ -706,10 +740,14 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   const size_t groups = p.kp / 32;
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
-  // int8 rows with per-token scales repacked at load go 8 tokens a pass, through the assembly
-  // loop; the rest L::kTokens.
-  constexpr bool kEightTokens =
-      kTokenScales && !Rows::kGroupScales && kRows == 32 && kReadSpread == 1;
+  // 32-row blocks repacked at load go 8 tokens a pass, through the assembly loops: int8 rows with
+  // per-token scales (qd8-vnni-int8-eight-tokens.h), int4 rows per group or per token
+  // (qd8-vnni-scaled-groups-eight-tokens.h); the rest L::kTokens. (int8 rows per group through
+  // the second loop read level with their 6-token passes: 0.98-1.07 in the harness.)
+  constexpr bool kEightTokens = kRows == 32 && kReadSpread == 1 &&
+                                (kTokenScales || Rows::kGroupScales) &&
+                                kScales != ActivationScales::kPowerOfTwo;
+  static_assert(kGroupsAtOnce <= kEightTokensGroups || kRows != 32, "a block's groups fit");
   constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
   const bool eight_tokens = kEightTokens && prepacked != nullptr;
   float partial[kTokens * kRows];
@@ -812,8 +850,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
         for (size_t s = 0; s < count; s += kSplitGroups) {
           const size_t some = std::min(kSplitGroups, count - s);
           split(from + s * Rows::kPackedGroupBytes, some, true);
-          packed_token_pass<Rows, L, kScales, kReadSpread>(tokens, p, offsets, block, w_scales, m,
-                                                           g0 + s, some, next, pow2, partial);
+          packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
+              tokens, p, offsets, block, w_scales, m, g0 + s, some, next, pow2, partial);
         }
       } else if (eight_tokens) {
         packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
