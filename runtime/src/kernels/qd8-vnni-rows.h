@@ -601,38 +601,9 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       return;
     }
   }
-  if constexpr (Rows::kGroupScales && !kPowerOfTwo && L::kRows == 32 && MR == 8 && kSpread == 1) {
-    // int4 rows repacked at load, 8 tokens: the assembly loop
-    // (qd8-vnni-scaled-groups-eight-tokens.h), its accumulators in `partial`.
-    if (next.rows == nullptr || next.contiguous) {
-      const uint8_t* prefetch = nullptr;
-      size_t prefetch_lines = 0;
-      if (next.stream != nullptr) {
-        prefetch = next.stream + kStreamAheadGroups * Rows::kPackedGroupBytes;
-        prefetch_lines = Rows::kPackedGroupBytes / 64;
-      } else if (next.rows != nullptr) {
-        prefetch = next.rows + unit0 * 64;
-        prefetch_lines = (unit1 - unit0 + count - 1) / count;
-      }
-      constexpr GroupStep kStep =
-          kTokenScales ? GroupStep::kWeight : GroupStep::kWeightTimesActivation;
-      EightTokenGroups per_group;
-      for (size_t i = 0; i < MR; ++i) {
-        const int32_t* token_offsets = offsets + (m0 + i) * groups + g0;
-        for (size_t g = 0; g < count; ++g) per_group.starts[i][g] = -token_offsets[g];
-        if constexpr (kStep != GroupStep::kWeight) {
-          std::memcpy(per_group.a_scales[i], p.aq_scales + (m0 + i) * groups + g0,
-                      count * sizeof(float));
-        }
-      }
-      scaled_groups_rows32_eight_tokens<kStep>(reinterpret_cast<const uint8_t*>(packed),
-                                               p.aq + m0 * p.kp + g0 * 32, p.kp, count, prefetch,
-                                               prefetch_lines, per_group, w_scales, partial);
-      return;
-    }
-  }
   size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
-  for (size_t g = 0; g < count; ++g) {
+  // One group's share of the next repack's prefetches.
+  const auto prefetch_next_share = [&] {
     for (unit_credit += unit1 - unit0; unit_credit >= count; unit_credit -= count, ++unit) {
       if (next.contiguous) {
         __builtin_prefetch(next.rows + unit * 64, 0, 3);
@@ -646,6 +617,49 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
                    g_run = std::min(run / L::kRows * kScaleGroups, next.count - 1);
       __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
     }
+  };
+  if constexpr (Rows::kGroupScales && !kPowerOfTwo && L::kRows == 32 && MR == 8 && kSpread == 1) {
+    // int4 rows, 8 tokens: the assembly loop (qd8-vnni-scaled-groups-eight-tokens.h), its
+    // accumulators in `partial`.
+    constexpr GroupStep kStep =
+        kTokenScales ? GroupStep::kWeight : GroupStep::kWeightTimesActivation;
+    EightTokenGroups per_group;
+    for (size_t i = 0; i < MR; ++i) {
+      const int32_t* token_offsets = offsets + (m0 + i) * groups + g0;
+      for (size_t g = 0; g < count; ++g) per_group.starts[i][g] = -token_offsets[g];
+      if constexpr (kStep != GroupStep::kWeight) {
+        std::memcpy(per_group.a_scales[i], p.aq_scales + (m0 + i) * groups + g0,
+                    count * sizeof(float));
+      }
+    }
+    const uint8_t* block = reinterpret_cast<const uint8_t*>(packed);
+    const int8_t* a = p.aq + m0 * p.kp + g0 * 32;
+    if (next.rows == nullptr || next.contiguous) {
+      // Rows repacked at load: the next block's lines are one run, prefetched by the loop.
+      const uint8_t* prefetch = nullptr;
+      size_t prefetch_lines = 0;
+      if (next.rows != nullptr) {
+        prefetch = next.rows + unit0 * 64;
+        prefetch_lines = (unit1 - unit0 + count - 1) / count;
+      }
+      scaled_groups_rows32_eight_tokens<kStep>(block, a, p.kp, 0, count, prefetch,
+                                               prefetch_lines, per_group, w_scales, partial);
+      return;
+    }
+    // Rows as stored, repacked by this call: the next repack's lines lie a row apart, with their
+    // scales, so they are prefetched here at the intrinsics' rate, between runs of groups.
+    constexpr size_t kRunGroups = 4;
+    for (size_t g = 0; g < count; g += kRunGroups) {
+      const size_t some = std::min(kRunGroups, count - g);
+      for (size_t j = 0; j < some; ++j) prefetch_next_share();
+      scaled_groups_rows32_eight_tokens<kStep>(
+          reinterpret_cast<const uint8_t*>(packed + g * 8 * kHalves), a + g * 32, p.kp, g, some,
+          nullptr, 0, per_group, w_scales + g * L::kRows, partial);
+    }
+    return;
+  }
+  for (size_t g = 0; g < count; ++g) {
+    prefetch_next_share();
     const __m256i* block = packed + g * 8 * kHalves;
     if (next.stream != nullptr) {
       prefetch_lines(next.stream + (g + kStreamAheadGroups) * Rows::kPackedGroupBytes,
@@ -740,7 +754,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   const size_t groups = p.kp / 32;
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
-  // 32-row blocks repacked at load go 8 tokens a pass, through the assembly loops: int8 rows with
+  // 32-row blocks go 8 tokens a pass through the assembly loops: int8 rows repacked at load with
   // per-token scales (qd8-vnni-int8-eight-tokens.h), int4 rows per group or per token
   // (qd8-vnni-scaled-groups-eight-tokens.h); the rest L::kTokens. (int8 rows per group through
   // the second loop read level with their 6-token passes: 0.98-1.07 in the harness.)
@@ -749,7 +763,9 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
                                 kScales != ActivationScales::kPowerOfTwo;
   static_assert(kGroupsAtOnce <= kEightTokensGroups || kRows != 32, "a block's groups fit");
   constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
-  const bool eight_tokens = kEightTokens && prepacked != nullptr;
+  // int4 rows as stored too (repacked by the call, the next repack prefetched between runs of
+  // groups); int8 rows as stored keep 6 tokens (an 8-token form read 0.90, stop 63).
+  const bool eight_tokens = kEightTokens && (prepacked != nullptr || Rows::kGroupScales);
   float partial[kTokens * kRows];
   const size_t pass_tokens = eight_tokens ? 8 : L::kTokens;
   const size_t passes = (p.m + pass_tokens - 1) / pass_tokens;

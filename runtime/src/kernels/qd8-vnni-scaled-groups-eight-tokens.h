@@ -43,19 +43,20 @@ struct EightTokenGroups {
 static_assert(sizeof(EightTokenGroups) == 4096, "the loop's offsets assume this layout");
 
 // Adds to acc[t][0..31] (token t's 32 rows, f32) the scaled group sums of tokens t = 0..7 over
-// `count` (1..kEightTokensGroups) groups of the 32-row block at `block` (1 KB a group: 8 steps
-// of two 64-byte vectors), token t's activations at a + t · kp (32 bytes a group), the weights'
-// scales at w_scales[g][0..31]. Before each group, `prefetch_lines` lines are prefetched
+// `count` groups of the 32-row block at `block` (1 KB a group: 8 steps of two 64-byte vectors),
+// token t's activations at a + t · kp (32 bytes a group), the weights' scales at
+// w_scales[g][0..31], the groups' offsets and activation scales from column `first` of `groups`
+// (first + count <= kEightTokensGroups). Before each group, `prefetch_lines` lines are prefetched
 // from `prefetch` on, one after another; prefetches never fault.
 template <GroupStep kStep>
 inline void scaled_groups_rows32_eight_tokens(const uint8_t* block, const int8_t* a, size_t kp,
-                                              size_t count, const uint8_t* prefetch,
+                                              size_t first, size_t count, const uint8_t* prefetch,
                                               size_t prefetch_lines, const EightTokenGroups& groups,
                                               const float* w_scales, float* acc) {
   if (count == 0) return;
   const int8_t* a3 = a + 3 * kp;  // tokens 3-5 from here, 6 and 7 from a6
   const int8_t* a6 = a + 6 * kp;
-  const int32_t* per_group = groups.starts[0];
+  const int32_t* per_group = groups.starts[0] + first;
   size_t left = 0;
   // clang-format off
 #define GRF_SG_START(t, h)                                            \
