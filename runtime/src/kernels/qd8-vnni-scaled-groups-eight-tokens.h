@@ -12,9 +12,13 @@
 // ports vpdpbusd does not use. The intrinsics took 6 tokens a pass (12 chains plus 12
 // accumulators in registers). On an Intel Xeon, 64 tokens of 2,560 columns, two threads, the
 // same bits (docs/benchmarks/xeon/stop64/kernel-ab.txt): int4 per group 381-388 -> 429-434
-// GMAC/s from memory and 325-361 -> 434-439 from L2; int4 per token 430-456 -> 441-460. The loop
-// alone in L1 (one thread, 16 groups) runs at 0.79 of the vpdpbusd peak (int4 per group), where
-// the float steps' 48 operations on vpdpbusd's two ports cap it at about 0.73-0.8.
+// GMAC/s from memory and 325-361 -> 434-439 from L2; int4 per token 430-456 -> 441-460; rows as
+// stored (repacked by each call, which runs the loop on runs of 4 groups and prefetches the next
+// repack's rows between them) per group 355-371 -> 395-427. The loop alone in L1 (one thread, 16
+// groups) runs at 0.75-0.79 of the vpdpbusd peak per group, where the float steps' 48 operations
+// on vpdpbusd's two ports would cap it at 0.73 if they all took those ports. Why the
+// accumulators' table is [token][group]: a [group][token] one, gathered by scalar code each
+// pass, cost what the loop saved.
 // Included only by files compiled with AVX-512 VNNI.
 #pragma once
 
