@@ -8,12 +8,12 @@
 //     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
 //     and the conversion, scale and FMA of a group are paid once per vector instead of once per
 //     row. The repack is paid once per block for all the call's tokens, which go through it in
-//     passes of up to 6 (32 rows; 8 for 32-row blocks repacked at load, int8 with per-token
-//     scales and int4 but power-of-two, see Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in L2. A 16-row
-//     block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per 16 bytes of the
-//     rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row halves it replaced
-//     took twice the operations, and a 2B-shaped product of 8 tokens ran 12-16 % faster without
-//     them (64 tokens: 1-3 %);
+//     passes of up to 6 (32 rows; 8 for int4 and for int8 repacked at load with per-token
+//     scales, see Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in
+//     L2. A 16-row block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per
+//     16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row
+//     halves it replaced took twice the operations, and a 2B-shaped product of 8 tokens ran
+//     12-16 % faster without them (64 tokens: 1-3 %);
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
 // So prefill chunking changes no bit. int8 rows repacked once at load (GemmArgs::w_packed, a model
@@ -618,18 +618,23 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
     }
   };
-  if constexpr (Rows::kGroupScales && !kPowerOfTwo && L::kRows == 32 && MR == 8 && kSpread == 1) {
+  if constexpr (Rows::kGroupScales && L::kRows == 32 && MR == 8 && kSpread == 1) {
     // int4 rows, 8 tokens: the assembly loop (qd8-vnni-scaled-groups-eight-tokens.h), its
     // accumulators in `partial`.
-    constexpr GroupStep kStep =
-        kTokenScales ? GroupStep::kWeight : GroupStep::kWeightTimesActivation;
+    constexpr GroupStep kStep = kPowerOfTwo    ? GroupStep::kPowerOfTwo
+                                : kTokenScales ? GroupStep::kWeight
+                                               : GroupStep::kWeightTimesActivation;
     EightTokenGroups per_group;
     for (size_t i = 0; i < MR; ++i) {
-      const int32_t* token_offsets = offsets + (m0 + i) * groups + g0;
-      for (size_t g = 0; g < count; ++g) per_group.starts[i][g] = -token_offsets[g];
-      if constexpr (kStep != GroupStep::kWeight) {
-        std::memcpy(per_group.a_scales[i], p.aq_scales + (m0 + i) * groups + g0,
-                    count * sizeof(float));
+      const size_t first = (m0 + i) * groups + g0;
+      if constexpr (kPowerOfTwo) {
+        std::memcpy(per_group.starts[i], pow2.starts + first, count * sizeof(int32_t));
+        std::memcpy(per_group.floats[i], pow2.biases + first, count * sizeof(float));
+      } else {
+        for (size_t g = 0; g < count; ++g) per_group.starts[i][g] = -offsets[first + g];
+        if constexpr (!kTokenScales) {
+          std::memcpy(per_group.floats[i], p.aq_scales + first, count * sizeof(float));
+        }
       }
     }
     const uint8_t* block = reinterpret_cast<const uint8_t*>(packed);
@@ -755,12 +760,11 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
   // 32-row blocks go 8 tokens a pass through the assembly loops: int8 rows repacked at load with
-  // per-token scales (qd8-vnni-int8-eight-tokens.h), int4 rows per group or per token
+  // per-token scales (qd8-vnni-int8-eight-tokens.h), int4 rows with any activation scales
   // (qd8-vnni-scaled-groups-eight-tokens.h); the rest L::kTokens. (int8 rows per group through
   // the second loop read level with their 6-token passes: 0.98-1.07 in the harness.)
-  constexpr bool kEightTokens = kRows == 32 && kReadSpread == 1 &&
-                                (kTokenScales || Rows::kGroupScales) &&
-                                kScales != ActivationScales::kPowerOfTwo;
+  constexpr bool kEightTokens =
+      kRows == 32 && kReadSpread == 1 && (kTokenScales || Rows::kGroupScales);
   static_assert(kGroupsAtOnce <= kEightTokensGroups || kRows != 32, "a block's groups fit");
   constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
   // int4 rows as stored too (repacked by the call, the next repack prefetched between runs of

@@ -1,12 +1,15 @@
 // Eight tokens of a 32-row int4 block, whose groups each take a float step (qd8-vnni-rows.h:
-// Lanes32, Int4Rows, per-group or per-token activation scales): the dot loop and the steps written
-// in assembly, as qd8-vnni-int8-eight-tokens.h does for int8 rows with per-token scales.
+// Lanes32, Int4Rows, per-group, per-token or power-of-two activation scales): the dot loop and
+// the steps written in assembly, as qd8-vnni-int8-eight-tokens.h does for int8 rows with
+// per-token scales.
 //
 // Each group is that file's 8 steps (two 512-bit weight loads, a broadcast of 4 activation bytes
 // and two vpdpbusd per token), each chain starting from minus the group's offset. Then, per token
 // and 16-row half, acc = fma(float(chain), scale, acc), with scale = w_scale_g · a_scale_g (per
-// group) or w_scale_g (per token, its scale applied at the row's end): the same operations in
-// the same order as packed_tokens' intrinsics, so the same bits. The 16 chains take zmm0-15
+// group) or w_scale_g (per token, its scale applied at the row's end); with power-of-two scales
+// the chain starts from the group's start instead and acc = fma(bits(chain) - bias, w_scale_g,
+// acc) (qd8-vnni-rows.h's header). The same operations in the same order as packed_tokens'
+// intrinsics, so the same bits. The 16 chains take zmm0-15
 // (token t's rows 0-15 in zmm t, 16-31 in zmm t + 8); the 16 accumulators, which leave no
 // registers for 8 tokens' chains, live in `acc` (L1) and take a load and a store each group, on
 // ports vpdpbusd does not use. The intrinsics took 6 tokens a pass (12 chains plus 12
@@ -34,15 +37,17 @@ namespace {
 enum class GroupStep {
   kWeightTimesActivation,  // per-group activation scales
   kWeight,                 // per-token activation scales (applied at the row's end)
+  kPowerOfTwo,             // power-of-two activation scales, applied on the integer side
 };
 
 // The per-token values of a pass's groups, one row of kEightTokensGroups per token, so that the
-// loop reads them at fixed offsets from one pointer that moves 4 bytes a group: starts[t][g] =
-// -offset (int32), a_scales[t][g] (f32; read only per group).
+// loop reads them at fixed offsets from one pointer that moves 4 bytes a group: the chains'
+// starts[t][g] (int32: -offset, or the power-of-two start) and floats[t][g] (f32: the activation
+// scale per group, or the power-of-two bias; not read per token).
 constexpr size_t kEightTokensGroups = 64;
 struct EightTokenGroups {
   alignas(64) int32_t starts[8][kEightTokensGroups];
-  alignas(64) float a_scales[8][kEightTokensGroups];
+  alignas(64) float floats[8][kEightTokensGroups];
 };
 static_assert(sizeof(EightTokenGroups) == 4096, "the loop's offsets assume this layout");
 
@@ -67,10 +72,13 @@ inline void scaled_groups_rows32_eight_tokens(const uint8_t* block, const int8_t
   "vpbroadcastd " #t "*256(%[tab]), %%zmm" #t "\n\t"                  \
   "vpbroadcastd " #t "*256(%[tab]), %%zmm" #h "\n\t"
 // Token t's step: zmm24/25 hold the group's weight scales (rows 0-15, 16-31); the scale of a
-// kWeightTimesActivation group is w_scale · a_scale, as Lanes16::add_group computes it.
+// kWeightTimesActivation group is w_scale · a_scale, as Lanes16::add_group computes it; a
+// kPowerOfTwo chain already holds a float's bits, less the bias (Lanes16::add_power_of_two_group).
 #define GRF_SG_STEP(t, h)                                             \
+  ".if %c[step] != 2\n\t"                                             \
   "vcvtdq2ps %%zmm" #t ", %%zmm" #t "\n\t"                            \
   "vcvtdq2ps %%zmm" #h ", %%zmm" #h "\n\t"                            \
+  ".endif\n\t"                                                        \
   ".if %c[step] == 0\n\t"                                             \
   "vbroadcastss 2048+" #t "*256(%[tab]), %%zmm26\n\t"                 \
   "vmulps %%zmm26, %%zmm24, %%zmm27\n\t"                              \
@@ -78,6 +86,10 @@ inline void scaled_groups_rows32_eight_tokens(const uint8_t* block, const int8_t
   "vfmadd213ps " #t "*128(%[acc]), %%zmm27, %%zmm" #t "\n\t"          \
   "vfmadd213ps " #t "*128+64(%[acc]), %%zmm28, %%zmm" #h "\n\t"       \
   ".else\n\t"                                                         \
+  ".if %c[step] == 2\n\t"                                             \
+  "vsubps 2048+" #t "*256(%[tab])%{1to16%}, %%zmm" #t ", %%zmm" #t "\n\t" \
+  "vsubps 2048+" #t "*256(%[tab])%{1to16%}, %%zmm" #h ", %%zmm" #h "\n\t" \
+  ".endif\n\t"                                                        \
   "vfmadd213ps " #t "*128(%[acc]), %%zmm24, %%zmm" #t "\n\t"          \
   "vfmadd213ps " #t "*128+64(%[acc]), %%zmm25, %%zmm" #h "\n\t"       \
   ".endif\n\t"                                                        \
