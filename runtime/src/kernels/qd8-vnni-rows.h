@@ -647,8 +647,8 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
         prefetch = next.rows + unit0 * 64;
         prefetch_lines = (unit1 - unit0 + count - 1) / count;
       }
-      scaled_groups_rows32_eight_tokens<kStep>(block, a, p.kp, 0, count, prefetch,
-                                               prefetch_lines, per_group, w_scales, partial);
+      scaled_groups_rows32_eight_tokens<kStep>(block, a, p.kp, 0, count, prefetch, prefetch_lines,
+                                               per_group, w_scales, partial);
       return;
     }
     // Rows as stored, repacked by this call: the next repack's lines lie a row apart, with their
