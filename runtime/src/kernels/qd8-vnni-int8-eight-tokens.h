@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/src/kernels/qd8-vnni-eight-tokens-prefetch.h"
+
 namespace griffin {
 namespace {
 
@@ -38,16 +40,7 @@ inline void int8_rows32_eight_tokens(const uint8_t* block, const int8_t* a, size
       ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
       "vmovdqu64 \\r*64(%[acc]), %%zmm\\r\n\t"
       ".endr\n"
-      "1:\n\t"
-      "mov %[lines], %[left]\n\t"
-      "test %[left], %[left]\n\t"
-      "jz 3f\n"
-      "2:\n\t"
-      "prefetcht0 (%[pf])\n\t"
-      "add $64, %[pf]\n\t"
-      "dec %[left]\n\t"
-      "jnz 2b\n"
-      "3:\n\t"
+      "1:\n\t" GRF_EIGHT_TOKENS_PREFETCH
       ".irp c,0,1,2,3,4,5,6,7\n\t"
       "vmovdqa64 \\c*128(%[w]), %%zmm30\n\t"
       "vmovdqa64 \\c*128+64(%[w]), %%zmm31\n\t"

@@ -30,6 +30,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/src/kernels/qd8-vnni-eight-tokens-prefetch.h"
+
 namespace griffin {
 namespace {
 
@@ -101,15 +103,7 @@ inline void scaled_groups_rows32_eight_tokens(const uint8_t* block, const int8_t
   "vpdpbusd %%zmm16, %%zmm31, %%zmm" #h "\n\t"
   __asm__ volatile(
       "1:\n\t"
-      "mov %[lines], %[left]\n\t"
-      "test %[left], %[left]\n\t"
-      "jz 3f\n"
-      "2:\n\t"
-      "prefetcht0 (%[pf])\n\t"
-      "add $64, %[pf]\n\t"
-      "dec %[left]\n\t"
-      "jnz 2b\n"
-      "3:\n\t"
+      GRF_EIGHT_TOKENS_PREFETCH
       GRF_SG_START(0, 8) GRF_SG_START(1, 9) GRF_SG_START(2, 10) GRF_SG_START(3, 11)
       GRF_SG_START(4, 12) GRF_SG_START(5, 13) GRF_SG_START(6, 14) GRF_SG_START(7, 15)
       ".irp c,0,1,2,3,4,5,6,7\n\t"
