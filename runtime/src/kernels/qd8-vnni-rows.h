@@ -577,30 +577,6 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
   // a group once put 4.6 % of the product's samples just after them). A line of every row at once
   // (32 prefetches together in a 32-row block) was slower: 2B int4 prefill on an Intel Xeon,
   // 145-154 against 150-158 tokens/s in six pairs in turns (docs/benchmarks/xeon/stop59).
-  if constexpr (kIntegerRows && L::kRows == 32 && MR == 8 && kSpread == 1) {
-    // Rows repacked at load, 8 tokens: the assembly loop (qd8-vnni-int8-eight-tokens.h), with
-    // this pass's share of the next block's lines (whole lines a group, rounded up) or the
-    // stream ahead.
-    if (next.rows == nullptr || next.contiguous) {
-      const uint8_t* prefetch = nullptr;
-      size_t prefetch_lines = 0;
-      if (next.stream != nullptr) {
-        prefetch = next.stream + kStreamAheadGroups * Rows::kPackedGroupBytes;
-        prefetch_lines = Rows::kPackedGroupBytes / 64;
-      } else if (next.rows != nullptr) {
-        prefetch = next.rows + unit0 * 64;
-        prefetch_lines = (unit1 - unit0 + count - 1) / count;
-      }
-      int8_rows32_eight_tokens(reinterpret_cast<const uint8_t*>(packed), p.aq + m0 * p.kp + g0 * 32,
-                               p.kp, count, prefetch, prefetch_lines, &even[0].lo);
-      for (size_t i = 0; i < MR; ++i) {
-        const int32_t offset = sum_int32(offsets + (m0 + i) * groups + g0, count);
-        L::store_int(partial + i * L::kRows,
-                     L::add_dots(L::load_int(partial + i * L::kRows), even[i], odd[i], offset));
-      }
-      return;
-    }
-  }
   size_t unit = unit0, run = run0, unit_credit = 0, run_credit = 0;
   // One group's share of the next repack's prefetches.
   const auto prefetch_next_share = [&] {
@@ -618,6 +594,43 @@ inline void packed_tokens(const GemmArgs& p, const int32_t* offsets, const __m25
       __builtin_prefetch(next.scales + (r * groups + g_run) * sizeof(uint16_t), 0, 3);
     }
   };
+  if constexpr (kIntegerRows && L::kRows == 32 && MR == 8 && kSpread == 1) {
+    // int8 rows with per-token scales, 8 tokens: the assembly loop (qd8-vnni-int8-eight-tokens.h),
+    // its 16 chains carried in `even` from call to call.
+    const uint8_t* block = reinterpret_cast<const uint8_t*>(packed);
+    const int8_t* a = p.aq + m0 * p.kp + g0 * 32;
+    if (next.rows == nullptr || next.contiguous) {
+      // Rows repacked at load: this pass's share of the next block's lines (whole lines a group,
+      // rounded up) or the stream ahead, prefetched by the loop.
+      const uint8_t* prefetch = nullptr;
+      size_t prefetch_lines = 0;
+      if (next.stream != nullptr) {
+        prefetch = next.stream + kStreamAheadGroups * Rows::kPackedGroupBytes;
+        prefetch_lines = Rows::kPackedGroupBytes / 64;
+      } else if (next.rows != nullptr) {
+        prefetch = next.rows + unit0 * 64;
+        prefetch_lines = (unit1 - unit0 + count - 1) / count;
+      }
+      int8_rows32_eight_tokens(block, a, p.kp, count, prefetch, prefetch_lines, &even[0].lo);
+    } else {
+      // Rows as stored, repacked by this call: the next repack's lines lie a row apart, so they
+      // are prefetched here at the intrinsics' rate, between runs of 16 groups (runs of 4: a few
+      // percent slower at 64 tokens).
+      constexpr size_t kRunGroups = 16;
+      for (size_t g = 0; g < count; g += kRunGroups) {
+        const size_t some = std::min(kRunGroups, count - g);
+        for (size_t j = 0; j < some; ++j) prefetch_next_share();
+        int8_rows32_eight_tokens(block + g * 8 * kHalves * sizeof(__m256i), a + g * 32, p.kp, some,
+                                 nullptr, 0, &even[0].lo);
+      }
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      const int32_t offset = sum_int32(offsets + (m0 + i) * groups + g0, count);
+      L::store_int(partial + i * L::kRows,
+                   L::add_dots(L::load_int(partial + i * L::kRows), even[i], odd[i], offset));
+    }
+    return;
+  }
   if constexpr (Rows::kGroupScales && L::kRows == 32 && MR == 8 && kSpread == 1) {
     // int4 rows, 8 tokens: the assembly loop (qd8-vnni-scaled-groups-eight-tokens.h), its
     // accumulators in `partial`.
@@ -759,20 +772,17 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   const size_t groups = p.kp / 32;
   alignas(64) __m256i packed[kBlockGroups * 8];
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
-  // 32-row blocks go 8 tokens a pass through the assembly loops: int8 rows repacked at load with
-  // per-token scales (qd8-vnni-int8-eight-tokens.h), int4 rows with any activation scales
+  // 32-row blocks go 8 tokens a pass through the assembly loops, repacked at load or by the call
+  // (which prefetches the next repack between runs of groups): int8 rows with per-token scales
+  // (qd8-vnni-int8-eight-tokens.h), int4 rows with any activation scales
   // (qd8-vnni-scaled-groups-eight-tokens.h); the rest L::kTokens. (int8 rows per group through
   // the second loop read level with their 6-token passes: 0.98-1.07 in the harness.)
   constexpr bool kEightTokens =
       kRows == 32 && kReadSpread == 1 && (kTokenScales || Rows::kGroupScales);
   static_assert(kGroupsAtOnce <= kEightTokensGroups || kRows != 32, "a block's groups fit");
   constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
-  // int4 rows as stored too (repacked by the call, the next repack prefetched between runs of
-  // groups); int8 rows as stored keep 6 tokens (an 8-token form read 0.90, stop 63).
-  const bool eight_tokens = kEightTokens && (prepacked != nullptr || Rows::kGroupScales);
   float partial[kTokens * kRows];
-  const size_t pass_tokens = eight_tokens ? 8 : L::kTokens;
-  const size_t passes = (p.m + pass_tokens - 1) / pass_tokens;
+  const size_t passes = (p.m + kTokens - 1) / kTokens;
   // int4 repacked at load, one pass over the block (a decode step, a small batch): the groups are
   // split a few at a time as the pass reads them, in L1, so the memory streams while the block
   // computes. Split whole first, the memory sat idle meanwhile: 2B int4 decode on an Intel Xeon
@@ -873,12 +883,9 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
               tokens, p, offsets, block, w_scales, m, g0 + s, some, next, pow2, partial);
         }
-      } else if (eight_tokens) {
+      } else {
         packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
             tokens, p, offsets, block, w_scales, m, g0, count, next, pow2, partial);
-      } else {
-        packed_token_pass<Rows, L, kScales, kReadSpread>(tokens, p, offsets, block, w_scales, m, g0,
-                                                         count, next, pow2, partial);
       }
       for (size_t i = 0; i < tokens; ++i) {
         float* y = p.y + (m + i) * p.y_stride + n0;
