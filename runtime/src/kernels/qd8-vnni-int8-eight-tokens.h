@@ -1,6 +1,8 @@
-// Eight tokens of a 32-row int8 block repacked at load, with per-token scales (qd8-vnni-rows.h:
-// Int8Rows, Lanes32, ActivationScales::kPerToken): the dot loop written in assembly, because
-// this is the one loop where the compiler's code held the product back.
+// Eight tokens of a 32-row int8 block with per-token scales, repacked at load or by the call
+// (qd8-vnni-rows.h: Int8Rows, Lanes32, ActivationScales::kPerToken): the dot loop written in
+// assembly, because this is the one loop where the compiler's code held the product back. A
+// block repacked by the call runs in runs of 16 groups, the next repack prefetched between them
+// (the chains carried from run to run in `acc`).
 //
 // Each group is 8 steps of two 512-bit weight loads, then per token one broadcast of 4
 // activation bytes and two vpdpbusd (its 16 + 16 rows). On an Intel Xeon (two 512-bit vpdpbusd
