@@ -8,8 +8,8 @@
 //     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
 //     and the conversion, scale and FMA of a group are paid once per vector instead of once per
 //     row. The repack is paid once per block for all the call's tokens, which go through it in
-//     passes of up to 6 (32 rows; 8 for int4 and for int8 repacked at load with per-token
-//     scales, see Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in
+//     passes of up to 6 (32 rows; 8 for int4 and for int8 with per-token scales, see
+//     Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in
 //     L2. A 16-row block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per
 //     16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row
 //     halves it replaced took twice the operations, and a 2B-shaped product of 8 tokens ran
@@ -402,12 +402,15 @@ struct Lanes16 {
 // int8 per token 15 % slower; 7: level). The int4 per-group loop written out in assembly (2.25
 // instructions per vpdpbusd) ran level: what bounds it there is the group's conversion,
 // multiply and FMA on vpdpbusd's two ports (docs/benchmarks/xeon/stop58/microbenchmarks.txt).
-// int8 rows with per-token scales repacked at load, which have no float step, go 8 tokens a pass
-// instead (16 chains, qd8-vnni-int8-eight-tokens.h): 12 chains held that loop to 0.65-0.91 of the
-// peak with its weights in L2 (docs/benchmarks/xeon/stop63). So do int4 rows repacked at load
+// int8 rows with per-token scales, which have no float step, go 8 tokens a pass instead (16
+// chains, qd8-vnni-int8-eight-tokens.h): 12 chains held that loop to 0.65-0.91 of the peak with
+// its weights in L2 (docs/benchmarks/xeon/stop63). So do int4 rows
 // (qd8-vnni-scaled-groups-eight-tokens.h), their accumulators in L1 to leave the 16 chains their
 // registers: per group 12-17 % faster in the harness than 6 tokens (the assembly of stop 58 had
-// kept 6; docs/benchmarks/xeon/stop64).
+// kept 6; docs/benchmarks/xeon/stop64). Both run on rows repacked at load and on rows repacked
+// by the call. (The two branches in packed_tokens that call them each work out their loop's
+// prefetch; one shared computation of it read 4-5 % slower for the default int4 prefill, in 6
+// of 6 pairs in turns.)
 struct Lanes32 {
   static constexpr size_t kRows = 32;
   static constexpr size_t kTokens = 6;
