@@ -786,16 +786,25 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
   float partial[kTokens * kRows];
   const size_t passes = (p.m + kTokens - 1) / kTokens;
-  // int4 repacked at load, one pass over the block (a decode step, a small batch): the groups are
-  // split a few at a time as the pass reads them, in L1, so the memory streams while the block
-  // computes. Split whole first, the memory sat idle meanwhile: 2B int4 decode on an Intel Xeon
-  // ran at 10-11 tokens/s against 14-16 on the rows as stored.
-  const bool split_as_read = Rows::kGroupScales && prepacked != nullptr && passes == 1;
+  // int4 repacked at load: the groups are split a few at a time as the first pass over the block
+  // reads them, so the split's loads and stores overlap the loop's work.
+  //  - One pass (a decode step, a small batch): each slice goes to the block's start, in L1, and
+  //    the split streams the memory ahead. Split whole first, the memory sat idle meanwhile: 2B
+  //    int4 decode on an Intel Xeon ran at 10-11 tokens/s against 14-16 on the rows as stored.
+  //  - More passes (prefill): each slice goes to its place in the block, which the later passes
+  //    read whole; the loop's prefetches of the next block are spread over the slices. The
+  //    kernel alone on an Intel Xeon, 64 tokens, 24 matrices from memory, the same bits: 1-3 %
+  //    faster at 2,560 columns (per group and per token, 4 runs), 6 % at 7,680, level in L2;
+  //    split whole before the first pass, its stalls sat between the passes
+  //    (docs/benchmarks/xeon/stop65/experiments.txt).
+  const bool split_as_read = Rows::kGroupScales && prepacked != nullptr;
   constexpr size_t kSplitGroups = 8;
-  const auto split = [&](const uint8_t* from, size_t count, bool stream) {
+  const auto split = [&](const uint8_t* from, size_t count, size_t at, bool stream) {
     if constexpr (Rows::kGroupScales && kRows >= 16) {
-      Rows::template unpack_at_load<kRows>(from, count, half, stream,
-                                           reinterpret_cast<__m512i*>(packed), w_scales);
+      constexpr size_t kVectorsPerGroup = 8 * kRows / 16;
+      Rows::template unpack_at_load<kRows>(
+          from, count, half, stream, reinterpret_cast<__m512i*>(packed) + at * kVectorsPerGroup,
+          w_scales + at * kRows);
     }
   };
   // int8 rows: blocks of nearly equal size (2,560 columns: 40 + 40 groups, not 64 + 16). A short
@@ -813,12 +822,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     const size_t count = block_start(b + 1) - g0;
     const __m256i* block = packed;
     const uint8_t* from = prepacked != nullptr ? prepacked + g0 * Rows::kPackedGroupBytes : nullptr;
-    if (from != nullptr) {
-      if constexpr (!Rows::kGroupScales) {
-        block = reinterpret_cast<const __m256i*>(from) + 2 * half;
-      } else if (!split_as_read) {
-        split(from, count, false);
-      }
+    if constexpr (!Rows::kGroupScales) {  // (int4: split by the first pass, split_as_read)
+      if (from != nullptr) block = reinterpret_cast<const __m256i*>(from) + 2 * half;
     }
     if (prepacked == nullptr) {
       if constexpr (kRows == 32) {
@@ -879,12 +884,18 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      if (split_as_read) {
+      if (split_as_read && pass == 0) {
+        const bool one_pass = next.passes == 1;
+        // Several passes: this pass's share of the next block's prefetches, a slice's share each.
+        NextRepack slice_next = next;
+        if (!one_pass) slice_next.passes = (count + kSplitGroups - 1) / kSplitGroups * next.passes;
         for (size_t s = 0; s < count; s += kSplitGroups) {
-          const size_t some = std::min(kSplitGroups, count - s);
-          split(from + s * Rows::kPackedGroupBytes, some, true);
+          const size_t some = std::min(kSplitGroups, count - s), at = one_pass ? 0 : s;
+          if (!one_pass) slice_next.pass = s / kSplitGroups;
+          split(from + s * Rows::kPackedGroupBytes, some, at, one_pass);
           packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
-              tokens, p, offsets, block, w_scales, m, g0 + s, some, next, pow2, partial);
+              tokens, p, offsets, block + at * 8 * (kRows / 8), w_scales + at * kRows, m, g0 + s,
+              some, slice_next, pow2, partial);
         }
       } else {
         packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
