@@ -797,14 +797,28 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   //    faster at 2,560 columns (per group and per token, 4 runs), 6 % at 7,680, level in L2;
   //    split whole before the first pass, its stalls sat between the passes
   //    (docs/benchmarks/xeon/stop65/experiments.txt).
+  // int4 rows as stored, 32 at a time (prefill): the same, each slice repacked from the rows and
+  // its scales. The kernel alone, in turns, rows as stored, from memory: +3-5 % per token (12 of
+  // 12 rounds), level to +3 % per group, +2 % at 7,680 columns, +16 % in L2; int8 rows the same
+  // way read level.
   const bool split_as_read = Rows::kGroupScales && prepacked != nullptr;
+  constexpr bool kRepackAsRead = Rows::kGroupScales && kRows == 32;
+  const bool repack_as_read = kRepackAsRead && prepacked == nullptr;
   constexpr size_t kSplitGroups = 8;
+  constexpr size_t kVectorsPerGroup = 8 * kRows / 16;
   const auto split = [&](const uint8_t* from, size_t count, size_t at, bool stream) {
     if constexpr (Rows::kGroupScales && kRows >= 16) {
-      constexpr size_t kVectorsPerGroup = 8 * kRows / 16;
       Rows::template unpack_at_load<kRows>(
           from, count, half, stream, reinterpret_cast<__m512i*>(packed) + at * kVectorsPerGroup,
           w_scales + at * kRows);
+    }
+  };
+  const auto repack_slice = [&](size_t g, size_t count, size_t at) {
+    if constexpr (kRepackAsRead) {
+      repack_rows32<Rows>(weight_row<uint8_t>(p, n0), p.w_row_bytes, g, count,
+                          reinterpret_cast<__m512i*>(packed) + at * kVectorsPerGroup);
+      int4_scales_by_row<16>(p, n0, g, count, w_scales + at * kRows, 32);
+      int4_scales_by_row<16>(p, n0 + 16, g, count, w_scales + at * kRows + 16, 32);
     }
   };
   // int8 rows: blocks of nearly equal size (2,560 columns: 40 + 40 groups, not 64 + 16). A short
@@ -825,7 +839,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     if constexpr (!Rows::kGroupScales) {  // (int4: split by the first pass, split_as_read)
       if (from != nullptr) block = reinterpret_cast<const __m256i*>(from) + 2 * half;
     }
-    if (prepacked == nullptr) {
+    if (prepacked == nullptr && !repack_as_read) {
       if constexpr (kRows == 32) {
         repack_rows32<Rows>(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
                             reinterpret_cast<__m512i*>(packed));
@@ -837,7 +851,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
       }
     }
     if constexpr (Rows::kGroupScales) {
-      if (prepacked == nullptr) {  // (repacked at load: split with the rows)
+      if (prepacked == nullptr && !repack_as_read) {  // (repacked at load: split with the rows)
         if constexpr (kRows == 32) {
           int4_scales_by_row<16>(p, n0, g0, count, w_scales, 32);
           int4_scales_by_row<16>(p, n0 + 16, g0, count, w_scales + 16, 32);
@@ -884,7 +898,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      if (split_as_read && pass == 0) {
+      if ((split_as_read || repack_as_read) && pass == 0) {
         const bool one_pass = next.passes == 1;
         // Several passes: this pass's share of the next block's prefetches, a slice's share each.
         NextRepack slice_next = next;
@@ -892,7 +906,11 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
         for (size_t s = 0; s < count; s += kSplitGroups) {
           const size_t some = std::min(kSplitGroups, count - s), at = one_pass ? 0 : s;
           if (!one_pass) slice_next.pass = s / kSplitGroups;
-          split(from + s * Rows::kPackedGroupBytes, some, at, one_pass);
+          if (split_as_read) {
+            split(from + s * Rows::kPackedGroupBytes, some, at, one_pass);
+          } else {
+            repack_slice(g0 + s, some, at);
+          }
           packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
               tokens, p, offsets, block + at * 8 * (kRows / 8), w_scales + at * kRows, m, g0 + s,
               some, slice_next, pow2, partial);
