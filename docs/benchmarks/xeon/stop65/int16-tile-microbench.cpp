@@ -1,7 +1,13 @@
+// Stop 65: the default int8 4 x 4 tile (x86-int16-vnni-decode.h) alone, one thread, its two
+// 4-token passes over the same rows (mode 0) against the same with the rows widened to int16 once
+// (mode 1). ROWS 16: L1; 512: L2.
+//   make-int16-tile-wide.py REPO > int16-tile-wide.h
+//   g++ -O3 -std=c++17 -march=native -I REPO -I . int16-tile-microbench.cpp -o tile
+//   ./tile REPS ROWS MODE
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include "int16-tile-wide.h"  // int16_vnni_block_4x4 reading int16 weights (generated from it)
+#include "int16-tile-wide.h"  // make-int16-tile-wide.py: the library tile reading int16 weights
 using namespace griffin;
 int main(int argc, char** argv) {
   const size_t groups = 32; const long reps = atol(argv[1]); const size_t rows = atoi(argv[2]); const int mode = atoi(argv[3]);

@@ -1,3 +1,8 @@
+// Stop 64/65: the int4 eight-token loop (qd8-vnni-scaled-groups-eight-tokens.h) alone, one
+// thread, its block in L1. MODE 0 per group, 1 per token, 2 power of two.
+//   g++ -O3 -std=c++17 -march=native -I REPO int4-loop-microbench.cpp -o loop; ./loop GROUPS MODE ITERS
+// int4-loop-one-broadcast.patch (on a copy of the header, its function renamed) is the probe
+// with one activation broadcast a token and group.
 #include <immintrin.h>
 #include <chrono>
 #include <cstdio>
