@@ -805,20 +805,33 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   constexpr bool kRepackAsRead = Rows::kGroupScales && kRows == 32;
   const bool repack_as_read = kRepackAsRead && prepacked == nullptr;
   constexpr size_t kSplitGroups = 8;
-  constexpr size_t kVectorsPerGroup = 8 * kRows / 16;
+  // Group `at` of the block (8 vectors of kRows rows × 4 bytes), and its rows' scales.
+  const auto block_at = [&](size_t at) { return packed + at * 8 * (kRows / 8); };
+  const auto scales_at = [&](size_t at) { return w_scales + at * kRows; };
+  // Groups [g, g + count) of rows repacked at load, split into the block from group `at` on.
   const auto split = [&](const uint8_t* from, size_t count, size_t at, bool stream) {
     if constexpr (Rows::kGroupScales && kRows >= 16) {
-      Rows::template unpack_at_load<kRows>(
-          from, count, half, stream, reinterpret_cast<__m512i*>(packed) + at * kVectorsPerGroup,
-          w_scales + at * kRows);
+      Rows::template unpack_at_load<kRows>(from, count, half, stream,
+                                           reinterpret_cast<__m512i*>(block_at(at)), scales_at(at));
     }
   };
-  const auto repack_slice = [&](size_t g, size_t count, size_t at) {
-    if constexpr (kRepackAsRead) {
+  // Groups [g, g + count) of the rows as stored, repacked into the block from group `at` on, with
+  // int4's scales.
+  const auto repack = [&](size_t g, size_t count, size_t at) {
+    if constexpr (kRows == 32) {
       repack_rows32<Rows>(weight_row<uint8_t>(p, n0), p.w_row_bytes, g, count,
-                          reinterpret_cast<__m512i*>(packed) + at * kVectorsPerGroup);
-      int4_scales_by_row<16>(p, n0, g, count, w_scales + at * kRows, 32);
-      int4_scales_by_row<16>(p, n0 + 16, g, count, w_scales + at * kRows + 16, 32);
+                          reinterpret_cast<__m512i*>(block_at(at)));
+    } else if constexpr (kRows == 16) {
+      Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g, count,
+                     reinterpret_cast<__m512i*>(block_at(at)));
+    } else {
+      repack_rows<Rows>(p, n0, g, count, block_at(at));
+    }
+    if constexpr (Rows::kGroupScales && kRows == 32) {
+      int4_scales_by_row<16>(p, n0, g, count, scales_at(at), 32);
+      int4_scales_by_row<16>(p, n0 + 16, g, count, scales_at(at) + 16, 32);
+    } else if constexpr (Rows::kGroupScales) {
+      int4_scales_by_row<kRows>(p, n0, g, count, scales_at(at));
     }
   };
   // int8 rows: blocks of nearly equal size (2,560 columns: 40 + 40 groups, not 64 + 16). A short
@@ -839,27 +852,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
     if constexpr (!Rows::kGroupScales) {  // (int4: split by the first pass, split_as_read)
       if (from != nullptr) block = reinterpret_cast<const __m256i*>(from) + 2 * half;
     }
-    if (prepacked == nullptr && !repack_as_read) {
-      if constexpr (kRows == 32) {
-        repack_rows32<Rows>(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
-                            reinterpret_cast<__m512i*>(packed));
-      } else if constexpr (kRows == 16) {
-        Rows::repack16(weight_row<uint8_t>(p, n0), p.w_row_bytes, g0, count,
-                       reinterpret_cast<__m512i*>(packed));
-      } else {
-        repack_rows<Rows>(p, n0, g0, count, packed);
-      }
-    }
-    if constexpr (Rows::kGroupScales) {
-      if (prepacked == nullptr && !repack_as_read) {  // (repacked at load: split with the rows)
-        if constexpr (kRows == 32) {
-          int4_scales_by_row<16>(p, n0, g0, count, w_scales, 32);
-          int4_scales_by_row<16>(p, n0 + 16, g0, count, w_scales + 16, 32);
-        } else {
-          int4_scales_by_row<kRows>(p, n0, g0, count, w_scales);
-        }
-      }
-    }
+    if (prepacked == nullptr && !repack_as_read) repack(g0, count, 0);
     // The next repack: these rows' next groups, else the next rows' first (int4: with their f16
     // scales, unfetched, their loads in int4_scales_by_row were 3 % of a 2B int4 prefill).
     NextRepack next;
@@ -899,7 +892,7 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
         }
       }
       if ((split_as_read || repack_as_read) && pass == 0) {
-        const bool one_pass = next.passes == 1;
+        const bool one_pass = passes == 1;
         // Several passes: this pass's share of the next block's prefetches, a slice's share each.
         NextRepack slice_next = next;
         if (!one_pass) slice_next.passes = (count + kSplitGroups - 1) / kSplitGroups * next.passes;
@@ -909,11 +902,11 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           if (split_as_read) {
             split(from + s * Rows::kPackedGroupBytes, some, at, one_pass);
           } else {
-            repack_slice(g0 + s, some, at);
+            repack(g0 + s, some, at);
           }
           packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
-              tokens, p, offsets, block + at * 8 * (kRows / 8), w_scales + at * kRows, m, g0 + s,
-              some, slice_next, pow2, partial);
+              tokens, p, offsets, block_at(at), scales_at(at), m, g0 + s, some, slice_next, pow2,
+              partial);
         }
       } else {
         packed_token_pass<Rows, L, kScales, kReadSpread, kTokens>(
