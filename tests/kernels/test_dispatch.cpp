@@ -126,7 +126,8 @@ TEST_CASE("The int8 activation option switches the int8 family that describe() n
   CHECK(integer.describe().find("f32-qs8w-gemm") == std::string::npos);
 }
 
-TEST_CASE("The bf16 decode shape follows the CPU's vendor on AVX-512", "[dispatch]") {
+TEST_CASE("The bf16 decode and int4 prefill shapes follow the CPU's vendor on AVX-512",
+          "[dispatch]") {
   const KernelTable table = select_kernels(false);
   const std::string chosen = table.bf16.name;
   INFO("f32-bf16w-gemm: " << chosen);
@@ -140,6 +141,12 @@ TEST_CASE("The bf16 decode shape follows the CPU's vendor on AVX-512", "[dispatc
     // file says what each measured).
     CHECK(chosen == (cpu_is_intel() ? "grf_f32_bf16w_gemm_ukernel__avx512f_lone_rows"
                                     : "grf_f32_bf16w_gemm_ukernel__avx512f"));
+  }
+  if (cpu_supports(Isa::kAvx512vnni)) {
+    // int4 prefill 8 tokens a pass in assembly on Intel, 6 through the intrinsics elsewhere.
+    const std::string int4 = select_kernels(false).qs4.name;
+    CHECK(int4 == (cpu_is_intel() ? "grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens"
+                                  : "grf_qd8_qs4w_gemm_ukernel__avx512vnni"));
   }
   // Under an AVX2 ceiling the vendor does not matter.
   CHECK(std::string(select_kernels(false, false, false, false, Isa::kAvx2).bf16.name) ==
@@ -156,5 +163,14 @@ TEST_CASE("The bf16 decode shape follows the CPU's vendor on AVX-512", "[dispatc
   CHECK(avx512f_variants == 2);
 #else
   CHECK(avx512f_variants == 0);
+#endif
+  size_t avx512vnni_int4_variants = 0;
+  for (const GemmVariant& variant : qs4_gemm_variants()) {
+    avx512vnni_int4_variants += variant.isa == Isa::kAvx512vnni;
+  }
+#if defined(__x86_64__)
+  CHECK(avx512vnni_int4_variants == 2);
+#else
+  CHECK(avx512vnni_int4_variants == 0);
 #endif
 }

@@ -621,9 +621,11 @@ TEST_CASE("AVX-512 VNNI prefill with power-of-two scales gives the per-group pat
   }
   std::mt19937 rng(21);
   const size_t shapes[][3] = {{64, 35, 2560}, {70, 9, 7680}, {13, 29, 300}, {9, 5, 65600}};
-  for (Format format : {Format::kInt8, Format::kInt4}) {
-    const GemmKernel kernel = format == Format::kInt8 ? grf_qd8_qs8w_gemm_ukernel__avx512vnni
-                                                      : grf_qd8_qs4w_gemm_ukernel__avx512vnni;
+  const std::pair<Format, GemmKernel> kernels[] = {
+      {Format::kInt8, grf_qd8_qs8w_gemm_ukernel__avx512vnni},
+      {Format::kInt4, grf_qd8_qs4w_gemm_ukernel__avx512vnni},
+      {Format::kInt4, grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens}};
+  for (const auto& [format, kernel] : kernels) {
     for (const auto& shape : shapes) {
       const Problem p =
           make_problem(format, shape[0], shape[1], shape[2], rng, Scales::kPowerOfTwo);
@@ -650,14 +652,20 @@ TEST_CASE("AVX-512 VNNI integer rows repacked at load give the bits of the store
     WARN("skipped: this CPU has no avx512vnni");
     return;
   }
+  // Every AVX-512 VNNI variant: int4 has two (8- and 6-token passes), reading one layout.
+  std::vector<std::pair<Format, const GemmVariant*>> variants;
   for (Format format : {Format::kInt8, Format::kInt4}) {
-    const GemmVariant* variant = nullptr;
     for (const GemmVariant& v :
          format == Format::kInt8 ? qs8_gemm_variants() : qs4_gemm_variants()) {
-      if (v.isa == Isa::kAvx512vnni) variant = &v;
+      if (v.isa == Isa::kAvx512vnni) variants.emplace_back(format, &v);
     }
-    REQUIRE(variant != nullptr);
+  }
+  REQUIRE(variants.size() == 3);
+  for (const auto& entry : variants) {
+    const Format format = entry.first;
+    const GemmVariant* variant = entry.second;
     REQUIRE(variant->repack != nullptr);
+    INFO(variant->name);
     std::mt19937 rng(31);
     const size_t shapes[][3] = {{64, 70, 2560}, {13, 48, 300}, {3, 70, 7680}, {1, 96, 64}};
     for (Scales scales : {Scales::kPerGroup, Scales::kPerToken, Scales::kPowerOfTwo}) {
@@ -705,6 +713,31 @@ TEST_CASE("AVX-512 VNNI integer rows repacked at load give the bits of the store
         CHECK(run(true, 4, {16}) == stored);
         CHECK(run(true, 8, {32}) == stored);
       }
+    }
+  }
+}
+
+// The int4 kernel's two AVX-512 VNNI variants (32-row blocks 8 tokens a pass through the assembly
+// loop, chosen on Intel, or 6 through the intrinsics) keep the same steps, so a prefill gets the
+// same bits from both, with every kind of activation scale: passes of 8 and of 6 tokens, whole
+// and ragged, 32-row blocks of one and of several groups' blocks (7,680 columns), and 16- and
+// 8-row blocks after them (40 rows). With the test above (each variant's repacked rows give its
+// stored rows' bits), a model's output does not depend on the CPU's vendor.
+TEST_CASE("The int4 AVX-512 VNNI variants give the same bits", "[kernels]") {
+  if (!cpu_supports(Isa::kAvx512vnni)) {
+    WARN("skipped: this CPU has no avx512vnni");
+    return;
+  }
+  std::mt19937 rng(41);
+  const size_t shapes[][3] = {{64, 70, 2560}, {70, 40, 7680}, {17, 64, 300}, {9, 96, 2048}};
+  for (Scales scales : {Scales::kPerGroup, Scales::kPerToken, Scales::kPowerOfTwo}) {
+    for (const auto& shape : shapes) {
+      const Problem p = make_problem(Format::kInt4, shape[0], shape[1], shape[2], rng, scales);
+      std::vector<float> six, eight;
+      grf_qd8_qs4w_gemm_ukernel__avx512vnni(args_for(p, six), 0, p.n);
+      grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens(args_for(p, eight), 0, p.n);
+      INFO("m " << p.m << " n " << p.n << " k " << p.k << " scales " << static_cast<int>(scales));
+      CHECK(six == eight);
     }
   }
 }

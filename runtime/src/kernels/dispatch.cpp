@@ -123,24 +123,22 @@ const std::vector<GemmVariant>& f32_qs8_gemm_variants() {
 
 namespace {
 
-// The one variant of a family that reads rows repacked at load (repack_weights), and how it
-// repacks them (none off x86).
+// The variants of a family that read rows repacked at load (repack_weights): those of one ISA,
+// all reading the layout one function repacks (none off x86).
 struct RepackedVariant {
-  GemmKernel kernel = nullptr;
+  Isa isa = Isa::kScalar;
   RepackKernel repack = nullptr;
 };
 #if defined(__x86_64__)
-constexpr RepackedVariant kQs8Repacked{grf_qd8_qs8w_gemm_ukernel__avx512vnni,
-                                       grf_qd8_qs8w_repack__avx512vnni};
-constexpr RepackedVariant kQs4Repacked{grf_qd8_qs4w_gemm_ukernel__avx512vnni,
-                                       grf_qd8_qs4w_repack__avx512vnni};
+constexpr RepackedVariant kQs8Repacked{Isa::kAvx512vnni, grf_qd8_qs8w_repack__avx512vnni};
+constexpr RepackedVariant kQs4Repacked{Isa::kAvx512vnni, grf_qd8_qs4w_repack__avx512vnni};
 #else
 constexpr RepackedVariant kQs8Repacked, kQs4Repacked;
 #endif
 
 std::vector<GemmVariant> with_repack(std::vector<GemmVariant> list, RepackedVariant repacked) {
   for (GemmVariant& variant : list) {
-    if (repacked.kernel != nullptr && variant.kernel == repacked.kernel) {
+    if (repacked.repack != nullptr && variant.isa == repacked.isa) {
       variant.repack = repacked.repack;
     }
   }

@@ -183,6 +183,7 @@ void grf_qd8_qs8w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, const u
                                      size_t groups, uint8_t* out);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx2);
 GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx512vnni);
+GRF_DECLARE_GEMM(grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens);
 // Repacks 32 int4 rows and their f16 group scales into the groups · kRepackInt4GroupBytes bytes
 // at `out` that grf_qd8_qs4w_gemm_ukernel__avx512vnni reads through GemmArgs::w_packed.
 void grf_qd8_qs4w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, const uint8_t* scales,

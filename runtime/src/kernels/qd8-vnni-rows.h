@@ -8,11 +8,11 @@
 //     repacks its Q4_0 into at load): one vpdpbusd then sums four products for each of 16 rows,
 //     and the conversion, scale and FMA of a group are paid once per vector instead of once per
 //     row. The repack is paid once per block for all the call's tokens, which go through it in
-//     passes of up to 6 (32 rows; 8 for int4 and for int8 with per-token scales, see
-//     Lanes32) or 8, of nearly equal size, and the block (at most 64 KB) stays in
-//     L2. A 16-row block (and each half of a 32-row one) is one 16 × 4 transpose of dwords per
-//     16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it; the two 8-row
-//     halves it replaced took twice the operations, and a 2B-shaped product of 8 tokens ran
+//     passes of up to 6 (32 rows; 8 for int8 with per-token scales, and for int4 in the
+//     kernel's Intel variant, see Lanes32) or 8, of nearly equal size, and the block (at most 64
+//     KB) stays in L2. A 16-row block (and each half of a 32-row one) is one 16 × 4 transpose of
+//     dwords per 16 bytes of the rows (Rows::repack16), the nibbles of int4 split after it; the two
+//     8-row halves it replaced took twice the operations, and a 2B-shaped product of 8 tokens ran
 //     12-16 % faster without them (64 tokens: 1-3 %);
 //   - a call of one token, and the last rows of a call, run 1×4 tiles on the rows as stored,
 //     reducing each row's 8 lanes in int32 (exact, so the order does not matter).
@@ -134,6 +134,9 @@ inline void dwords_of_rows16(const uint8_t* rows, size_t stride, __m512i d[4]) {
 // w_scale_g · a_scale_g and the row ends with + bias.
 struct Int4Rows {
   static constexpr bool kGroupScales = true;
+  // 32-row blocks 8 tokens a pass through the assembly loop (Int4RowsEightTokens), or 6 through
+  // Lanes32's intrinsics (packed_rows).
+  static constexpr bool kEightTokenPasses = false;
   static constexpr size_t kGroupBytes = 16;
   static constexpr size_t kPackedGroupBytes = kRepackInt4GroupBytes;  // a 32-row group at load
   static __m256i values(const uint8_t* group) { return VnniDot::unpack(group); }
@@ -206,6 +209,7 @@ struct Int4Rows {
 // and the row ends with one fused acc · w_scale + bias (as qd8-x86-tile.h's Qs8Tile does).
 struct Int8Rows {
   static constexpr bool kGroupScales = false;
+  static constexpr bool kEightTokenPasses = true;  // with per-token scales (packed_rows)
   static constexpr size_t kGroupBytes = 32;
   static constexpr size_t kPackedGroupBytes = kRepackGroupBytes;  // a 32-row group at load
   static __m256i values(const uint8_t* group) {
@@ -228,6 +232,13 @@ struct Int8Rows {
       }
     }
   }
+};
+
+// int4 rows whose 32-row blocks go 8 tokens a pass through the assembly loop
+// (qd8-vnni-scaled-groups-eight-tokens.h): faster on an Intel Xeon, slower on Zen 4, so the
+// kernel has a variant of each (qd8-qs4w-gemm-avx512vnni.cc).
+struct Int4RowsEightTokens : Int4Rows {
+  static constexpr bool kEightTokenPasses = true;
 };
 
 // The first two steps of an 8×8 transpose within each 128-bit lane, for elements of kBits (16 or
@@ -404,13 +415,14 @@ struct Lanes16 {
 // multiply and FMA on vpdpbusd's two ports (docs/benchmarks/xeon/stop58/microbenchmarks.txt).
 // int8 rows with per-token scales, which have no float step, go 8 tokens a pass instead (16
 // chains, qd8-vnni-int8-eight-tokens.h): 12 chains held that loop to 0.65-0.91 of the peak with
-// its weights in L2 (docs/benchmarks/xeon/stop63). So do int4 rows
-// (qd8-vnni-scaled-groups-eight-tokens.h), their accumulators in L1 to leave the 16 chains their
-// registers: per group 12-17 % faster in the harness than 6 tokens (the assembly of stop 58 had
-// kept 6; docs/benchmarks/xeon/stop64). Both run on rows repacked at load and on rows repacked
-// by the call. (The two branches in packed_tokens that call them each work out their loop's
-// prefetch; one shared computation of it read 4-5 % slower for the default int4 prefill, in 6
-// of 6 pairs in turns.)
+// its weights in L2 (docs/benchmarks/xeon/stop63). So do int4 rows on Intel
+// (Int4RowsEightTokens, qd8-vnni-scaled-groups-eight-tokens.h), their accumulators in L1 to leave
+// the 16 chains their registers: per group 12-17 % faster in the harness than 6 tokens (the
+// assembly of stop 58 had kept 6; docs/benchmarks/xeon/stop64). On Zen 4 that loop made 2B int4
+// prefill 0-17 % slower than these 6-token passes (docs/benchmarks/zen4/stop66). Both run on rows
+// repacked at load and on rows repacked by the call. (The two branches in packed_tokens that call
+// them each work out their loop's prefetch; one shared computation of it read 4-5 % slower for the
+// default int4 prefill, in 6 of 6 pairs in turns.)
 struct Lanes32 {
   static constexpr size_t kRows = 32;
   static constexpr size_t kTokens = 6;
@@ -777,11 +789,12 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   alignas(64) float w_scales[Rows::kGroupScales ? kBlockGroups * 8 : 1];  // [g][row]
   // 32-row blocks go 8 tokens a pass through the assembly loops, repacked at load or by the call
   // (which prefetches the next repack between runs of groups): int8 rows with per-token scales
-  // (qd8-vnni-int8-eight-tokens.h), int4 rows with any activation scales
-  // (qd8-vnni-scaled-groups-eight-tokens.h); the rest L::kTokens. (int8 rows per group through
+  // (qd8-vnni-int8-eight-tokens.h; on Zen 4 level with 6-token passes), int4 rows with any
+  // activation scales where the kernel variant asks (Rows::kEightTokenPasses,
+  // qd8-vnni-scaled-groups-eight-tokens.h); the rest L::kTokens. (int8 rows per group through
   // the second loop read level with their 6-token passes: 0.98-1.07 in the harness.)
-  constexpr bool kEightTokens =
-      kRows == 32 && kReadSpread == 1 && (kTokenScales || Rows::kGroupScales);
+  constexpr bool kEightTokens = kRows == 32 && kReadSpread == 1 && Rows::kEightTokenPasses &&
+                                (kTokenScales || Rows::kGroupScales);
   static_assert(kGroupsAtOnce <= kEightTokensGroups || kRows != 32, "a block's groups fit");
   constexpr size_t kTokens = kEightTokens ? 8 : L::kTokens;
   float partial[kTokens * kRows];

@@ -7,6 +7,11 @@
 // RecurrentGemma) prefill on the 256-bit tiles of qd8-x86-tile.h. Rows repacked at load
 // (GemmArgs::w_packed, repack_weights: nibbles kept packed, 32 rows interleaved, with their
 // scales) are read there by every call, decode too, with the bits of their prefill.
+// Two variants differ only in how a 32-row block's prefill passes go, with the same bits: 8 tokens
+// a pass through the assembly loop (avx512vnni_eight_tokens, chosen on Intel CPUs: on a Xeon the
+// default 2B int4 prefill ran 1-21 % faster with it), or 6 through the intrinsics (avx512vnni,
+// elsewhere: on Zen 4 the assembly loop ran 2B int4 prefill 0-17 % slower, per token 7-17 %;
+// docs/benchmarks/zen4/stop66).
 #include "runtime/src/kernels/qd8-qs4w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
@@ -17,16 +22,30 @@ namespace griffin {
 
 static_assert(kMaxTiledDecodeTokens == 4, "Avx512Decode has tiles for one to four tokens");
 
-void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+namespace {
+
+template <typename Rows>  // Int4Rows, Int4RowsEightTokens
+void qs4w_gemm(const GemmArgs& p, size_t n_begin, size_t n_end) {
   // Repacked at load: every call reads the packed blocks.
-  if (p.w_packed != nullptr && vnni_repacked<Int4Rows>(p, n_begin, n_end)) return;
+  if (p.w_packed != nullptr && vnni_repacked<Rows>(p, n_begin, n_end)) return;
   if (p.decode && p.m <= kMaxTiledDecodeTokens) {
     if (p.m > 0) Avx512Decode<Int4Decode>::run(p, n_begin, n_end);
     return;
   }
-  if (!vnni_repacked<Int4Rows>(p, n_begin, n_end)) {
+  if (!vnni_repacked<Rows>(p, n_begin, n_end)) {
     TiledGemm<Qs4Tile<VnniDot>, 4, 4, 4>::run(p, n_begin, n_end);
   }
+}
+
+}  // namespace
+
+void grf_qd8_qs4w_gemm_ukernel__avx512vnni(const GemmArgs& p, size_t n_begin, size_t n_end) {
+  qs4w_gemm<Int4Rows>(p, n_begin, n_end);
+}
+
+void grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens(const GemmArgs& p, size_t n_begin,
+                                                        size_t n_end) {
+  qs4w_gemm<Int4RowsEightTokens>(p, n_begin, n_end);
 }
 
 void grf_qd8_qs4w_repack__avx512vnni(const uint8_t* w, size_t row_bytes, const uint8_t* scales,
