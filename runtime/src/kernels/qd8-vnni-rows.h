@@ -761,6 +761,60 @@ inline void packed_token_pass(size_t tokens, const GemmArgs& p, const int32_t* o
                                                pow2, partial);
 }
 
+// One token (m) through groups g0..g0+count-1 of a 32-row int4 block repacked at load, read
+// where it lies: each group's nibbles are split in registers, not into the stack's block first
+// (Int4Rows::unpack_at_load), with the same exact group dots and float steps as packed_tokens, so
+// the same bits. A decode step reads each group once; on Zen 4 the split's 1 KB of stores a
+// group, read back at once, held 2B int4 decode repacked at load to 10.8-12.6 tokens/s against
+// 15.5-16.4 on the rows as stored, and this loop decodes at 15.0-22.9 (per-token scales 14.3 ->
+// 22.9-24.5, power of two 11.8-13.2 -> 16.4-16.5; docs/benchmarks/zen4/stop66/pairs.txt). Not
+// measured on an Intel Xeon, where the split's slices had matched the stored rows.
+// The accumulators start from and go back to `partial` [32]. Each group prefetches the one
+// kStreamAheadGroups on (the next block follows this one).
+template <ActivationScales kScales>
+inline void int4_packed_one_token(const GemmArgs& p, const int32_t* offsets,
+                                  const PowerOfTwoStarts& pow2, const uint8_t* from, size_t m,
+                                  size_t g0, size_t count, float* partial) {
+  constexpr size_t kGroupBytes = Int4Rows::kPackedGroupBytes;
+  const size_t groups = p.kp / 32;
+  const __m512i nibble = _mm512_set1_epi8(0x0f);
+  __m512 acc[2] = {_mm512_loadu_ps(partial), _mm512_loadu_ps(partial + 16)};
+  for (size_t g = 0; g < count; ++g) {
+    const uint8_t* group = from + g * kGroupBytes;
+    prefetch_lines(group + kStreamAheadGroups * kGroupBytes, kGroupBytes);
+    const size_t token_group = m * groups + g0 + g;
+    int32_t a[8];
+    std::memcpy(a, p.aq + m * p.kp + (g0 + g) * 32, sizeof a);
+    for (size_t h = 0; h < 2; ++h) {
+      // Chunk c (activations 4c..4c+3) in the low nibbles of dword vector c · 2 + h, chunk c + 4
+      // in its high ones (Int4Rows::repack32_at_load).
+      __m512i even =
+          _mm512_set1_epi32(kScales == ActivationScales::kPowerOfTwo ? pow2.starts[token_group]
+                                                                     : -offsets[token_group]);
+      __m512i odd = _mm512_setzero_si512();
+      for (size_t c = 0; c < 4; ++c) {
+        const __m512i d = _mm512_load_si512(group + (c * 2 + h) * 64);
+        even = _mm512_dpbusd_epi32(even, _mm512_and_si512(d, nibble), _mm512_set1_epi32(a[c]));
+        odd = _mm512_dpbusd_epi32(odd, _mm512_and_si512(_mm512_srli_epi16(d, 4), nibble),
+                                  _mm512_set1_epi32(a[c + 4]));
+      }
+      alignas(64) float w_scales[16];
+      _mm512_store_ps(w_scales, _mm512_cvtph_ps(_mm256_load_si256(
+                                    reinterpret_cast<const __m256i*>(group + 8 * 64 + h * 32))));
+      if constexpr (kScales == ActivationScales::kPerToken) {
+        acc[h] = Lanes16::add_unscaled_group(acc[h], even, odd, w_scales);
+      } else if constexpr (kScales == ActivationScales::kPowerOfTwo) {
+        acc[h] =
+            Lanes16::add_power_of_two_group(acc[h], even, odd, pow2.biases[token_group], w_scales);
+      } else {
+        acc[h] = Lanes16::add_group(acc[h], even, odd, p.aq_scales[token_group], w_scales);
+      }
+    }
+  }
+  _mm512_storeu_ps(partial, acc[0]);
+  _mm512_storeu_ps(partial + 16, acc[1]);
+}
+
 // Repacks groups g0..g0+count-1 of 32 rows (`row_bytes` apart from `w`) into `out` (64-byte
 // aligned, count · 1 KB): a 32-row block of packed_rows<Lanes32>, for one call, or once at load
 // for a model opened with repack_weights (GemmArgs::w_packed, all of a row's groups).
@@ -801,7 +855,8 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
   const size_t passes = (p.m + kTokens - 1) / kTokens;
   // int4 repacked at load: the groups are split a few at a time as the first pass over the block
   // reads them, so the split's loads and stores overlap the loop's work.
-  //  - One pass (a decode step, a small batch): each slice goes to the block's start, in L1, and
+  //  - A lone token (a decode step) of a 32-row block skips the split: int4_packed_one_token.
+  //  - One pass (a small batch, a 16-row half): each slice goes to the block's start, in L1, and
   //    the split streams the memory ahead. Split whole first, the memory sat idle meanwhile: 2B
   //    int4 decode on an Intel Xeon ran at 10-11 tokens/s against 14-16 on the rows as stored.
   //  - More passes (prefill): each slice goes to its place in the block, which the later passes
@@ -904,7 +959,9 @@ inline void packed_rows(const GemmArgs& p, const int32_t* offsets, const PowerOf
           std::memcpy(partial + i * kRows, y, kRows * sizeof(float));
         }
       }
-      if ((split_as_read || repack_as_read) && pass == 0) {
+      if (kRows == 32 && split_as_read && tokens == 1) {  // a decode step: read where it lies
+        int4_packed_one_token<kScales>(p, offsets, pow2, from, m, g0, count, partial);
+      } else if ((split_as_read || repack_as_read) && pass == 0) {
         const bool one_pass = passes == 1;
         // Several passes: this pass's share of the next block's prefetches, a slice's share each.
         NextRepack slice_next = next;
