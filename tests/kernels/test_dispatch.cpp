@@ -4,9 +4,12 @@
 // a silent fall-back to scalar code fails the run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "runtime/src/kernels/dispatch.h"
 
@@ -154,23 +157,16 @@ TEST_CASE("The bf16 decode and int4 prefill shapes follow the CPU's vendor on AV
                                   : "grf_f32_bf16w_gemm_ukernel__scalar"));
 #endif
   // Every listed variant the CPU's ISAs allow is still run by the kernel tests, whatever its
-  // condition: the list holds both AVX-512F shapes.
-  size_t avx512f_variants = 0;
-  for (const GemmVariant& variant : bf16_gemm_variants()) {
-    avx512f_variants += variant.isa == Isa::kAvx512f;
-  }
+  // condition: the lists hold both shapes of each (none off x86).
+  const auto count_of = [](const std::vector<GemmVariant>& variants, Isa isa) {
+    return std::count_if(variants.begin(), variants.end(),
+                         [&](const GemmVariant& variant) { return variant.isa == isa; });
+  };
 #if defined(__x86_64__)
-  CHECK(avx512f_variants == 2);
+  constexpr std::ptrdiff_t kShapes = 2;
 #else
-  CHECK(avx512f_variants == 0);
+  constexpr std::ptrdiff_t kShapes = 0;
 #endif
-  size_t avx512vnni_int4_variants = 0;
-  for (const GemmVariant& variant : qs4_gemm_variants()) {
-    avx512vnni_int4_variants += variant.isa == Isa::kAvx512vnni;
-  }
-#if defined(__x86_64__)
-  CHECK(avx512vnni_int4_variants == 2);
-#else
-  CHECK(avx512vnni_int4_variants == 0);
-#endif
+  CHECK(count_of(bf16_gemm_variants(), Isa::kAvx512f) == kShapes);
+  CHECK(count_of(qs4_gemm_variants(), Isa::kAvx512vnni) == kShapes);
 }
