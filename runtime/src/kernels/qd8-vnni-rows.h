@@ -418,8 +418,8 @@ struct Lanes16 {
 // its weights in L2 (docs/benchmarks/xeon/stop63). So do int4 rows on Intel
 // (Int4RowsEightTokens, qd8-vnni-scaled-groups-eight-tokens.h), their accumulators in L1 to leave
 // the 16 chains their registers: per group 12-17 % faster in the harness than 6 tokens (the
-// assembly of stop 58 had kept 6; docs/benchmarks/xeon/stop64). On Zen 4 that loop made 2B int4
-// prefill 0-17 % slower than these 6-token passes (docs/benchmarks/zen4/stop66). Both run on rows
+// assembly of stop 58 had kept 6; docs/benchmarks/xeon/stop64). On Zen 4 these 6-token passes
+// ran 2B int4 prefill 4-23 % faster than that loop (docs/benchmarks/zen4/stop66). Both run on rows
 // repacked at load and on rows repacked by the call. (The two branches in packed_tokens that call
 // them each work out their loop's prefetch; one shared computation of it read 4-5 % slower for the
 // default int4 prefill, in 6 of 6 pairs in turns.)

@@ -10,8 +10,9 @@
 // Two variants differ only in how a 32-row block's prefill passes go, with the same bits: 8 tokens
 // a pass through the assembly loop (avx512vnni_eight_tokens, chosen on Intel CPUs: on a Xeon the
 // default 2B int4 prefill ran 1-21 % faster with it), or 6 through the intrinsics (avx512vnni,
-// elsewhere: on Zen 4 the assembly loop ran 2B int4 prefill 0-17 % slower, per token 7-17 %;
-// docs/benchmarks/zen4/stop66).
+// elsewhere: on Zen 4, in turns, 2B int4 prefill without the assembly loop ran faster in 14 of 16
+// pairs, per group +4-9 %, per token +10-23 %, power of two +11-16 %, repacked +5-15 %;
+// docs/benchmarks/zen4/stop66/pairs.txt).
 #include "runtime/src/kernels/qd8-qs4w-avx512-decode.h"
 #include "runtime/src/kernels/qd8-vnni-rows.h"
 #include "runtime/src/kernels/qd8-x86-tile.h"
