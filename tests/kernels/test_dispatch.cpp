@@ -129,6 +129,28 @@ TEST_CASE("The int8 activation option switches the int8 family that describe() n
   CHECK(integer.describe().find("f32-qs8w-gemm") == std::string::npos);
 }
 
+TEST_CASE("A GEMM variant's label is its name after the family", "[dispatch]") {
+  GemmVariant variant{Isa::kAvx512vnni, nullptr, "grf_qd8_qs4w_gemm_ukernel__avx512vnni"};
+  CHECK(gemm_variant_label(variant) == "avx512vnni");
+  variant.name = "grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens";
+  CHECK(gemm_variant_label(variant) == "avx512vnni_eight_tokens");
+  // Names that do not follow the pattern fall back to the ISA.
+  variant.name = "unnamed";
+  CHECK(gemm_variant_label(variant) == "avx512vnni");
+  variant.name = "trailing__";
+  CHECK(gemm_variant_label(variant) == "avx512vnni");
+  variant.name = nullptr;
+  CHECK(gemm_variant_label(variant) == "avx512vnni");
+  // Every listed variant's label starts with its ISA's name.
+  for (const auto* list : {&bf16_gemm_variants(), &f32_gemm_variants(), &f32_qs8_gemm_variants(),
+                           &qs8_gemm_variants(), &qs4_gemm_variants()}) {
+    for (const GemmVariant& listed : *list) {
+      INFO(listed.name);
+      CHECK(gemm_variant_label(listed).rfind(isa_name(listed.isa), 0) == 0);
+    }
+  }
+}
+
 TEST_CASE("The bf16 decode and int4 prefill shapes follow the CPU's vendor on AVX-512",
           "[dispatch]") {
   const KernelTable table = select_kernels(false);
@@ -150,6 +172,13 @@ TEST_CASE("The bf16 decode and int4 prefill shapes follow the CPU's vendor on AV
     const std::string int4 = select_kernels(false).qs4.name;
     CHECK(int4 == (cpu_is_intel() ? "grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens"
                                   : "grf_qd8_qs4w_gemm_ukernel__avx512vnni"));
+    // griffin_model_kernels says which shape runs.
+    const std::string described = table.describe();
+    INFO("describe(): " << described);
+    CHECK(described.find(cpu_is_intel() ? "qd8-qs4w-gemm avx512vnni_eight_tokens, "
+                                        : "qd8-qs4w-gemm avx512vnni, ") != std::string::npos);
+    CHECK(described.find(cpu_is_intel() ? "f32-bf16w-gemm avx512f_lone_rows, "
+                                        : "f32-bf16w-gemm avx512f, ") != std::string::npos);
   }
   // Under an AVX2 ceiling the vendor does not matter.
   CHECK(std::string(select_kernels(false, false, false, false, Isa::kAvx2).bf16.name) ==

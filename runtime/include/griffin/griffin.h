@@ -205,7 +205,9 @@ typedef struct griffin_model_info {
 /* Thread safety: [model] */
 GRIFFIN_API griffin_status griffin_model_get_info(const griffin_model* model, griffin_model_info* info);
 /* Which kernel variant each kernel family runs on this CPU, e.g. "f32-bf16w-gemm avx512f,
- * qd8-qs8w-gemm avx512vnni, qd8-qs4w-gemm avx512vnni". Owned by the model. The environment
+ * qd8-qs8w-gemm avx512vnni, qd8-qs4w-gemm avx512vnni": the ISA, and for a matrix family with
+ * several shapes of one ISA the shape after it ("qd8-qs4w-gemm avx512vnni_eight_tokens", chosen
+ * on Intel CPUs). Owned by the model. The environment
  * variable GRIFFIN_MAX_ISA ("scalar", "avx2", "avx512f", "avx512vnni"; "neon", "neondot" on
  * aarch64), read by griffin_model_open*, caps the variants chosen; a name the build does not
  * know makes the open fail with GRIFFIN_ERR_INVALID_ARGUMENT. */

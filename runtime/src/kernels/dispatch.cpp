@@ -244,13 +244,21 @@ KernelTable select_kernels(bool force_scalar, bool int8_activations, bool token_
   return table;
 }
 
+std::string gemm_variant_label(const GemmVariant& variant) {
+  const std::string_view name = variant.name != nullptr ? variant.name : "";
+  const size_t split = name.rfind("__");
+  if (split == std::string_view::npos || split + 2 == name.size()) return isa_name(variant.isa);
+  return std::string(name.substr(split + 2));
+}
+
 std::string KernelTable::describe() const {
-  const std::string int8 = int8_activations ? std::string("qd8-qs8w-gemm ") + isa_name(qs8.isa)
-                                            : std::string("f32-qs8w-gemm ") + isa_name(f32_qs8.isa);
-  return std::string("f32-bf16w-gemm ") + isa_name(bf16.isa) + ", " + int8 + ", qd8-qs4w-gemm " +
-         isa_name(qs4.isa) + ", f32-f32w-gemm " + isa_name(f32.isa) + ", f32-tanh " +
-         isa_name(tanh.isa) + ", f32-rglru " + isa_name(rglru.isa) +
-         (token_activation_scales ? ", per-token activation scales" : "") +
+  const std::string int8 = int8_activations
+                               ? std::string("qd8-qs8w-gemm ") + gemm_variant_label(qs8)
+                               : std::string("f32-qs8w-gemm ") + gemm_variant_label(f32_qs8);
+  return std::string("f32-bf16w-gemm ") + gemm_variant_label(bf16) + ", " + int8 +
+         ", qd8-qs4w-gemm " + gemm_variant_label(qs4) + ", f32-f32w-gemm " +
+         gemm_variant_label(f32) + ", f32-tanh " + isa_name(tanh.isa) + ", f32-rglru " +
+         isa_name(rglru.isa) + (token_activation_scales ? ", per-token activation scales" : "") +
          (power_of_two_activation_scales ? ", power-of-two activation scales" : "");
 }
 

@@ -50,6 +50,10 @@ const std::vector<GemmVariant>& f32_qs8_gemm_variants();  // f32-qs8w
 const std::vector<GemmVariant>& qs8_gemm_variants();      // qd8-qs8w
 const std::vector<GemmVariant>& qs4_gemm_variants();
 
+// What a GEMM variant's name says after its family: the ISA, then the shape where an ISA has
+// several ("avx512vnni", "avx512vnni_eight_tokens"); the ISA's name if the name has no "__".
+std::string gemm_variant_label(const GemmVariant& variant);
+
 struct TanhVariant {
   Isa isa = Isa::kScalar;
   GeluGateKernel gelu_gate = nullptr;
@@ -81,8 +85,8 @@ struct KernelTable {
   // Their groups' scales are powers of two (quantize is a _pow2 variant;
   // GemmArgs::aq_power_of_two_scales): faster AVX-512 VNNI prefill, a smaller accuracy trade.
   bool power_of_two_activation_scales = false;
-  // The families in use: "f32-bf16w-gemm avx512f, f32-qs8w-gemm avx512f, ..., f32-tanh avx2,
-  // f32-rglru avx2"
+  // The families in use and each GEMM's variant (gemm_variant_label): "f32-bf16w-gemm
+  // avx512f_lone_rows, f32-qs8w-gemm avx512vnni, ..., f32-tanh avx2, f32-rglru avx2"
   std::string describe() const;
 };
 
