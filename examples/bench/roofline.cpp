@@ -101,7 +101,9 @@ std::string family_isa(const std::string& kernels, const std::string& family) {
   const size_t at = kernels.find(family + " ");
   if (at == std::string::npos) return "scalar";
   const size_t begin = at + family.size() + 1;
-  const size_t end = kernels.find_first_of(", ", begin);
+  // The label ends at the list's next comma; a shape after the ISA ("avx512vnni_eight_tokens")
+  // runs the same instructions, so it is left out.
+  const size_t end = kernels.find_first_of(",_ ", begin);
   return kernels.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 

@@ -29,8 +29,9 @@ PeakSequence int8_dot_sequence(const std::string& isa);
 // ("avx2", "avx512f", "avx512vnni"); elsewhere an empty name and no loop (no such kernel).
 PeakSequence int16_dot_sequence(const std::string& isa);
 
-// The ISA of `family` in a griffin_model_kernels description ("f32-bf16w-gemm avx2, ..."),
-// or "scalar" when the family is not listed.
+// The ISA of `family` in a griffin_model_kernels description ("f32-bf16w-gemm avx2, ..."; of
+// "qd8-qs4w-gemm avx512vnni_eight_tokens", "avx512vnni"), or "scalar" when the family is not
+// listed.
 std::string family_isa(const std::string& kernels, const std::string& family);
 
 // Best of a few passes of `threads` threads (a pthreadpool, as in the runtime) reading a
