@@ -169,7 +169,7 @@ TEST_CASE("The bf16 decode and int4 prefill shapes follow the CPU's vendor on AV
   }
   if (cpu_supports(Isa::kAvx512vnni)) {
     // int4 prefill 8 tokens a pass in assembly on Intel, 6 through the intrinsics elsewhere.
-    const std::string int4 = select_kernels(false).qs4.name;
+    const std::string int4 = table.qs4.name;
     CHECK(int4 == (cpu_is_intel() ? "grf_qd8_qs4w_gemm_ukernel__avx512vnni_eight_tokens"
                                   : "grf_qd8_qs4w_gemm_ukernel__avx512vnni"));
     // griffin_model_kernels says which shape runs.
