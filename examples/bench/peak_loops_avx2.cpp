@@ -1,65 +1,98 @@
-// Peak loops on AVX2 + FMA (peak_loops.h): the f32 FMA of f32-bf16w / f32-qs8w and the int8
-// dot of qd8-qs8w / qd8-qs4w (vpmaddubsw, then vpmaddwd against ones, added into 32-bit lanes).
+// Peak loops on AVX2 + FMA (peak_loops.h), in assembly as the AVX-512 ones
+// (peak_loops_avx512.cpp): the f32 FMA of the avx2 variants, the int8 dot of qd8-qs8w /
+// qd8-qs4w avx2 (vpmaddubsw, then vpmaddwd against ones, added into 32-bit lanes) and the int16
+// dot of f32-qs8w avx2 (vpmaddwd, added). GCC's loops from intrinsics measured
+// vpmaddubsw+vpmaddwd at 211-229 GMAC/s and vpmaddwd at 166-184 on two Zen 4 threads
+// (2026-12-07), run after run.
 #include <immintrin.h>
+
+#include <cstdint>
 
 #include "examples/bench/peak_loops.h"
 
 namespace griffin_tools {
 
 namespace {
-volatile int sink;  // keeps each loop's result alive
+
+// `iterations` passes of `body`, which names ymm\r for each chain r in `chains`; then every
+// chain's ymm register is stored to `out` (32 bytes each, in chain order). The sources are set
+// from x, y and z into ymm6, ymm7 and ymm8 (f32: ymm14, ymm15) by `setup`.
+#define GRF_AVX2_LOOP(setup, chains, body, iterations, out)                                    \
+  do {                                                                                         \
+    uint64_t left = (iterations);                                                              \
+    __asm__ volatile(setup ".irp r," chains                                                    \
+                           "\n\t"                                                              \
+                           "vpxor %%ymm\\r, %%ymm\\r, %%ymm\\r\n\t"                            \
+                           ".endr\n\t"                                                         \
+                           "test %[left], %[left]\n\t"                                         \
+                           "jz 2f\n\t"                                                         \
+                           ".p2align 6\n"                                                      \
+                           "1:\n\t"                                                            \
+                           ".irp r," chains "\n\t" body                                        \
+                           ".endr\n\t"                                                         \
+                           "dec %[left]\n\t"                                                   \
+                           "jnz 1b\n"                                                          \
+                           "2:\n\t"                                                            \
+                           ".irp r," chains                                                    \
+                           "\n\t"                                                              \
+                           "vmovdqu %%ymm\\r, 32*\\r(%[dst])\n\t"                              \
+                           ".endr\n\t"                                                         \
+                           "vzeroupper"                                                        \
+                     : [left] "+r"(left)                                                       \
+                     : [dst] "r"(out), [xv] "m"(x), [yv] "m"(y), [zv] "m"(z)                   \
+                     : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", \
+                       "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",    \
+                       "xmm15");                                                               \
+  } while (false)
+
+#define GRF_SOURCES_678       \
+  "vmovdqu %[xv], %%ymm6\n\t" \
+  "vmovdqu %[yv], %%ymm7\n\t" \
+  "vmovdqu %[zv], %%ymm8\n\t"
+
+}  // namespace
+
+PeakRun peak_f32_avx2(uint64_t iterations) {
+  // 12 chains: FMA latency 4-5 cycles × 2 a cycle, plus headroom. acc = acc · 1 + 2^-20.
+  constexpr int kChains = 12;
+  const __m256 x = _mm256_set1_ps(1.0f), y = _mm256_set1_ps(static_cast<float>(kPeakF32Step));
+  const __m256 z = _mm256_setzero_ps();
+  alignas(32) float lanes[kChains * 8];
+  GRF_AVX2_LOOP(
+      "vmovups %[xv], %%ymm14\n\t"
+      "vmovups %[yv], %%ymm15\n\t",
+      "0,1,2,3,4,5,6,7,8,9,10,11", "vfmadd213ps %%ymm15, %%ymm14, %%ymm\\r\n\t", iterations, lanes);
+  return {iterations * kChains * 8, sum_lanes(lanes, kChains * 8)};
 }
 
-uint64_t peak_f32_avx2(uint64_t iterations) {
-  constexpr int kChains = 12;  // FMA latency 4-5 cycles × 2 per cycle, plus headroom
-  __m256 acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_set1_ps(1e-3f * static_cast<float>(i));
-  const __m256 scale = _mm256_set1_ps(0.999f), offset = _mm256_set1_ps(1e-3f);
-  for (uint64_t it = 0; it < iterations; ++it) {
-    for (int i = 0; i < kChains; ++i) acc[i] = _mm256_fmadd_ps(acc[i], scale, offset);
-  }
-  __m256 total = acc[0];
-  for (int i = 1; i < kChains; ++i) total = _mm256_add_ps(total, acc[i]);
-  sink = _mm256_cvtss_f32(total) > 0.0f;
-  return iterations * kChains * 8;
-}
-
-uint64_t peak_int8_avx2(uint64_t iterations) {
-  constexpr int kChains = 8;
-  __m256i acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_setzero_si256();
-  __m256i w = _mm256_set1_epi8(3);
-  const __m256i a = _mm256_set1_epi8(-5), ones = _mm256_set1_epi16(1);
-  for (uint64_t it = 0; it < iterations; ++it) {
-    for (int i = 0; i < kChains; ++i) {
-      __asm__ volatile("" : "+x"(w));  // the products cannot be hoisted or shared
-      acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), ones));
-    }
-  }
-  __m256i total = acc[0];
-  for (int i = 1; i < kChains; ++i) total = _mm256_add_epi32(total, acc[i]);
-  sink = _mm256_extract_epi32(total, 0);
-  return iterations * kChains * 32;
+PeakRun peak_int8_avx2(uint64_t iterations) {
+  // Chain r: ymm1r = maddubs(w (unsigned), a (signed)); ymm1r = madd(ymm1r, ones); ymmr += ymm1r.
+  // Only the additions chain, so 6 chains keep both multiply pipes busy.
+  constexpr int kChains = 6;
+  const __m256i x = _mm256_set1_epi8(3), y = _mm256_set1_epi8(-5), z = _mm256_set1_epi16(1);
+  alignas(32) int32_t lanes[kChains * 8];
+  GRF_AVX2_LOOP(GRF_SOURCES_678, "0,1,2,3,4,5",
+                "vpmaddubsw %%ymm7, %%ymm6, %%ymm1\\r\n\t"
+                "vpmaddwd %%ymm8, %%ymm1\\r, %%ymm1\\r\n\t"
+                "vpaddd %%ymm1\\r, %%ymm\\r, %%ymm\\r\n\t",
+                iterations, lanes);
+  return {iterations * kChains * 32, sum_lanes(lanes, kChains * 8)};
 }
 
 // The int16 dot of f32-qs8w with int16 activations (x86-int16-decode.h, x86-int16-prefill.h):
 // vpmaddwd of the widened weights and the rounded activations, added into 32-bit lanes.
-uint64_t peak_int16_avx2(uint64_t iterations) {
-  constexpr int kChains = 8;
-  __m256i acc[kChains];
-  for (int i = 0; i < kChains; ++i) acc[i] = _mm256_setzero_si256();
-  __m256i w = _mm256_set1_epi16(3);
-  const __m256i a = _mm256_set1_epi16(-5);
-  for (uint64_t it = 0; it < iterations; ++it) {
-    for (int i = 0; i < kChains; ++i) {
-      __asm__ volatile("" : "+x"(w));  // the products cannot be hoisted or shared
-      acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(w, a));
-    }
-  }
-  __m256i total = acc[0];
-  for (int i = 1; i < kChains; ++i) total = _mm256_add_epi32(total, acc[i]);
-  sink = _mm256_extract_epi32(total, 0);
-  return iterations * kChains * 16;
+PeakRun peak_int16_avx2(uint64_t iterations) {
+  constexpr int kChains = 6;
+  const __m256i x = _mm256_set1_epi16(3), y = _mm256_set1_epi16(-5), z = _mm256_setzero_si256();
+  alignas(32) int32_t lanes[kChains * 8];
+  GRF_AVX2_LOOP(GRF_SOURCES_678, "0,1,2,3,4,5",
+                "vpmaddwd %%ymm7, %%ymm6, %%ymm1\\r\n\t"
+                "vpaddd %%ymm1\\r, %%ymm\\r, %%ymm\\r\n\t",
+                iterations, lanes);
+  return {iterations * kChains * 16, sum_lanes(lanes, kChains * 8)};
 }
+
+#undef GRF_SOURCES_678
+#undef GRF_AVX2_LOOP
 
 }  // namespace griffin_tools

@@ -19,49 +19,59 @@
 namespace griffin_tools {
 
 // `iterations` passes of `instruction` (AT&T operand order: multiplier, multiplicand, accumulator)
-// on each of zmm0-15, the two sources in zmm16 and zmm17 (set from `x` and `y` first).
-#define GRF_PEAK_LOOP(instruction, iterations, x, y)                                            \
-  do {                                                                                          \
-    uint64_t left = (iterations);                                                               \
-    if (left == 0) break;                                                                       \
-    __asm__ volatile(                                                                           \
-        "vmovdqu64 %[xv], %%zmm16\n\t"                                                          \
-        "vmovdqu64 %[yv], %%zmm17\n\t"                                                          \
-        ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"                                      \
-        "vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n\t"                                               \
-        ".endr\n\t"                                                                             \
-        ".p2align 6\n"                                                                          \
-        "1:\n\t"                                                                                \
-        ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t" instruction                          \
-        " %%zmm17, %%zmm16, %%zmm\\r\n\t"                                                       \
-        ".endr\n\t"                                                                             \
-        "dec %[left]\n\t"                                                                       \
-        "jnz 1b"                                                                                \
-        : [left] "+r"(left)                                                                     \
-        : [xv] "m"(x), [yv] "m"(y)                                                              \
-        : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", \
-          "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17");              \
+// on each of zmm0-15, the two sources in zmm16 and zmm17 (set from `x` and `y` first); then the
+// 16 accumulators are stored to `out` (64 bytes each, in order).
+#define GRF_PEAK_LOOP(instruction, iterations, x, y, out)                                         \
+  do {                                                                                            \
+    uint64_t left = (iterations);                                                                 \
+    __asm__ volatile(                                                                             \
+        "vmovdqu64 %[xv], %%zmm16\n\t"                                                            \
+        "vmovdqu64 %[yv], %%zmm17\n\t"                                                            \
+        ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"                                        \
+        "vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n\t"                                                 \
+        ".endr\n\t"                                                                               \
+        "test %[left], %[left]\n\t"                                                               \
+        "jz 2f\n\t"                                                                               \
+        ".p2align 6\n"                                                                            \
+        "1:\n\t"                                                                                  \
+        ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t" instruction                            \
+        " %%zmm17, %%zmm16, %%zmm\\r\n\t"                                                         \
+        ".endr\n\t"                                                                               \
+        "dec %[left]\n\t"                                                                         \
+        "jnz 1b\n"                                                                                \
+        "2:\n\t"                                                                                  \
+        ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"                                        \
+        "vmovdqu64 %%zmm\\r, 64*\\r(%[dst])\n\t"                                                  \
+        ".endr\n\t"                                                                               \
+        "vzeroupper"                                                                              \
+        : [left] "+r"(left)                                                                       \
+        : [dst] "r"(out), [xv] "m"(x), [yv] "m"(y)                                                \
+        : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+          "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17");        \
   } while (false)
 
-constexpr uint64_t kChains = 16;
+constexpr int kChains = 16;
 
-uint64_t peak_f32_avx512(uint64_t iterations) {
-  // acc = acc · 0.999 + 0.001: the values settle near 1, never denormal or infinite.
-  const __m512 scale = _mm512_set1_ps(0.999f), offset = _mm512_set1_ps(1e-3f);
-  GRF_PEAK_LOOP("vfmadd213ps", iterations, scale, offset);
-  return iterations * kChains * 16;
+PeakRun peak_f32_avx512(uint64_t iterations) {
+  // acc = acc · 1 + 2^-20 (vfmadd213ps: zmm16 · acc + zmm17).
+  const __m512 one = _mm512_set1_ps(1.0f), step = _mm512_set1_ps(static_cast<float>(kPeakF32Step));
+  alignas(64) float lanes[kChains * 16];
+  GRF_PEAK_LOOP("vfmadd213ps", iterations, one, step, lanes);
+  return {iterations * kChains * 16, sum_lanes(lanes, kChains * 16)};
 }
 
-uint64_t peak_int8_vnni(uint64_t iterations) {
+PeakRun peak_int8_vnni(uint64_t iterations) {
   const __m512i w = _mm512_set1_epi8(3), a = _mm512_set1_epi8(-5);
-  GRF_PEAK_LOOP("vpdpbusd", iterations, a, w);
-  return iterations * kChains * 64;
+  alignas(64) int32_t lanes[kChains * 16];
+  GRF_PEAK_LOOP("vpdpbusd", iterations, w, a, lanes);  // zmm16 unsigned (w), zmm17 signed
+  return {iterations * kChains * 64, sum_lanes(lanes, kChains * 16)};
 }
 
-uint64_t peak_int16_vnni(uint64_t iterations) {
+PeakRun peak_int16_vnni(uint64_t iterations) {
   const __m512i w = _mm512_set1_epi16(3), a = _mm512_set1_epi16(-5);
-  GRF_PEAK_LOOP("vpdpwssd", iterations, a, w);
-  return iterations * kChains * 32;
+  alignas(64) int32_t lanes[kChains * 16];
+  GRF_PEAK_LOOP("vpdpwssd", iterations, a, w, lanes);
+  return {iterations * kChains * 32, sum_lanes(lanes, kChains * 16)};
 }
 
 #undef GRF_PEAK_LOOP

@@ -92,7 +92,7 @@ struct PeakJob {
 
 void run_peak(void* context, size_t thread) {
   const PeakJob* job = static_cast<const PeakJob*>(context);
-  (*job->macs)[thread] = job->loop(job->iterations);
+  (*job->macs)[thread] = job->loop(job->iterations).macs;
 }
 
 }  // namespace

@@ -10,11 +10,13 @@
 #include <memory>
 #include <string>
 
+#include "examples/bench/peak_loops.h"
+
 namespace griffin_tools {
 
 // One peak loop: `iterations` rounds of independent chains of the instruction sequence on
-// one thread; returns the multiply-accumulates done.
-using PeakLoop = uint64_t (*)(uint64_t iterations);
+// one thread; returns the multiply-accumulates done and the sum of its lanes (peak_loops.h).
+using PeakLoop = PeakRun (*)(uint64_t iterations);
 
 struct PeakSequence {
   const char* name = "";  // e.g. "avx2 vfmadd231ps ymm", "avx2 vpmaddubsw+vpmaddwd ymm"
