@@ -252,7 +252,9 @@ std::vector<PositionPoint> run_positions(griffin_model* model,
 // --roofline's compute peaks, each the best of a few runs on the bench's threads.
 struct ComputePeaks {
   PeakSequence f32_sequence, int8_sequence, int16_sequence;  // int16: none (no loop) off x86
-  double f32 = 0.0, int8 = 0.0, int16 = 0.0;
+  PeakSequence int4_sequence;  // its own loop on AVX2 only; elsewhere int8_sequence's
+  double f32 = 0.0, int8 = 0.0, int16 = 0.0, int4 = 0.0;
+  bool int4_own_sequence() const { return int4_sequence.loop != int8_sequence.loop; }
 };
 
 ComputePeaks measure_compute_peaks(const griffin_model* model, int threads) {
@@ -262,8 +264,11 @@ ComputePeaks measure_compute_peaks(const griffin_model* model, int threads) {
   peaks.f32_sequence = f32_fma_sequence(family_isa(kernels, "f32-bf16w-gemm"));
   peaks.int8_sequence = int8_dot_sequence(family_isa(kernels, "qd8-qs4w-gemm"));
   peaks.int16_sequence = int16_dot_sequence(family_isa(kernels, "f32-qs8w-gemm"));
+  peaks.int4_sequence = int4_dot_sequence(family_isa(kernels, "qd8-qs4w-gemm"));
   peaks.f32 = measure_peak_gmacs_per_s(peaks.f32_sequence, threads);
   peaks.int8 = measure_peak_gmacs_per_s(peaks.int8_sequence, threads);
+  peaks.int4 = peaks.int4_own_sequence() ? measure_peak_gmacs_per_s(peaks.int4_sequence, threads)
+                                         : peaks.int8;
   if (peaks.int16_sequence.loop != nullptr) {
     peaks.int16 = measure_peak_gmacs_per_s(peaks.int16_sequence, threads);
   }
@@ -295,7 +300,7 @@ struct Roofline {
   double prefill_gmacs = 0.0;
   ComputePeaks before_run, after_run;  // the two measurements
   ComputePeaks peaks;                  // each the higher of the two: the roofs
-  // "f32_fma", "int16_dot" or "int8_dot": the roof of the matrices' kernels
+  // "f32_fma", "int16_dot", "int8_dot" or "int4_dot": the roof of the matrices' kernels
   const char* prefill_roof = "";
   double prefill_roof_gmacs = 0.0;
   double prefill_roof_fraction = 0.0;
@@ -344,17 +349,24 @@ Roofline measure_roofline(const griffin_model* model, const griffin_model_info& 
   r.peaks.f32 = std::max(before_run.f32, r.after_run.f32);
   r.peaks.int8 = std::max(before_run.int8, r.after_run.int8);
   r.peaks.int16 = std::max(before_run.int16, r.after_run.int16);
+  r.peaks.int4 = std::max(before_run.int4, r.after_run.int4);
   // The matrices run on int8 dot products when they are int4, or int8 with int8 activations
   // (qd8-* kernels); on int16 dot products when they are int8 with f32 activations on x86
-  // (f32-qs8w rounds them to int16); otherwise on f32 FMAs.
+  // (f32-qs8w rounds them to int16); otherwise on f32 FMAs. int4 on AVX2 runs a dot of its own
+  // (int4_dot_sequence), and is held against that.
   const std::string matrices = recipe;
   const bool int8_matrices = matrices.find("matrices=int8") != std::string::npos;
+  const bool int4_matrices = matrices.find("matrices=int4") != std::string::npos;
   const bool integer =
-      matrices.find("matrices=int4") != std::string::npos ||
+      int4_matrices ||
       (int8_matrices && std::string(kernels).find("qd8-qs8w-gemm") != std::string::npos);
   const bool int16 = !integer && int8_matrices && r.peaks.int16_sequence.loop != nullptr;
-  r.prefill_roof = integer ? "int8_dot" : int16 ? "int16_dot" : "f32_fma";
-  r.prefill_roof_gmacs = integer ? r.peaks.int8 : int16 ? r.peaks.int16 : r.peaks.f32;
+  const bool int4 = int4_matrices && r.peaks.int4_own_sequence();
+  r.prefill_roof = int4 ? "int4_dot" : integer ? "int8_dot" : int16 ? "int16_dot" : "f32_fma";
+  r.prefill_roof_gmacs = int4      ? r.peaks.int4
+                         : integer ? r.peaks.int8
+                         : int16   ? r.peaks.int16
+                                   : r.peaks.f32;
   r.prefill_roof_fraction = r.prefill_roof_gmacs > 0 ? r.prefill_gmacs / r.prefill_roof_gmacs : 0.0;
   return r;
 }
@@ -378,13 +390,16 @@ void add_roofline(const Roofline& r, nlohmann::json& out) {
   out["peak_int8_dot_sequence"] = r.peaks.int8_sequence.name;
   out["peak_int16_dot_gmacs_per_s"] = r.peaks.int16;  // 0 and "" where no kernel has it
   out["peak_int16_dot_sequence"] = r.peaks.int16_sequence.name;
+  out["peak_int4_dot_gmacs_per_s"] = r.peaks.int4;  // the int8 dot's where int4 runs that
+  out["peak_int4_dot_sequence"] = r.peaks.int4_sequence.name;
   // The two measurements each peak above is the higher of.
   for (const auto& [key, peaks] :
        {std::pair<const char*, const ComputePeaks&>{"before_run", r.before_run},
         {"after_run", r.after_run}}) {
     out["peak_passes"][key] = {{"peak_f32_fma_gmacs_per_s", peaks.f32},
                                {"peak_int8_dot_gmacs_per_s", peaks.int8},
-                               {"peak_int16_dot_gmacs_per_s", peaks.int16}};
+                               {"peak_int16_dot_gmacs_per_s", peaks.int16},
+                               {"peak_int4_dot_gmacs_per_s", peaks.int4}};
   }
   out["prefill_roof"] = r.prefill_roof;
   out["prefill_roof_gmacs_per_s"] = r.prefill_roof_gmacs;
@@ -416,6 +431,9 @@ void print_roofline(const Roofline& r) {
   if (r.peaks.int16_sequence.loop != nullptr) {
     std::printf(", %.1f GMAC/s int16 dot (%s)", r.peaks.int16, r.peaks.int16_sequence.name);
   }
+  if (r.peaks.int4_own_sequence()) {
+    std::printf(", %.1f GMAC/s int4 dot (%s)", r.peaks.int4, r.peaks.int4_sequence.name);
+  }
   std::printf("\n");
   std::printf(
       "roofline: each peak the higher of two passes, before the run / after it: f32 FMA "
@@ -423,6 +441,9 @@ void print_roofline(const Roofline& r) {
       r.before_run.f32, r.after_run.f32, r.before_run.int8, r.after_run.int8);
   if (r.peaks.int16_sequence.loop != nullptr) {
     std::printf(", int16 dot %.1f / %.1f", r.before_run.int16, r.after_run.int16);
+  }
+  if (r.peaks.int4_own_sequence()) {
+    std::printf(", int4 dot %.1f / %.1f", r.before_run.int4, r.after_run.int4);
   }
   std::printf(" GMAC/s\n");
   std::printf("roofline: prefill %.1f GMAC/s (%.3g MAC/token): %.2f of the %s roof\n",

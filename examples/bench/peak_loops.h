@@ -28,6 +28,7 @@ PeakRun peak_int8_scalar(uint64_t iterations);
 #if defined(__x86_64__)
 PeakRun peak_f32_avx2(uint64_t iterations);    // vfmadd213ps ymm: 8 MACs
 PeakRun peak_int8_avx2(uint64_t iterations);   // vpmaddubsw + vpmaddwd + vpaddd ymm: 32 MACs
+PeakRun peak_int4_avx2(uint64_t iterations);   // 8 × (vpmaddubsw + vpaddw), vpmaddwd + vpaddd: 256
 PeakRun peak_f32_avx512(uint64_t iterations);  // vfmadd213ps zmm: 16 MACs
 PeakRun peak_int8_vnni(uint64_t iterations);   // vpdpbusd zmm: 64 MACs
 PeakRun peak_int16_avx2(uint64_t iterations);  // vpmaddwd + vpaddd ymm: 16 MACs

@@ -132,6 +132,13 @@ PeakSequence int8_dot_sequence(const std::string& isa) {
   return {"int32 multiply-add of int8 (scalar)", peak_int8_scalar};
 }
 
+PeakSequence int4_dot_sequence(const std::string& isa) {
+#if defined(__x86_64__)
+  if (isa == "avx2") return {"8 x (vpmaddubsw+vpaddw), vpmaddwd+vpaddd ymm (avx2)", peak_int4_avx2};
+#endif
+  return int8_dot_sequence(isa);
+}
+
 PeakSequence int16_dot_sequence(const std::string& isa) {
 #if defined(__x86_64__)
   if (isa == "avx2" || isa == "avx512f") return {"vpmaddwd+vpaddd ymm (avx2)", peak_int16_avx2};

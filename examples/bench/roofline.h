@@ -27,6 +27,10 @@ struct PeakSequence {
 // "neondot", "scalar"; the names griffin_model_kernels reports).
 PeakSequence f32_fma_sequence(const std::string& isa);
 PeakSequence int8_dot_sequence(const std::string& isa);
+// The int8 dot of qd8-qs4w's own prefill loop: on AVX2 a group's products summed in 16 bits
+// before one vpmaddwd (int4 weights are small enough), nearly half the multiplies per MAC of the
+// int8 dot; on every other ISA the int8 dot itself (the same loop as int8).
+PeakSequence int4_dot_sequence(const std::string& isa);
 // The int16 dot of f32-qs8w's x86 variants, which round the activations of int8 weights to int16
 // ("avx2", "avx512f", "avx512vnni"); elsewhere an empty name and no loop (no such kernel).
 PeakSequence int16_dot_sequence(const std::string& isa);

@@ -31,6 +31,7 @@ std::vector<Loop> loops_this_cpu_runs() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     loops.push_back({"f32 avx2", peak_f32_avx2, false, 12 * 8});
     loops.push_back({"int8 avx2", peak_int8_avx2, true, 6 * 32});
+    loops.push_back({"int4 avx2", peak_int4_avx2, true, 6 * 256});
     loops.push_back({"int16 avx2", peak_int16_avx2, true, 6 * 16});
   }
   if (__builtin_cpu_supports("avx512f")) {
