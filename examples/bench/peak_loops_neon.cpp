@@ -6,38 +6,17 @@
 #include <cstdint>
 
 #include "examples/bench/peak_loops.h"
+#include "examples/bench/peak_loops_neon.h"
 
 namespace griffin_tools {
 
 PeakRun peak_f32_neon(uint64_t iterations) {
-  // 16 chains v0-v15: acc += 2^-10 · 2^-10 (fmla takes 4 cycles on a Cortex-A76 and 7 on an
-  // A72, two at a time on both).
+  // 16 chains: acc += 2^-10 · 2^-10 (fmla takes 4 cycles on a Cortex-A76 and 7 on an A72, two at
+  // a time on both).
   constexpr int kChains = 16;
   const float32x4_t x = vdupq_n_f32(1.0f / 1024), y = vdupq_n_f32(1.0f / 1024);
   float lanes[kChains * 4];
-  uint64_t left = iterations;
-  __asm__ volatile(
-      "mov v16.16b, %[xv].16b\n\t"
-      "mov v17.16b, %[yv].16b\n\t"
-      ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
-      "movi v\\r\\().4s, #0\n\t"
-      ".endr\n\t"
-      "cbz %[left], 2f\n\t"
-      ".p2align 6\n"
-      "1:\n\t"
-      ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
-      "fmla v\\r\\().4s, v16.4s, v17.4s\n\t"
-      ".endr\n\t"
-      "subs %[left], %[left], #1\n\t"
-      "b.ne 1b\n"
-      "2:\n\t"
-      ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
-      "str q\\r, [%[dst], #16*\\r]\n\t"
-      ".endr"
-      : [left] "+r"(left)
-      : [dst] "r"(lanes), [xv] "w"(x), [yv] "w"(y)
-      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11",
-        "v12", "v13", "v14", "v15", "v16", "v17");
+  GRF_NEON_PEAK_LOOP("fmla v\\r\\().4s, v16.4s, v17.4s", iterations, x, y, lanes);
   return {iterations * kChains * 4, sum_lanes(lanes, kChains * 4)};
 }
 

@@ -192,11 +192,7 @@ TEST_CASE("griffin-bench --roofline holds int4 prefill against its own loop's ro
   // On AVX2 the int4 prefill sums a group's products in 16 bits, a loop with nearly half the
   // multiplies per MAC of the int8 dot; on every other ISA it runs the int8 dot itself. Native
   // kernels, and on x86 also the AVX2 ones (GRIFFIN_MAX_ISA=avx2, when the CPU has AVX2).
-  const std::string int4_model = scratch_dir() + "/fixture-int4-roof.griffin";
-  REQUIRE(std::system((tool_command("griffin-convert") + " " +
-                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin") +
-                       " -q --dtype int4 -o " + quote(int4_model))
-                          .c_str()) == 0);
+  const std::string int4_model = fixture_model_as("int4");
   const std::string args = "-m " + quote(int4_model) +
                            " --prompt-tokens 8 --decode-tokens 2 --threads 1 --roofline --json";
   std::vector<const char*> ceilings = {""};
@@ -242,11 +238,7 @@ TEST_CASE("griffin-bench --roofline holds int8 prefill against the roof of its k
   // The fixture's checkpoint as int8: with f32 activations x86 rounds them to int16 (f32-qs8w:
   // the int16 dot roof), elsewhere the weights are widened to f32; with --int8-activations the
   // int8 dot products run everywhere.
-  const std::string int8_model = scratch_dir() + "/fixture-int8.griffin";
-  REQUIRE(std::system((tool_command("griffin-convert") + " " +
-                       quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin") +
-                       " -q --dtype int8 -o " + quote(int8_model))
-                          .c_str()) == 0);
+  const std::string int8_model = fixture_model_as("int8");
   const std::string args = "-m " + quote(int8_model) +
                            " --prompt-tokens 8 --decode-tokens 2 --threads 1 --roofline --json";
   const ToolRun plain = run_tool("griffin-bench", args);

@@ -47,8 +47,8 @@ std::string tool_command(const std::string& tool) {
 ToolRun run_tool(const std::string& tool, const std::string& args) {
   static std::atomic<int> counter{0};
   const std::string base = scratch_dir() + "/run" + std::to_string(counter++);
-  const std::string command = tool_command(tool) + " " + args + " >" +
-                              quote(base + ".out") + " 2>" + quote(base + ".err");
+  const std::string command =
+      tool_command(tool) + " " + args + " >" + quote(base + ".out") + " 2>" + quote(base + ".err");
   const int status = std::system(command.c_str());
   ToolRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -72,15 +72,30 @@ const std::string& tiny_model_with_tokenizer() {
   return path;
 }
 
+namespace {
+
+// Converts the fixture checkpoint to `out` with the converter's extra `flags`.
+void convert_fixture(const std::string& flags, const std::string& out) {
+  run_or_throw(tool_command("griffin-convert") + " " +
+               quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin") + " -q " + flags +
+               "-o " + quote(out));
+}
+
+}  // namespace
+
 const std::string& fixture_model() {
   static const std::string path = [] {
     const std::string out = scratch_dir() + "/fixture.griffin";
-    run_or_throw(tool_command("griffin-convert") + " " +
-                 quote(std::string(GRIFFIN_TEST_DATA_DIR) + "/fixtures/griffin") + " -q -o " +
-                 quote(out));
+    convert_fixture("", out);
     return out;
   }();
   return path;
+}
+
+std::string fixture_model_as(const std::string& dtype) {
+  const std::string out = scratch_dir() + "/fixture-" + dtype + ".griffin";
+  convert_fixture("--dtype " + dtype + " ", out);
+  return out;
 }
 
 std::vector<int> fixture_tokens() {

@@ -26,6 +26,9 @@ std::string quote(const std::string& arg);
 const std::string& tiny_model_with_tokenizer();
 // tests/data/fixtures/griffin converted to f32: vocab 80, no tokenizer.
 const std::string& fixture_model();
+// The same checkpoint converted with --dtype `dtype` ("int8", "int4", ...), written under the
+// scratch directory on each call.
+std::string fixture_model_as(const std::string& dtype);
 // A scratch directory that lives as long as the test process.
 const std::string& scratch_dir();
 
