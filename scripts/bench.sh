@@ -66,7 +66,7 @@ trap 'exit 130' INT TERM
 
 speed_csv="$out/speed.csv"
 sessions_csv="$out/sessions.csv"
-echo "config,run,file_bytes,prefill_tokens_per_s,decode_tokens_per_s,decode_ms_p50,read_bandwidth_gb_per_s,decode_bandwidth_fraction,prefill_gmacs_per_s,prefill_roof,prefill_roof_fraction,prefill_int8_roof_fraction,peak_f32_fma_gmacs_per_s,peak_int8_dot_gmacs_per_s,peak_int16_dot_gmacs_per_s,read_bandwidth_source,read_bandwidth_after_run_gb_per_s,decode_bandwidth_fraction_after_run" >"$speed_csv"
+echo "config,run,file_bytes,prefill_tokens_per_s,decode_tokens_per_s,decode_ms_p50,read_bandwidth_gb_per_s,decode_bandwidth_fraction,prefill_gmacs_per_s,prefill_roof,prefill_roof_fraction,prefill_int8_roof_fraction,peak_f32_fma_gmacs_per_s,peak_int8_dot_gmacs_per_s,peak_int16_dot_gmacs_per_s,read_bandwidth_source,read_bandwidth_after_run_gb_per_s,decode_bandwidth_fraction_after_run,peak_int4_dot_gmacs_per_s" >"$speed_csv"
 echo "config,sessions,threads_per_session,one_session_tokens_per_s,together_tokens_per_s,speedup,one_session_in_turns_tokens_per_s,together_in_turns_tokens_per_s,speedup_in_turns" >"$sessions_csv"
 versus_csv="$out/versus.csv"
 echo "config,against,run,against_tokens_per_s,config_tokens_per_s,speedup_in_turns" >"$versus_csv"
@@ -84,7 +84,7 @@ keys = ("model_file_bytes", "prefill_tokens_per_s", "decode_tokens_per_s", "deco
         "prefill_roof", "prefill_roof_fraction", "prefill_int8_roof_fraction",
         "peak_f32_fma_gmacs_per_s", "peak_int8_dot_gmacs_per_s", "peak_int16_dot_gmacs_per_s",
         "read_bandwidth_source", "read_bandwidth_after_run_gb_per_s",
-        "decode_bandwidth_fraction_after_run")
+        "decode_bandwidth_fraction_after_run", "peak_int4_dot_gmacs_per_s")
 print(",".join(sys.argv[1:3] + [str(r.get(k, "")) for k in keys]))
 ' "$1" "$2"
 }
