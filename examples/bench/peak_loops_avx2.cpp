@@ -1,9 +1,9 @@
 // Peak loops on AVX2 + FMA (peak_loops.h), in assembly as the AVX-512 ones
 // (peak_loops_avx512.cpp): the f32 FMA of the avx2 variants, the int8 dot of qd8-qs8w /
 // qd8-qs4w avx2 (vpmaddubsw, then vpmaddwd against ones, added into 32-bit lanes) and the int16
-// dot of f32-qs8w avx2 (vpmaddwd, added). GCC's loops from intrinsics measured
-// vpmaddubsw+vpmaddwd at 211-229 GMAC/s and vpmaddwd at 166-184 on two Zen 4 threads
-// (2026-12-07), run after run.
+// dot of f32-qs8w avx2 (vpmaddwd, added). GCC's loops from intrinsics, run in turns with these
+// on two Zen 4 threads (2026-12-07), read vpmaddubsw+vpmaddwd at 160-217 GMAC/s and vpmaddwd
+// at 111-172 from run to run; these read 188-219 and 151-182.
 #include <immintrin.h>
 
 #include <cstdint>
