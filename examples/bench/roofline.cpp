@@ -109,8 +109,8 @@ std::string family_isa(const std::string& kernels, const std::string& family) {
 
 PeakSequence f32_fma_sequence(const std::string& isa) {
 #if defined(__x86_64__)
-  if (isa == "avx2" || isa == "avx512vnni") return {"vfmadd231ps ymm (avx2)", peak_f32_avx2};
-  if (isa == "avx512f") return {"vfmadd231ps zmm (avx512f)", peak_f32_avx512};
+  if (isa == "avx2" || isa == "avx512vnni") return {"vfmadd213ps ymm (avx2)", peak_f32_avx2};
+  if (isa == "avx512f") return {"vfmadd213ps zmm (avx512f)", peak_f32_avx512};
 #endif
 #if defined(__aarch64__)
   if (isa == "neon" || isa == "neondot") return {"fmla .4s (neon)", peak_f32_neon};
