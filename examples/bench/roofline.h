@@ -19,7 +19,7 @@ namespace griffin_tools {
 using PeakLoop = PeakRun (*)(uint64_t iterations);
 
 struct PeakSequence {
-  const char* name = "";  // e.g. "avx2 vfmadd213ps ymm", "avx2 vpmaddubsw+vpmaddwd ymm"
+  const char* name = "";  // e.g. "vfmadd213ps ymm (avx2)", "vpmaddubsw+vpmaddwd+vpaddd ymm (avx2)"
   PeakLoop loop = nullptr;
 };
 

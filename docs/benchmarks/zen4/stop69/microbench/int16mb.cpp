@@ -9,6 +9,7 @@ using namespace griffin;
 // Variant: 2 rows x 8 tokens, activations in registers (zmm16-23), sums zmm0-15, widened weights zmm24-25.
 namespace {
 #include "nowiden.inc"
+#include "pf0.inc"
 inline void block_2x8(const uint8_t* w, size_t w_stride, const int16_t* a, size_t a_step,
                       size_t groups, const uint8_t* ahead, const float* scales, float* acc,
                       size_t acc_stride) {
@@ -73,66 +74,68 @@ inline void block_2x8(const uint8_t* w, size_t w_stride, const int16_t* a, size_
 #undef ADD
 }
 
-void spans_2x8(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t n_begin, size_t n_end) {
+// The shipped span loop (int16_vnni_spans<4, 4>) rebuilt around a tile: `tile(w, a, scales, acc,
+// ahead)` sums kRows rows x 8 tokens of one block and returns the bytes of the next span it
+// prefetched; `spans_ahead` is how many spans on the prefetches start.
+template <size_t kRows, typename Tile>
+void harness_spans(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t n_begin,
+                   size_t n_end, size_t spans_ahead, Tile tile) {
   constexpr size_t kTokens = 8;
   const size_t groups = p.kp / 32;
   const size_t blocks = int16_blocks(p.kp);
   const size_t a_step = kTokens * 32 * sizeof(int16_t);
   alignas(64) float acc[kInt16SpanRows][kTokens][16];
   for (size_t s0 = n_begin; s0 < n_end; s0 += kInt16SpanRows) {
-    const size_t rows = kInt16SpanRows;
-    for (size_t r = 0; r < rows; ++r)
+    for (size_t r = 0; r < kInt16SpanRows; ++r)
       for (size_t i = 0; i < kTokens; ++i) _mm512_store_ps(acc[r][i], _mm512_setzero_ps());
-    const uint8_t* ahead = weight_row<uint8_t>(p, s0) + kInt16SpanRows * p.w_row_bytes;
+    const uint8_t* ahead = weight_row<uint8_t>(p, s0) + spans_ahead * kInt16SpanRows * p.w_row_bytes;
     for (size_t b = 0; b < blocks; ++b) {
       const size_t g0 = b * kInt16BlockGroups;
       const size_t count = std::min(groups, g0 + kInt16BlockGroups) - g0;
-      const int16_t* a = q + g0 * kTokens * 32;
-      alignas(32) float scales[8];
-      for (size_t i = 0; i < 8; ++i) scales[i] = q_scales[i * blocks + b];
-      for (size_t r = 0; r < rows; r += 2) {
+      alignas(32) float scales[kTokens];
+      for (size_t i = 0; i < kTokens; ++i) scales[i] = q_scales[i * blocks + b];
+      for (size_t r = 0; r < kInt16SpanRows; r += kRows) {
         const uint8_t* w = weight_row<uint8_t>(p, s0 + r) + g0 * 32;
-        block_2x8(w, p.w_row_bytes, a, a_step, count, ahead, scales, acc[r][0], kTokens * 16 * sizeof(float));
-        ahead += count * 64;
+        ahead += tile(w, p.w_row_bytes, q + g0 * kTokens * 32, a_step, count, ahead, scales,
+                      acc[r][0], kTokens * 16 * sizeof(float));
       }
     }
-    const __m512 row_scales = _mm512_loadu_ps(p.w_scales + s0 * sizeof(float));
-    const __m512 bias = _mm512_setzero_ps();
     for (size_t i = 0; i < kTokens; ++i) {
       const float* sums[kInt16SpanRows];
       for (size_t r = 0; r < kInt16SpanRows; ++r) sums[r] = acc[r][i];
-      _mm512_storeu_ps(p.y + i * p.y_stride + s0, _mm512_fmadd_ps(row_sums_16(sums), row_scales, bias));
+      _mm512_storeu_ps(p.y + i * p.y_stride + s0,
+                       _mm512_mul_ps(row_sums_16(sums), _mm512_loadu_ps(p.w_scales + s0 * sizeof(float))));
     }
   }
 }
 
-void spans_nowiden(const GemmArgs& p, const int16_t* q, const float* q_scales, size_t n_begin, size_t n_end) {
-  constexpr size_t kTokens = 8;
-  const size_t groups = p.kp / 32;
-  const size_t blocks = int16_blocks(p.kp);
-  const size_t a_step = kTokens * 32 * sizeof(int16_t);
-  alignas(64) float acc[kInt16SpanRows][kTokens][16];
-  for (size_t s0 = n_begin; s0 < n_end; s0 += kInt16SpanRows) {
-    for (size_t r = 0; r < 16; ++r) for (size_t i = 0; i < kTokens; ++i) _mm512_store_ps(acc[r][i], _mm512_setzero_ps());
-    const uint8_t* ahead = weight_row<uint8_t>(p, s0) + kInt16SpanRows * p.w_row_bytes;
-    for (size_t b = 0; b < blocks; ++b) {
-      const size_t g0 = b * kInt16BlockGroups;
-      const size_t count = std::min(groups, g0 + kInt16BlockGroups) - g0;
-      const int16_t* a = q + g0 * kTokens * 32;
-      alignas(16) float sc[8];
-      for (size_t i = 0; i < 8; ++i) sc[i] = q_scales[i * blocks + b];
-      for (size_t r = 0; r < 16; r += 4) {
-        const uint8_t* w = weight_row<uint8_t>(p, s0 + r) + g0 * 32;
-        nowiden_block_4x4(w, p.w_row_bytes, a, a_step, count, ahead, sc, acc[r][0], kTokens * 64);
-        nowiden_block_4x4(w, p.w_row_bytes, a + 128, a_step, count, ahead, sc + 4, acc[r][4], kTokens * 64);
-        ahead += count * 128;
-      }
-    }
-    for (size_t i = 0; i < kTokens; ++i) {
-      const float* sums[16];
-      for (size_t r = 0; r < 16; ++r) sums[r] = acc[r][i];
-      _mm512_storeu_ps(p.y + i * p.y_stride + s0, row_sums_16(sums));
-    }
+// A 4 x 4 block function run twice (tokens 0-3, then 4-7) as the shipped spans do.
+template <void (*kBlock)(const uint8_t*, size_t, const int16_t*, size_t, size_t, const uint8_t*,
+                         const float*, float*, size_t)>
+size_t two_4x4(const uint8_t* w, size_t w_stride, const int16_t* a, size_t a_step, size_t count,
+               const uint8_t* ahead, const float* scales, float* acc, size_t acc_stride) {
+  kBlock(w, w_stride, a, a_step, count, ahead, scales, acc, acc_stride);
+  kBlock(w, w_stride, a + 4 * 32, a_step, count, ahead, scales + 4, acc + 4 * 16, acc_stride);
+  return count * 128;
+}
+
+size_t one_2x8(const uint8_t* w, size_t w_stride, const int16_t* a, size_t a_step, size_t count,
+               const uint8_t* ahead, const float* scales, float* acc, size_t acc_stride) {
+  block_2x8(w, w_stride, a, a_step, count, ahead, scales, acc, acc_stride);
+  return count * 64;
+}
+
+// Variants: 0 the shipped kernel; 1 2 rows x 8 tokens; 2 the 4 x 4 without its widening (reads
+// 64 bytes where it widens 32); 3 the 4 x 4 prefetching into L1; 4 the 4 x 4 two spans ahead;
+// 5 the 4 x 4 in this harness's loop, as shipped.
+void run_variant(int variant, const GemmArgs& p, const int16_t* q, const float* qs, size_t n) {
+  switch (variant) {
+    case 0: return int16_vnni_token_block(p, q, qs, 0, n);
+    case 1: return harness_spans<2>(p, q, qs, 0, n, 1, one_2x8);
+    case 2: return harness_spans<4>(p, q, qs, 0, n, 1, two_4x4<nowiden_block_4x4>);
+    case 3: return harness_spans<4>(p, q, qs, 0, n, 1, two_4x4<pf0_block_4x4>);
+    case 4: return harness_spans<4>(p, q, qs, 0, n, 2, two_4x4<int16_vnni_block_4x4>);
+    default: return harness_spans<4>(p, q, qs, 0, n, 1, two_4x4<int16_vnni_block_4x4>);
   }
 }
 }  // namespace
@@ -152,12 +155,12 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < m; ++i) quantize_int16_blocks(k, k, a.data() + i * k, q + i * 32, qs + i * blocks, m * 32);
   // Check equality.
   int16_vnni_token_block(p, q, qs, 0, n); y2 = y; std::fill(y.begin(), y.end(), 0.f);
-  spans_2x8(p, q, qs, 0, n);
+  run_variant(variant, p, q, qs, n);
   size_t diff = 0; for (size_t i = 0; i < y.size(); ++i) diff += y[i] != y2[i];
   double best = 0;
   for (int rep = 0; rep < 5; ++rep) {
     auto t0 = std::chrono::steady_clock::now(); size_t iters = 0; double el;
-    do { if (variant == 0) int16_vnni_token_block(p, q, qs, 0, n); else if (variant == 1) spans_2x8(p, q, qs, 0, n); else spans_nowiden(p, q, qs, 0, n); ++iters;
+    do { run_variant(variant, p, q, qs, n); ++iters;
       el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); } while (el < secs / 5);
     best = std::max(best, iters * double(m * n * k) / el / 1e9);
   }

@@ -11,6 +11,9 @@ what holds the kernel below its loop's roof; none computes the right answer, and
 and, for int16mb.cpp (the default int8's AVX-512 VNNI tiles, x86-int16-vnni-decode.h):
   nowiden.inc        its 4 x 4 tile reading 64 bytes a row and group where it widens 32 (no
                      vpmovsxbw), variant 2 of int16mb; variant 1 is a 2-row x 8-token tile
+  pf0.inc            its 4 x 4 tile prefetching into L1 (prefetcht0), variant 3
+  g++ -O2 -std=c++17 -I../../../../.. -I. -mavx512f -mavx512bw -mavx512vl -mavx512vnni \
+      -mavx512dq -mfma -mf16c -mavx2 int16mb.cpp -o int16mb && ./int16mb 16384 2560 VARIANT 2
 Then, for each (VARIANT_ROW_BYTES is k for prefill_variant.h, k/2 otherwise):
   g++ -O2 -std=c++17 -I../../../../.. -I. -mavx2 -mfma -mf16c -DHEADER='"nosub.h"' \
       -DVARIANT_ROW_BYTES='k/2' i4mb.cpp -o i4nosub && ./i4nosub 256 2560 32
@@ -44,3 +47,8 @@ fn = int16[int16.index('inline void int16_vnni_block_4x4('):int16.index('// Lane
 fn = fn.replace('int16_vnni_block_4x4', 'nowiden_block_4x4')
 fn = fn.replace('"vpmovsxbw " load ", %%zmm20', '"vmovdqu64 " load ", %%zmm20').replace('GRF_W16_', 'NW_')
 pathlib.Path('nowiden.inc').write_text(fn)
+pf0 = int16[int16.index('inline void int16_vnni_block_4x4('):int16.index('// Lane r = the sum of the 16 lanes')]
+pf0 = pf0.replace('int16_vnni_block_4x4', 'pf0_block_4x4').replace('GRF_W16_', 'P0_')
+pf0 = pf0.replace('"prefetcht1 (%[ahead])', '"prefetcht0 (%[ahead])')
+pf0 = pf0.replace('"prefetcht1 64(%[ahead])', '"prefetcht0 64(%[ahead])')
+pathlib.Path('pf0.inc').write_text(pf0)
